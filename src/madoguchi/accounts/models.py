@@ -1,0 +1,68 @@
+"""Staff accounts: each belongs to one municipality (or, for aggregate viewers, a prefecture)."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from madoguchi.tenancy.models import Municipality, Prefecture
+
+
+class Role(models.TextChoices):
+    COUNTER = "counter", _("窓口担当")
+    BACK_OFFICE = "back_office", _("処理担当")
+    MANAGER = "manager", _("管理職")
+    MUNICIPALITY_ADMIN = "municipality_admin", _("自治体管理者")
+    PREFECTURE_VIEWER = "prefecture_viewer", _("都道府県（集計のみ）")
+
+
+MUNICIPALITY_ROLES = [
+    Role.COUNTER,
+    Role.BACK_OFFICE,
+    Role.MANAGER,
+    Role.MUNICIPALITY_ADMIN,
+]
+
+
+class StaffUser(AbstractUser):
+    municipality = models.ForeignKey(
+        Municipality,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="staff",
+        verbose_name=_("所属自治体"),
+    )
+    prefecture = models.ForeignKey(
+        Prefecture,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="staff",
+        verbose_name=_("所属都道府県"),
+    )
+    role = models.CharField(_("役割"), max_length=32, choices=Role.choices, blank=True)
+
+    class Meta:
+        verbose_name = _("職員")
+        verbose_name_plural = _("職員")
+        constraints = [
+            # A municipality role needs a municipality; a prefecture role a prefecture and no
+            # municipality (it sees aggregates only). Superusers (operators) may have neither.
+            models.CheckConstraint(
+                name="staff_role_matches_tenant",
+                condition=(
+                    models.Q(role="")
+                    | models.Q(role__in=MUNICIPALITY_ROLES, municipality__isnull=False)
+                    | models.Q(
+                        role=Role.PREFECTURE_VIEWER,
+                        prefecture__isnull=False,
+                        municipality__isnull=True,
+                    )
+                ),
+            )
+        ]
+
+    def has_role(self, *roles: str) -> bool:
+        return self.is_active and self.role in roles

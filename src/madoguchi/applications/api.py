@@ -1,0 +1,180 @@
+"""API endpoints: the catalogue, submitting an application, and its status."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Router, Schema
+from ninja.errors import HttpError
+
+from madoguchi.procedures.formdef import parse_definition
+from madoguchi.procedures.models import FormVersion
+from madoguchi.procedures.selectors import form_version_current, procedure_get, procedure_list
+from madoguchi.tenancy.access import get_active_municipality
+
+from . import selectors, services
+from .models import Channel
+
+router = Router(tags=["residents"])
+
+
+class ProcedureOut(Schema):
+    slug: str
+    name: str
+    name_en: str
+    category: str
+    summary: str
+    online: bool
+    counter_preinput: bool
+    booking: bool
+    standard_processing_days: int | None
+
+
+class ProcedureDetailOut(ProcedureOut):
+    description: str
+    eligibility: str
+    what_to_bring: list[str]
+    fees: str
+    form_version: int
+    form_definition: dict[str, Any]
+
+
+class SubmissionIn(Schema):
+    procedure: str
+    form_version: int
+    answers: dict[str, Any]
+
+
+class SubmissionOut(Schema):
+    receipt_number: str
+    access_code: str
+    status: str
+    submitted_at: datetime
+
+
+class ErrorsOut(Schema):
+    message: str
+    errors: dict[str, list[str]]
+
+
+class StatusIn(Schema):
+    receipt_number: str
+    access_code: str
+
+
+class EventOut(Schema):
+    at: datetime
+    status: str
+    status_label: str
+    note: str
+
+
+class StatusOut(Schema):
+    receipt_number: str
+    procedure: str
+    status: str
+    status_label: str
+    submitted_at: datetime
+    history: list[EventOut]
+
+
+def _procedure_out(p: Any) -> dict[str, Any]:
+    return {
+        "slug": p.slug,
+        "name": p.name,
+        "name_en": p.name_en,
+        "category": p.category,
+        "summary": p.summary,
+        "online": p.online,
+        "counter_preinput": p.counter_preinput,
+        "booking": p.booking,
+        "standard_processing_days": p.standard_processing_days,
+    }
+
+
+@router.get("/{code}/procedures", response=list[ProcedureOut], summary="手続の一覧")
+def list_procedures(request: HttpRequest, code: str, q: str = "", category: str = "") -> Any:
+    municipality = get_active_municipality(code)
+    procedures = procedure_list(municipality=municipality, query=q[:100], category=category)
+    return [_procedure_out(p) for p in procedures]
+
+
+@router.get("/{code}/procedures/{slug}", response=ProcedureDetailOut, summary="手続の詳細と様式")
+def get_procedure(request: HttpRequest, code: str, slug: str) -> Any:
+    procedure = procedure_get(municipality=get_active_municipality(code), slug=slug)
+    version = form_version_current(procedure=procedure)
+    return {
+        **_procedure_out(procedure),
+        "description": procedure.description,
+        "eligibility": procedure.eligibility,
+        "what_to_bring": procedure.what_to_bring_lines,
+        "fees": procedure.fees,
+        "form_version": version.number,
+        "form_definition": version.definition,
+    }
+
+
+@router.post(
+    "/{code}/applications",
+    response={201: SubmissionOut, 422: ErrorsOut},
+    summary="申請の提出",
+)
+def submit_application(request: HttpRequest, code: str, payload: SubmissionIn) -> Any:
+    municipality = get_active_municipality(code)
+    procedure = procedure_get(municipality=municipality, slug=payload.procedure)
+    if not procedure.online:
+        raise HttpError(404, "この手続はオンラインでは申請できません。")
+    version = FormVersion.objects.filter(procedure=procedure, number=payload.form_version).first()
+    if version is None:
+        return 422, {
+            "message": "様式の版が見つかりません。",
+            "errors": {"form_version": ["様式の版が見つかりません。最新の版で申請してください。"]},
+        }
+    parse_definition(version.definition)
+    try:
+        submitted = services.application_submit(
+            municipality=municipality,
+            procedure=procedure,
+            form_version=version,
+            raw_answers=payload.answers,
+            channel=Channel.API,
+        )
+    except services.SubmissionInvalid as exc:
+        return 422, {"message": "入力内容に誤りがあります。", "errors": exc.errors}
+    application = submitted.application
+    return 201, {
+        "receipt_number": application.receipt_number,
+        "access_code": submitted.access_code,
+        "status": application.status,
+        "submitted_at": application.submitted_at,
+    }
+
+
+@router.post("/{code}/applications/status", response=StatusOut, summary="申請の状況確認")
+def application_status(request: HttpRequest, code: str, payload: StatusIn) -> Any:
+    municipality = get_active_municipality(code)
+    application = selectors.application_for_resident(
+        municipality=municipality,
+        receipt_number=payload.receipt_number[:40],
+        access_code=payload.access_code[:40],
+    )
+    if application is None:
+        raise HttpError(404, "受付番号または確認コードが違います。")
+    return {
+        "receipt_number": application.receipt_number,
+        "procedure": application.procedure.name,
+        "status": application.status,
+        "status_label": str(application.get_status_display()),
+        "submitted_at": application.submitted_at,
+        "history": [
+            {
+                "at": e.at,
+                "status": e.to_status,
+                "status_label": str(e.get_to_status_display()) if e.to_status else "",
+                "note": e.public_note,
+            }
+            for e in selectors.application_public_events(application=application)
+        ],
+    }

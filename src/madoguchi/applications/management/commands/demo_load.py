@@ -1,0 +1,16 @@
+from typing import Any
+
+from django.core.management.base import BaseCommand
+
+from madoguchi.demo import DEMO_PASSWORD, DEMO_STAFF, demo_load
+
+
+class Command(BaseCommand):
+    help = "Load the demo municipality, its procedures and demo staff (idempotent)."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        municipality = demo_load()
+        self.stdout.write(f"Demo municipality: {municipality} ({municipality.code})")
+        self.stdout.write(f"Residents: /{municipality.code}/")
+        users = ", ".join(name for name, *_ in DEMO_STAFF)
+        self.stdout.write(f"Staff: /staff/login/ as {users} — password {DEMO_PASSWORD}")

@@ -1,0 +1,201 @@
+"""Writes for applications: drafts, attachments and submission (one transaction each)."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import timedelta
+from functools import partial
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from madoguchi.procedures.formdef import extract_applicant, parse_definition, validate_answers
+from madoguchi.procedures.models import FormVersion, Procedure
+from madoguchi.tenancy.models import Municipality
+
+from . import codes
+from .models import Application, ApplicationEvent, Attachment, Channel, Draft, Status
+from .tasks import send_receipt_email, send_resume_email
+
+DRAFT_LIFETIME = timedelta(days=30)
+
+
+class SubmissionInvalid(Exception):
+    """The answers do not pass validation; `errors` maps field paths to Japanese messages."""
+
+    def __init__(self, errors: dict[str, list[str]]) -> None:
+        super().__init__("invalid submission")
+        self.errors = errors
+
+
+@dataclass(frozen=True)
+class Submitted:
+    application: Application
+    access_code: str  # shown to the resident once; only its hash is stored
+
+
+def draft_start(*, procedure: Procedure, form_version: FormVersion) -> Draft:
+    return Draft.objects.create(
+        municipality=procedure.municipality,
+        procedure=procedure,
+        form_version=form_version,
+        expires_at=timezone.now() + DRAFT_LIFETIME,
+    )
+
+
+def draft_save_step(*, draft: Draft, step_key: str, step_answers: dict[str, Any]) -> Draft:
+    draft.answers = {**draft.answers, **step_answers}
+    if step_key not in draft.completed_steps:
+        draft.completed_steps = [*draft.completed_steps, step_key]
+    draft.expires_at = timezone.now() + DRAFT_LIFETIME
+    draft.save(update_fields=["answers", "completed_steps", "expires_at", "updated_at"])
+    return draft
+
+
+def draft_issue_resume_link(*, draft: Draft, base_url: str, email: str = "") -> str:
+    """A new secret resume link (any older link stops working); optionally e-mailed."""
+    from django.urls import reverse
+
+    token = codes.new_resume_token()
+    draft.resume_token_hash = codes.hash_secret(token)
+    draft.save(update_fields=["resume_token_hash", "updated_at"])
+    url = base_url.rstrip("/") + reverse(
+        "applications:resume",
+        kwargs={"municipality_code": draft.municipality.code, "token": token},
+    )
+    if email:
+        municipality_name = str(draft.municipality)
+        procedure_name = draft.procedure.name
+        transaction.on_commit(
+            lambda: send_resume_email.enqueue(
+                email=email,
+                municipality_name=municipality_name,
+                procedure_name=procedure_name,
+                url=url,
+            )
+        )
+    return url
+
+
+def attachment_store(*, draft: Draft, field_path: str, uploaded: UploadedFile) -> dict[str, Any]:
+    """Store an already validated upload for a draft; returns the reference kept in answers."""
+    digest = hashlib.sha256()
+    for chunk in uploaded.chunks():
+        digest.update(chunk)
+    uploaded.seek(0)
+    attachment = Attachment(
+        municipality=draft.municipality,
+        draft=draft,
+        field_path=field_path,
+        original_name=(uploaded.name or "file")[:255],
+        content_type=uploaded.content_type or "application/octet-stream",
+        size=uploaded.size or 0,
+        sha256=digest.hexdigest(),
+    )
+    attachment.file.save(str(attachment.id), uploaded, save=False)
+    attachment.save()
+    return {
+        "attachment": str(attachment.id),
+        "name": attachment.original_name,
+        "size": attachment.size,
+        "content_type": attachment.content_type,
+    }
+
+
+def _attachment_ids(value: Any) -> list[str]:
+    """Every attachment reference inside a (possibly nested) answers value."""
+    if isinstance(value, dict):
+        if "attachment" in value and isinstance(value["attachment"], str):
+            return [value["attachment"]]
+        return [i for v in value.values() for i in _attachment_ids(v)]
+    if isinstance(value, list):
+        return [i for v in value for i in _attachment_ids(v)]
+    return []
+
+
+def application_submit(
+    *,
+    municipality: Municipality,
+    procedure: Procedure,
+    form_version: FormVersion,
+    raw_answers: dict[str, Any],
+    channel: str = Channel.ONLINE,
+    draft: Draft | None = None,
+) -> Submitted:
+    """Validate everything again and store the application, all or nothing.
+
+    Attachments may only come from this submission's own draft; the draft is consumed.
+    """
+    if procedure.municipality_id != municipality.pk or form_version.procedure_id != procedure.pk:
+        raise SubmissionInvalid({"": [_("手続が見つかりません。")]})
+    definition = parse_definition(form_version.definition)
+    answers, errors = validate_answers(definition, raw_answers)
+    referenced = _attachment_ids(answers)
+    owned: set[str] = set()
+    if draft is not None and referenced:
+        owned = {
+            str(pk)
+            for pk in Attachment.objects.filter(
+                draft=draft, municipality=municipality, application__isnull=True
+            ).values_list("pk", flat=True)
+        }
+    if set(referenced) - owned:
+        errors.setdefault("", []).append(
+            _("添付ファイルを確認できませんでした。もう一度添付してください。")
+        )
+    if errors:
+        raise SubmissionInvalid(errors)
+
+    applicant = extract_applicant(definition, answers)
+    access_code = codes.new_access_code()
+    salt = codes.new_salt()
+    now = timezone.now()
+    for _attempt in range(5):
+        try:
+            with transaction.atomic():
+                application = Application.objects.create(
+                    municipality=municipality,
+                    receipt_number=codes.new_receipt_number(timezone.localdate(now)),
+                    procedure=procedure,
+                    form_version=form_version,
+                    channel=channel,
+                    status=Status.RECEIVED,
+                    answers=answers,
+                    applicant_name=(applicant.name or "")[:100],
+                    applicant_kana=(applicant.name_kana or "")[:100],
+                    contact_email=applicant.email or "",
+                    access_code_salt=salt,
+                    access_code_hash=codes.hash_secret(access_code, salt),
+                    submitted_at=now,
+                )
+                ApplicationEvent.objects.create(
+                    application=application,
+                    kind=ApplicationEvent.Kind.SUBMITTED,
+                    to_status=Status.RECEIVED,
+                    at=now,
+                )
+                if referenced:
+                    Attachment.objects.filter(pk__in=referenced).update(
+                        application=application, draft=None
+                    )
+                if draft is not None:
+                    draft.delete()
+                transaction.on_commit(
+                    partial(
+                        send_receipt_email.enqueue,
+                        application_id=application.pk,
+                        access_code=access_code,
+                        language=get_language() or "ja",
+                    )
+                )
+            return Submitted(application=application, access_code=access_code)
+        except IntegrityError:
+            # A receipt number collision (1 in a million per day): draw again.
+            continue
+    raise ValidationError(_("受付番号を発行できませんでした。もう一度お試しください。"))

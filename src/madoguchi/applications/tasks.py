@@ -1,0 +1,43 @@
+"""Background work for applications (Django's tasks framework)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
+from django_tasks import task
+
+from .models import Application
+
+
+@task()
+def send_receipt_email(*, application_id: int, access_code: str, language: str = "ja") -> None:
+    application = Application.objects.select_related("municipality", "procedure").get(
+        pk=application_id
+    )
+    if not application.contact_email:
+        return
+    municipality = application.municipality
+    with translation.override(language):
+        status_url = settings.PUBLIC_BASE_URL.rstrip("/") + reverse(
+            "applications:status", kwargs={"municipality_code": municipality.code}
+        )
+        context = {
+            "application": application,
+            "municipality": municipality,
+            "access_code": access_code,
+            "status_url": status_url,
+        }
+        subject = render_to_string("applications/email/receipt_subject.txt", context).strip()
+        body = render_to_string("applications/email/receipt_body.txt", context)
+    send_mail(subject, body, None, [application.contact_email])
+
+
+@task()
+def send_resume_email(*, email: str, municipality_name: str, procedure_name: str, url: str) -> None:
+    context = {"municipality_name": municipality_name, "procedure_name": procedure_name, "url": url}
+    subject = render_to_string("applications/email/resume_subject.txt", context).strip()
+    body = render_to_string("applications/email/resume_body.txt", context)
+    send_mail(subject, body, None, [email])

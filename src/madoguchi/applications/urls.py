@@ -1,0 +1,18 @@
+from django.urls import path
+
+from . import views
+
+app_name = "applications"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("logo", views.logo, name="logo"),
+    path("procedures/<slug:slug>/", views.procedure_detail, name="procedure"),
+    path("procedures/<slug:slug>/apply/", views.apply_start, name="apply_start"),
+    path("apply/<slug:slug>/check/", views.apply_check, name="apply_check"),
+    path("apply/<slug:slug>/saved/", views.apply_saved, name="apply_saved"),
+    path("apply/<slug:slug>/<slug:step_key>/", views.apply_step, name="apply_step"),
+    path("complete/", views.apply_complete, name="apply_complete"),
+    path("resume/<str:token>/", views.resume, name="resume"),
+    path("status/", views.status, name="status"),
+]

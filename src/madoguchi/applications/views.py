@@ -1,0 +1,302 @@
+"""Resident pages: catalogue, the online application journey and the status page.
+
+Every page works without JavaScript. Drafts are tied to the browser session; a resume link
+(a secret token, never personal data) lets a resident continue elsewhere.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from madoguchi.procedures.formdef import (
+    build_step_form,
+    parse_definition,
+    set_answer,
+    summarize,
+    validate_answers,
+    visible_steps,
+)
+from madoguchi.procedures.models import Category, Procedure
+from madoguchi.procedures.selectors import form_version_current, procedure_get, procedure_list
+
+from . import selectors, services
+from .models import Draft
+
+STATUS_ATTEMPTS_PER_10_MIN = 20
+
+
+def _tenant(request: HttpRequest) -> Any:
+    return request.municipality  # type: ignore[attr-defined]
+
+
+def _draft_key(request: HttpRequest, slug: str) -> str:
+    return f"draft:{_tenant(request).code}:{slug}"
+
+
+def _session_draft(request: HttpRequest, procedure: Procedure) -> Draft | None:
+    draft_id = request.session.get(_draft_key(request, procedure.slug))
+    if draft_id is None:
+        return None
+    return (
+        Draft.objects.for_municipality(_tenant(request))
+        .select_related("form_version", "procedure")
+        .filter(pk=draft_id, procedure=procedure)
+        .first()
+    )
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    query = request.GET.get("q", "")[:100]
+    category = request.GET.get("category", "")
+    procedures = procedure_list(municipality=_tenant(request), query=query, category=category)
+    return render(
+        request,
+        "applications/home.html",
+        {
+            "procedures": procedures,
+            "query": query,
+            "category": category,
+            "categories": Category.choices,
+        },
+    )
+
+
+def logo(request: HttpRequest) -> FileResponse:
+    municipality = _tenant(request)
+    if not municipality.logo:
+        raise Http404
+    return FileResponse(municipality.logo.open("rb"))
+
+
+def procedure_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    procedure = procedure_get(municipality=_tenant(request), slug=slug)
+    return render(
+        request,
+        "applications/procedure.html",
+        {"procedure": procedure, "has_draft": _session_draft(request, procedure) is not None},
+    )
+
+
+@require_POST
+def apply_start(request: HttpRequest, slug: str) -> HttpResponse:
+    procedure = procedure_get(municipality=_tenant(request), slug=slug)
+    if not procedure.online:
+        raise Http404
+    draft = _session_draft(request, procedure)
+    if draft is None or request.POST.get("restart"):
+        draft = services.draft_start(
+            procedure=procedure, form_version=form_version_current(procedure=procedure)
+        )
+        request.session[_draft_key(request, slug)] = draft.pk
+    first = visible_steps(parse_definition(draft.form_version.definition), draft.answers)[0]
+    return redirect("applications:apply_step", _tenant(request).code, slug, first.key)
+
+
+def _journey(request: HttpRequest, slug: str) -> tuple[Procedure, Draft] | HttpResponse:
+    procedure = procedure_get(municipality=_tenant(request), slug=slug)
+    draft = _session_draft(request, procedure)
+    if draft is None:
+        messages.warning(
+            request,
+            _("入力の途中の内容が見つかりませんでした。お手数ですが、最初から入力してください。"),
+        )
+        return redirect("applications:procedure", _tenant(request).code, slug)
+    return procedure, draft
+
+
+@never_cache
+def apply_step(request: HttpRequest, slug: str, step_key: str) -> HttpResponse:
+    found = _journey(request, slug)
+    if isinstance(found, HttpResponse):
+        return found
+    procedure, draft = found
+    code = _tenant(request).code
+    definition = parse_definition(draft.form_version.definition)
+    steps = visible_steps(definition, draft.answers)
+    keys = [s.key for s in steps]
+    if step_key not in keys:
+        raise Http404
+    index = keys.index(step_key)
+    if request.method == "POST":
+        form = build_step_form(
+            definition, step_key, data=request.POST, files=request.FILES, answers=draft.answers
+        )
+        action = request.POST.get("_action", "next")
+        if action not in {"next", "save"}:
+            form.handle_action(action)  # add/remove a group item, look up a postal code
+        elif form.is_valid():
+            step_answers = form.step_answers()
+            for path, uploaded in form.uploaded_files().items():
+                ref = services.attachment_store(draft=draft, field_path=path, uploaded=uploaded)
+                set_answer(step_answers, path, ref)
+            services.draft_save_step(draft=draft, step_key=step_key, step_answers=step_answers)
+            if action == "save":
+                url = services.draft_issue_resume_link(
+                    draft=draft, base_url=request.build_absolute_uri("/")
+                )
+                request.session[f"resume:{draft.pk}"] = url
+                return redirect("applications:apply_saved", code, slug)
+            steps = visible_steps(definition, draft.answers)
+            keys = [s.key for s in steps]
+            later = keys[keys.index(step_key) + 1 :] if step_key in keys else []
+            if later and request.POST.get("_return") != "check":
+                return redirect("applications:apply_step", code, slug, later[0])
+            return redirect("applications:apply_check", code, slug)
+    else:
+        form = build_step_form(definition, step_key, answers=draft.answers)
+    return render(
+        request,
+        "applications/step.html",
+        {
+            "procedure": procedure,
+            "form": form,
+            "step": steps[index],
+            "steps": steps,
+            "step_number": index + 1,
+            "previous": steps[index - 1] if index > 0 else None,
+            "returning": request.GET.get("return") == "check" or request.POST.get("_return"),
+        },
+    )
+
+
+@never_cache
+def apply_check(request: HttpRequest, slug: str) -> HttpResponse:
+    found = _journey(request, slug)
+    if isinstance(found, HttpResponse):
+        return found
+    procedure, draft = found
+    definition = parse_definition(draft.form_version.definition)
+    errors: dict[str, list[str]] = {}
+    if request.method == "POST":
+        try:
+            submitted = services.application_submit(
+                municipality=_tenant(request),
+                procedure=procedure,
+                form_version=draft.form_version,
+                raw_answers=draft.answers,
+                draft=draft,
+            )
+        except services.SubmissionInvalid as exc:
+            errors = exc.errors
+        else:
+            request.session.pop(_draft_key(request, slug), None)
+            request.session["completed"] = {
+                "receipt_number": submitted.application.receipt_number,
+                "access_code": submitted.access_code,
+                "procedure": procedure.name,
+                "email": bool(submitted.application.contact_email),
+                "processing_days": procedure.standard_processing_days,
+            }
+            return redirect("applications:apply_complete", _tenant(request).code)
+    else:
+        _answers, errors = validate_answers(definition, draft.answers)
+    steps = visible_steps(definition, draft.answers)
+    return render(
+        request,
+        "applications/check.html",
+        {
+            "procedure": procedure,
+            "sections": summarize(definition, draft.answers),
+            "errors": errors,
+            "steps": steps,
+            "step_number": len(steps) + 1,
+        },
+    )
+
+
+@never_cache
+def apply_saved(request: HttpRequest, slug: str) -> HttpResponse:
+    found = _journey(request, slug)
+    if isinstance(found, HttpResponse):
+        return found
+    procedure, draft = found
+    url = request.session.get(f"resume:{draft.pk}")
+    if url is None:
+        return redirect("applications:procedure", _tenant(request).code, slug)
+    email_error = ""
+    if request.method == "POST":
+        email = request.POST.get("email", "").strip()
+        try:
+            validate_email(email)
+        except ValidationError:
+            email_error = _("メールアドレスを「example@example.jp」の形で入力してください。")
+        else:
+            url = services.draft_issue_resume_link(
+                draft=draft, base_url=request.build_absolute_uri("/"), email=email
+            )
+            request.session[f"resume:{draft.pk}"] = url
+            messages.success(request, _("続きから入力するためのリンクをメールで送りました。"))
+            return redirect("applications:apply_saved", _tenant(request).code, slug)
+    return render(
+        request,
+        "applications/saved.html",
+        {"procedure": procedure, "resume_url": url, "email_error": email_error, "draft": draft},
+    )
+
+
+def resume(request: HttpRequest, token: str) -> HttpResponse:
+    draft = selectors.draft_by_resume_token(municipality=_tenant(request), token=token)
+    if draft is None:
+        return render(request, "applications/resume_invalid.html", status=404)
+    request.session[_draft_key(request, draft.procedure.slug)] = draft.pk
+    # Redirect at once so the secret token does not stay in the address bar.
+    definition = parse_definition(draft.form_version.definition)
+    steps = visible_steps(definition, draft.answers)
+    pending = [s for s in steps if s.key not in draft.completed_steps]
+    if pending:
+        return redirect(
+            "applications:apply_step", _tenant(request).code, draft.procedure.slug, pending[0].key
+        )
+    return redirect("applications:apply_check", _tenant(request).code, draft.procedure.slug)
+
+
+@never_cache
+def apply_complete(request: HttpRequest) -> HttpResponse:
+    completed = request.session.get("completed")
+    if completed is None:
+        return redirect("applications:home", _tenant(request).code)
+    return render(request, "applications/complete.html", {"completed": completed})
+
+
+def _client_ip(request: HttpRequest) -> str:
+    return str(request.META.get("REMOTE_ADDR", ""))
+
+
+@never_cache
+def status(request: HttpRequest) -> HttpResponse:
+    municipality = _tenant(request)
+    context: dict[str, Any] = {"receipt_number": "", "error": ""}
+    if request.method == "POST":
+        key = f"status-attempts:{municipality.code}:{_client_ip(request)}"
+        attempts = cache.get_or_set(key, 0, timeout=600) or 0
+        receipt_number = request.POST.get("receipt_number", "")[:40]
+        access_code = request.POST.get("access_code", "")[:40]
+        context["receipt_number"] = receipt_number
+        if attempts >= STATUS_ATTEMPTS_PER_10_MIN:
+            context["error"] = _(
+                "確認の回数が上限に達しました。10分ほど待ってから、もう一度お試しください。"
+            )
+            return render(request, "applications/status.html", context, status=429)
+        application = selectors.application_for_resident(
+            municipality=municipality, receipt_number=receipt_number, access_code=access_code
+        )
+        if application is None:
+            cache.set(key, attempts + 1, timeout=600)
+            context["error"] = _(
+                "受付番号または確認コードが違います。申請完了画面またはメールに書かれた番号を、"
+                "もう一度確かめて入力してください。"
+            )
+            return render(request, "applications/status.html", context, status=400)
+        context["application"] = application
+        context["events"] = selectors.application_public_events(application=application)
+    return render(request, "applications/status.html", context)

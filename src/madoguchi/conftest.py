@@ -1,0 +1,94 @@
+"""Fixtures shared by every app's tests."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+CHROMIUM_CANDIDATES = ("/usr/bin/chromium", "/usr/bin/chromium-browser")
+
+
+def _chromium() -> str | None:
+    for path in (os.environ.get("CHROMIUM_PATH", ""), *CHROMIUM_CANDIDATES):
+        if path and os.access(path, os.X_OK):
+            return path
+    return shutil.which("chromium")
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    from django.conf import settings
+
+    engine = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
+    browser = _chromium() or "none — browser tests will be skipped"
+    return f"madoguchi: database={engine} browser={browser}"
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache() -> Iterator[None]:
+    """Rate-limit counters live in the cache: each test starts with none."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """Debian's chromium driven by Playwright; skipped (with the reason) where there is none."""
+    executable = _chromium()
+    if executable is None:
+        pytest.skip("browser tests skipped: no chromium found (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in this thread; Django's ORM refuses to run
+    # inside one unless told the access is deliberate (the test thread is not async code).
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=executable,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser: Any, live_server: Any) -> Iterator[Any]:
+    context = browser.new_context(locale="ja-JP", viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    page.base_url = live_server.url
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def axe_check() -> Any:
+    """Run axe-core (shipped inside axe-playwright-python, no network) and fail on violations."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    axe = Axe()
+
+    def check(page: Any) -> None:
+        results = axe.run(page)
+        violations = results.response["violations"]
+        summary = [
+            f"{v['id']} ({v['impact']}): {v['help']} — "
+            + "; ".join(n["target"][0] for n in v["nodes"][:3])
+            for v in violations
+        ]
+        assert not violations, f"axe-core violations on {page.url}:\n" + "\n".join(summary)
+
+    return check

@@ -1,0 +1,78 @@
+"""Hypothesis strategies for hostile input shared by the core parser tests."""
+
+from __future__ import annotations
+
+from hypothesis import strategies as st
+
+# Every code point, lone surrogates and control characters included.
+any_char = st.characters(min_codepoint=0, max_codepoint=0x10FFFF, exclude_categories=())
+
+_FRAGMENTS = [
+    "令和",
+    "平成",
+    "昭和",
+    "大正",
+    "明治",
+    "R",
+    "H",
+    "S",
+    "T",
+    "M",
+    "元",
+    "年",
+    "月",
+    "日",
+    "0",
+    "1",
+    "9",
+    "12",
+    "31",
+    "64",
+    "2024",
+    "１",
+    "９",
+    "〇",
+    "十",
+    "三",
+    ".",
+    "/",
+    "-",
+    "－",
+    "ー",
+    "ｰ",
+    "—",
+    " ",
+    "\u3000",
+    "\x00",
+    "\u202e",
+    "\u200b",
+    "\ufeff",
+    "\ud800",
+    "\udfff",
+    "(",
+    "（月）",
+    "〒",
+    "+81",
+    "ｶﾞ",
+    "ﾟ",
+    "゛",
+    "\u3099",
+    "<script>",
+    "%PDF-",
+    "\n",
+    "\t",
+    "㍻",
+    "㋿",
+    "西暦",
+    "ア",
+    "あ",
+    "漢",
+    "・",
+    "･",
+]
+
+hostile_text = st.one_of(
+    st.text(any_char, max_size=40),
+    st.lists(st.sampled_from(_FRAGMENTS), max_size=12).map("".join),
+    st.sampled_from(["", " ", "\x00" * 50, "1" * 10_000, "令和" * 5_000, "\u202e" * 300]),
+)

@@ -1,0 +1,56 @@
+"""The form engine: form definitions as data, validated and rendered the same way everywhere.
+
+Public API (see docs/form-definition.md for the format):
+
+- parse_definition(data) -> FormDefinition, raising DefinitionError(path, message)
+- visible_steps(definition, answers) -> list[Step]
+- build_step_form(definition, step_key, *, data, files, answers) -> StepForm
+- validate_answers(definition, raw_answers) -> (answers, errors by path)
+- summarize(definition, answers) -> list[SummarySection]
+- extract_applicant(definition, answers) -> Applicant
+- set_answer(answers, path, value) puts a value (e.g. an attachment reference) at a path
+"""
+
+from .answers import get_answer, set_answer
+from .definition import (
+    DefinitionError,
+    Field,
+    FormDefinition,
+    Option,
+    Step,
+    parse_definition,
+)
+from .forms import StepForm, build_step_form
+from .summary import (
+    Applicant,
+    SummaryItem,
+    SummaryRow,
+    SummarySection,
+    display_value,
+    extract_applicant,
+    summarize,
+)
+from .validation import prune_hidden, validate_answers, visible_steps
+
+__all__ = [
+    "Applicant",
+    "DefinitionError",
+    "Field",
+    "FormDefinition",
+    "Option",
+    "Step",
+    "StepForm",
+    "SummaryItem",
+    "SummaryRow",
+    "SummarySection",
+    "build_step_form",
+    "display_value",
+    "extract_applicant",
+    "get_answer",
+    "parse_definition",
+    "prune_hidden",
+    "set_answer",
+    "summarize",
+    "validate_answers",
+    "visible_steps",
+]

@@ -1,0 +1,962 @@
+"""One step of a form definition as a Django form, fully usable without JavaScript.
+
+The form reads the POSTed inputs into the JSON shapes of the answers and hands them to
+`validate_fields`, the same validation the JSON API uses. Compound fields (氏名, 住所) and
+repeating groups have several inputs, named by path with "__" between the parts:
+``applicant_name__family``, ``children__0__birth_date``, ``children__count``.
+
+Buttons named ``_action`` change the form instead of submitting it (see `handle_action`):
+``add:children``, ``remove:children:1`` and ``postal:home_postal_code`` (or
+``postal:children.0.postal_code``).
+"""
+
+from __future__ import annotations
+
+import json
+from collections import ChainMap
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.forms.utils import ErrorDict
+from django.utils.datastructures import MultiValueDict
+from django.utils.translation import gettext_lazy as _
+
+from madoguchi.core.postal import format_postal_code, lookup_postal_code, normalize_postal_code
+from madoguchi.core.wareki import format_wareki
+
+from .definition import MAX_GROUP_ITEMS, Condition, Field, FormDefinition, Step
+from .values import (
+    ADDRESS_PARTS,
+    PREFECTURES,
+    FieldError,
+    PendingUpload,
+    accepted_labels,
+    check_upload,
+)
+from .validation import (
+    Errors,
+    evaluate,
+    field_applies,
+    prune_hidden,
+    today_local,
+    validate_fields,
+)
+
+# Autocomplete tokens (WHATWG) for the inputs of compound fields.
+_NAME_AUTOCOMPLETE = {"family": "family-name", "given": "given-name"}
+_ADDRESS_AUTOCOMPLETE = {
+    "prefecture": "address-level1",
+    "city": "address-level2",
+    "street": "address-line1",
+    "building": "address-line2",
+}
+_ROLE_AUTOCOMPLETE = {
+    "applicant_birth_date": "bday",
+    "applicant_email": "email",
+    "applicant_phone": "tel",
+    "applicant_postal_code": "postal-code",
+}
+_TYPE_AUTOCOMPLETE = {"postal_code": "postal-code"}
+
+
+def html_name(path: str) -> str:
+    """children.0.birth_date → children__0__birth_date."""
+    return path.replace(".", "__")
+
+
+def html_id(path: str) -> str:
+    return "id_" + html_name(path)
+
+
+# --- What the template renders ----------------------------------------------------------------
+
+
+@dataclass
+class Choice:
+    value: str
+    label: str
+    id: str
+    checked: bool
+
+
+@dataclass
+class InputView:
+    """One <input>, <select> or <textarea>."""
+
+    name: str
+    id: str
+    label: str
+    value: str = ""
+    kind: str = "text"  # text, email, tel, textarea, select, file, checkbox
+    autocomplete: str = ""
+    inputmode: str = ""
+    maxlength: int | None = None
+    width: str = "full"  # full, medium, short: a CSS hint (mg-input--short …)
+    errors: list[str] = field(default_factory=list)
+    choices: list[Choice] = field(default_factory=list)
+    checked: bool = False
+    accept: str = ""
+    describedby: str = ""
+
+    @property
+    def invalid(self) -> bool:
+        return bool(self.errors)
+
+    @property
+    def error_id(self) -> str:
+        return f"{self.id}-error"
+
+
+@dataclass
+class ItemView:
+    index: int
+    number: int
+    title: str
+    id: str
+    origin_name: str
+    origin: str
+    fields: list[FieldView]
+    remove_action: str
+    can_remove: bool
+
+
+@dataclass
+class FieldView:
+    field: Field
+    path: str
+    id: str
+    label: str
+    help: str
+    required: bool
+    errors: list[str]
+    inputs: list[InputView]
+    template: str
+    fieldset: bool
+    name: str = ""
+    condition: str = ""  # JSON for form.js; empty when the field is always shown
+    condition_hint: str = ""
+    # choice / multi_choice
+    choices: list[Choice] = field(default_factory=list)
+    # checkbox
+    checkbox_label: str = ""
+    # file
+    existing_file: Mapping[str, Any] | None = None
+    accept_labels: str = ""
+    # postal_code
+    postal_action: str = ""
+    postal_targets: str = ""
+    postal_message: str = ""
+    # group
+    items: list[ItemView] = field(default_factory=list)
+    count_name: str = ""
+    count: int = 0
+    add_action: str = ""
+    add_label: str = ""
+    can_add: bool = False
+    unit: str = ""
+
+    @property
+    def help_id(self) -> str:
+        return f"{self.id}-help"
+
+    @property
+    def error_id(self) -> str:
+        return f"{self.id}-error"
+
+    @property
+    def invalid(self) -> bool:
+        return bool(self.errors)
+
+    @property
+    def describedby(self) -> str:
+        ids = []
+        if self.help or self.condition_hint:
+            ids.append(self.help_id)
+        if self.errors:
+            ids.append(self.error_id)
+        return " ".join(ids)
+
+
+@dataclass
+class SummaryError:
+    message: str
+    target: str
+
+
+# --- The form ----------------------------------------------------------------------------------
+
+
+class StepForm(forms.Form):
+    """One step; validation is the engine's, so `errors` is keyed by field path."""
+
+    template_name = "procedures/formdef/step_form.html"
+
+    def __init__(
+        self,
+        definition: FormDefinition,
+        step: Step,
+        *,
+        data: Mapping[str, Any] | None = None,
+        files: Mapping[str, Any] | None = None,
+        answers: Mapping[str, Any] | None = None,
+        today: date | None = None,
+        channel: str = "online",
+        max_upload_bytes: int | None = None,
+    ) -> None:
+        super().__init__(
+            data=_mutable(data) if data is not None else None,
+            files=_mutable(files) if files is not None else None,
+        )
+        self.definition = definition
+        self.step = step
+        self.answers: Mapping[str, Any] = answers or {}
+        self.today = today or today_local()
+        self.channel = channel
+        self.max_upload_bytes = max_upload_bytes or settings.ATTACHMENT_MAX_BYTES
+        # Answers from the other steps, with hidden branches removed: what conditions see.
+        step_keys = {f.key for f in step.fields}
+        self.context = {
+            k: v for k, v in prune_hidden(definition, self.answers).items() if k not in step_keys
+        }
+        self.values: dict[str, Any] = {}
+        self.path_errors: Errors = {}
+        self.action_handled = False
+        self.action_message = ""
+        self.postal_messages: dict[str, str] = {}
+        self._pending: dict[str, UploadedFile] = {}
+
+    # -- Which fields are on the page --
+
+    def _scope_keys(self) -> set[str]:
+        return {f.key for f in self.step.fields}
+
+    def _depends_on_page(self, condition: Condition | None, local: set[str]) -> bool:
+        return condition is not None and bool(condition.referenced_keys() & local)
+
+    def _rendered(self, f: Field, local: set[str]) -> bool:
+        """A field hidden by answers of other steps is not on the page at all."""
+        if not field_applies(f, self.channel) and f.type != "notice":
+            return False
+        if self.channel not in f.channels:
+            return False
+        if f.when is None or self._depends_on_page(f.when, local):
+            return True
+        return evaluate(f.when, self.context)
+
+    # -- Reading the inputs into answers --
+
+    def _raw(self, f: Field, path: str, existing: Any) -> Any:
+        name = html_name(path)
+        data = self.data
+        if f.type == "name":
+            return {p: data.get(f"{name}__{p}", "") for p in _name_parts(f)}
+        if f.type == "address":
+            return {p: data.get(f"{name}__{p}", "") for p in ADDRESS_PARTS}
+        if f.type == "multi_choice":
+            return list(data.getlist(name))
+        if f.type == "checkbox":
+            return bool(data.get(name))
+        if f.type == "file":
+            upload = self.files.get(name)
+            if upload is not None:
+                try:
+                    pending = check_upload(f, upload, max_bytes=self.max_upload_bytes)
+                except FieldError as exc:
+                    return exc
+                self._pending[path] = upload
+                return pending
+            return existing if isinstance(existing, Mapping) and existing else None
+        if f.type == "group":
+            return [
+                self._raw_item(f, f"{path}.{i}", origin)
+                for i, origin in enumerate(self._item_origins(f, path))
+            ]
+        return data.get(name, "")
+
+    def _raw_item(self, group: Field, path: str, origin: int | None) -> dict[str, Any]:
+        stored = self._stored_item(group, origin)
+        return {
+            sub.key: self._raw(sub, f"{path}.{sub.key}", stored.get(sub.key))
+            for sub in group.fields
+            if sub.holds_value
+        }
+
+    def _stored_item(self, group: Field, origin: int | None) -> Mapping[str, Any]:
+        items = self.answers.get(group.key)
+        if origin is None or not isinstance(items, list) or not 0 <= origin < len(items):
+            return {}
+        item = items[origin]
+        return item if isinstance(item, Mapping) else {}
+
+    def _item_origins(self, group: Field, path: str) -> list[int | None]:
+        """Which stored item each item on the page came from (None for a new one)."""
+        name = html_name(path)
+        if self.is_bound:
+            count = _bounded_int(self.data.get(f"{name}__count"), 0, group.max_items) or 0
+            return [
+                _bounded_int(self.data.get(f"{name}__{i}__origin"), 0, MAX_GROUP_ITEMS - 1)
+                for i in range(count)
+            ]
+        stored = self.answers.get(group.key)
+        if isinstance(stored, list) and stored:
+            return list(range(min(len(stored), group.max_items)))
+        minimum = max(group.min_items, 1 if group.required else 0)
+        return [None] * minimum
+
+    def full_clean(self) -> None:
+        self._errors = ErrorDict()
+        self.cleaned_data = {}
+        if not self.is_bound:
+            return
+        raw: dict[str, Any] = {}
+        upload_errors: Errors = {}
+        for f in self.step.fields:
+            if not f.holds_value:
+                continue
+            value = self._raw(f, f.key, self.answers.get(f.key))
+            if f.type == "group":
+                value = [self._split_upload_errors(item, f.key, i, upload_errors) for i, item in enumerate(value)]
+            elif isinstance(value, FieldError):
+                upload_errors[f.key] = value.errors[""]
+                value = None
+            raw[f.key] = value
+        result = validate_fields(
+            self.step.fields,
+            raw,
+            context=self.context,
+            today=self.today,
+            channel=self.channel,
+        )
+        errors = dict(result.errors)
+        for path, messages in upload_errors.items():
+            if path.split(".")[0] in result.values:
+                errors[path] = messages  # the real problem replaces "please attach"
+        self.values = result.values
+        self.path_errors = errors
+        self.cleaned_data = dict(result.values)
+        for path, messages in errors.items():
+            self._errors[path] = self.error_class(messages)
+
+    def _split_upload_errors(
+        self, item: dict[str, Any], key: str, index: int, errors: Errors
+    ) -> dict[str, Any]:
+        for sub_key, value in list(item.items()):
+            if isinstance(value, FieldError):
+                errors[f"{key}.{index}.{sub_key}"] = value.errors[""]
+                item[sub_key] = None
+        return item
+
+    # -- Results --
+
+    def step_answers(self) -> dict[str, Any]:
+        """Normalised answers of this step's fields (call after is_valid()).
+
+        Hidden fields are None, so stale answers of a branch no longer taken are cleared. A
+        file field holds its existing attachment reference or None; new uploads are in
+        `uploaded_files()`, and the caller puts their references at those paths.
+        """
+        if not self.is_bound or self.errors:
+            raise ValueError("step_answers() needs a valid bound form")
+        answers: dict[str, Any] = {}
+        for f in self.step.fields:
+            if not field_applies(f, self.channel):
+                continue
+            answers[f.key] = self._answer(f, f.key, self.values.get(f.key))
+        return answers
+
+    def _answer(self, f: Field, path: str, value: Any) -> Any:
+        if f.type == "file":
+            return self._existing_reference(path) if isinstance(value, PendingUpload) else value
+        if f.type == "group" and isinstance(value, list):
+            return [
+                {
+                    sub.key: self._answer(sub, f"{path}.{i}.{sub.key}", item.get(sub.key))
+                    for sub in f.fields
+                    if field_applies(sub, self.channel)
+                }
+                for i, item in enumerate(value)
+            ]
+        return value
+
+    def _existing_reference(self, path: str) -> Any:
+        parts = path.split(".")
+        if len(parts) == 1:
+            existing = self.answers.get(path)
+        else:
+            group = self.step_field(parts[0])
+            origins = self._item_origins(group, parts[0])
+            origin = origins[int(parts[1])] if int(parts[1]) < len(origins) else None
+            existing = self._stored_item(group, origin).get(parts[2])
+        return existing if isinstance(existing, Mapping) and existing else None
+
+    def uploaded_files(self) -> dict[str, UploadedFile]:
+        """New, validated uploads keyed by field path ("id_document", "children.0.certificate")."""
+        if not self.is_bound or self.errors:
+            raise ValueError("uploaded_files() needs a valid bound form")
+        return {path: upload for path, upload in self._pending.items() if path in self._kept_paths()}
+
+    def _kept_paths(self) -> set[str]:
+        paths = set()
+        for f in self.step.fields:
+            value = self.values.get(f.key)
+            if isinstance(value, PendingUpload):
+                paths.add(f.key)
+            if f.type == "group" and isinstance(value, list):
+                for i, item in enumerate(value):
+                    for sub_key, sub_value in item.items():
+                        if isinstance(sub_value, PendingUpload):
+                            paths.add(f"{f.key}.{i}.{sub_key}")
+        return paths
+
+    def step_field(self, key: str) -> Field:
+        for f in self.step.fields:
+            if f.key == key:
+                return f
+        raise KeyError(key)
+
+    # -- Actions without JavaScript --
+
+    def handle_action(self, action: str) -> bool:
+        """Apply an ``_action`` button; True if the form changed and should be shown again.
+
+        ``add:<group>`` adds an item, ``remove:<group>:<index>`` removes one (later items move
+        up, keeping their stored attachments), ``postal:<path>`` fills the address named by the
+        postal-code field's ``fills`` from the offline postal data. Errors are not shown after
+        an action; files chosen but not yet saved must be chosen again.
+        """
+        if not self.is_bound or not action:
+            return False
+        verb, _sep, rest = action.partition(":")
+        handled = False
+        if verb == "add":
+            handled = self._add_item(rest)
+        elif verb == "remove":
+            group_key, _sep, index = rest.rpartition(":")
+            handled = self._remove_item(group_key, index)
+        elif verb == "postal":
+            handled = self._postal_fill(rest)
+        if handled:
+            self.action_handled = True
+            self._errors = ErrorDict()
+            self.path_errors = {}
+        return handled
+
+    def _group(self, key: str) -> Field | None:
+        try:
+            f = self.step_field(key)
+        except KeyError:
+            return None
+        return f if f.type == "group" else None
+
+    def _add_item(self, key: str) -> bool:
+        group = self._group(key)
+        if group is None:
+            return False
+        count = len(self._item_origins(group, key))
+        if count >= group.max_items:
+            self.action_message = str(
+                _("%(label)sは%(max)d件まで入力できます。") % {"label": group.label, "max": group.max_items}
+            )
+            return True
+        self.data[f"{key}__count"] = str(count + 1)
+        self.data.pop(f"{key}__{count}__origin", None)
+        self.action_message = str(
+            _("%(item)sの入力欄を追加しました。") % {"item": item_title(group, count)}
+        )
+        return True
+
+    def _remove_item(self, key: str, index_text: str) -> bool:
+        group = self._group(key)
+        if group is None or not index_text.isdigit():
+            return False
+        count = len(self._item_origins(group, key))
+        index = int(index_text)
+        if not 0 <= index < count:
+            return False
+        for store in (self.data, self.files):
+            _shift_items(store, key, index, count)
+        self.data[f"{key}__count"] = str(count - 1)
+        self.action_message = str(
+            _("%(item)sを削除しました。") % {"item": item_title(group, index)}
+        )
+        return True
+
+    def _postal_fill(self, path: str) -> bool:
+        postal = self._field_at(path)
+        if postal is None or postal.type != "postal_code" or not postal.fills:
+            return False
+        name = html_name(path)
+        typed = str(self.data.get(name, ""))
+        try:
+            code = normalize_postal_code(typed)
+        except Exception:  # noqa: BLE001 - any problem is told to the person below
+            self.postal_messages[path] = str(
+                _("郵便番号は「123-4567」のように7桁の数字で入力してください。")
+            )
+            return True
+        self.data[name] = format_postal_code(code)
+        candidates = lookup_postal_code(code)
+        if not candidates:
+            self.postal_messages[path] = str(
+                _("この郵便番号の住所が見つかりませんでした。住所を入力してください。")
+            )
+            return True
+        target = html_name(path.rpartition(".")[0] + "." + postal.fills if "." in path else postal.fills)
+        first = candidates[0]
+        self.data[f"{target}__prefecture"] = first.prefecture
+        self.data[f"{target}__city"] = first.city
+        towns = sorted({c.town for c in candidates if c.city == first.city})
+        if len(towns) == 1:
+            self.data[f"{target}__street"] = towns[0] + first.street
+            self.postal_messages[path] = str(
+                _("住所を入力しました。続けて番地を入力してください。")
+            )
+        else:
+            self.data[f"{target}__street"] = ""
+            self.postal_messages[path] = str(
+                _("この郵便番号には複数の町域があります（%(towns)s）。町名と番地を入力してください。")
+                % {"towns": "、".join(t for t in towns if t)}
+            )
+        return True
+
+    def _field_at(self, path: str) -> Field | None:
+        parts = path.split(".")
+        try:
+            top = self.step_field(parts[0])
+        except KeyError:
+            return None
+        if len(parts) == 1:
+            return top
+        if len(parts) == 3 and top.type == "group" and parts[1].isdigit():
+            return top.subfield(parts[2])
+        return None
+
+    # -- Rendering --
+
+    @property
+    def show_errors(self) -> bool:
+        return self.is_bound and not self.action_handled and bool(self.errors)
+
+    def field_views(self) -> list[FieldView]:
+        local = self._scope_keys()
+        errors = self.path_errors if self.show_errors else {}
+        views = []
+        for f in self.step.fields:
+            if not self._rendered(f, local):
+                continue
+            views.append(self._view(f, f.key, self.answers.get(f.key), local, errors, item_scope={}))
+        return views
+
+    def error_summary(self) -> list[SummaryError]:
+        if not self.show_errors:
+            return []
+        summary: list[SummaryError] = []
+        for view in self.field_views():
+            summary.extend(_summary_entries(view))
+        return summary
+
+    def _view(
+        self,
+        f: Field,
+        path: str,
+        initial: Any,
+        local: set[str],
+        errors: Errors,
+        *,
+        item_scope: Mapping[str, str],
+        item_title_text: str = "",
+    ) -> FieldView:
+        name = html_name(path)
+        own = [m for p, ms in errors.items() if p == path for m in ms]
+        view = FieldView(
+            field=f,
+            path=path,
+            id=html_id(path),
+            label=f.label,
+            help=f.help,
+            required=f.required,
+            errors=own,
+            inputs=[],
+            template=f"procedures/formdef/fields/{_TEMPLATES.get(f.type, 'input')}.html",
+            fieldset=f.type in _FIELDSET_TYPES,
+            name=name,
+            unit=f.unit,
+        )
+        if self._depends_on_page(f.when, local):
+            view.condition = json.dumps(self._js_condition(f.when, item_scope), ensure_ascii=False)
+            view.condition_hint = condition_hint(f.when, self.definition, self.step, item_scope)
+        elif self._depends_on_page(f.required_when, local):
+            view.condition_hint = condition_hint(f.required_when, self.definition, self.step, item_scope)
+        value = self._display_value(f, name, initial)
+        autocomplete = f.autocomplete or _ROLE_AUTOCOMPLETE.get(f.role, "") or _TYPE_AUTOCOMPLETE.get(f.type, "")
+        if f.type == "name":
+            labels = {
+                "family": _("姓"),
+                "given": _("名"),
+                "family_kana": _("セイ（カタカナ）"),
+                "given_kana": _("メイ（カタカナ）"),
+            }
+            for part in _name_parts(f):
+                view.inputs.append(
+                    InputView(
+                        name=f"{name}__{part}",
+                        id=f"{view.id}__{part}",
+                        label=str(labels[part]),
+                        value=value.get(part, ""),
+                        autocomplete=_NAME_AUTOCOMPLETE.get(part, "off")
+                        if f.role == "applicant_name" or part.endswith("kana")
+                        else "off",
+                        maxlength=50,
+                        width="medium",
+                        errors=errors.get(f"{path}.{part}", []),
+                    )
+                )
+        elif f.type == "address":
+            labels = {
+                "prefecture": _("都道府県"),
+                "city": _("市区町村"),
+                "street": _("町名・番地"),
+                "building": _("建物名・部屋番号（あれば）"),
+            }
+            for part in ADDRESS_PARTS:
+                input_view = InputView(
+                    name=f"{name}__{part}",
+                    id=f"{view.id}__{part}",
+                    label=str(labels[part]),
+                    value=value.get(part, ""),
+                    autocomplete=_ADDRESS_AUTOCOMPLETE[part] if f.role == "applicant_address" else "off",
+                    maxlength=100,
+                    errors=errors.get(f"{path}.{part}", []),
+                )
+                if part == "prefecture":
+                    input_view.kind = "select"
+                    input_view.width = "medium"
+                    input_view.choices = [
+                        Choice(p, p, "", p == input_view.value) for p in PREFECTURES
+                    ]
+                view.inputs.append(input_view)
+        elif f.type in ("choice", "multi_choice"):
+            chosen = set(value) if isinstance(value, list) else {value}
+            view.choices = [
+                Choice(o.value, o.label, f"{view.id}_{i}", o.value in chosen)
+                for i, o in enumerate(f.options)
+            ]
+            if f.type == "choice" and f.widget == "select":
+                view.template = "procedures/formdef/fields/select.html"
+                view.fieldset = False
+                view.inputs.append(
+                    InputView(name=name, id=view.id, label=f.label, value=str(value or ""), kind="select", choices=view.choices)
+                )
+        elif f.type == "checkbox":
+            view.checkbox_label = f.checkbox_label or f.label
+            view.inputs.append(
+                InputView(name=name, id=view.id, label=view.checkbox_label, kind="checkbox", checked=bool(value))
+            )
+        elif f.type == "file":
+            view.existing_file = self._existing_reference(path) if self.is_bound else (
+                initial if isinstance(initial, Mapping) and initial else None
+            )
+            view.accept_labels = accepted_labels(f)
+            view.inputs.append(
+                InputView(name=name, id=view.id, label=f.label, kind="file", accept=_accept_attr(f))
+            )
+        elif f.type == "group":
+            self._group_view(view, f, path, initial, local, errors)
+        elif f.type != "notice":
+            view.inputs.append(self._single_input(f, name, view.id, value, autocomplete))
+        if f.type == "postal_code" and f.fills:
+            view.postal_action = f"postal:{path}"
+            target_path = path.rpartition(".")[0] + "." + f.fills if "." in path else f.fills
+            view.postal_targets = html_id(target_path)
+            view.postal_message = self.postal_messages.get(path, "")
+        for input_view in view.inputs:
+            ids = [view.describedby] if view.describedby else []
+            if f.type in ("name", "address"):
+                if input_view.errors:
+                    ids.append(input_view.error_id)
+            else:
+                input_view.errors = own
+            input_view.describedby = " ".join(ids)
+        return view
+
+    def _single_input(self, f: Field, name: str, id_: str, value: Any, autocomplete: str) -> InputView:
+        view = InputView(name=name, id=id_, label=f.label, value=str(value or ""), autocomplete=autocomplete)
+        if f.type == "date":
+            view.width = "medium"
+            view.maxlength = 40
+        elif f.type == "postal_code":
+            view.inputmode = "numeric"
+            view.width = "short"
+            view.maxlength = 10
+        elif f.type == "phone":
+            view.kind = "tel"
+            view.inputmode = "tel"
+            view.width = "medium"
+            view.maxlength = 20
+            view.autocomplete = autocomplete or "off"
+        elif f.type == "email":
+            view.kind = "email"
+            view.inputmode = "email"
+            view.maxlength = 254
+            view.autocomplete = autocomplete or "off"
+        elif f.type == "number":
+            view.inputmode = "numeric"
+            view.width = "short"
+            view.maxlength = 16
+        elif f.type == "long_text":
+            view.kind = "textarea"
+            view.maxlength = f.max_length or 2000
+        elif f.type == "text":
+            view.maxlength = f.max_length or 200
+            if f.format == "digits":
+                view.inputmode = "numeric"
+                view.width = "medium"
+        return view
+
+    def _group_view(
+        self, view: FieldView, f: Field, path: str, initial: Any, local: set[str], errors: Errors
+    ) -> None:
+        name = html_name(path)
+        origins = self._item_origins(f, path)
+        stored = initial if isinstance(initial, list) else []
+        view.count_name = f"{name}__count"
+        view.count = len(origins)
+        view.add_action = f"add:{path}"
+        view.add_label = f.add_label or str(_("%(label)sを追加する") % {"label": f.label})
+        view.can_add = len(origins) < f.max_items
+        item_local = {sub.key for sub in f.fields} | local
+        for i, origin in enumerate(origins):
+            item_path = f"{path}.{i}"
+            item_stored = stored[origin] if origin is not None and origin < len(stored) else {}
+            if not isinstance(item_stored, Mapping):
+                item_stored = {}
+            scope = {sub.key: html_name(f"{item_path}.{sub.key}") for sub in f.fields}
+            sub_views = []
+            lookup = ChainMap(dict(item_stored), self.context)
+            for sub in f.fields:
+                if self.channel not in sub.channels:
+                    continue
+                if sub.when is not None and not self._depends_on_page(sub.when, item_local):
+                    if not evaluate(sub.when, lookup):
+                        continue
+                sub_views.append(
+                    self._view(
+                        sub,
+                        f"{item_path}.{sub.key}",
+                        item_stored.get(sub.key),
+                        item_local,
+                        errors,
+                        item_scope=scope,
+                    )
+                )
+            view.items.append(
+                ItemView(
+                    index=i,
+                    number=i + 1,
+                    title=item_title(f, i),
+                    id=html_id(item_path),
+                    origin_name=f"{html_name(item_path)}__origin",
+                    origin="" if origin is None else str(origin),
+                    fields=sub_views,
+                    remove_action=f"remove:{path}:{i}",
+                    can_remove=len(origins) > f.min_items,
+                )
+            )
+
+    def _display_value(self, f: Field, name: str, initial: Any) -> Any:
+        """What the inputs show: the posted text when bound, else the stored answer."""
+        if self.is_bound:
+            if f.type == "name":
+                return {p: str(self.data.get(f"{name}__{p}", "")) for p in _name_parts(f)}
+            if f.type == "address":
+                return {p: str(self.data.get(f"{name}__{p}", "")) for p in ADDRESS_PARTS}
+            if f.type == "multi_choice":
+                return list(self.data.getlist(name))
+            if f.type == "checkbox":
+                return bool(self.data.get(name))
+            return str(self.data.get(name, ""))
+        if f.type in ("name", "address"):
+            return {k: str(v) for k, v in initial.items()} if isinstance(initial, Mapping) else {}
+        if f.type == "date" and isinstance(initial, str) and initial:
+            try:
+                return format_wareki(date.fromisoformat(initial))
+            except ValueError:
+                return initial
+        if f.type == "postal_code" and isinstance(initial, str) and len(initial) == 7:
+            return format_postal_code(initial)
+        if f.type == "multi_choice":
+            return initial if isinstance(initial, list) else []
+        return "" if initial is None else initial
+
+    def _js_condition(self, condition: Condition, item_scope: Mapping[str, str]) -> dict[str, Any]:
+        """The condition for form.js: inputs on this page by name, other answers as constants."""
+        if condition.op in ("all", "any"):
+            return {condition.op: [self._js_condition(c, item_scope) for c in condition.conditions]}
+        key = condition.field
+        value = list(condition.value) if isinstance(condition.value, tuple) else condition.value
+        if key in item_scope:
+            return {"input": item_scope[key], "op": condition.op, "value": value}
+        if key in self._scope_keys():
+            return {"input": html_name(key), "op": condition.op, "value": value}
+        return {"const": self.context.get(key), "op": condition.op, "value": value}
+
+
+_FIELDSET_TYPES = frozenset({"name", "address", "choice", "multi_choice", "group", "checkbox"})
+_TEMPLATES = {
+    "name": "name",
+    "address": "address",
+    "choice": "choice",
+    "multi_choice": "choice",
+    "checkbox": "checkbox",
+    "file": "file",
+    "group": "group",
+    "notice": "notice",
+}
+
+
+def item_title(group: Field, index: int) -> str:
+    if group.item_label and "{n}" in group.item_label:
+        return group.item_label.replace("{n}", str(index + 1))
+    return str(_("%(label)s（%(n)d件目）") % {"label": group.item_label or group.label, "n": index + 1})
+
+
+def condition_hint(
+    condition: Condition | None,
+    definition: FormDefinition,
+    step: Step,
+    item_scope: Mapping[str, str],
+) -> str:
+    """A sentence for readers without JavaScript saying when the field applies."""
+    if condition is None:
+        return ""
+    if condition.op in ("equals", "in"):
+        controller = _find_field(condition.field, definition, step)
+        if controller is not None and controller.type in ("choice", "multi_choice", "checkbox"):
+            values = condition.value if condition.op == "in" else (condition.value,)
+            if controller.type == "checkbox":
+                if values == (True,):
+                    return str(
+                        _("「%(label)s」にチェックを入れた場合に入力してください。")
+                        % {"label": controller.checkbox_label or controller.label}
+                    )
+            else:
+                return str(
+                    _("「%(label)s」で「%(options)s」を選んだ場合に入力してください。")
+                    % {
+                        "label": controller.label,
+                        "options": "」「".join(controller.option_label(v) for v in values),
+                    }
+                )
+    return str(_("前の質問の答えによっては、入力は不要です。"))
+
+
+def _find_field(key: str, definition: FormDefinition, step: Step) -> Field | None:
+    for f in step.fields:
+        if f.key == key:
+            return f
+        if f.type == "group" and f.subfield(key) is not None:
+            return f.subfield(key)
+    try:
+        return definition.field(key)
+    except KeyError:
+        return None
+
+
+def _summary_entries(view: FieldView, prefix: str = "") -> list[SummaryError]:
+    entries: list[SummaryError] = []
+    label = f"{prefix}{view.label}"
+
+    def entry(message: str, target: str) -> SummaryError:
+        if view.label in message and not prefix:
+            return SummaryError(message, target)
+        return SummaryError(str(_("%(label)s：%(message)s") % {"label": label, "message": message}), target)
+
+    first_target = view.inputs[0].id if view.inputs else (
+        view.choices[0].id if view.choices else view.id
+    )
+    for message in view.errors:
+        entries.append(entry(message, first_target))
+    if view.field.type in ("name", "address"):
+        for input_view in view.inputs:
+            for message in input_view.errors:
+                entries.append(entry(message, input_view.id))
+    for item in view.items:
+        for sub in item.fields:
+            entries.extend(_summary_entries(sub, prefix=f"{item.title}　"))
+    return entries
+
+
+def _name_parts(f: Field) -> tuple[str, ...]:
+    if f.kana == "none":
+        return ("family", "given")
+    return ("family", "given", "family_kana", "given_kana")
+
+
+def _accept_attr(f: Field) -> str:
+    extensions = {
+        "pdf": ".pdf,application/pdf",
+        "jpeg": ".jpg,.jpeg,image/jpeg",
+        "png": ".png,image/png",
+        "heic": ".heic,.heif,image/heic,image/heif",
+        "gif": ".gif,image/gif",
+        "webp": ".webp,image/webp",
+    }
+    return ",".join(extensions[k] for k in f.accept)
+
+
+def _bounded_int(text: Any, low: int, high: int) -> int | None:
+    if not isinstance(text, str) or not text.isascii() or not text.isdigit() or len(text) > 4:
+        return None
+    value = int(text)
+    return min(max(value, low), high)
+
+
+def _mutable(data: Mapping[str, Any]) -> MultiValueDict[str, Any]:
+    if isinstance(data, MultiValueDict):
+        return data.copy()
+    return MultiValueDict(
+        {k: (list(v) if isinstance(v, (list, tuple)) else [v]) for k, v in data.items()}
+    )
+
+
+def _shift_items(store: MultiValueDict[str, Any], key: str, removed: int, count: int) -> None:
+    """Drop item `removed` of a group from posted data and move later items up by one."""
+    for i in range(removed, count):
+        old_prefix = f"{key}__{i + 1}__"
+        new_prefix = f"{key}__{i}__"
+        for name in [n for n in store if n.startswith(new_prefix)]:
+            del store[name]
+        for name in [n for n in store if n.startswith(old_prefix)]:
+            store.setlist(new_prefix + name[len(old_prefix) :], store.getlist(name))
+            del store[name]
+
+
+def build_step_form(
+    definition: FormDefinition,
+    step_key: str,
+    *,
+    data: Mapping[str, Any] | None = None,
+    files: Mapping[str, Any] | None = None,
+    answers: Mapping[str, Any] | None = None,
+    today: date | None = None,
+    channel: str = "online",
+) -> StepForm:
+    """The form for one step, bound to POST data and files when given.
+
+    `answers` are the stored answers so far: they give the initial values, satisfy file fields
+    already attached and drive conditions on fields of other steps.
+    """
+    return StepForm(
+        definition,
+        definition.step(step_key),
+        data=data,
+        files=files,
+        answers=answers,
+        today=today,
+        channel=channel,
+    )

@@ -1,0 +1,113 @@
+"""Reads of the procedure catalogue, always scoped to one municipality."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from django.db.models import Count, QuerySet
+from django.http import Http404
+
+from madoguchi.core.japanese_text import normalize_input, to_katakana
+from madoguchi.tenancy.access import access_tenant_object
+from madoguchi.tenancy.models import Municipality
+
+from .formdef import FormDefinition, parse_definition
+from .models import Category, Channel, FormVersion, Procedure
+
+
+def search_text(text: str) -> str:
+    """Text folded for matching: 全角/半角, hiragana → katakana, case."""
+    return to_katakana(normalize_input(text)).casefold()
+
+
+def _published(municipality: Municipality) -> QuerySet[Procedure]:
+    return Procedure.objects.for_municipality(municipality).filter(is_published=True)  # type: ignore[no-any-return]
+
+
+def procedure_list(
+    *,
+    municipality: Municipality,
+    query: str = "",
+    category: str = "",
+    channel: str = "",
+) -> QuerySet[Procedure]:
+    """Published procedures of a municipality, filtered by words, category and channel.
+
+    Every word of `query` must appear in the name, English name, summary or keywords; matching
+    ignores 全角/半角, hiragana/katakana and case. An unknown category or channel gives none.
+    """
+    qs = _published(municipality)
+    if category:
+        qs = qs.filter(category=category) if category in Category.values else qs.none()
+    if channel:
+        if channel not in Channel.values:
+            return qs.none()
+        qs = qs.filter(**{channel: True})
+    words = search_text(query[:200]).split()
+    if words:
+        rows = qs.values_list("pk", "name", "name_en", "summary", "search_keywords")
+        matching = [
+            pk
+            for pk, *texts in rows
+            if all(word in search_text(" ".join(texts)) for word in words)
+        ]
+        qs = qs.filter(pk__in=matching)
+    return qs.order_by("sort_order", "name")
+
+
+def procedure_get(*, municipality: Municipality, slug: str) -> Procedure:
+    """A published procedure; Http404 when missing, unpublished or another municipality's."""
+    return access_tenant_object(Procedure, municipality=municipality, slug=slug, is_published=True)
+
+
+def procedure_get_for_staff(*, municipality: Municipality, slug: str) -> Procedure:
+    """Any procedure of the municipality, published or not (staff screens)."""
+    return access_tenant_object(Procedure, municipality=municipality, slug=slug)
+
+
+def form_version_current(*, procedure: Procedure) -> FormVersion:
+    """The newest form version; Http404 if the procedure has no form yet."""
+    version = procedure.current_version
+    if version is None:
+        raise Http404
+    return version
+
+
+def form_version_get(*, procedure: Procedure, number: int) -> FormVersion:
+    """A given version of a procedure's form (e.g. the one a draft was started on)."""
+    try:
+        return procedure.form_versions.get(number=number)
+    except FormVersion.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+@lru_cache(maxsize=512)
+def _parsed(version_pk: int, definition_json: str) -> FormDefinition:
+    return parse_definition(json.loads(definition_json))
+
+
+def form_version_definition(*, form_version: FormVersion) -> FormDefinition:
+    """The parsed definition of a version (cached: versions never change)."""
+    return _parsed(form_version.pk, json.dumps(form_version.definition, sort_keys=True))
+
+
+@dataclass(frozen=True)
+class CategoryCount:
+    value: str
+    label: str
+    count: int
+
+
+def category_counts(*, municipality: Municipality) -> list[CategoryCount]:
+    """Published procedures per category, in the categories' order, empty ones left out."""
+    counts: dict[str, Any] = dict(
+        _published(municipality).values_list("category").annotate(n=Count("pk")).values_list("category", "n")
+    )
+    return [
+        CategoryCount(value, str(label), counts[value])
+        for value, label in Category.choices
+        if counts.get(value)
+    ]

@@ -1,0 +1,20 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from madoguchi.api import api
+from madoguchi.core import views as core_views
+
+admin.site.site_header = "Madoguchi 管理"
+admin.site.site_title = "Madoguchi"
+
+urlpatterns = [
+    path("", core_views.index, name="index"),
+    path("healthz", core_views.healthz, name="healthz"),
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("api/", api.urls),
+    path("staff/admin/", admin.site.urls),
+    path("staff/", include("madoguchi.accounts.urls")),
+    path("procedures/", include("madoguchi.procedures.urls")),
+    path("<str:municipality_code>/", include("madoguchi.applications.urls")),
+]
