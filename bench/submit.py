@@ -17,6 +17,7 @@ import json
 import sys
 import threading
 import time
+from datetime import date
 from collections.abc import Callable
 from pathlib import Path
 
@@ -24,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _server import running_server
 
-PROCEDURE = "juminhyo-copy"
+PROCEDURE = "moving-out"  # 転出届: 24 fields, groups, dates, postal code — no attachments
 
 
 def _hammer(
@@ -84,14 +85,12 @@ def main(argv: list[str]) -> int:
         conn.request("GET", f"/api/v1/{DEMO_CODE}/procedures/{PROCEDURE}")
         detail = json.loads(conn.getresponse().read())
         conn.close()
-        from madoguchi.procedures.formdef import example_answers, parse_definition
+        from madoguchi.procedures.formdef import parse_definition
+        from madoguchi.procedures.tests.fill import valid_answers
 
+        answers = valid_answers(parse_definition(detail["form_definition"]), today=date.today())
         body = json.dumps(
-            {
-                "procedure": PROCEDURE,
-                "form_version": detail["form_version"],
-                "answers": example_answers(parse_definition(detail["form_definition"])),
-            }
+            {"procedure": PROCEDURE, "form_version": detail["form_version"], "answers": answers}
         ).encode()
         headers = {"Content-Type": "application/json"}
 

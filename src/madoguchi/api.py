@@ -1,6 +1,11 @@
 """The JSON API (OpenAPI document at /api/openapi.json)."""
 
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 from ninja import NinjaAPI
+from ninja.errors import ValidationError as NinjaValidationError
 
 from madoguchi.applications.api import router as applications_router
 
@@ -14,3 +19,18 @@ api = NinjaAPI(
     urls_namespace="api",
 )
 api.add_router("/v1/", applications_router)
+
+
+@api.exception_handler(NinjaValidationError)
+def request_shape_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
+    """A body that is not the documented JSON shape: say so in Japanese, with the places."""
+    errors: dict[str, list[str]] = {}
+    for error in exc.errors:
+        location: Any = error.get("loc", ())
+        path = ".".join(str(part) for part in location if part not in {"body", "payload"})
+        errors.setdefault(path, []).append(str(error.get("msg", "")))
+    return api.create_response(
+        request,
+        {"message": _("リクエストの形式が正しくありません。API の説明書を確かめてください。"), "errors": errors},
+        status=422,
+    )

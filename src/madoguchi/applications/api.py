@@ -6,15 +6,15 @@ from datetime import datetime
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Router, Schema
+from django.utils.translation import gettext as _
+from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 
-from madoguchi.procedures.formdef import parse_definition
 from madoguchi.procedures.models import FormVersion
 from madoguchi.procedures.selectors import form_version_current, procedure_get, procedure_list
 from madoguchi.tenancy.access import get_active_municipality
 
-from . import selectors, services
+from . import selectors, services, throttle
 from .models import Channel
 
 router = Router(tags=["residents"])
@@ -125,14 +125,18 @@ def submit_application(request: HttpRequest, code: str, payload: SubmissionIn) -
     municipality = get_active_municipality(code)
     procedure = procedure_get(municipality=municipality, slug=payload.procedure)
     if not procedure.online:
-        raise HttpError(404, "この手続はオンラインでは申請できません。")
+        raise HttpError(404, _("この手続はオンラインでは申請できません。"))
     version = FormVersion.objects.filter(procedure=procedure, number=payload.form_version).first()
     if version is None:
-        return 422, {
-            "message": "様式の版が見つかりません。",
-            "errors": {"form_version": ["様式の版が見つかりません。最新の版で申請してください。"]},
-        }
-    parse_definition(version.definition)
+        return Status(
+            422,
+            {
+                "message": _("様式の版が見つかりません。"),
+                "errors": {
+                    "form_version": [_("様式の版が見つかりません。最新の版で申請してください。")]
+                },
+            },
+        )
     try:
         submitted = services.application_submit(
             municipality=municipality,
@@ -142,26 +146,33 @@ def submit_application(request: HttpRequest, code: str, payload: SubmissionIn) -
             channel=Channel.API,
         )
     except services.SubmissionInvalid as exc:
-        return 422, {"message": "入力内容に誤りがあります。", "errors": exc.errors}
+        return Status(422, {"message": _("入力内容に誤りがあります。"), "errors": exc.errors})
     application = submitted.application
-    return 201, {
-        "receipt_number": application.receipt_number,
-        "access_code": submitted.access_code,
-        "status": application.status,
-        "submitted_at": application.submitted_at,
-    }
+    return Status(
+        201,
+        {
+            "receipt_number": application.receipt_number,
+            "access_code": submitted.access_code,
+            "status": application.status,
+            "submitted_at": application.submitted_at,
+        },
+    )
 
 
 @router.post("/{code}/applications/status", response=StatusOut, summary="申請の状況確認")
 def application_status(request: HttpRequest, code: str, payload: StatusIn) -> Any:
     municipality = get_active_municipality(code)
+    client = str(request.META.get("REMOTE_ADDR", ""))
+    if not throttle.lookup_allowed(municipality_code=municipality.code, client=client):
+        raise HttpError(429, _("確認の回数が上限に達しました。10分ほど待ってから、もう一度お試しください。"))
     application = selectors.application_for_resident(
         municipality=municipality,
         receipt_number=payload.receipt_number[:40],
         access_code=payload.access_code[:40],
     )
     if application is None:
-        raise HttpError(404, "受付番号または確認コードが違います。")
+        throttle.lookup_failed(municipality_code=municipality.code, client=client)
+        raise HttpError(404, _("受付番号または確認コードが違います。"))
     return {
         "receipt_number": application.receipt_number,
         "procedure": application.procedure.name,

@@ -9,7 +9,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -29,11 +28,8 @@ from madoguchi.procedures.formdef import (
 from madoguchi.procedures.models import Category, Procedure
 from madoguchi.procedures.selectors import form_version_current, procedure_get, procedure_list
 
-from . import selectors, services
+from . import selectors, services, throttle
 from .models import Draft
-
-STATUS_ATTEMPTS_PER_10_MIN = 20
-
 
 def _tenant(request: HttpRequest) -> Any:
     return request.municipality  # type: ignore[attr-defined]
@@ -277,12 +273,11 @@ def status(request: HttpRequest) -> HttpResponse:
     municipality = _tenant(request)
     context: dict[str, Any] = {"receipt_number": "", "error": ""}
     if request.method == "POST":
-        key = f"status-attempts:{municipality.code}:{_client_ip(request)}"
-        attempts = cache.get_or_set(key, 0, timeout=600) or 0
+        client = _client_ip(request)
         receipt_number = request.POST.get("receipt_number", "")[:40]
         access_code = request.POST.get("access_code", "")[:40]
         context["receipt_number"] = receipt_number
-        if attempts >= STATUS_ATTEMPTS_PER_10_MIN:
+        if not throttle.lookup_allowed(municipality_code=municipality.code, client=client):
             context["error"] = _(
                 "確認の回数が上限に達しました。10分ほど待ってから、もう一度お試しください。"
             )
@@ -291,7 +286,7 @@ def status(request: HttpRequest) -> HttpResponse:
             municipality=municipality, receipt_number=receipt_number, access_code=access_code
         )
         if application is None:
-            cache.set(key, attempts + 1, timeout=600)
+            throttle.lookup_failed(municipality_code=municipality.code, client=client)
             context["error"] = _(
                 "受付番号または確認コードが違います。申請完了画面またはメールに書かれた番号を、"
                 "もう一度確かめて入力してください。"

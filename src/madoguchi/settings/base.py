@@ -25,6 +25,7 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 # Where the instance keeps its data (SQLite database, attachments) — never under the web root.
 DATA_DIR = Path(env.str("MADOGUCHI_DATA_DIR", default=str(PROJECT_DIR / "var")))
+DATA_DIR.mkdir(parents=True, exist_ok=True)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -116,6 +117,7 @@ AUTH_USER_MODEL = "accounts.StaffUser"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
+    "madoguchi.accounts.permissions.RolePermissionBackend",
 ]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "accounts:home"
@@ -132,7 +134,10 @@ AUTH_PASSWORD_VALIDATORS = [
 # Staff sign-in locks after repeated failures (django-axes).
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.5)
+# Per account, not per address: a city hall's counter PCs share one address behind NAT, and
+# locking the address would lock out every colleague.
 AXES_LOCKOUT_PARAMETERS = ["username"]
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False

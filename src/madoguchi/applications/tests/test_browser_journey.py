@@ -1,0 +1,124 @@
+"""A resident's whole journey in a real browser (Debian's chromium), axe-core on every page."""
+
+import re
+
+import pytest
+
+from madoguchi.applications.models import Application
+from madoguchi.applications.tests.factories import FormVersionFactory, ProcedureFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n"
+
+DEFINITION = {
+    "title": "粗大ごみ収集の申込（テスト）",
+    "steps": [
+        {
+            "key": "applicant",
+            "title": "申込者",
+            "fields": [
+                {"key": "name", "type": "name", "label": "氏名", "required": True, "role": "applicant_name"},
+                {"key": "birth_date", "type": "date", "label": "生年月日", "required": True, "max": "today"},
+                {"key": "postal_code", "type": "postal_code", "label": "郵便番号", "required": True, "fills": "address"},
+                {"key": "address", "type": "address", "label": "住所", "required": True, "role": "applicant_address"},
+                {"key": "email", "type": "email", "label": "メールアドレス", "role": "applicant_email"},
+            ],
+        },
+        {
+            "key": "documents",
+            "title": "写真の添付",
+            "fields": [
+                {"key": "photo", "type": "file", "label": "出す品物の写真", "required": True, "accept": ["pdf", "jpeg", "png"]},
+            ],
+        },
+    ],
+}
+
+
+@pytest.fixture
+def procedure():
+    procedure = ProcedureFactory(name="粗大ごみ収集の申込", slug="bulky", summary="大きなごみの収集を申し込みます。")
+    FormVersionFactory(procedure=procedure, definition=DEFINITION)
+    ProcedureFactory(municipality=procedure.municipality, name="犬の登録", slug="dog")
+    return procedure
+
+
+def test_resident_applies_online_and_checks_status(page, axe_check, procedure, tmp_path):
+    code = procedure.municipality.code
+    page.goto(f"{page.base_url}/{code}/")
+    axe_check(page)
+
+    # Search and choose the procedure.
+    page.fill("#q", "粗大ごみ")
+    page.click("button:has-text('探す')")
+    assert page.locator("text=犬の登録").count() == 0
+    page.click("text=粗大ごみ収集の申込")
+    axe_check(page)
+    page.click("button:has-text('オンラインで申請する')")
+
+    # First try with nothing filled: errors are listed and tied to their fields.
+    page.click("button[value='next']")
+    assert page.locator(".mg-error-summary").is_visible()
+    assert page.locator(".mg-error-summary li").count() == 4  # name, birth date, postal, address
+    assert page.locator("#id_birth_date[aria-invalid='true']").count() == 1
+    axe_check(page)
+
+    page.fill("[name='name__family']", "山田")
+    page.fill("[name='name__given']", "花子")
+    page.fill("[name='name__family_kana']", "やまだ")  # hiragana is converted
+    page.fill("[name='name__given_kana']", "ハナコ")
+    page.fill("[name='birth_date']", "昭和50年4月1日")
+    page.fill("[name='postal_code']", "１００－０００１")  # full-width is fine
+    page.click("button[value='postal:postal_code']")
+    page.wait_for_function(
+        "document.querySelector(\"[name='address__city']\").value.includes('千代田区')"
+    )
+    page.fill("[name='address__street']", "千代田1-1")
+    page.fill("[name='email']", "hanako@example.jp")
+    axe_check(page)
+    page.click("button[value='next']")
+
+    # Attach a photo (a PDF here) and go on.
+    pdf = tmp_path / "写真.pdf"
+    pdf.write_bytes(PDF)
+    page.set_input_files("[name='photo']", str(pdf))
+    axe_check(page)
+    page.click("button[value='next']")
+
+    # Check the answers, then submit.
+    assert page.locator("h1", has_text="入力内容の確認").is_visible()
+    body = page.inner_text("main")
+    assert "昭和50年4月1日" in body
+    assert "ヤマダ" in body
+    assert "千代田区" in body
+    assert "写真.pdf" in body
+    axe_check(page)
+    page.click("button:has-text('申請する')")
+
+    receipt = page.inner_text("#receipt-number").strip()
+    access_code = page.inner_text("#access-code").strip()
+    assert re.fullmatch(r"\d{8}-\d{6}", receipt)
+    axe_check(page)
+    application = Application.objects.get()
+    assert application.receipt_number == receipt
+    assert application.answers["birth_date"] == "1975-04-01"
+    assert application.attachments.count() == 1
+
+    page.click("text=申請の状況を確認する")
+    axe_check(page)
+    page.fill("#id_receipt_number", receipt)
+    page.fill("#id_access_code", access_code)
+    page.click("button:has-text('状況を確認する')")
+    assert page.inner_text("#current-status") == "受付"
+    axe_check(page)
+
+
+def test_pages_in_english_pass_axe(page, axe_check, procedure):
+    code = procedure.municipality.code
+    page.goto(f"{page.base_url}/{code}/")
+    page.click("button:has-text('English')")
+    assert page.locator("html").get_attribute("lang") == "en"
+    axe_check(page)
+    page.goto(f"{page.base_url}/{code}/status/")
+    axe_check(page)
