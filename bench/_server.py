@@ -25,6 +25,14 @@ class Server:
     database: str  # "sqlite" or "postgresql"
 
 
+def setup_django_for_client() -> None:
+    """The benchmark client uses project helpers (form engine, demo constants), not the DB."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "madoguchi.settings.test")
+    import django
+
+    django.setup()
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import http.client
 import json
+import os
 import sys
 import threading
 import time
@@ -23,7 +24,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _server import running_server
+from _server import running_server, setup_django_for_client  # noqa: E402
+
+from madoguchi.cli import default_workers  # noqa: E402
 
 PROCEDURE = "moving-out"  # 転出届: 24 fields, groups, dates, postal code — no attachments
 
@@ -73,12 +76,19 @@ def _hammer(
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="madoguchi bench submit")
     parser.add_argument("--seconds", type=float, default=15.0, help="per phase")
-    parser.add_argument("--concurrency", type=int, default=6)
-    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--workers", type=int, default=default_workers())
+    parser.add_argument(
+        "--tasks",
+        choices=["database", "immediate"],
+        default="database",
+        help="task backend: database (production: e-mail sent by the worker) or immediate",
+    )
     args = parser.parse_args(argv)
-
+    setup_django_for_client()
     from madoguchi.demo import DEMO_CODE
 
+    os.environ["TASKS_BACKEND"] = args.tasks
     with running_server(workers=args.workers, setup=[["demo_load"]]) as server:
         host, port = server.base_url.removeprefix("http://").split(":")
         conn = http.client.HTTPConnection(host, int(port))
@@ -121,6 +131,6 @@ def main(argv: list[str]) -> int:
     print(f"failed: trivial={trivial_failed} submit={submit_failed}")
     print(
         f"submits_per_s={submits_per_s:.1f} trivial_per_s={trivial_per_s:.1f} "
-        f"ratio={ratio:.2f} database={server.database}"
+        f"ratio={ratio:.2f} database={server.database} tasks={args.tasks}"
     )
     return 0 if submit_failed == 0 else 1

@@ -24,6 +24,11 @@ def _setup_django(default_settings: str) -> None:
     django.setup()
 
 
+def default_workers() -> int:
+    """WEB_WORKERS, else gunicorn's rule of thumb: 2 × cores + 1 (requests wait on the DB)."""
+    return int(os.environ.get("WEB_WORKERS") or 2 * (os.cpu_count() or 1) + 1)
+
+
 def _bench(argv: list[str]) -> int:
     if not argv or argv[0].startswith("-"):
         names = sorted(p.stem.replace("_", "-") for p in (PROJECT_DIR / "bench").glob("[a-z]*.py"))
@@ -47,7 +52,7 @@ def _serve(argv: list[str], *, demo: bool) -> int:
     parser = argparse.ArgumentParser(prog="madoguchi demo" if demo else "madoguchi serve")
     parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
     parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
-    parser.add_argument("--workers", type=int, default=int(os.environ.get("WEB_WORKERS", "2")))
+    parser.add_argument("--workers", type=int, default=default_workers())
     args = parser.parse_args(argv)
     _setup_django("madoguchi.settings.dev" if demo else "madoguchi.settings.production")
     from django.core.management import call_command

@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import timedelta
-from functools import partial
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -15,12 +14,15 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from madoguchi.procedures.formdef import extract_applicant, parse_definition, validate_answers
+from madoguchi.core.tasks import enqueue_on_commit
+from madoguchi.procedures.formdef import extract_applicant, validate_answers
 from madoguchi.procedures.models import FormVersion, Procedure
+from madoguchi.procedures.selectors import form_version_definition
 from madoguchi.tenancy.models import Municipality
 
 from . import codes
 from .models import Application, ApplicationEvent, Attachment, Channel, Draft, Status
+from .search import search_key_for
 from .tasks import send_receipt_email, send_resume_email
 
 DRAFT_LIFETIME = timedelta(days=30)
@@ -72,32 +74,42 @@ def draft_issue_resume_link(*, draft: Draft, base_url: str, email: str = "") -> 
     if email:
         municipality_name = str(draft.municipality)
         procedure_name = draft.procedure.name
-        transaction.on_commit(
-            lambda: send_resume_email.enqueue(
-                email=email,
-                municipality_name=municipality_name,
-                procedure_name=procedure_name,
-                url=url,
-            )
+        enqueue_on_commit(
+            send_resume_email,
+            email=email,
+            municipality_name=municipality_name,
+            procedure_name=procedure_name,
+            url=url,
         )
     return url
 
 
 def attachment_store(*, draft: Draft, field_path: str, uploaded: UploadedFile) -> dict[str, Any]:
     """Store an already validated upload for a draft; returns the reference kept in answers."""
+    return _store(Attachment(municipality=draft.municipality, draft=draft), field_path, uploaded)
+
+
+def attachment_store_for_application(
+    *, application: Application, field_path: str, uploaded: UploadedFile
+) -> dict[str, Any]:
+    """Store a validated upload straight onto an application (a 補正 resubmission)."""
+    return _store(
+        Attachment(municipality=application.municipality, application=application),
+        field_path,
+        uploaded,
+    )
+
+
+def _store(attachment: Attachment, field_path: str, uploaded: UploadedFile) -> dict[str, Any]:
     digest = hashlib.sha256()
     for chunk in uploaded.chunks():
         digest.update(chunk)
     uploaded.seek(0)
-    attachment = Attachment(
-        municipality=draft.municipality,
-        draft=draft,
-        field_path=field_path,
-        original_name=(uploaded.name or "file")[:255],
-        content_type=uploaded.content_type or "application/octet-stream",
-        size=uploaded.size or 0,
-        sha256=digest.hexdigest(),
-    )
+    attachment.field_path = field_path
+    attachment.original_name = (uploaded.name or "file")[:255]
+    attachment.content_type = uploaded.content_type or "application/octet-stream"
+    attachment.size = uploaded.size or 0
+    attachment.sha256 = digest.hexdigest()
     attachment.file.save(str(attachment.id), uploaded, save=False)
     attachment.save()
     return {
@@ -134,7 +146,7 @@ def application_submit(
     """
     if procedure.municipality_id != municipality.pk or form_version.procedure_id != procedure.pk:
         raise SubmissionInvalid({"": [_("手続が見つかりません。")]})
-    definition = parse_definition(form_version.definition)
+    definition = form_version_definition(form_version=form_version)
     answers, errors = validate_answers(definition, raw_answers)
     referenced = _attachment_ids(answers)
     owned: set[str] = set()
@@ -170,6 +182,7 @@ def application_submit(
                     applicant_name=(applicant.name or "")[:100],
                     applicant_kana=(applicant.name_kana or "")[:100],
                     contact_email=applicant.email or "",
+                    search_key=search_key_for(name=applicant.name, kana=applicant.name_kana),
                     access_code_salt=salt,
                     access_code_hash=codes.hash_secret(access_code, salt),
                     submitted_at=now,
@@ -186,13 +199,11 @@ def application_submit(
                     )
                 if draft is not None:
                     draft.delete()
-                transaction.on_commit(
-                    partial(
-                        send_receipt_email.enqueue,
-                        application_id=application.pk,
-                        access_code=access_code,
-                        language=get_language() or "ja",
-                    )
+                enqueue_on_commit(
+                    send_receipt_email,
+                    application_id=application.pk,
+                    access_code=access_code,
+                    language=get_language() or "ja",
                 )
             return Submitted(application=application, access_code=access_code)
         except IntegrityError:

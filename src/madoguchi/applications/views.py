@@ -19,17 +19,22 @@ from django.views.decorators.http import require_POST
 
 from madoguchi.procedures.formdef import (
     build_step_form,
-    parse_definition,
     set_answer,
     summarize,
     validate_answers,
     visible_steps,
 )
 from madoguchi.procedures.models import Category, Procedure
-from madoguchi.procedures.selectors import form_version_current, procedure_get, procedure_list
+from madoguchi.procedures.selectors import (
+    form_version_current,
+    form_version_definition,
+    procedure_get,
+    procedure_list,
+)
 
 from . import selectors, services, throttle
 from .models import Draft
+
 
 def _tenant(request: HttpRequest) -> Any:
     return request.municipality  # type: ignore[attr-defined]
@@ -94,7 +99,9 @@ def apply_start(request: HttpRequest, slug: str) -> HttpResponse:
             procedure=procedure, form_version=form_version_current(procedure=procedure)
         )
         request.session[_draft_key(request, slug)] = draft.pk
-    first = visible_steps(parse_definition(draft.form_version.definition), draft.answers)[0]
+    first = visible_steps(form_version_definition(form_version=draft.form_version), draft.answers)[
+        0
+    ]
     return redirect("applications:apply_step", _tenant(request).code, slug, first.key)
 
 
@@ -117,7 +124,7 @@ def apply_step(request: HttpRequest, slug: str, step_key: str) -> HttpResponse:
         return found
     procedure, draft = found
     code = _tenant(request).code
-    definition = parse_definition(draft.form_version.definition)
+    definition = form_version_definition(form_version=draft.form_version)
     steps = visible_steps(definition, draft.answers)
     keys = [s.key for s in steps]
     if step_key not in keys:
@@ -171,7 +178,7 @@ def apply_check(request: HttpRequest, slug: str) -> HttpResponse:
     if isinstance(found, HttpResponse):
         return found
     procedure, draft = found
-    definition = parse_definition(draft.form_version.definition)
+    definition = form_version_definition(form_version=draft.form_version)
     errors: dict[str, list[str]] = {}
     if request.method == "POST":
         try:
@@ -246,7 +253,7 @@ def resume(request: HttpRequest, token: str) -> HttpResponse:
         return render(request, "applications/resume_invalid.html", status=404)
     request.session[_draft_key(request, draft.procedure.slug)] = draft.pk
     # Redirect at once so the secret token does not stay in the address bar.
-    definition = parse_definition(draft.form_version.definition)
+    definition = form_version_definition(form_version=draft.form_version)
     steps = visible_steps(definition, draft.answers)
     pending = [s for s in steps if s.key not in draft.completed_steps]
     if pending:

@@ -29,7 +29,9 @@ class ProcedureAdminForm(forms.ModelForm):  # type: ignore[type-arg]
     definition = DefinitionJSONField(
         label=_("様式定義（JSON）"),
         required=False,
-        widget=forms.Textarea(attrs={"rows": 30, "class": "vLargeTextField", "spellcheck": "false"}),
+        widget=forms.Textarea(
+            attrs={"rows": 30, "class": "vLargeTextField", "spellcheck": "false"}
+        ),
         help_text=_(
             "書式は docs/form-definition.md を参照してください。"
             "変更して保存すると新しい版になり、これまでの版と申請はそのまま残ります。"
@@ -58,7 +60,7 @@ class FormVersionInline(admin.TabularInline):  # type: ignore[type-arg]
     model = FormVersion
     extra = 0
     fields = ["number", "created_at", "created_by"]
-    readonly_fields = fields
+    readonly_fields = ["number", "created_at", "created_by"]
     can_delete = False
     show_change_link = False
     ordering = ["-number"]
@@ -78,8 +80,11 @@ class ProcedureAdmin(TenantScopedAdmin):
     search_fields = ["name", "name_en", "summary", "search_keywords", "slug"]
     list_editable = ["sort_order"]
     inlines = [FormVersionInline]
-    fieldsets = [
-        (None, {"fields": ["municipality", "slug", "standard_code", "name", "name_en", "category"]}),
+    fieldsets = [  # type: ignore[assignment]
+        (
+            None,
+            {"fields": ["municipality", "slug", "standard_code", "name", "name_en", "category"]},
+        ),
         (
             _("案内"),
             {

@@ -140,7 +140,9 @@ class FormVersion(models.Model):
             models.UniqueConstraint(
                 fields=["procedure", "number"], name="form_version_unique_number"
             ),
-            models.CheckConstraint(condition=models.Q(number__gte=1), name="form_version_number_gte_1"),
+            models.CheckConstraint(
+                condition=models.Q(number__gte=1), name="form_version_number_gte_1"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -50,9 +50,7 @@ def procedure_list(
     if words:
         rows = qs.values_list("pk", "name", "name_en", "summary", "search_keywords")
         matching = [
-            pk
-            for pk, *texts in rows
-            if all(word in search_text(" ".join(texts)) for word in words)
+            pk for pk, *texts in rows if all(word in search_text(" ".join(texts)) for word in words)
         ]
         qs = qs.filter(pk__in=matching)
     return qs.order_by("sort_order", "name")
@@ -104,7 +102,10 @@ class CategoryCount:
 def category_counts(*, municipality: Municipality) -> list[CategoryCount]:
     """Published procedures per category, in the categories' order, empty ones left out."""
     counts: dict[str, Any] = dict(
-        _published(municipality).values_list("category").annotate(n=Count("pk")).values_list("category", "n")
+        _published(municipality)
+        .values_list("category")
+        .annotate(n=Count("pk"))
+        .values_list("category", "n")
     )
     return [
         CategoryCount(value, str(label), counts[value])

@@ -113,6 +113,23 @@ def _type_error(name: str, expected: Any) -> ValidationError:
     )
 
 
+def _full_clean(procedure: Procedure) -> None:
+    """Model validation, with each message naming the attribute it is about."""
+    try:
+        procedure.full_clean()
+    except ValidationError as exc:
+        if not hasattr(exc, "error_dict"):
+            raise
+        messages: list[str] = []
+        for name, errors in exc.message_dict.items():
+            label = name
+            if name != "__all__":
+                verbose = getattr(Procedure._meta.get_field(name), "verbose_name", name)
+                label = f"{verbose}（{name}）"
+            messages.extend(f"{label}：{message}" for message in errors)
+        raise ValidationError(messages, code="invalid") from None
+
+
 @transaction.atomic
 def procedure_import(
     *,
@@ -135,25 +152,26 @@ def procedure_import(
     if definition is not None:
         definition_validate(definition)
     procedure = (
-        Procedure.objects.select_for_update()
-        .filter(municipality=municipality, slug=slug)
-        .first()
+        Procedure.objects.select_for_update().filter(municipality=municipality, slug=slug).first()
     )
     if procedure is None:
         procedure = Procedure(municipality=municipality, slug=slug)
     for name, value in values.items():
         setattr(procedure, name, value)
-    if procedure.online and definition is None and procedure.current_version is None:
+    has_form = procedure.pk is not None and procedure.current_version is not None
+    if procedure.online and definition is None and not has_form:
         raise ValidationError(
             _("オンライン申請を受け付ける手続には様式定義（form）が必要です。"),
             code="missing_form",
         )
-    procedure.full_clean()
+    _full_clean(procedure)
     procedure.save()
     if definition is not None:
         current = procedure.current_version
         if current is None or current.definition != definition:
-            form_version_create(procedure=procedure, definition=dict(definition), created_by=created_by)
+            form_version_create(
+                procedure=procedure, definition=dict(definition), created_by=created_by
+            )
     return procedure
 
 
@@ -168,9 +186,7 @@ def library_install(
     it is first installed.
     """
     installed = []
-    existing = set(
-        Procedure.objects.for_municipality(municipality).values_list("slug", flat=True)
-    )
+    existing = set(Procedure.objects.for_municipality(municipality).values_list("slug", flat=True))
     for entry in load_library():
         data = dict(entry)
         if data.get("slug") in existing:

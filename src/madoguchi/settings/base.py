@@ -222,5 +222,6 @@ LOGGING = {
         # Request logs carry URLs only; URLs never carry personal data.
         "django.request": {"level": "WARNING"},
         "axes": {"level": "WARNING"},
+        "django_tasks": {"level": "WARNING"},
     },
 }

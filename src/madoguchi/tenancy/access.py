@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any, TypeVar, cast
 
+from django.core.cache import cache
 from django.http import Http404
 
 from .models import Municipality, TenantOwned
@@ -22,8 +23,23 @@ def access_tenant_object(model: type[T], *, municipality: Municipality, **lookup
         raise Http404 from exc
 
 
+MUNICIPALITY_CACHE_SECONDS = 30
+
+
 def get_active_municipality(code: str) -> Municipality:
-    try:
-        return Municipality.objects.select_related("prefecture").get(code=code, is_active=True)
-    except Municipality.DoesNotExist as exc:
-        raise Http404 from exc
+    """The active municipality of a resident URL; cached briefly since every request needs it."""
+    key = f"municipality:{code}"
+    municipality = cache.get(key)
+    if municipality is None:
+        try:
+            municipality = Municipality.objects.select_related("prefecture").get(
+                code=code, is_active=True
+            )
+        except Municipality.DoesNotExist as exc:
+            raise Http404 from exc
+        cache.set(key, municipality, MUNICIPALITY_CACHE_SECONDS)
+    return cast(Municipality, municipality)
+
+
+def forget_municipality(code: str) -> None:
+    cache.delete(f"municipality:{code}")

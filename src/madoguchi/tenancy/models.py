@@ -84,6 +84,12 @@ class Municipality(models.Model):
     def __str__(self) -> str:
         return f"{self.prefecture.name}{self.name}"
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        super().save(*args, **kwargs)
+        from .access import forget_municipality
+
+        forget_municipality(self.code)
+
     @property
     def brand_theme(self) -> str:
         """CSS theme name for the brand colour (a class, since the CSP forbids inline styles)."""

@@ -28,10 +28,7 @@ def set_answer(answers: dict[str, Any], path: str, value: Any) -> None:
     parts = path.split(".")
     current: Any = answers
     for part in parts[:-1]:
-        if isinstance(current, list):
-            current = current[int(part)]
-        else:
-            current = current.setdefault(part, {})
+        current = current[int(part)] if isinstance(current, list) else current.setdefault(part, {})
     if isinstance(current, list):
         current[int(parts[-1])] = value
     else:

@@ -237,7 +237,7 @@ def parse_definition(data: Any) -> FormDefinition:
 
 
 def resolve_date_bound(bound: str, today: date) -> date:
-    """"today", "today-18y", "today+30d", "today-6m" or an ISO date, as a date."""
+    """ "today", "today-18y", "today+30d", "today-6m" or an ISO date, as a date."""
     match = _DATE_BOUND.fullmatch(bound)
     if match is None:
         raise ValueError(bound)
@@ -273,7 +273,9 @@ class _Parser:
         _known_keys(obj, "", {"format", "title", "title_en", "steps"})
         fmt = obj.get("format", FORMAT_VERSION)
         if fmt != FORMAT_VERSION:
-            raise DefinitionError("format", f"unsupported format {fmt!r}; expected {FORMAT_VERSION}")
+            raise DefinitionError(
+                "format", f"unsupported format {fmt!r}; expected {FORMAT_VERSION}"
+            )
         raw_steps = _list(obj.get("steps"), "steps")
         if not raw_steps:
             raise DefinitionError("steps", "a form needs at least one step")
@@ -298,7 +300,9 @@ class _Parser:
     def step(self, data: Any, path: str) -> Step:
         obj = _mapping(data, path)
         _known_keys(
-            obj, path, {"key", "title", "title_en", "description", "description_en", "when", "fields"}
+            obj,
+            path,
+            {"key", "title", "title_en", "description", "description_en", "when", "fields"},
         )
         key = _key(obj, path)
         when = _condition(obj.get("when"), f"{path}.when", self.seen, {}) if "when" in obj else None
@@ -356,7 +360,9 @@ class _Parser:
                     f"{path}.role", f"unknown role {role!r}; use one of {', '.join(sorted(ROLES))}"
                 )
             if ROLE_TYPES[role] != ftype:
-                raise DefinitionError(f"{path}.role", f"role {role!r} needs a {ROLE_TYPES[role]} field")
+                raise DefinitionError(
+                    f"{path}.role", f"role {role!r} needs a {ROLE_TYPES[role]} field"
+                )
             if in_group:
                 raise DefinitionError(f"{path}.role", "roles are not allowed inside a group")
         kwargs["role"] = role
@@ -365,7 +371,8 @@ class _Parser:
             for c in channels:
                 if c not in CHANNELS:
                     raise DefinitionError(
-                        f"{path}.channels", f"unknown channel {c!r}; use {', '.join(sorted(CHANNELS))}"
+                        f"{path}.channels",
+                        f"unknown channel {c!r}; use {', '.join(sorted(CHANNELS))}",
                     )
             kwargs["channels"] = frozenset(channels)
         for attr in ("when", "required_when"):
@@ -417,7 +424,9 @@ class _Parser:
         if ftype == "name":
             kana = _text(obj, "kana", path, required=False) or "required"
             if kana not in NAME_KANA_MODES:
-                raise DefinitionError(f"{path}.kana", f"use one of {', '.join(sorted(NAME_KANA_MODES))}")
+                raise DefinitionError(
+                    f"{path}.kana", f"use one of {', '.join(sorted(NAME_KANA_MODES))}"
+                )
             kwargs["kana"] = kana
         if ftype == "postal_code":
             kwargs["fills"] = _text(obj, "fills", path, required=False)
@@ -426,7 +435,8 @@ class _Parser:
             for kind in accept:
                 if kind not in FILE_KINDS:
                     raise DefinitionError(
-                        f"{path}.accept", f"unknown file kind {kind!r}; use {', '.join(sorted(FILE_KINDS))}"
+                        f"{path}.accept",
+                        f"unknown file kind {kind!r}; use {', '.join(sorted(FILE_KINDS))}",
                     )
             if not accept:
                 raise DefinitionError(f"{path}.accept", "accept at least one file kind")
@@ -435,7 +445,9 @@ class _Parser:
         if ftype == "group":
             if in_group:
                 raise DefinitionError(f"{path}.type", "a group cannot contain another group")
-            kwargs["min_items"] = _int(obj, "min_items", path, minimum=0, maximum=MAX_GROUP_ITEMS) or 0
+            kwargs["min_items"] = (
+                _int(obj, "min_items", path, minimum=0, maximum=MAX_GROUP_ITEMS) or 0
+            )
             max_items = _int(obj, "max_items", path, minimum=1, maximum=MAX_GROUP_ITEMS)
             kwargs["max_items"] = max_items if max_items is not None else 10
             if kwargs["min_items"] > kwargs["max_items"]:
@@ -624,9 +636,7 @@ def _condition(
         raise DefinitionError(f"{path}.field", "expected a field key")
     controller = siblings.get(key) or top.get(key)
     if controller is None:
-        raise DefinitionError(
-            f"{path}.field", f"{key!r} is not a field that comes before this one"
-        )
+        raise DefinitionError(f"{path}.field", f"{key!r} is not a field that comes before this one")
     if controller.type not in CONTROLLER_TYPES:
         raise DefinitionError(
             f"{path}.field", f"a {controller.type} field cannot drive a condition"

@@ -13,14 +13,15 @@ Buttons named ``_action`` change the form instead of submitting it (see `handle_
 from __future__ import annotations
 
 import json
-from collections import ChainMap
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from datetime import date
 from typing import Any
 
 from django import forms
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.forms.utils import ErrorDict
 from django.utils.datastructures import MultiValueDict
@@ -30,14 +31,6 @@ from madoguchi.core.postal import format_postal_code, lookup_postal_code, normal
 from madoguchi.core.wareki import format_wareki
 
 from .definition import MAX_GROUP_ITEMS, Condition, Field, FormDefinition, Step
-from .values import (
-    ADDRESS_PARTS,
-    PREFECTURES,
-    FieldError,
-    PendingUpload,
-    accepted_labels,
-    check_upload,
-)
 from .validation import (
     Errors,
     evaluate,
@@ -45,6 +38,14 @@ from .validation import (
     prune_hidden,
     today_local,
     validate_fields,
+)
+from .values import (
+    ADDRESS_PARTS,
+    PREFECTURES,
+    FieldError,
+    PendingUpload,
+    accepted_labels,
+    check_upload,
 )
 
 # Autocomplete tokens (WHATWG) for the inputs of compound fields.
@@ -97,8 +98,8 @@ class InputView:
     inputmode: str = ""
     maxlength: int | None = None
     width: str = "full"  # full, medium, short: a CSS hint (mg-input--short …)
-    errors: list[str] = field(default_factory=list)
-    choices: list[Choice] = field(default_factory=list)
+    errors: list[str] = dataclass_field(default_factory=list)
+    choices: list[Choice] = dataclass_field(default_factory=list)
     checked: bool = False
     accept: str = ""
     describedby: str = ""
@@ -141,7 +142,7 @@ class FieldView:
     condition: str = ""  # JSON for form.js; empty when the field is always shown
     condition_hint: str = ""
     # choice / multi_choice
-    choices: list[Choice] = field(default_factory=list)
+    choices: list[Choice] = dataclass_field(default_factory=list)
     # checkbox
     checkbox_label: str = ""
     # file
@@ -152,7 +153,7 @@ class FieldView:
     postal_targets: str = ""
     postal_message: str = ""
     # group
-    items: list[ItemView] = field(default_factory=list)
+    items: list[ItemView] = dataclass_field(default_factory=list)
     count_name: str = ""
     count: int = 0
     add_action: str = ""
@@ -171,6 +172,11 @@ class FieldView:
     @property
     def invalid(self) -> bool:
         return bool(self.errors)
+
+    @property
+    def has_errors(self) -> bool:
+        """Errors on the field or on any of its inputs (for the field's error styling)."""
+        return bool(self.errors) or any(i.errors for i in self.inputs)
 
     @property
     def describedby(self) -> str:
@@ -195,6 +201,8 @@ class StepForm(forms.Form):
     """One step; validation is the engine's, so `errors` is keyed by field path."""
 
     template_name = "procedures/formdef/step_form.html"
+    data: MultiValueDict[str, Any]
+    files: MultiValueDict[str, Any]
 
     def __init__(
         self,
@@ -296,7 +304,7 @@ class StepForm(forms.Form):
     def _item_origins(self, group: Field, path: str) -> list[int | None]:
         """Which stored item each item on the page came from (None for a new one)."""
         name = html_name(path)
-        if self.is_bound:
+        if self.is_bound and f"{name}__count" in self.data:
             count = _bounded_int(self.data.get(f"{name}__count"), 0, group.max_items) or 0
             return [
                 _bounded_int(self.data.get(f"{name}__{i}__origin"), 0, MAX_GROUP_ITEMS - 1)
@@ -320,7 +328,10 @@ class StepForm(forms.Form):
                 continue
             value = self._raw(f, f.key, self.answers.get(f.key))
             if f.type == "group":
-                value = [self._split_upload_errors(item, f.key, i, upload_errors) for i, item in enumerate(value)]
+                value = [
+                    self._split_upload_errors(item, f.key, i, upload_errors)
+                    for i, item in enumerate(value)
+                ]
             elif isinstance(value, FieldError):
                 upload_errors[f.key] = value.errors[""]
                 value = None
@@ -398,7 +409,9 @@ class StepForm(forms.Form):
         """New, validated uploads keyed by field path ("id_document", "children.0.certificate")."""
         if not self.is_bound or self.errors:
             raise ValueError("uploaded_files() needs a valid bound form")
-        return {path: upload for path, upload in self._pending.items() if path in self._kept_paths()}
+        return {
+            path: upload for path, upload in self._pending.items() if path in self._kept_paths()
+        }
 
     def _kept_paths(self) -> set[str]:
         paths = set()
@@ -460,7 +473,8 @@ class StepForm(forms.Form):
         count = len(self._item_origins(group, key))
         if count >= group.max_items:
             self.action_message = str(
-                _("%(label)sは%(max)d件まで入力できます。") % {"label": group.label, "max": group.max_items}
+                _("%(label)sは%(max)d件まで入力できます。")
+                % {"label": group.label, "max": group.max_items}
             )
             return True
         self.data[f"{key}__count"] = str(count + 1)
@@ -494,7 +508,7 @@ class StepForm(forms.Form):
         typed = str(self.data.get(name, ""))
         try:
             code = normalize_postal_code(typed)
-        except Exception:  # noqa: BLE001 - any problem is told to the person below
+        except ValidationError:
             self.postal_messages[path] = str(
                 _("郵便番号は「123-4567」のように7桁の数字で入力してください。")
             )
@@ -506,7 +520,9 @@ class StepForm(forms.Form):
                 _("この郵便番号の住所が見つかりませんでした。住所を入力してください。")
             )
             return True
-        target = html_name(path.rpartition(".")[0] + "." + postal.fills if "." in path else postal.fills)
+        target = html_name(
+            path.rpartition(".")[0] + "." + postal.fills if "." in path else postal.fills
+        )
         first = candidates[0]
         self.data[f"{target}__prefecture"] = first.prefecture
         self.data[f"{target}__city"] = first.city
@@ -519,7 +535,9 @@ class StepForm(forms.Form):
         else:
             self.data[f"{target}__street"] = ""
             self.postal_messages[path] = str(
-                _("この郵便番号には複数の町域があります（%(towns)s）。町名と番地を入力してください。")
+                _(
+                    "この郵便番号には複数の町域があります（%(towns)s）。町名と番地を入力してください。"
+                )
                 % {"towns": "、".join(t for t in towns if t)}
             )
         return True
@@ -543,13 +561,18 @@ class StepForm(forms.Form):
         return self.is_bound and not self.action_handled and bool(self.errors)
 
     def field_views(self) -> list[FieldView]:
-        local = self._scope_keys()
+        # Fields on this page so far: a condition on one of them is evaluated in the browser
+        # (form.js) and again on submit; any other condition is decided now.
+        local: set[str] = set()
         errors = self.path_errors if self.show_errors else {}
         views = []
         for f in self.step.fields:
             if not self._rendered(f, local):
                 continue
-            views.append(self._view(f, f.key, self.answers.get(f.key), local, errors, item_scope={}))
+            views.append(
+                self._view(f, f.key, self.answers.get(f.key), set(local), errors, item_scope={})
+            )
+            local.add(f.key)
         return views
 
     def error_summary(self) -> list[SummaryError]:
@@ -587,13 +610,19 @@ class StepForm(forms.Form):
             name=name,
             unit=f.unit,
         )
-        if self._depends_on_page(f.when, local):
+        if f.when is not None and self._depends_on_page(f.when, local):
             view.condition = json.dumps(self._js_condition(f.when, item_scope), ensure_ascii=False)
             view.condition_hint = condition_hint(f.when, self.definition, self.step, item_scope)
         elif self._depends_on_page(f.required_when, local):
-            view.condition_hint = condition_hint(f.required_when, self.definition, self.step, item_scope)
+            view.condition_hint = condition_hint(
+                f.required_when, self.definition, self.step, item_scope
+            )
         value = self._display_value(f, name, initial)
-        autocomplete = f.autocomplete or _ROLE_AUTOCOMPLETE.get(f.role, "") or _TYPE_AUTOCOMPLETE.get(f.type, "")
+        autocomplete = (
+            f.autocomplete
+            or _ROLE_AUTOCOMPLETE.get(f.role, "")
+            or _TYPE_AUTOCOMPLETE.get(f.type, "")
+        )
         if f.type == "name":
             labels = {
                 "family": _("姓"),
@@ -629,7 +658,9 @@ class StepForm(forms.Form):
                     id=f"{view.id}__{part}",
                     label=str(labels[part]),
                     value=value.get(part, ""),
-                    autocomplete=_ADDRESS_AUTOCOMPLETE[part] if f.role == "applicant_address" else "off",
+                    autocomplete=_ADDRESS_AUTOCOMPLETE[part]
+                    if f.role == "applicant_address"
+                    else "off",
                     maxlength=100,
                     errors=errors.get(f"{path}.{part}", []),
                 )
@@ -650,16 +681,31 @@ class StepForm(forms.Form):
                 view.template = "procedures/formdef/fields/select.html"
                 view.fieldset = False
                 view.inputs.append(
-                    InputView(name=name, id=view.id, label=f.label, value=str(value or ""), kind="select", choices=view.choices)
+                    InputView(
+                        name=name,
+                        id=view.id,
+                        label=f.label,
+                        value=str(value or ""),
+                        kind="select",
+                        choices=view.choices,
+                    )
                 )
         elif f.type == "checkbox":
             view.checkbox_label = f.checkbox_label or f.label
             view.inputs.append(
-                InputView(name=name, id=view.id, label=view.checkbox_label, kind="checkbox", checked=bool(value))
+                InputView(
+                    name=name,
+                    id=view.id,
+                    label=view.checkbox_label,
+                    kind="checkbox",
+                    checked=bool(value),
+                )
             )
         elif f.type == "file":
-            view.existing_file = self._existing_reference(path) if self.is_bound else (
-                initial if isinstance(initial, Mapping) and initial else None
+            view.existing_file = (
+                self._existing_reference(path)
+                if self.is_bound
+                else (initial if isinstance(initial, Mapping) and initial else None)
             )
             view.accept_labels = accepted_labels(f)
             view.inputs.append(
@@ -684,8 +730,12 @@ class StepForm(forms.Form):
             input_view.describedby = " ".join(ids)
         return view
 
-    def _single_input(self, f: Field, name: str, id_: str, value: Any, autocomplete: str) -> InputView:
-        view = InputView(name=name, id=id_, label=f.label, value=str(value or ""), autocomplete=autocomplete)
+    def _single_input(
+        self, f: Field, name: str, id_: str, value: Any, autocomplete: str
+    ) -> InputView:
+        view = InputView(
+            name=name, id=id_, label=f.label, value=str(value or ""), autocomplete=autocomplete
+        )
         if f.type == "date":
             view.width = "medium"
             view.maxlength = 40
@@ -729,31 +779,35 @@ class StepForm(forms.Form):
         view.add_action = f"add:{path}"
         view.add_label = f.add_label or str(_("%(label)sを追加する") % {"label": f.label})
         view.can_add = len(origins) < f.max_items
-        item_local = {sub.key for sub in f.fields} | local
         for i, origin in enumerate(origins):
+            item_local = set(local)
             item_path = f"{path}.{i}"
             item_stored = stored[origin] if origin is not None and origin < len(stored) else {}
             if not isinstance(item_stored, Mapping):
                 item_stored = {}
             scope = {sub.key: html_name(f"{item_path}.{sub.key}") for sub in f.fields}
             sub_views = []
-            lookup = ChainMap(dict(item_stored), self.context)
+            lookup = self.context
             for sub in f.fields:
                 if self.channel not in sub.channels:
                     continue
-                if sub.when is not None and not self._depends_on_page(sub.when, item_local):
-                    if not evaluate(sub.when, lookup):
-                        continue
+                if (
+                    sub.when is not None
+                    and not self._depends_on_page(sub.when, item_local)
+                    and not evaluate(sub.when, lookup)
+                ):
+                    continue
                 sub_views.append(
                     self._view(
                         sub,
                         f"{item_path}.{sub.key}",
                         item_stored.get(sub.key),
-                        item_local,
+                        set(item_local),
                         errors,
                         item_scope=scope,
                     )
                 )
+                item_local.add(sub.key)
             view.items.append(
                 ItemView(
                     index=i,
@@ -822,7 +876,9 @@ _TEMPLATES = {
 def item_title(group: Field, index: int) -> str:
     if group.item_label and "{n}" in group.item_label:
         return group.item_label.replace("{n}", str(index + 1))
-    return str(_("%(label)s（%(n)d件目）") % {"label": group.item_label or group.label, "n": index + 1})
+    return str(
+        _("%(label)s（%(n)d件目）") % {"label": group.item_label or group.label, "n": index + 1}
+    )
 
 
 def condition_hint(
@@ -874,10 +930,12 @@ def _summary_entries(view: FieldView, prefix: str = "") -> list[SummaryError]:
     def entry(message: str, target: str) -> SummaryError:
         if view.label in message and not prefix:
             return SummaryError(message, target)
-        return SummaryError(str(_("%(label)s：%(message)s") % {"label": label, "message": message}), target)
+        return SummaryError(
+            str(_("%(label)s：%(message)s") % {"label": label, "message": message}), target
+        )
 
-    first_target = view.inputs[0].id if view.inputs else (
-        view.choices[0].id if view.choices else view.id
+    first_target = (
+        view.inputs[0].id if view.inputs else (view.choices[0].id if view.choices else view.id)
     )
     for message in view.errors:
         entries.append(entry(message, first_target))

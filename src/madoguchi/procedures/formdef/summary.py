@@ -62,9 +62,7 @@ def summarize(
     return sections
 
 
-def _row(
-    f: Field, path: str, value: Any, context: Mapping[str, Any], channel: str
-) -> SummaryRow:
+def _row(f: Field, path: str, value: Any, context: Mapping[str, Any], channel: str) -> SummaryRow:
     if f.type == "group":
         items = []
         for i, item in enumerate(value if isinstance(value, list) else []):
@@ -73,8 +71,7 @@ def _row(
             rows = tuple(
                 _row(sub, f"{path}.{i}.{sub.key}", item_map.get(sub.key), lookup, channel)
                 for sub in f.fields
-                if field_applies(sub, channel)
-                and (sub.when is None or evaluate(sub.when, lookup))
+                if field_applies(sub, channel) and (sub.when is None or evaluate(sub.when, lookup))
             )
             items.append(SummaryItem(item_title(f, i), rows))
         return SummaryRow(

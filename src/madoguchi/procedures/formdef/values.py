@@ -203,7 +203,8 @@ def _clean_name_part(raw: Any, what: str, *, part: str) -> str:
     value = _text_input(raw)
     if len(value) > NAME_PART_MAX:
         raise FieldError.single(
-            _("%(what)sは%(max)d文字以内で入力してください。") % {"what": what, "max": NAME_PART_MAX},
+            _("%(what)sは%(max)d文字以内で入力してください。")
+            % {"what": what, "max": NAME_PART_MAX},
             part,
         )
     for ch in value:
@@ -275,6 +276,7 @@ def clean_date(field: Field, raw: Any, *, today: date) -> str:
                     % {"label": field.label}
                 ) from None
             raise FieldError({"": _messages(exc)}) from None
+    message: Any
     if field.max_date:
         latest = resolve_date_bound(field.max_date, today)
         if d > latest:
@@ -289,7 +291,9 @@ def clean_date(field: Field, raw: Any, *, today: date) -> str:
         earliest = resolve_date_bound(field.min_date, today)
         if d < earliest:
             if field.min_date == "today":
-                message = _("%(label)sに過去の日付は入力できません。今日以降の日付を入力してください。")
+                message = _(
+                    "%(label)sに過去の日付は入力できません。今日以降の日付を入力してください。"
+                )
             else:
                 message = _("%(label)sは%(bound)s以降の日付を入力してください。")
             raise FieldError.single(
@@ -342,10 +346,9 @@ def clean_address(field: Field, raw: Any, *, today: date) -> dict[str, str]:
         value[part] = text
         if not text and part != "building":
             if part == "prefecture":
-                message = _("都道府県を選んでください。")
+                errors[part] = [str(_("都道府県を選んでください。"))]
             else:
-                message = _("%(what)sを入力してください。") % {"what": labels[part]}
-            errors[part] = [str(message)]
+                errors[part] = [str(_("%(what)sを入力してください。") % {"what": labels[part]})]
     prefecture = value.get("prefecture", "")
     if prefecture and prefecture not in PREFECTURES:
         errors["prefecture"] = [str(_("都道府県を一覧から選んでください。"))]
@@ -405,7 +408,8 @@ def clean_multi_choice(field: Field, raw: Any, *, today: date) -> list[str]:
         )
     if field.max_selected is not None and len(value) > field.max_selected:
         raise FieldError.single(
-            _("%(label)sは%(max)d個まで選べます。") % {"label": field.label, "max": field.max_selected}
+            _("%(label)sは%(max)d個まで選べます。")
+            % {"label": field.label, "max": field.max_selected}
         )
     return value
 
@@ -440,7 +444,9 @@ def clean_number(field: Field, raw: Any, *, today: date) -> int:
     if (low is not None and number < low) or (high is not None and number > high):
         params = {"label": field.label, "min": low, "max": high, "unit": field.unit}
         if low is not None and high is not None:
-            message = _("%(label)sは%(min)d%(unit)sから%(max)d%(unit)sまでの数字で入力してください。")
+            message = _(
+                "%(label)sは%(min)d%(unit)sから%(max)d%(unit)sまでの数字で入力してください。"
+            )
         elif low is not None:
             message = _("%(label)sは%(min)d%(unit)s以上の数字で入力してください。")
         else:

@@ -126,8 +126,14 @@ def test_municipality_admin_cannot_make_a_superuser_or_move_staff(client, towns)
     client.force_login(a["admin"])
     response = client.post(
         "/staff/admin/accounts/staffuser/add/",
-        {"username": "newbie", "password1": "x7#kLm2!pQ9z", "password2": "x7#kLm2!pQ9z",
-         "role": "back_office", "is_superuser": "on", "municipality": b["municipality"].pk},
+        {
+            "username": "newbie",
+            "password1": "x7#kLm2!pQ9z",
+            "password2": "x7#kLm2!pQ9z",
+            "role": "back_office",
+            "is_superuser": "on",
+            "municipality": b["municipality"].pk,
+        },
     )
     assert response.status_code == 302, response.content.decode()[:2000]
     from madoguchi.accounts.models import StaffUser

@@ -1,0 +1,61 @@
+"""The audit record: who looked at or handed off whose data, and when.
+
+A row names the staff member, the action and the object by type and id — never the personal
+data itself, so the audit record can be kept longer than the data and read by a manager.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class AuditAction(models.TextChoices):
+    VIEW = "view", _("閲覧")
+    LIST = "list", _("一覧の表示")
+    DOWNLOAD = "download", _("添付ファイルのダウンロード")
+    TRANSCRIPTION = "transcription", _("転記画面の表示")
+    RPA = "rpa", _("RPA 画面の表示")
+    API_FETCH = "api_fetch", _("API での取得")
+    EXPORT = "export", _("一括出力")
+    PURGE = "purge", _("保存期間経過による削除")
+
+
+class AuditEvent(models.Model):
+    at = models.DateTimeField(_("日時"), db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("職員"),
+    )
+    # Kept when the account is deleted; a staff login name, not a resident's data.
+    actor_label = models.CharField(_("操作者"), max_length=150)
+    municipality = models.ForeignKey(
+        "tenancy.Municipality",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("自治体"),
+    )
+    action = models.CharField(_("操作"), max_length=32, choices=AuditAction.choices)
+    object_type = models.CharField(_("対象の種類"), max_length=64)
+    object_id = models.CharField(_("対象の ID"), max_length=64)
+    # How many objects an action touched (an export), else 1.
+    count = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        verbose_name = _("操作記録")
+        verbose_name_plural = _("操作記録")
+        indexes = [
+            models.Index(fields=["municipality", "-at"], name="audit_municipality_at_idx"),
+            models.Index(fields=["object_type", "object_id"], name="audit_object_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_label} {self.action}"
