@@ -18,15 +18,14 @@ import os
 import sys
 import threading
 import time
-from datetime import date
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _server import running_server, setup_django_for_client  # noqa: E402
-
-from madoguchi.cli import default_workers  # noqa: E402
+from _server import running_server, setup_django_for_client
+from madoguchi.cli import default_workers
 
 PROCEDURE = "moving-out"  # 転出届: 24 fields, groups, dates, postal code — no attachments
 

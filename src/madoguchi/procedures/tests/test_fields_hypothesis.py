@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from django.core.exceptions import SuspiciousFileOperation
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.template.loader import render_to_string
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from madoguchi.core.tests.hostile import any_char
@@ -320,7 +321,11 @@ def test_hostile_post_never_crashes_the_step_form(data: dict[str, str]) -> None:
 @SETTINGS
 @given(name=HOSTILE_TEXT, content=st.binary(max_size=300))
 def test_any_upload_gives_a_clean_result(name: str, content: bytes) -> None:
-    upload = SimpleUploadedFile(name[:200] or "x", content)
+    try:
+        upload = SimpleUploadedFile(name[:200] or "x", content)
+    except SuspiciousFileOperation:
+        assume(False)  # Django's own upload parser never produces a file with such a name
+        return
     posted = post_data(DEFINITION.steps[0], VALID)
     form = build_step_form(
         DEFINITION, "all", data=posted, files={"f_file": upload}, answers={}, today=TODAY

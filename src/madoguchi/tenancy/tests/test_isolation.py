@@ -10,7 +10,7 @@ import json
 import pytest
 from django.test import Client
 
-from madoguchi.accounts.tests.factories import PASSWORD, StaffUserFactory
+from madoguchi.accounts.tests.factories import StaffUserFactory
 from madoguchi.applications import services
 from madoguchi.applications.tests.factories import VALID_ANSWERS, FormVersionFactory
 

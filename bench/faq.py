@@ -1,0 +1,161 @@
+"""`madoguchi bench faq`: index build time and query latency of the FAQ engine at 10,000 entries.
+
+The corpus is generated at run time. When the LocalGovFAQ evaluation data is present in the shared
+directory (``MADOGUCHI_SHARED_DIR``, default ``../shared`` beside the repository) its FAQs are
+recombined into new entries (each question gets a clause of another question, each answer mixes the
+sentences of two answers), so lengths and vocabulary are realistic; nothing of it is stored. Without
+it, entries are synthesised from a small built-in municipal vocabulary. Queries are the data set's
+residents' questions, or generated ones.
+
+Last line: ``entries=… build_s=… p50_ms=… p99_ms=…``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import re
+import sys
+import time
+from pathlib import Path
+
+from madoguchi.faq.engine import FaqDocument, FaqIndex
+from madoguchi.faq.engine.timing import percentile
+
+_SENTENCE = re.compile(r"(?<=[。！？])")
+
+
+def shared_dir() -> Path:
+    override = os.environ.get("MADOGUCHI_SHARED_DIR")
+    if override:
+        return Path(override)
+    return Path(__file__).resolve().parents[1].parent / "shared"
+
+
+def _load_jsonl(path: Path) -> list[dict[str, str]]:
+    with open(path, encoding="utf-8") as fh:
+        return [json.loads(line) for line in fh if line.strip()]
+
+
+def recombined_corpus(
+    rows: list[dict[str, str]], n: int, rng: random.Random
+) -> list[FaqDocument]:
+    docs = []
+    for i in range(n):
+        base = rows[i % len(rows)]
+        question = base.get("title", "")
+        answer = base["text"]
+        if i >= len(rows):
+            other = rows[rng.randrange(len(rows))]
+            clause = re.split(r"[、。？?]", other.get("title", ""))[0][:20]
+            question = f"{question}（{clause}）"
+            mine = [s for s in _SENTENCE.split(answer) if s]
+            theirs = [s for s in _SENTENCE.split(other["text"]) if s]
+            half = mine[: max(1, len(mine) // 2 + 1)] + theirs[len(theirs) // 2 :]
+            answer = "".join(half)
+        docs.append(FaqDocument(id=f"b{i}", question=question, answer=answer))
+    return docs
+
+
+_TOPICS = [
+    "住民票",
+    "戸籍",
+    "印鑑登録",
+    "転入届",
+    "転出届",
+    "国民健康保険",
+    "介護保険",
+    "児童手当",
+    "保育所",
+    "粗大ごみ",
+    "資源ごみ",
+    "市民税",
+    "固定資産税",
+    "軽自動車税",
+    "予防接種",
+    "がん検診",
+    "市営住宅",
+    "図書館",
+    "投票",
+    "マイナンバーカード",
+    "パスポート",
+    "狂犬病",
+    "道路",
+    "公園",
+    "下水道",
+    "避難所",
+    "自治会",
+    "生活保護",
+    "障害者手帳",
+    "放置自転車",
+]
+_ASPECTS = ["申請", "手続き", "必要書類", "手数料", "受付時間", "窓口", "郵送", "代理人", "期限"]
+_PLACES = ["市民課", "各支所", "保険年金課", "環境政策課", "福祉相談窓口", "税務課", "子育て支援課"]
+
+
+def synthetic_corpus(n: int, rng: random.Random) -> list[FaqDocument]:
+    docs = []
+    for i in range(n):
+        topic = rng.choice(_TOPICS)
+        aspect = rng.choice(_ASPECTS)
+        place = rng.choice(_PLACES)
+        other = rng.choice(_TOPICS)
+        question = f"{topic}の{aspect}について知りたい（{other}）"
+        sentences = [
+            f"{topic}の{aspect}は{place}で受け付けています。",
+            f"本人確認書類をお持ちください。{other}については別のページをご覧ください。",
+            f"受付時間は平日午前9時から午後5時30分までです（番号{i}）。",
+            f"郵送による{aspect}もできます。詳しくは{place}へお問い合わせください。",
+        ]
+        rng.shuffle(sentences)
+        docs.append(FaqDocument(id=f"s{i}", question=question, answer="".join(sentences * 3)))
+    return docs
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="madoguchi bench faq", description=__doc__)
+    parser.add_argument("--entries", type=int, default=10_000)
+    parser.add_argument("--queries", type=int, default=600, help="query samples to time")
+    parser.add_argument("--seed", type=int, default=20240401)
+    args = parser.parse_args(argv)
+
+    rng = random.Random(args.seed)
+    data = shared_dir() / "benchmarks" / "localgovfaq"
+    if (data / "corpus.jsonl").is_file():
+        rows = _load_jsonl(data / "corpus.jsonl")
+        docs = recombined_corpus(rows, args.entries, rng)
+        queries = [r["text"] for r in _load_jsonl(data / "queries-dev.jsonl")]
+        source = "recombined LocalGovFAQ"
+    else:
+        docs = synthetic_corpus(args.entries, rng)
+        queries = [f"{rng.choice(_TOPICS)}の{rng.choice(_ASPECTS)}はどうすればいい？" for _ in range(300)]
+        source = "synthetic"
+    samples = [queries[i % len(queries)] for i in range(args.queries)]
+
+    index = FaqIndex()
+    index.analyzer.words("準備")  # load the Sudachi dictionary outside the timed build
+    started = time.perf_counter()
+    index.build(docs)
+    build_s = time.perf_counter() - started
+
+    for q in samples[:20]:  # warm caches the way a running server has them
+        index.search(q)
+    latencies = []
+    for q in samples:
+        t0 = time.perf_counter()
+        index.search(q, k=10)
+        latencies.append((time.perf_counter() - t0) * 1000.0)
+
+    print(f"corpus: {source}, {len(docs)} entries; dense channel: {index.uses_dense}")
+    print(f"queries timed: {len(latencies)}")
+    print(
+        f"entries={len(index)} build_s={build_s:.2f} "
+        f"p50_ms={percentile(latencies, 50):.2f} p99_ms={percentile(latencies, 99):.2f}"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
