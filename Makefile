@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 TEST_PG_URL ?= postgres://postgres@127.0.0.1:5432/test
 
-.PHONY: install demo test lint format browser-deps lock clean
+.PHONY: install demo test lint format messages lock clean
 
 install: $(VENV)/.installed
 
@@ -38,6 +38,13 @@ lint: install
 format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+# Refresh the English catalogue after changing UI text; translate the new entries in
+# src/madoguchi/locale/en/LC_MESSAGES/*.po, then `make messages` again to compile (needs gettext).
+messages: install
+	cd src/madoguchi && DJANGO_SETTINGS_MODULE=madoguchi.settings.test ../../$(BIN)/madoguchi makemessages -l en --no-obsolete --ignore 'tests/*'
+	cd src/madoguchi && DJANGO_SETTINGS_MODULE=madoguchi.settings.test ../../$(BIN)/madoguchi makemessages -l en -d djangojs --no-obsolete --ignore 'tests/*'
+	cd src/madoguchi && DJANGO_SETTINGS_MODULE=madoguchi.settings.test ../../$(BIN)/madoguchi compilemessages -l en
 
 # Regenerate the exact pins after changing dependencies in pyproject.toml.
 lock:

@@ -24,8 +24,9 @@ from madoguchi.procedures.formdef import (
     validate_answers,
     visible_steps,
 )
-from madoguchi.procedures.models import Category, Procedure
+from madoguchi.procedures.models import Procedure
 from madoguchi.procedures.selectors import (
+    category_counts,
     form_version_current,
     form_version_definition,
     procedure_get,
@@ -67,7 +68,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "procedures": procedures,
             "query": query,
             "category": category,
-            "categories": Category.choices,
+            "categories": category_counts(municipality=_tenant(request)),
         },
     )
 

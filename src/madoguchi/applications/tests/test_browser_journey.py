@@ -18,18 +18,53 @@ DEFINITION = {
             "key": "applicant",
             "title": "申込者",
             "fields": [
-                {"key": "name", "type": "name", "label": "氏名", "required": True, "role": "applicant_name"},
-                {"key": "birth_date", "type": "date", "label": "生年月日", "required": True, "max": "today"},
-                {"key": "postal_code", "type": "postal_code", "label": "郵便番号", "required": True, "fills": "address"},
-                {"key": "address", "type": "address", "label": "住所", "required": True, "role": "applicant_address"},
-                {"key": "email", "type": "email", "label": "メールアドレス", "role": "applicant_email"},
+                {
+                    "key": "name",
+                    "type": "name",
+                    "label": "氏名",
+                    "required": True,
+                    "role": "applicant_name",
+                },
+                {
+                    "key": "birth_date",
+                    "type": "date",
+                    "label": "生年月日",
+                    "required": True,
+                    "max": "today",
+                },
+                {
+                    "key": "postal_code",
+                    "type": "postal_code",
+                    "label": "郵便番号",
+                    "required": True,
+                    "fills": "address",
+                },
+                {
+                    "key": "address",
+                    "type": "address",
+                    "label": "住所",
+                    "required": True,
+                    "role": "applicant_address",
+                },
+                {
+                    "key": "email",
+                    "type": "email",
+                    "label": "メールアドレス",
+                    "role": "applicant_email",
+                },
             ],
         },
         {
             "key": "documents",
             "title": "写真の添付",
             "fields": [
-                {"key": "photo", "type": "file", "label": "出す品物の写真", "required": True, "accept": ["pdf", "jpeg", "png"]},
+                {
+                    "key": "photo",
+                    "type": "file",
+                    "label": "出す品物の写真",
+                    "required": True,
+                    "accept": ["pdf", "jpeg", "png"],
+                },
             ],
         },
     ],
@@ -38,7 +73,9 @@ DEFINITION = {
 
 @pytest.fixture
 def procedure():
-    procedure = ProcedureFactory(name="粗大ごみ収集の申込", slug="bulky", summary="大きなごみの収集を申し込みます。")
+    procedure = ProcedureFactory(
+        name="粗大ごみ収集の申込", slug="bulky", summary="大きなごみの収集を申し込みます。"
+    )
     FormVersionFactory(procedure=procedure, definition=DEFINITION)
     ProcedureFactory(municipality=procedure.municipality, name="犬の登録", slug="dog")
     return procedure
@@ -62,6 +99,8 @@ def test_resident_applies_online_and_checks_status(page, axe_check, procedure, t
     assert page.locator(".mg-error-summary").is_visible()
     assert page.locator(".mg-error-summary li").count() == 4  # name, birth date, postal, address
     assert page.locator("#id_birth_date[aria-invalid='true']").count() == 1
+    # Every empty part of a wrong name or address is marked too, not only the group.
+    assert page.locator("#id_name__family[aria-invalid='true']").count() == 1
     axe_check(page)
 
     page.fill("[name='name__family']", "山田")
