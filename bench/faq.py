@@ -39,9 +39,7 @@ def _load_jsonl(path: Path) -> list[dict[str, str]]:
         return [json.loads(line) for line in fh if line.strip()]
 
 
-def recombined_corpus(
-    rows: list[dict[str, str]], n: int, rng: random.Random
-) -> list[FaqDocument]:
+def recombined_corpus(rows: list[dict[str, str]], n: int, rng: random.Random) -> list[FaqDocument]:
     docs = []
     for i in range(n):
         base = rows[i % len(rows)]
@@ -130,7 +128,9 @@ def main(argv: list[str]) -> int:
         source = "recombined LocalGovFAQ"
     else:
         docs = synthetic_corpus(args.entries, rng)
-        queries = [f"{rng.choice(_TOPICS)}の{rng.choice(_ASPECTS)}はどうすればいい？" for _ in range(300)]
+        queries = [
+            f"{rng.choice(_TOPICS)}の{rng.choice(_ASPECTS)}はどうすればいい？" for _ in range(300)
+        ]
         source = "synthetic"
     samples = [queries[i % len(queries)] for i in range(args.queries)]
 

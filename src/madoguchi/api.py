@@ -31,6 +31,9 @@ def request_shape_error(request: HttpRequest, exc: NinjaValidationError) -> Http
         errors.setdefault(path, []).append(str(error.get("msg", "")))
     return api.create_response(
         request,
-        {"message": _("リクエストの形式が正しくありません。API の説明書を確かめてください。"), "errors": errors},
+        {
+            "message": _("リクエストの形式が正しくありません。API の説明書を確かめてください。"),
+            "errors": errors,
+        },
         status=422,
     )

@@ -20,7 +20,9 @@ class StaffLoginForm(AuthenticationForm):
         ),
         "inactive": _("このアカウントは使えません。システム管理者に連絡してください。"),
         "otp_required": _("認証アプリに表示されている6桁の確認コードを入力してください。"),
-        "otp_invalid": _("確認コードが違うか、有効期限が切れています。新しいコードを入力してください。"),
+        "otp_invalid": _(
+            "確認コードが違うか、有効期限が切れています。新しいコードを入力してください。"
+        ),
     }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -33,7 +35,9 @@ class StaffLoginForm(AuthenticationForm):
         if user is not None and user_has_device(user, confirmed=True):
             token = (cleaned.get("otp_token") or "").strip()
             if not token:
-                raise forms.ValidationError(self.error_messages["otp_required"], code="otp_required")
+                raise forms.ValidationError(
+                    self.error_messages["otp_required"], code="otp_required"
+                )
             self.otp_device = match_token(user, token)
             if self.otp_device is None:
                 raise forms.ValidationError(self.error_messages["otp_invalid"], code="otp_invalid")

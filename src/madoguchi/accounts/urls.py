@@ -8,4 +8,5 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("login/", views.StaffLoginView.as_view(), name="login"),
     path("logout/", views.StaffLogoutView.as_view(), name="logout"),
+    path("2fa/", views.totp_setup, name="totp_setup"),
 ]

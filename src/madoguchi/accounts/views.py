@@ -1,9 +1,13 @@
+import segno
+from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django_otp import login as otp_login
 
+from . import services
 from .forms import StaffLoginForm
 
 
@@ -25,4 +29,29 @@ class StaffLogoutView(auth_views.LogoutView):
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "accounts/home.html")
+    return render(
+        request, "accounts/home.html", {"totp_enabled": services.totp_enabled(user=request.user)}
+    )
+
+
+@login_required
+def totp_setup(request: HttpRequest) -> HttpResponse:
+    """Set up an authenticator app: scan the QR code (the secret stays on this page), confirm."""
+    user = request.user
+    error = ""
+    if request.method == "POST":
+        if services.totp_confirm(user=user, token=request.POST.get("token", "")):
+            messages.success(
+                request, _("2段階認証を設定しました。次回のログインから確認コードが必要です。")
+            )
+            return redirect("accounts:home")
+        error = _("確認コードが違います。認証アプリに今表示されている6桁の数字を入力してください。")
+    device = services.totp_device_pending(user=user)
+    qr_svg = segno.make(device.config_url, error="m").svg_inline(scale=5, title=_("設定用QRコード"))
+    response = render(
+        request,
+        "accounts/totp_setup.html",
+        {"qr_svg": qr_svg, "error": error, "enabled": services.totp_enabled(user=user)},
+    )
+    response["Cache-Control"] = "no-store"
+    return response

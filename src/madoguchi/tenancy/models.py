@@ -15,6 +15,16 @@ def validate_code(value: str) -> None:
     validate_municipality_code(value)
 
 
+LOGO_MAX_BYTES = 512 * 1024
+
+
+def validate_logo(file: Any) -> None:
+    """PNG or JPEG only (SVG can carry scripts), sniffed from the content, at most 512 KB."""
+    from madoguchi.core.uploads import JPEG, PNG, validate_attachment
+
+    validate_attachment(file, allowed={PNG, JPEG}, max_bytes=LOGO_MAX_BYTES)
+
+
 class BrandColor(models.TextChoices):
     """Key colours from the Digital Agency design system, all ≥ 4.5:1 against white."""
 
@@ -59,7 +69,13 @@ class Municipality(models.Model):
     is_active = models.BooleanField(_("公開中"), default=True)
     population = models.PositiveIntegerField(_("人口"), null=True, blank=True)
     # Branding
-    logo = models.FileField(_("ロゴ画像"), upload_to="branding/", blank=True)
+    logo = models.FileField(
+        _("ロゴ画像"),
+        upload_to="branding/",
+        blank=True,
+        validators=[validate_logo],
+        help_text=_("PNG または JPEG、512KB まで"),
+    )
     brand_color = models.CharField(
         _("テーマ色"), max_length=7, choices=BrandColor.choices, default=BrandColor.BLUE
     )

@@ -47,3 +47,30 @@ def test_staff_pages_need_sign_in(client):
     response = client.get("/staff/")
     assert response.status_code == 302
     assert response["Location"].startswith("/staff/login/")
+
+
+def test_staff_sets_up_totp_then_needs_it(client):
+    user = StaffUserFactory()
+    client.force_login(user)
+    page = client.get("/staff/2fa/")
+    assert page.status_code == 200
+    assert "<svg" in page.content.decode()
+    assert page["Cache-Control"] == "no-store"
+    device = TOTPDevice.objects.get(user=user, confirmed=False)
+    token = f"{totp(device.bin_key, device.step, device.t0, device.digits):06d}"
+    assert client.post("/staff/2fa/", {"token": token}).status_code == 302
+    assert TOTPDevice.objects.get(user=user).confirmed
+    client.logout()
+    assert _login(client, user.username, PASSWORD).status_code == 200  # code now required
+
+
+def test_wrong_setup_code_is_refused(client):
+    user = StaffUserFactory()
+    client.force_login(user)
+    client.get("/staff/2fa/")
+    device = TOTPDevice.objects.get(user=user)
+    good = totp(device.bin_key, device.step, device.t0, device.digits)
+    response = client.post("/staff/2fa/", {"token": f"{(good + 1) % 1_000_000:06d}"})
+    assert response.status_code == 200
+    assert "確認コードが違います" in response.content.decode()
+    assert not TOTPDevice.objects.filter(user=user, confirmed=True).exists()
