@@ -117,3 +117,28 @@ def test_resume_token_is_secret_and_replaced():
         )
         is None
     )
+
+
+def test_a_failure_mid_submission_leaves_nothing_half_written(monkeypatch):
+    """The history row fails after the application row was inserted: both are rolled back,
+    the draft and its attachment stay as they were, and a retry succeeds."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    version = FormVersionFactory()
+    draft = services.draft_start(procedure=version.procedure, form_version=version)
+    pdf = SimpleUploadedFile("id.pdf", b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\n%%EOF", "application/pdf")
+    ref = services.attachment_store(draft=draft, field_path="id_document", uploaded=pdf)
+    answers = {**VALID_ANSWERS, "id_document": ref}
+
+    def broken_create(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(ApplicationEvent.objects, "create", broken_create)
+    with pytest.raises(RuntimeError):
+        _submit(version, answers, draft=draft)
+    assert Application.objects.count() == 0
+    attachment = Attachment.objects.get()
+    assert attachment.draft_id == draft.pk and attachment.application_id is None
+    monkeypatch.undo()
+    submitted = _submit(version, answers, draft=draft)
+    assert Attachment.objects.get().application == submitted.application
