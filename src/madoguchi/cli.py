@@ -83,6 +83,14 @@ def _serve(argv: list[str], *, demo: bool) -> int:
     return 0  # not reached
 
 
+# Two-word commands named in the documentation, mapped to their management commands.
+SUBCOMMANDS = {
+    ("intake", "import"): "intake_import",
+    ("retention", "purge"): "retention_purge",
+    ("linkage", "import"): "linkage_import",
+}
+
+
 def main(argv: list[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     command = args[0] if args else "help"
@@ -98,6 +106,8 @@ def main(argv: list[str] | None = None) -> int:
         return faq_main(args[1:])
     if command in {"demo", "serve"}:
         return _serve(args[1:], demo=command == "demo")
+    if len(args) >= 2 and (args[0], args[1]) in SUBCOMMANDS:
+        args = [SUBCOMMANDS[(args[0], args[1])], *args[2:]]
     _setup_django("madoguchi.settings.production")
     from django.core.management import execute_from_command_line
 
