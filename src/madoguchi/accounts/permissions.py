@@ -12,7 +12,9 @@ from .models import Role
 
 
 def _crud(app_label: str, model: str, *actions: str) -> set[str]:
-    return {f"{app_label}.{action}_{model}" for action in actions or ("view", "add", "change", "delete")}
+    return {
+        f"{app_label}.{action}_{model}" for action in actions or ("view", "add", "change", "delete")
+    }
 
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {

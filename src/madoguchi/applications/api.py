@@ -164,7 +164,9 @@ def application_status(request: HttpRequest, code: str, payload: StatusIn) -> An
     municipality = get_active_municipality(code)
     client = str(request.META.get("REMOTE_ADDR", ""))
     if not throttle.lookup_allowed(municipality_code=municipality.code, client=client):
-        raise HttpError(429, _("確認の回数が上限に達しました。10分ほど待ってから、もう一度お試しください。"))
+        raise HttpError(
+            429, _("確認の回数が上限に達しました。10分ほど待ってから、もう一度お試しください。")
+        )
     application = selectors.application_for_resident(
         municipality=municipality,
         receipt_number=payload.receipt_number[:40],

@@ -83,15 +83,28 @@ def test_unknown_version_is_refused(client, version):
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=50),
-    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=10), children, max_size=4),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=10), children, max_size=4)
+    ),
     max_leaves=12,
 )
 hostile_text = st.sampled_from(
-    ["<script>alert(1)</script>", "'; DROP TABLE x; --", "\x00", "\u202e", "A" * 10000, "令和99年13月40日", "ﾔﾏﾀﾞ", "😀"]
+    [
+        "<script>alert(1)</script>",
+        "'; DROP TABLE x; --",
+        "\x00",
+        "\u202e",
+        "A" * 10000,
+        "令和99年13月40日",
+        "ﾔﾏﾀﾞ",
+        "😀",
+    ]
 ) | st.text(max_size=200)
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(
     answers=st.dictionaries(
         st.sampled_from(["name", "birth_date", "email", "unknown", "name.family"]),
@@ -113,7 +126,9 @@ def test_hostile_submissions_never_error_and_never_half_write(client, version, a
         assert after == (before[0] + 1, before[1] + 1)
 
 
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(body=json_values | hostile_text)
 def test_malformed_bodies_get_a_clear_422(client, version, body):
     code = version.procedure.municipality.code
@@ -127,6 +142,8 @@ def test_malformed_bodies_get_a_clear_422(client, version, body):
 
 def test_broken_json_gets_a_clear_error(client, version):
     code = version.procedure.municipality.code
-    response = client.post(f"/api/v1/{code}/applications", data=b"{not json", content_type="application/json")
+    response = client.post(
+        f"/api/v1/{code}/applications", data=b"{not json", content_type="application/json"
+    )
     assert response.status_code in (400, 422)
     assert Application.objects.count() == 0
