@@ -14,6 +14,7 @@ urlpatterns = [
     path("i18n/setlang/", set_language, name="set_language"),
     path("api/", api.urls),
     path("staff/admin/", admin.site.urls),
+    path("staff/intake/", include("madoguchi.intake.urls")),
     path("staff/", include("madoguchi.accounts.urls")),
     path("procedures/", include("madoguchi.procedures.urls")),
     path("<str:municipality_code>/", include("madoguchi.applications.urls")),

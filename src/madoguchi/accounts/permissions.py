@@ -17,6 +17,30 @@ def _crud(app_label: str, model: str, *actions: str) -> set[str]:
     }
 
 
+# The back office (applications/staff_views.py): processing applications, the audit record, the
+# hand-off settings. Which procedures a back-office user sees is narrowed further by department
+# (applications/staff_scope.py).
+_PROCESS = _crud("applications", "application", "view", "change")
+_AUDIT = _crud("core", "auditevent", "view")
+_BACK_OFFICE_SETTINGS = (
+    _crud("applications", "apitoken", "view", "add", "change")
+    | _crud("applications", "retentionpolicy")
+    | _crud("applications", "staffdepartment")
+)
+# External bundle intake (intake/): import bundles, review quarantine; the linkage table
+# (certificate serial → 宛名番号) only for managers and administrators.
+_INTAKE = (
+    _crud("intake", "importrun", "view", "add")
+    | _crud("intake", "quarantineitem", "view", "change")
+    | _crud("intake", "importedapplication", "view")
+)
+_LINKAGE = _crud("intake", "linkageimport", "view", "add") | _crud("intake", "residentlink", "view")
+
+# FAQ (faq/): editors keep the content; the query analytics and shared-set adoption are for
+# managers and administrators.
+_FAQ_EDIT = _crud("faq", "faqentry")
+_FAQ_MANAGE = _crud("faq", "faqquerylog", "view") | _crud("faq", "faqsetadoption")
+
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.MUNICIPALITY_ADMIN: frozenset(
         _crud("procedures", "procedure")
@@ -24,14 +48,34 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | _crud("tenancy", "municipality", "view", "change")
         | _crud("tenancy", "openinghours")
         | _crud("accounts", "staffuser")
+        | _FAQ_EDIT
+        | _FAQ_MANAGE
+        | _PROCESS
+        | _AUDIT
+        | _BACK_OFFICE_SETTINGS
+        | _INTAKE
+        | _LINKAGE
     ),
     Role.MANAGER: frozenset(
         _crud("procedures", "procedure", "view", "change")
         | _crud("procedures", "formversion", "view", "add")
         | _crud("tenancy", "municipality", "view")
+        | _FAQ_EDIT
+        | _FAQ_MANAGE
+        | _PROCESS
+        | _AUDIT
+        | _INTAKE
+        | _LINKAGE
     ),
-    Role.BACK_OFFICE: frozenset(_crud("procedures", "procedure", "view")),
-    Role.COUNTER: frozenset(_crud("procedures", "procedure", "view")),
+    Role.BACK_OFFICE: frozenset(
+        _crud("procedures", "procedure", "view")
+        | _PROCESS
+        | _INTAKE
+        | _crud("faq", "faqentry", "view", "add", "change")
+    ),
+    Role.COUNTER: frozenset(
+        _crud("procedures", "procedure", "view") | _crud("faq", "faqentry", "view")
+    ),
     Role.PREFECTURE_VIEWER: frozenset(),
 }
 

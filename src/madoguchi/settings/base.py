@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "madoguchi.accounts",
     "madoguchi.procedures",
     "madoguchi.applications",
+    "madoguchi.intake",
 ]
 
 MIDDLEWARE = [

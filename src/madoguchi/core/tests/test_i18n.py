@@ -26,8 +26,15 @@ def test_every_message_is_translated(po_path):
 def test_compiled_catalogue_matches(po_path):
     mo_path = po_path.with_suffix(".mo")
     assert mo_path.exists(), "run `make messages` to compile the catalogue"
-    po = {(e.msgctxt, e.msgid): (e.msgstr, tuple(sorted(e.msgstr_plural.items()))) for e in polib.pofile(str(po_path)) if e.translated()}
-    mo = {(e.msgctxt, e.msgid): (e.msgstr, tuple(sorted(e.msgstr_plural.items()))) for e in polib.mofile(str(mo_path))}
+    po = {
+        (e.msgctxt, e.msgid): (e.msgstr, tuple(sorted(e.msgstr_plural.items())))
+        for e in polib.pofile(str(po_path))
+        if e.translated()
+    }
+    mo = {
+        (e.msgctxt, e.msgid): (e.msgstr, tuple(sorted(e.msgstr_plural.items())))
+        for e in polib.mofile(str(mo_path))
+    }
     assert po.keys() == mo.keys(), "the .mo is out of date: run `make messages`"
 
 

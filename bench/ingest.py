@@ -1,0 +1,171 @@
+"""madoguchi bench ingest — bulk intake of N generated applications against PostgreSQL's COPY.
+
+On a fresh database (a new PostgreSQL database on the server DATABASE_URL points at; SQLite
+otherwise, without the COPY figure) it:
+  1. generates a bundle (zip, one JSON manifest per application; half carry a certificate serial
+     found in the linkage table) — not timed;
+  2. times `bundle_import` — the path `madoguchi intake import` uses: zip checks, parsing,
+     validation against the exact form version, receipt-number idempotency, linkage matching, and
+     writing the application, its history event and its intake record in per-chunk transactions;
+  3. times COPY of exactly the rows the intake wrote (same three tables, same columns, into
+     copies of those tables with the same indexes and constraints).
+Last line: applications=N per_s=… copy_per_s=… ratio=… (ratio = intake time / COPY time).
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import os
+import sys
+import tempfile
+import time
+import zipfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _server import fresh_database
+
+TABLES = ("applications_application", "applications_applicationevent", "intake_importedapplication")
+
+
+def _bundle(n: int, procedure: str, form_data: dict[str, object]) -> bytes:
+    buffer = io.BytesIO()
+    # Stored (no compression) like many portal exports; deflate only changes the zip-read share.
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as zf:
+        for i in range(n):
+            data = {
+                "format_version": 1,
+                "receipt_number": f"B{i:012d}",
+                "procedure": procedure,
+                "form_version": 1,
+                "submitted_at": "2025-06-16T09:30:00+09:00",
+                "applicant": {
+                    "name": "山田 花子",
+                    "kana": "ヤマダ ハナコ",
+                    "birth_date": "1975-04-01",
+                    "address": "静岡県テスト市本町1-1",
+                },
+                "form_data": {**form_data, "email": f"r{i}@example.jp"},
+            }
+            if i % 2 == 0:
+                data["certificate_serial"] = f"{i + 0x1000:X}"
+            zf.writestr(
+                f"applications/B{i:012d}/manifest.json", json.dumps(data, ensure_ascii=False)
+            )
+    return buffer.getvalue()
+
+
+def _copy_seconds(tables: tuple[str, ...]) -> float | None:
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return None
+    connection.ensure_connection()
+    raw = connection.connection
+    assert raw is not None
+    data: dict[str, tuple[list[str], list[tuple[object, ...]]]] = {}
+    with raw.cursor() as cur:
+        for table in tables:
+            cur.execute(f"SELECT * FROM {table}")  # noqa: S608 — fixed table names
+            columns = [d.name for d in cur.description or []]
+            data[table] = (columns, cur.fetchall())
+            cur.execute(f"DROP TABLE IF EXISTS bench_{table}")
+            cur.execute(f"CREATE TABLE bench_{table} (LIKE {table} INCLUDING ALL)")
+    raw.commit()
+    start = time.perf_counter()
+    with raw.cursor() as cur:
+        for table in tables:
+            columns, rows = data[table]
+            quoted = ", ".join(f'"{c}"' for c in columns)
+            with cur.copy(f"COPY bench_{table} ({quoted}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(
+                        tuple(json.dumps(v) if isinstance(v, (dict, list)) else v for v in row)
+                    )
+    raw.commit()
+    return time.perf_counter() - start
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="madoguchi bench ingest")
+    parser.add_argument("--applications", type=int, default=2000)
+    parser.add_argument("--chunk-size", type=int, default=None)
+    args = parser.parse_args(argv)
+    n = args.applications
+    data_dir = tempfile.mkdtemp(prefix="madoguchi-bench-ingest-")
+    with fresh_database(data_dir) as (database_url, kind):
+        os.environ["DATABASE_URL"] = database_url
+        os.environ["MADOGUCHI_DATA_DIR"] = data_dir
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "madoguchi.settings.test")
+        import django
+
+        django.setup()
+        from django.core.management import call_command
+        from django.db import connection
+
+        from madoguchi.applications.tests.factories import NO_FILE_DEFINITION, VALID_ANSWERS
+        from madoguchi.intake import services
+        from madoguchi.intake.models import ResidentLink
+        from madoguchi.procedures.models import FormVersion, Procedure
+        from madoguchi.tenancy.tests.factories import MunicipalityFactory
+
+        call_command("migrate", verbosity=0)
+        town = MunicipalityFactory(code="221309", name="ベンチ町")
+        procedure = Procedure.objects.create(
+            municipality=town, slug="bench-certificate", name="ベンチ証明", is_published=True
+        )
+        FormVersion.objects.create(procedure=procedure, number=1, definition=NO_FILE_DEFINITION)
+        from django.utils import timezone
+
+        ResidentLink.objects.bulk_create(
+            [
+                ResidentLink(
+                    municipality=town,
+                    certificate_serial=f"{i + 0x1000:X}",
+                    resident_number=f"{i + 1:015d}",
+                    updated_at=timezone.now(),
+                )
+                for i in range(0, n, 2)
+            ],
+            batch_size=5000,
+        )
+        bundle = _bundle(n, "bench-certificate", VALID_ANSWERS)
+        path = Path(data_dir) / "bundle.zip"
+        path.write_bytes(bundle)
+        print(f"database={kind} bundle_bytes={len(bundle):,}", flush=True)
+
+        kwargs = {"chunk_size": args.chunk_size} if args.chunk_size else {}
+        start = time.perf_counter()
+        if os.environ.get("BENCH_PROFILE"):
+            import cProfile
+            import pstats
+
+            profiler = cProfile.Profile()
+            report = profiler.runcall(
+                services.bundle_import, municipality=town, path_or_file=path, **kwargs
+            )
+            pstats.Stats(profiler).sort_stats("cumulative").print_stats(40)
+        else:
+            report = services.bundle_import(municipality=town, path_or_file=path, **kwargs)
+        intake_s = time.perf_counter() - start
+        assert report.imported == n, (report.refused, report.rejections[:3])
+        connection.close()
+        copy_s = _copy_seconds(TABLES)
+        connection.close()
+    per_s = n / intake_s
+    if copy_s is None:
+        print(f"applications={n} per_s={per_s:.0f} copy_per_s=n/a ratio=n/a")
+    else:
+        print(f"intake_s={intake_s:.2f} copy_s={copy_s:.2f}")
+        print(
+            f"applications={n} per_s={per_s:.0f} copy_per_s={n / copy_s:.0f} "
+            f"ratio={intake_s / copy_s:.2f}"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))

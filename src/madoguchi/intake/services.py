@@ -1,0 +1,1214 @@
+"""Writes for the intake: importing bundles, quarantine, and the linkage table.
+
+How an import stays atomic per application while writing in batches
+--------------------------------------------------------------------
+Manifests are read, checked and validated in chunks (`CHUNK_SIZE`) in Python, without touching
+the database. Each accepted application of the chunk is then written — the application, its
+SUBMITTED event, its attachment rows and its intake record — with `bulk_create` inside ONE
+transaction per chunk, together with the chunk's quarantine items and the run's counters. So an
+application is either entirely in the database or not at all: a crash, an exception or a killed
+process loses at most the uncommitted chunk, never part of an application, and a re-run skips the
+committed 受付番号 and completes the rest. If the batch write fails on a constraint (another
+import committed the same 受付番号 meanwhile), the chunk is retried one application per
+transaction, so one bad row cannot take its neighbours down. Attachment files are stored under
+names derived from (municipality, 受付番号, member, content hash) before the transaction; a file
+left behind by a killed run is simply overwritten by the re-run.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import logging
+import operator
+import re
+import uuid
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import IO, Any
+
+from django.core.exceptions import ValidationError
+from django.core.files import File
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import IntegrityError, connection, models, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from madoguchi.accounts.models import StaffUser
+from madoguchi.applications import codes
+from madoguchi.applications.models import (
+    Application,
+    ApplicationEvent,
+    Attachment,
+    Channel,
+    Status,
+)
+from madoguchi.core import uploads
+from madoguchi.core.japanese_text import normalize_input
+from madoguchi.core.kana import normalize_kana_name
+from madoguchi.core.wareki import parse_date
+from madoguchi.procedures.formdef import FormDefinition, extract_applicant, validate_answers
+from madoguchi.procedures.models import FormVersion, Procedure
+from madoguchi.procedures.selectors import form_version_definition
+from madoguchi.tenancy.models import Municipality
+
+from .bundle import Bundle, BundleRefused, Limits, MemberError
+from .models import ImportedApplication, ImportRun, LinkageImport, QuarantineItem, ResidentLink
+from .parsers import Manifest, ManifestError, parser_for
+
+try:  # the back office's folded search key (name/kana), when that app provides it
+    from madoguchi.applications.search import search_key_for
+except ImportError:  # pragma: no cover
+    search_key_for = None  # type: ignore[assignment]
+
+logger = logging.getLogger(__name__)
+
+CHUNK_SIZE = 500
+MAX_REPORTED_REJECTIONS = 1000
+RECEIPT_NUMBER = re.compile(r"[0-9A-Za-z][0-9A-Za-z-]{0,19}")
+# 宛名番号: digits only (systems differ in length, up to 15 in the standard spec).
+RESIDENT_NUMBER = re.compile(r"[0-9]{1,15}")
+ATTACHMENT_NAMESPACE = uuid.UUID("6f1d3c52-6a0e-4d7e-9a43-5b7f0c3e2a11")
+_SUBMITTED_SLACK_SECONDS = 24 * 3600
+
+
+# --- Results ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Rejection:
+    receipt_number: str
+    member: str
+    reasons: list[dict[str, str]]
+
+
+@dataclass
+class ImportReport:
+    """What an import did; `rejections` is the per-application error report."""
+
+    run: ImportRun
+    refused: str = ""
+    total: int = 0
+    imported: int = 0
+    duplicates: int = 0
+    rejected: int = 0
+    rejections: list[Rejection] = field(default_factory=list)
+    imported_receipts: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.refused and not self.rejected
+
+
+# --- Normalising identifiers -----------------------------------------------------------------
+
+
+def normalize_serial(value: Any) -> str:
+    """A certificate serial number as stored: hex digits, upper case, no separators or leading
+    zeros ("00:ab:12" → "AB12"); "" if it is not a hexadecimal number."""
+    if value is None:
+        return ""
+    text = normalize_input(str(value)).strip()
+    if text.lower().startswith("0x"):
+        text = text[2:]
+    text = re.sub(r"[\s:\-]", "", text).upper()
+    if not text or not re.fullmatch(r"[0-9A-F]{1,64}", text):
+        return ""
+    return text.lstrip("0") or "0"
+
+
+# --- Checking one manifest -------------------------------------------------------------------
+
+
+class _Catalogue:
+    """The municipality's procedures and form versions, loaded once per import."""
+
+    def __init__(self, municipality: Municipality) -> None:
+        self.municipality = municipality
+        self.by_code: dict[str, Procedure] = {}
+        for procedure in Procedure.objects.for_municipality(municipality):
+            self.by_code[procedure.slug] = procedure
+            if procedure.standard_code:
+                self.by_code.setdefault(procedure.standard_code, procedure)
+        self._versions: dict[tuple[int, int], tuple[FormVersion, FormDefinition] | None] = {}
+
+    def version(
+        self, procedure: Procedure, number: int
+    ) -> tuple[FormVersion, FormDefinition] | None:
+        key = (procedure.pk, number)
+        if key not in self._versions:
+            version = FormVersion.objects.filter(procedure=procedure, number=number).first()
+            self._versions[key] = (
+                (version, form_version_definition(form_version=version)) if version else None
+            )
+        return self._versions[key]
+
+
+@dataclass
+class _StoredFile:
+    id: uuid.UUID
+    name: str  # storage name
+    field_path: str
+    original_name: str
+    content_type: str
+    size: int
+    sha256: str
+    data: bytes = b""
+
+
+@dataclass
+class _Accepted:
+    """An application ready to be written (all checks passed, nothing stored yet)."""
+
+    member: str
+    manifest_sha256: str
+    receipt_number: str
+    procedure: Procedure
+    form_version: FormVersion
+    answers: dict[str, Any]
+    name: str
+    kana: str
+    birth_date: date
+    address: str
+    email: str
+    serial: str
+    submitted_at: datetime
+    files: list[_StoredFile]
+
+
+@dataclass
+class _Checked:
+    member: str
+    manifest_sha256: str
+    receipt_number: str
+    manifest: Manifest | None
+    reasons: list[dict[str, str]]
+
+
+def _reason(field_name: str, message: str) -> dict[str, str]:
+    return {"field": field_name, "message": message}
+
+
+def _read_manifest(bundle: Bundle, member: str) -> _Checked:
+    try:
+        data = bundle.read(member, max_bytes=bundle.limits.max_manifest_bytes)
+    except MemberError as exc:
+        return _Checked(member, "", "", None, [_reason("", exc.message)])
+    sha = hashlib.sha256(data).hexdigest()
+    parser = parser_for(member)
+    assert parser is not None
+    try:
+        manifest = parser.parse(data)
+    except ManifestError as exc:
+        return _Checked(member, sha, "", None, [_reason("", exc.message)])
+    receipt = manifest.receipt_number
+    receipt_text = receipt.strip() if isinstance(receipt, str) else ""
+    return _Checked(member, sha, receipt_text, manifest, [])
+
+
+def _parse_submitted_at(value: Any) -> datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        moment = datetime.fromisoformat(value.strip())
+    except ValueError:
+        return None
+    if timezone.is_naive(moment):
+        # No offset given: the portal's clock is Japan time.
+        moment = timezone.make_aware(moment, timezone.get_default_timezone())
+    return moment
+
+
+def _text(value: Any, limit: int) -> str:
+    if not isinstance(value, str):
+        return ""
+    return " ".join(normalize_input(value).split())[:limit]
+
+
+def _collect_files(value: Any, path: str, out: list[tuple[str, str, Any]]) -> None:
+    """(answers path, container key, reference) for every {"file": …} in the form data."""
+    if isinstance(value, dict):
+        if set(value) <= {"file", "name", "content_type"} and "file" in value:
+            out.append((path, "", value))
+            return
+        for key, sub in value.items():
+            _collect_files(sub, f"{path}.{key}" if path else str(key), out)
+    elif isinstance(value, list):
+        for i, sub in enumerate(value):
+            _collect_files(sub, f"{path}.{i}", out)
+
+
+def _put(answers: Any, path: str, value: Any) -> None:
+    parts = path.split(".")
+    current = answers
+    for part in parts[:-1]:
+        current = current[int(part)] if isinstance(current, list) else current[part]
+    if isinstance(current, list):
+        current[int(parts[-1])] = value
+    else:
+        current[parts[-1]] = value
+
+
+_ALL_KNOWN_TYPES = frozenset(
+    {uploads.PDF, uploads.JPEG, uploads.PNG, uploads.HEIC, uploads.HEIF, uploads.WEBP, "image/gif"}
+)
+
+
+def _check_attachments(
+    bundle: Bundle,
+    checked: _Checked,
+    form_data: dict[str, Any],
+    *,
+    municipality: Municipality,
+    receipt_number: str,
+    reasons: list[dict[str, str]],
+) -> list[_StoredFile]:
+    """Read each referenced attachment, check its real type, and put a reference in its place."""
+    refs: list[tuple[str, str, Any]] = []
+    _collect_files(form_data, "", refs)
+    files: list[_StoredFile] = []
+    for path, _unused, ref in refs:
+        where = f"form_data.{path}"
+        try:
+            member = bundle.resolve(checked.member, ref["file"])
+            data = bundle.read(member, max_bytes=bundle.limits.max_attachment_bytes)
+        except MemberError as exc:
+            reasons.append(_reason(where, exc.message))
+            continue
+        display = uploads.display_filename(
+            ref.get("name") if isinstance(ref.get("name"), str) else member
+        )
+        upload = File(io.BytesIO(data), name=member.rsplit("/", 1)[-1])
+        upload.size = len(data)
+        try:
+            sniffed = uploads.validate_attachment(
+                upload, allowed=_ALL_KNOWN_TYPES, max_bytes=bundle.limits.max_attachment_bytes
+            )
+        except ValidationError as exc:
+            reasons.extend(_reason(where, f"{display}: {m}") for m in exc.messages)
+            continue
+        declared = ref.get("content_type")
+        if isinstance(declared, str) and declared and declared != sniffed.mime:
+            reasons.append(
+                _reason(
+                    where,
+                    _(
+                        "添付ファイル「%(name)s」の中身（%(real)s）が申告された種類（%(declared)s）と一致しません。"
+                    )
+                    % {"name": display, "real": sniffed.mime, "declared": declared[:50]},
+                )
+            )
+            continue
+        sha = hashlib.sha256(data).hexdigest()
+        file_id = uuid.uuid5(
+            ATTACHMENT_NAMESPACE, f"{municipality.code}/{receipt_number}/{member}/{sha}"
+        )
+        files.append(
+            _StoredFile(
+                id=file_id,
+                name=f"attachments/{municipality.code}/{file_id}",
+                field_path=path,
+                original_name=display[:255],
+                content_type=sniffed.mime,
+                size=len(data),
+                sha256=sha,
+                data=data,
+            )
+        )
+        _put(
+            form_data,
+            path,
+            {
+                "attachment": str(file_id),
+                "name": display,
+                "size": len(data),
+                "content_type": sniffed.mime,
+            },
+        )
+    return files
+
+
+def _check(
+    bundle: Bundle, checked: _Checked, catalogue: _Catalogue, *, now: datetime
+) -> _Accepted | list[dict[str, str]]:
+    """All checks of one manifest; the accepted application, or the reasons to refuse it."""
+    manifest = checked.manifest
+    assert manifest is not None
+    reasons: list[dict[str, str]] = []
+    if str(manifest.format_version) != "1":
+        reasons.append(
+            _reason("format_version", _("対応していない形式の版です（対応しているのは 1 です）。"))
+        )
+    receipt = checked.receipt_number
+    if not receipt:
+        reasons.append(_reason("receipt_number", _("受付番号がありません。")))
+    elif not RECEIPT_NUMBER.fullmatch(receipt):
+        reasons.append(
+            _reason(
+                "receipt_number",
+                _("受付番号は英数字とハイフンで20文字以内にしてください。"),
+            )
+        )
+    procedure = (
+        catalogue.by_code.get(manifest.procedure.strip())
+        if isinstance(manifest.procedure, str)
+        else None
+    )
+    version: tuple[FormVersion, FormDefinition] | None = None
+    if procedure is None:
+        reasons.append(
+            _reason(
+                "procedure",
+                _(
+                    "手続「%(code)s」はこの自治体に登録されていません。手続の識別名か標準手続コードを確認してください。"
+                )
+                % {"code": str(manifest.procedure)[:80]},
+            )
+        )
+    else:
+        number = manifest.form_version
+        if isinstance(number, str) and number.strip().isdigit():
+            number = int(number.strip())
+        if not isinstance(number, int) or isinstance(number, bool) or number < 1:
+            reasons.append(
+                _reason("form_version", _("様式の版（form_version）を数字で指定してください。"))
+            )
+        else:
+            version = catalogue.version(procedure, number)
+            if version is None:
+                reasons.append(
+                    _reason(
+                        "form_version",
+                        _("手続「%(name)s」に様式の第%(number)s版はありません。")
+                        % {"name": procedure.name, "number": number},
+                    )
+                )
+    submitted_at = _parse_submitted_at(manifest.submitted_at)
+    if submitted_at is None:
+        reasons.append(
+            _reason(
+                "submitted_at",
+                _("申請日時は ISO 8601 形式（例：2025-06-16T09:30:00+09:00）で指定してください。"),
+            )
+        )
+    elif (submitted_at - now).total_seconds() > _SUBMITTED_SLACK_SECONDS:
+        reasons.append(_reason("submitted_at", _("申請日時が未来の日付になっています。")))
+
+    applicant = manifest.applicant
+    name = _text(applicant.get("name"), 100)
+    if not name:
+        reasons.append(_reason("applicant.name", _("申請者の氏名がありません。")))
+    kana = ""
+    raw_kana = applicant.get("kana")
+    if not isinstance(raw_kana, str) or not raw_kana.strip():
+        reasons.append(_reason("applicant.kana", _("申請者の氏名（カナ）がありません。")))
+    else:
+        try:
+            kana = normalize_kana_name(raw_kana)
+        except ValidationError as exc:
+            reasons.extend(_reason("applicant.kana", m) for m in exc.messages)
+    birth: date | None = None
+    raw_birth = applicant.get("birth_date")
+    if not isinstance(raw_birth, str) or not raw_birth.strip():
+        reasons.append(_reason("applicant.birth_date", _("申請者の生年月日がありません。")))
+    else:
+        try:
+            birth = parse_date(raw_birth)
+        except ValidationError as exc:
+            reasons.extend(
+                _reason("applicant.birth_date", _("生年月日：") + m) for m in exc.messages
+            )
+        else:
+            if birth > timezone.localdate(now):
+                reasons.append(
+                    _reason("applicant.birth_date", _("生年月日が未来の日付になっています。"))
+                )
+    address = _text(applicant.get("address"), 300)
+    if not address:
+        reasons.append(_reason("applicant.address", _("申請者の住所がありません。")))
+    serial = ""
+    if manifest.certificate_serial not in (None, ""):
+        serial = normalize_serial(manifest.certificate_serial)
+        if not serial:
+            reasons.append(
+                _reason(
+                    "certificate_serial",
+                    _("署名用証明書のシリアル番号は16進数で指定してください。"),
+                )
+            )
+    form_data = manifest.form_data
+    if not isinstance(form_data, dict):
+        reasons.append(_reason("form_data", _("申請内容（form_data）がありません。")))
+    if reasons or version is None or not isinstance(form_data, dict):
+        return reasons
+
+    files = _check_attachments(
+        bundle,
+        checked,
+        form_data,
+        municipality=catalogue.municipality,
+        receipt_number=receipt,
+        reasons=reasons,
+    )
+    if reasons:
+        return reasons
+    form_version, definition = version
+    assert submitted_at is not None and birth is not None and procedure is not None
+    answers, errors = validate_answers(
+        # A portal application answers the online form: the "online" channel's fields apply.
+        definition,
+        form_data,
+        today=timezone.localdate(submitted_at),
+        channel="online",
+    )
+    if errors:
+        return [
+            _reason(f"form_data.{path}" if path else "form_data", message)
+            for path, messages in errors.items()
+            for message in messages
+        ]
+    from_form = extract_applicant(definition, answers)
+    return _Accepted(
+        member=checked.member,
+        manifest_sha256=checked.manifest_sha256,
+        receipt_number=receipt,
+        procedure=procedure,
+        form_version=form_version,
+        answers=answers,
+        name=name,
+        kana=kana,
+        birth_date=birth,
+        address=address,
+        email=from_form.email[:254],
+        serial=serial,
+        submitted_at=submitted_at,
+        files=files,
+    )
+
+
+# --- Writing a chunk -------------------------------------------------------------------------
+
+
+def _store_files(accepted: Iterable[_Accepted]) -> None:
+    for item in accepted:
+        for stored in item.files:
+            if default_storage.exists(stored.name):
+                # Left by a run that was killed before its transaction committed.
+                default_storage.delete(stored.name)
+            saved = default_storage.save(stored.name, ContentFile(stored.data))
+            if saved != stored.name:  # pragma: no cover — the storage renamed it
+                stored.name = saved
+            stored.data = b""
+
+
+def _remove_files(accepted: Iterable[_Accepted]) -> None:
+    for item in accepted:
+        for stored in item.files:
+            try:
+                default_storage.delete(stored.name)
+            except OSError:  # pragma: no cover
+                logger.warning("intake: could not remove an orphan attachment file")
+
+
+def _insert(model: type[models.Model], objs: list[Any], *, with_pk: bool = True) -> None:
+    """Insert model instances in one statement: COPY on PostgreSQL, bulk_create elsewhere.
+
+    COPY skips Django's per-value adaptation (the largest cost of bulk_create at this size); it
+    runs in the caller's transaction like any other statement, so atomicity is unchanged. Values
+    are the instances' attributes: defaults were applied when they were built, auto_now fields
+    are set here, JSON is serialised, files are stored by name.
+    """
+    if not objs:
+        return
+    if connection.vendor != "postgresql":
+        model._default_manager.bulk_create(objs)
+        return
+    from psycopg import sql as psycopg_sql
+
+    now = timezone.now()
+    fields = [f for f in model._meta.concrete_fields if with_pk or not f.primary_key]
+    getters: list[Callable[[Any], Any]] = []
+    for f in fields:
+        getters.append(_getter(f, now))
+    statement = psycopg_sql.SQL("COPY {} ({}) FROM STDIN").format(
+        psycopg_sql.Identifier(model._meta.db_table),
+        psycopg_sql.SQL(", ").join(psycopg_sql.Identifier(f.column) for f in fields),
+    )
+    with connection.cursor() as cursor, cursor.cursor.copy(statement) as copy:
+        for obj in objs:
+            copy.write_row([get(obj) for get in getters])
+
+
+def _getter(f: Any, now: datetime) -> Callable[[Any], Any]:
+    attname = f.attname
+    if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
+        return lambda obj: now
+    if isinstance(f, models.JSONField):
+        return lambda obj: json.dumps(getattr(obj, attname))
+    if isinstance(f, models.FileField):
+        return lambda obj: getattr(obj, attname).name
+    return operator.attrgetter(attname)
+
+
+def _allocate_ids(model: type[models.Model], count: int) -> list[int] | None:
+    """Primary keys drawn from the table's sequence (PostgreSQL), so COPY can reference them."""
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+            [model._meta.db_table, count],
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
+def _write(
+    accepted: list[_Accepted],
+    *,
+    municipality: Municipality,
+    run: ImportRun,
+    links: dict[str, str],
+    now: datetime,
+) -> None:
+    """Insert the applications and everything that belongs to them (caller holds a transaction)."""
+    if not accepted:
+        return
+    applications = []
+    for item in accepted:
+        salt = codes.new_salt()
+        application = Application(
+            municipality=municipality,
+            receipt_number=item.receipt_number,
+            procedure=item.procedure,
+            form_version=item.form_version,
+            channel=Channel.BUNDLE,
+            status=Status.RECEIVED,
+            answers=item.answers,
+            applicant_name=item.name,
+            applicant_kana=item.kana[:100],
+            contact_email=item.email,
+            # Residents follow bundle applications on the portal: the code is never shown.
+            access_code_salt=salt,
+            access_code_hash=codes.hash_secret(codes.new_access_code() + salt, salt),
+            submitted_at=item.submitted_at,
+        )
+        if search_key_for is not None and hasattr(application, "search_key"):
+            application.search_key = search_key_for(name=item.name, kana=item.kana)
+        applications.append(application)
+    ids = _allocate_ids(Application, len(applications))
+    if ids is None:
+        Application.objects.bulk_create(applications)
+    else:
+        for application, pk in zip(applications, ids, strict=True):
+            application.pk = pk
+        _insert(Application, applications)
+    note = _("外部連携で受け付けました（取込 #%(run)s）。") % {"run": run.pk}
+    _insert(
+        ApplicationEvent,
+        [
+            ApplicationEvent(
+                application=application,
+                kind=ApplicationEvent.Kind.SUBMITTED,
+                to_status=Status.RECEIVED,
+                internal_note=note,
+                at=application.submitted_at,
+            )
+            for application in applications
+        ],
+        with_pk=False,
+    )
+    attachments = [
+        Attachment(
+            id=stored.id,
+            municipality=municipality,
+            application=application,
+            field_path=stored.field_path,
+            file=stored.name,
+            original_name=stored.original_name,
+            content_type=stored.content_type,
+            size=stored.size,
+            sha256=stored.sha256,
+        )
+        for item, application in zip(accepted, applications, strict=True)
+        for stored in item.files
+    ]
+    if attachments:
+        _insert(Attachment, attachments)
+    records = []
+    for item, application in zip(accepted, applications, strict=True):
+        resident = links.get(item.serial, "") if item.serial else ""
+        records.append(
+            ImportedApplication(
+                municipality=municipality,
+                application=application,
+                run=run,
+                receipt_number=item.receipt_number,
+                manifest_sha256=item.manifest_sha256,
+                applicant_birth_date=item.birth_date,
+                applicant_address=item.address,
+                certificate_serial=item.serial,
+                match=(
+                    ImportedApplication.Match.NO_CERTIFICATE
+                    if not item.serial
+                    else ImportedApplication.Match.MATCHED
+                    if resident
+                    else ImportedApplication.Match.UNMATCHED
+                ),
+                resident_number=resident,
+                matched_at=now if resident else None,
+            )
+        )
+    _insert(ImportedApplication, records, with_pk=False)
+
+
+@dataclass
+class _ChunkResult:
+    imported: list[tuple[_Accepted, int]] = field(default_factory=list)  # (item, application pk)
+    duplicates: int = 0
+    rejected: list[Rejection] = field(default_factory=list)
+
+
+class _Importer:
+    def __init__(self, *, municipality: Municipality, run: ImportRun, bundle: Bundle) -> None:
+        self.municipality = municipality
+        self.run = run
+        self.bundle = bundle
+        self.catalogue = _Catalogue(municipality)
+        self.seen: set[str] = set()
+        # Tests replace this to inject a fault between applications.
+        self.before_write: Callable[[list[_Accepted]], None] = lambda accepted: None
+
+    def chunk(self, members: list[str]) -> _ChunkResult:
+        now = timezone.now()
+        result = _ChunkResult()
+        checked = [_read_manifest(self.bundle, member) for member in members]
+        receipts = [c.receipt_number for c in checked if c.receipt_number]
+        taken = dict(
+            Application.objects.for_municipality(self.municipality)
+            .filter(receipt_number__in=receipts)
+            .values_list("receipt_number", "channel")
+        )
+        shas = (
+            dict(
+                ImportedApplication.objects.for_municipality(self.municipality)
+                .filter(receipt_number__in=list(taken))
+                .values_list("receipt_number", "manifest_sha256")
+            )
+            if taken
+            else {}
+        )
+        existing = {receipt: (channel, shas.get(receipt)) for receipt, channel in taken.items()}
+        accepted: list[_Accepted] = []
+        rejected: list[tuple[_Checked, list[dict[str, str]]]] = []
+        for item in checked:
+            if item.reasons:
+                rejected.append((item, item.reasons))
+                continue
+            receipt = item.receipt_number
+            if receipt and receipt in existing:
+                channel, sha = existing[receipt]
+                if channel == Channel.BUNDLE and sha == item.manifest_sha256:
+                    result.duplicates += 1
+                elif channel == Channel.BUNDLE:
+                    rejected.append(
+                        (
+                            item,
+                            [
+                                _reason(
+                                    "receipt_number",
+                                    _(
+                                        "同じ受付番号で内容の異なる申請を既に取り込んでいます。内容を確認してください。"
+                                    ),
+                                )
+                            ],
+                        )
+                    )
+                else:
+                    rejected.append(
+                        (
+                            item,
+                            [
+                                _reason(
+                                    "receipt_number",
+                                    _("受付番号がこの自治体の別の経路の申請と重複しています。"),
+                                )
+                            ],
+                        )
+                    )
+                continue
+            if receipt and receipt in self.seen:
+                rejected.append(
+                    (item, [_reason("receipt_number", _("バンドル内で受付番号が重複しています。"))])
+                )
+                continue
+            outcome = _check(self.bundle, item, self.catalogue, now=now)
+            if isinstance(outcome, _Accepted):
+                accepted.append(outcome)
+                self.seen.add(outcome.receipt_number)
+            else:
+                rejected.append((item, outcome))
+        serials = {a.serial for a in accepted if a.serial}
+        links = (
+            dict(
+                ResidentLink.objects.for_municipality(self.municipality)
+                .filter(certificate_serial__in=serials)
+                .values_list("certificate_serial", "resident_number")
+            )
+            if serials
+            else {}
+        )
+        result.rejected = [
+            Rejection(item.receipt_number, item.member, reasons) for item, reasons in rejected
+        ]
+        self.before_write(accepted)
+        _store_files(accepted)
+        try:
+            try:
+                with transaction.atomic():
+                    _write(
+                        accepted, municipality=self.municipality, run=self.run, links=links, now=now
+                    )
+                    self._record(rejected, result, len(accepted), now)
+                result.imported = [(a, 0) for a in accepted]
+            except IntegrityError:
+                # Someone else committed one of these 受付番号 meanwhile: one by one.
+                result = self._one_by_one(accepted, rejected, result, links, now)
+        except BaseException:
+            _remove_files(accepted)
+            raise
+        return result
+
+    def _one_by_one(
+        self,
+        accepted: list[_Accepted],
+        rejected: list[tuple[_Checked, list[dict[str, str]]]],
+        result: _ChunkResult,
+        links: dict[str, str],
+        now: datetime,
+    ) -> _ChunkResult:
+        imported = []
+        for item in accepted:
+            try:
+                with transaction.atomic():
+                    _write(
+                        [item], municipality=self.municipality, run=self.run, links=links, now=now
+                    )
+                imported.append((item, 0))
+            except IntegrityError:
+                _remove_files([item])
+                result.duplicates += 1
+        with transaction.atomic():
+            self._record(rejected, result, len(imported), now)
+        result.imported = imported
+        return result
+
+    def _record(
+        self,
+        rejected: list[tuple[_Checked, list[dict[str, str]]]],
+        result: _ChunkResult,
+        imported: int,
+        now: datetime,
+    ) -> None:
+        """Quarantine (once per distinct manifest) and the run's counters, in the same transaction."""
+        shas = {c.manifest_sha256 for c, _r in rejected if c.manifest_sha256}
+        already = (
+            set(
+                QuarantineItem.objects.for_municipality(self.municipality)
+                .filter(manifest_sha256__in=shas, status=QuarantineItem.Status.PENDING)
+                .values_list("manifest_sha256", flat=True)
+            )
+            if shas
+            else set()
+        )
+        new_items = []
+        for checked, reasons in rejected:
+            if checked.manifest_sha256 and checked.manifest_sha256 in already:
+                continue
+            already.add(checked.manifest_sha256)
+            new_items.append(
+                QuarantineItem(
+                    municipality=self.municipality,
+                    run=self.run,
+                    receipt_number=checked.receipt_number[:64],
+                    member=checked.member[:255],
+                    manifest_sha256=checked.manifest_sha256,
+                    reasons=reasons,
+                    created_at=now,
+                )
+            )
+        if new_items:
+            QuarantineItem.objects.bulk_create(new_items)
+        run = self.run
+        run.imported += imported
+        run.duplicates += result.duplicates
+        run.rejected += len(rejected)
+        room = MAX_REPORTED_REJECTIONS - len(run.rejections)
+        if room > 0 and rejected:
+            run.rejections = [
+                *run.rejections,
+                *(
+                    {"receipt_number": c.receipt_number, "member": c.member, "reasons": r}
+                    for c, r in rejected[:room]
+                ),
+            ]
+        run.updated_at = now
+        run.save(update_fields=["imported", "duplicates", "rejected", "rejections", "updated_at"])
+
+
+def _chunks(items: list[str], size: int) -> Iterator[list[str]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _open(path_or_file: str | Path | IO[bytes]) -> tuple[IO[bytes], str, bool]:
+    if isinstance(path_or_file, (str, Path)):
+        return open(path_or_file, "rb"), Path(path_or_file).name, True
+    return path_or_file, str(getattr(path_or_file, "name", "") or "bundle.zip"), False
+
+
+def _sha256(handle: IO[bytes]) -> str:
+    digest = hashlib.sha256()
+    handle.seek(0)
+    while chunk := handle.read(1024 * 1024):
+        digest.update(chunk)
+    handle.seek(0)
+    return digest.hexdigest()
+
+
+def bundle_import(
+    *,
+    municipality: Municipality,
+    path_or_file: str | Path | IO[bytes],
+    actor: StaffUser | None = None,
+    source_name: str = "",
+    chunk_size: int = CHUNK_SIZE,
+    limits: Limits | None = None,
+    keep_bundle: bool = True,
+    _hook: Callable[[_Importer], None] | None = None,
+) -> ImportReport:
+    """Import a bundle: every application atomically, idempotent by 受付番号.
+
+    Returns the report; a refused bundle (not a zip, zip bomb, unsafe names…) imports nothing
+    and says why in `report.refused`. Rejected applications go to quarantine with their reasons.
+    """
+    handle, name, close = _open(path_or_file)
+    try:
+        now = timezone.now()
+        run = ImportRun(
+            municipality=municipality,
+            source_name=uploads.display_filename(source_name or name, max_length=200),
+            sha256=_sha256(handle),
+            actor=actor,
+            started_at=now,
+            updated_at=now,
+        )
+        if keep_bundle:
+            # Kept (privately) so a quarantined item can be re-tried after the cause is fixed.
+            run.bundle.save("bundle", File(handle), save=False)
+            handle.seek(0)
+        run.save()
+        report = ImportReport(run=run)
+        try:
+            bundle = Bundle(handle, limits=limits)
+        except BundleRefused as exc:
+            _finish(run, ImportRun.Status.REFUSED, exc.message)
+            report.refused = exc.message
+            return report
+        with bundle:
+            importer = _Importer(municipality=municipality, run=run, bundle=bundle)
+            if _hook is not None:
+                _hook(importer)
+            members = bundle.manifests
+            report.total = len(members)
+            ImportRun.objects.filter(pk=run.pk).update(total=len(members))
+            run.total = len(members)
+            try:
+                for chunk in _chunks(members, chunk_size):
+                    result = importer.chunk(chunk)
+                    report.imported += len(result.imported)
+                    report.imported_receipts.extend(a.receipt_number for a, _pk in result.imported)
+                    report.duplicates += result.duplicates
+                    report.rejected += len(result.rejected)
+                    report.rejections.extend(result.rejected)
+            except Exception as exc:
+                _finish(
+                    run,
+                    ImportRun.Status.FAILED,
+                    _(
+                        "取込の途中でエラーが発生し、中断しました。同じバンドルをもう一度取り込むと続きから再開します。"
+                    ),
+                )
+                logger.exception("intake: run %s failed", run.pk, exc_info=exc)
+                raise
+        if not members:
+            _finish(
+                run,
+                ImportRun.Status.REFUSED,
+                _("バンドルに申請（manifest.json / manifest.xml）がありません。"),
+            )
+            report.refused = run.error
+            return report
+        _finish(run, ImportRun.Status.COMPLETED, "")
+        return report
+    finally:
+        if close:
+            handle.close()
+
+
+def _finish(run: ImportRun, status: str, error: str) -> None:
+    now = timezone.now()
+    run.status = status
+    run.error = error
+    run.finished_at = now
+    run.updated_at = now
+    ImportRun.objects.filter(pk=run.pk).update(
+        status=status, error=error, finished_at=now, updated_at=now
+    )
+
+
+# --- Quarantine ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RetryOutcome:
+    imported: bool
+    duplicate: bool
+    reasons: list[dict[str, str]]
+
+
+def quarantine_retry(*, item: QuarantineItem, actor: StaffUser | None = None) -> RetryOutcome:
+    """Check a quarantined application again (e.g. after publishing the missing form version)."""
+    run = item.run
+    if item.status != QuarantineItem.Status.PENDING:
+        return RetryOutcome(imported=False, duplicate=False, reasons=[])
+    if not run.bundle:
+        reasons = [_reason("", _("元のバンドルが保存されていないため、再取込できません。"))]
+        return RetryOutcome(imported=False, duplicate=False, reasons=reasons)
+    with run.bundle.open("rb") as handle, Bundle(handle) as bundle:
+        importer = _Importer(municipality=item.municipality, run=run, bundle=bundle)
+        # Counters of the original run stay as they were: a re-try is recorded on the item.
+        importer._record = lambda rejected, result, imported, now: None  # type: ignore[method-assign]
+        result = importer.chunk([item.member])
+    now = timezone.now()
+    if result.imported:
+        receipt = result.imported[0][0].receipt_number
+        application = Application.objects.for_municipality(item.municipality).get(
+            receipt_number=receipt
+        )
+        item.status = QuarantineItem.Status.IMPORTED
+        item.application = application
+        item.resolved_at = now
+        item.resolved_by = actor
+        item.save(update_fields=["status", "application", "resolved_at", "resolved_by"])
+        return RetryOutcome(imported=True, duplicate=False, reasons=[])
+    if result.duplicates:
+        item.status = QuarantineItem.Status.IMPORTED
+        item.resolved_at = now
+        item.resolved_by = actor
+        item.save(update_fields=["status", "resolved_at", "resolved_by"])
+        return RetryOutcome(imported=False, duplicate=True, reasons=[])
+    reasons = result.rejected[0].reasons if result.rejected else []
+    item.reasons = reasons
+    item.save(update_fields=["reasons"])
+    return RetryOutcome(imported=False, duplicate=False, reasons=reasons)
+
+
+def quarantine_dismiss(*, item: QuarantineItem, actor: StaffUser | None = None) -> QuarantineItem:
+    if item.status == QuarantineItem.Status.PENDING:
+        item.status = QuarantineItem.Status.DISMISSED
+        item.resolved_at = timezone.now()
+        item.resolved_by = actor
+        item.save(update_fields=["status", "resolved_at", "resolved_by"])
+    return item
+
+
+# --- Linkage table ---------------------------------------------------------------------------
+
+LINKAGE_SERIAL = "証明書シリアル番号"
+LINKAGE_RESIDENT = "宛名番号"
+LINKAGE_ACTION = "異動区分"
+_REMOVE_ACTIONS = frozenset({"削除", "失効", "delete", "remove"})
+_UPSERT_ACTIONS = frozenset({"", "登録", "更新", "upsert"})
+
+
+class LinkageRefused(Exception):
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def _decode_csv(data: bytes) -> str:
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp932")
+    except UnicodeDecodeError:
+        raise LinkageRefused(
+            _("CSV の文字コードを判別できません。UTF-8 か Shift_JIS で保存してください。")
+        ) from None
+
+
+def linkage_import(
+    *,
+    municipality: Municipality,
+    path_or_file: str | Path | IO[bytes],
+    actor: StaffUser | None = None,
+    full_replace: bool = False,
+    source_name: str = "",
+    max_bytes: int = 200 * 1024 * 1024,
+) -> LinkageImport:
+    """Apply a linkage CSV (証明書シリアル番号, 宛名番号[, 異動区分]) in one transaction.
+
+    Rows are upserted; 異動区分 削除/失効 removes a link. With `full_replace` the file is the whole
+    table: links not in it are removed, and any bad row refuses the whole file. Applications that
+    were imported without a match and carry a serial now linked are matched automatically.
+    """
+    handle, name, close = _open(path_or_file)
+    try:
+        data = handle.read(max_bytes + 1)
+    finally:
+        if close:
+            handle.close()
+    if len(data) > max_bytes:
+        raise LinkageRefused(_("CSV が大きすぎます。"))
+    sha = hashlib.sha256(data).hexdigest()
+    text = _decode_csv(data)
+    reader = csv.reader(io.StringIO(text, newline=""))
+    header = [h.strip() for h in next(reader, [])]
+    if LINKAGE_SERIAL not in header or LINKAGE_RESIDENT not in header:
+        raise LinkageRefused(
+            _("1行目に見出し「%(serial)s」「%(resident)s」が必要です。")
+            % {"serial": LINKAGE_SERIAL, "resident": LINKAGE_RESIDENT}
+        )
+    i_serial, i_resident = header.index(LINKAGE_SERIAL), header.index(LINKAGE_RESIDENT)
+    i_action = header.index(LINKAGE_ACTION) if LINKAGE_ACTION in header else None
+    upserts: dict[str, str] = {}
+    removals: set[str] = set()
+    errors: list[dict[str, Any]] = []
+    for row in reader:
+        line = reader.line_num
+        if not any(cell.strip() for cell in row):
+            continue
+        cells = [*row, *[""] * len(header)]
+        serial = normalize_serial(cells[i_serial])
+        resident = normalize_input(cells[i_resident]).strip()
+        action = normalize_input(cells[i_action]).strip() if i_action is not None else ""
+        if not serial:
+            errors.append({"line": line, "message": _("シリアル番号が16進数ではありません。")})
+            continue
+        if action in _REMOVE_ACTIONS:
+            removals.add(serial)
+            upserts.pop(serial, None)
+            continue
+        if action not in _UPSERT_ACTIONS:
+            errors.append(
+                {
+                    "line": line,
+                    "message": _(
+                        "異動区分は空欄・登録・更新・削除・失効のいずれかにしてください。"
+                    ),
+                }
+            )
+            continue
+        if not RESIDENT_NUMBER.fullmatch(resident):
+            errors.append({"line": line, "message": _("宛名番号は15桁以内の数字にしてください。")})
+            continue
+        upserts[serial] = resident
+        removals.discard(serial)
+    if full_replace and errors:
+        raise LinkageRefused(
+            _(
+                "全件置換では誤りのある行を含むファイルは取り込めません（%(line)s行目：%(message)s）。"
+            )
+            % {"line": errors[0]["line"], "message": errors[0]["message"]}
+        )
+    now = timezone.now()
+    with transaction.atomic():
+        history = LinkageImport.objects.create(
+            municipality=municipality,
+            source_name=uploads.display_filename(source_name or name, max_length=200),
+            sha256=sha,
+            full_replace=full_replace,
+            errors=errors[:1000],
+            actor=actor,
+            at=now,
+        )
+        links = ResidentLink.objects.for_municipality(municipality)
+        existing = {
+            serial: (pk, resident)
+            for pk, serial, resident in links.values_list(
+                "pk", "certificate_serial", "resident_number"
+            )
+        }
+        if full_replace:
+            removals = set(existing) - set(upserts)
+        create, update, changed = [], [], set()
+        for serial, resident in upserts.items():
+            if serial not in existing:
+                create.append(
+                    ResidentLink(
+                        municipality=municipality,
+                        certificate_serial=serial,
+                        resident_number=resident,
+                        updated_at=now,
+                        source=history,
+                    )
+                )
+                changed.add(serial)
+            elif existing[serial][1] != resident:
+                update.append(
+                    ResidentLink(
+                        pk=existing[serial][0],
+                        resident_number=resident,
+                        updated_at=now,
+                        source=history,
+                    )
+                )
+                changed.add(serial)
+        ResidentLink.objects.bulk_create(create, batch_size=2000)
+        ResidentLink.objects.bulk_update(
+            update, ["resident_number", "updated_at", "source"], batch_size=2000
+        )
+        removed = [existing[s][0] for s in removals if s in existing]
+        for start in range(0, len(removed), 2000):
+            ResidentLink.objects.filter(pk__in=removed[start : start + 2000]).delete()
+        matched = _rematch(municipality=municipality, serials=changed, links=upserts, now=now)
+        history.created = len(create)
+        history.updated = len(update)
+        history.removed = len(removed)
+        history.unchanged = len(upserts) - len(changed)
+        history.matched = matched
+        history.save(update_fields=["created", "updated", "removed", "unchanged", "matched"])
+    return history
+
+
+def _rematch(
+    *, municipality: Municipality, serials: set[str], links: dict[str, str], now: datetime
+) -> int:
+    """Match imported applications still unmatched whose serial has just been linked."""
+    if not serials:
+        return 0
+    ordered = sorted(serials)
+    records: list[ImportedApplication] = []
+    for start in range(0, len(ordered), 500):
+        records.extend(
+            ImportedApplication.objects.for_municipality(municipality).filter(
+                match=ImportedApplication.Match.UNMATCHED,
+                certificate_serial__in=ordered[start : start + 500],
+            )
+        )
+    for record in records:
+        record.match = ImportedApplication.Match.MATCHED
+        record.resident_number = links[record.certificate_serial]
+        record.matched_at = now
+    ImportedApplication.objects.bulk_update(
+        records, ["match", "resident_number", "matched_at"], batch_size=2000
+    )
+    return len(records)
