@@ -15,7 +15,9 @@ urlpatterns = [
     path("api/", api.urls),
     path("staff/admin/", admin.site.urls),
     path("staff/intake/", include("madoguchi.intake.urls")),
+    path("staff/faq/", include("madoguchi.faq.urls_staff")),
     path("staff/", include("madoguchi.accounts.urls")),
     path("procedures/", include("madoguchi.procedures.urls")),
+    path("<str:municipality_code>/faq/", include("madoguchi.faq.urls_resident")),
     path("<str:municipality_code>/", include("madoguchi.applications.urls")),
 ]

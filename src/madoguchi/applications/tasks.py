@@ -41,4 +41,3 @@ def send_resume_email(*, email: str, municipality_name: str, procedure_name: str
     subject = render_to_string("applications/email/resume_subject.txt", context).strip()
     body = render_to_string("applications/email/resume_body.txt", context)
     send_mail(subject, body, None, [email])
-

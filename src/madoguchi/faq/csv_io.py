@@ -1,0 +1,295 @@
+"""CSV import and export of a municipality's FAQ (UTF-8 or Shift_JIS), columns in docs/faq.md.
+
+Import is all or nothing: every row is checked first and, if any is bad, the errors are reported
+(row number, column, what to fix) and nothing is written.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from madoguchi.procedures.models import Procedure
+from madoguchi.tenancy.models import Municipality
+
+from . import services
+from .models import CATEGORY_MAX, QUESTION_MAX, FaqEntry, Status
+
+COLUMNS = (
+    "id",
+    "question",
+    "answer",
+    "category",
+    "alt_questions",
+    "keywords",
+    "related_procedures",
+    "contact",
+    "status",
+    "last_reviewed",
+)
+REQUIRED_COLUMNS = ("question", "answer")
+MAX_ROWS = 10_000
+MAX_BYTES = 10 * 1024 * 1024
+
+STATUS_NAMES = {
+    "": Status.DRAFT,
+    "draft": Status.DRAFT,
+    "下書き": Status.DRAFT,
+    "published": Status.PUBLISHED,
+    "公開": Status.PUBLISHED,
+    "archived": Status.ARCHIVED,
+    "非公開": Status.ARCHIVED,
+}
+# Characters Python's cp932 codec cannot encode, mapped to what Windows writes for them.
+_CP932_FIXES = str.maketrans(
+    {
+        "\u301c": "\uff5e",
+        "\u2212": "\uff0d",
+        "\u2016": "\u2225",
+        "\u00a2": "\uffe0",
+        "\u00a3": "\uffe1",
+        "\u00ac": "\uffe2",
+        "\u2014": "\u2015",
+    }
+)
+
+
+@dataclass(frozen=True)
+class RowError:
+    row: int  # 1-based line of the data row in the file (the header is row 1)
+    column: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.row}行目" + (f"（{self.column}）" if self.column else "")
+        return f"{where}：{self.message}"
+
+
+@dataclass
+class ImportResult:
+    created: int = 0
+    updated: int = 0
+    errors: list[RowError] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def decode(data: bytes, encoding: str = "auto") -> str:
+    """UTF-8 (with or without BOM) or Shift_JIS (Windows cp932); "auto" tries UTF-8 first."""
+    if encoding in ("shift_jis", "cp932", "sjis"):
+        return data.decode("cp932")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        if encoding != "auto":
+            raise
+        return data.decode("cp932")
+
+
+def _split_list(value: str) -> list[str]:
+    return [v for v in re.split(r"[\s|,、]+", value) if v]
+
+
+def _parse_date(value: str) -> dt.date | None:
+    value = value.strip()
+    if not value:
+        return None
+    return dt.datetime.strptime(value.replace("/", "-"), "%Y-%m-%d").date()
+
+
+@dataclass
+class _Row:
+    line: int
+    entry: FaqEntry | None
+    fields: dict[str, Any]
+    procedures: list[Procedure]
+
+
+def _parse(municipality: Municipality, text: str) -> tuple[list[_Row], list[RowError]]:
+    errors: list[RowError] = []
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    header = [h.strip() for h in (reader.fieldnames or [])]
+    reader.fieldnames = header
+    if not header:
+        return [], [RowError(1, "", "見出し行がありません。")]
+    unknown = [h for h in header if h not in COLUMNS]
+    missing = [c for c in REQUIRED_COLUMNS if c not in header]
+    if unknown:
+        errors.append(
+            RowError(
+                1,
+                ", ".join(unknown),
+                "知らない列名です。列名は docs/faq.md の一覧から選んでください。",
+            )
+        )
+    if missing:
+        errors.append(RowError(1, ", ".join(missing), "必須の列がありません。"))
+    if errors:
+        return [], errors
+    entries = {str(e.pk): e for e in FaqEntry.objects.for_municipality(municipality)}
+    procedures = {p.slug: p for p in Procedure.objects.for_municipality(municipality)}
+    rows: list[_Row] = []
+    seen_ids: set[str] = set()
+    for number, raw in enumerate(reader, start=2):
+        if number - 1 > MAX_ROWS:
+            errors.append(
+                RowError(number, "", f"{MAX_ROWS}行を超えています。ファイルを分けてください。")
+            )
+            break
+        if None in raw:
+            errors.append(RowError(number, "", "列の数が見出しより多くなっています。"))
+            continue
+        values = {k: (v or "").strip() for k, v in raw.items()}
+        if not any(values.values()):
+            continue  # blank line
+        row_errors: list[RowError] = []
+        entry = None
+        entry_id = values.get("id", "")
+        if entry_id:
+            entry = entries.get(entry_id)
+            if entry is None:
+                row_errors.append(
+                    RowError(
+                        number,
+                        "id",
+                        "この id の質問はありません（新しく追加するときは空欄にします）。",
+                    )
+                )
+            elif entry_id in seen_ids:
+                row_errors.append(RowError(number, "id", "同じ id が複数の行にあります。"))
+            seen_ids.add(entry_id)
+        question = " ".join(values.get("question", "").split())
+        if not question:
+            row_errors.append(RowError(number, "question", "質問が空です。"))
+        elif len(question) > QUESTION_MAX:
+            row_errors.append(
+                RowError(number, "question", f"質問は{QUESTION_MAX}文字以内にしてください。")
+            )
+        if not values.get("answer"):
+            row_errors.append(RowError(number, "answer", "回答が空です。"))
+        if len(values.get("category", "")) > CATEGORY_MAX:
+            row_errors.append(
+                RowError(number, "category", f"分類は{CATEGORY_MAX}文字以内にしてください。")
+            )
+        status = STATUS_NAMES.get(values.get("status", "").lower())
+        if status is None:
+            row_errors.append(
+                RowError(
+                    number,
+                    "status",
+                    "公開状態は draft / published / archived（下書き / 公開 / 非公開）のどれかです。",
+                )
+            )
+        try:
+            reviewed = _parse_date(values.get("last_reviewed", ""))
+        except ValueError:
+            reviewed = None
+            row_errors.append(
+                RowError(number, "last_reviewed", "日付は 2025-04-01 の形で書いてください。")
+            )
+        linked = []
+        for slug in _split_list(values.get("related_procedures", "")):
+            if slug in procedures:
+                linked.append(procedures[slug])
+            else:
+                row_errors.append(
+                    RowError(number, "related_procedures", f"手続「{slug}」はありません。")
+                )
+        if row_errors:
+            errors.extend(row_errors)
+            continue
+        fields: dict[str, Any] = {
+            "question": question,
+            "answer": values["answer"],
+            "status": status,
+            "last_reviewed": reviewed,
+        }
+        for optional in ("category", "alt_questions", "keywords", "contact"):
+            if optional in header:
+                fields[optional] = values[optional]
+        rows.append(_Row(number, entry, fields, linked if "related_procedures" in header else []))
+    return rows, errors
+
+
+def import_csv(
+    *, municipality: Municipality, data: bytes, encoding: str = "auto", dry_run: bool = False
+) -> ImportResult:
+    result = ImportResult()
+    if len(data) > MAX_BYTES:
+        result.errors.append(RowError(0, "", "ファイルが大きすぎます（10MBまで）。"))
+        return result
+    try:
+        text = decode(data, encoding)
+    except UnicodeDecodeError:
+        result.errors.append(
+            RowError(0, "", "文字コードを読み取れません。UTF-8 か Shift_JIS で保存してください。")
+        )
+        return result
+    try:
+        rows, errors = _parse(municipality, text)
+    except csv.Error as exc:
+        result.errors.append(RowError(0, "", f"CSVの形式が正しくありません（{exc}）。"))
+        return result
+    if errors:
+        result.errors = errors
+        return result
+    if dry_run:
+        result.created = sum(1 for r in rows if r.entry is None)
+        result.updated = len(rows) - result.created
+        return result
+    try:
+        with transaction.atomic():
+            for row in rows:
+                related = row.procedures if row.procedures or row.entry is None else None
+                if row.entry is None:
+                    services.faq_entry_create(
+                        municipality=municipality, related_procedures=row.procedures, **row.fields
+                    )
+                    result.created += 1
+                else:
+                    services.faq_entry_update(
+                        entry=row.entry, related_procedures=related, **row.fields
+                    )
+                    result.updated += 1
+    except ValidationError as exc:
+        # A row that passed the checks above but not the model's: nothing was written.
+        result = ImportResult(errors=[RowError(row.line, "", "; ".join(exc.messages))])
+    return result
+
+
+def export_rows(entries: Iterable[FaqEntry]) -> Iterable[list[str]]:
+    yield list(COLUMNS)
+    for e in entries:
+        yield [
+            str(e.pk),
+            e.question,
+            e.answer,
+            e.category,
+            e.alt_questions,
+            e.keywords,
+            " ".join(p.slug for p in e.related_procedures.all()),
+            e.contact,
+            e.status,
+            e.last_reviewed.isoformat() if e.last_reviewed else "",
+        ]
+
+
+def export_csv(entries: Iterable[FaqEntry], *, encoding: str = "utf-8") -> bytes:
+    """UTF-8 with a BOM (so Excel reads it) or Shift_JIS (cp932; unmappable characters → ?)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerows(export_rows(entries))
+    text = buffer.getvalue()
+    if encoding in ("shift_jis", "cp932", "sjis"):
+        return text.translate(_CP932_FIXES).encode("cp932", errors="replace")
+    return text.encode("utf-8-sig")

@@ -1,0 +1,128 @@
+"""A per-process cache of each municipality's FAQ index, kept in step with the database.
+
+- The index of a municipality is built lazily, on its first question in this process.
+- ``FaqIndexState.version`` (one row per municipality) is bumped in the same transaction as every
+  change to what its residents can find (services.py). Each query reads that number (one primary-key
+  lookup); when it differs from the cached one, the index is *synchronised*: the searchable documents
+  are read from the database and compared with the indexed ones, and only the FAQs that changed are
+  upserted or removed (the engine's incremental API), so another process's edit costs milliseconds,
+  not a rebuild.
+- The process that made the change applies it right away after commit (``apply_change``), so the
+  editor's own process does not even need the comparison.
+Sudachi is loaded once per process: every index shares one Analyzer (thread-local tokenizers).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+
+from madoguchi.tenancy.models import Municipality
+
+from .engine import FaqDocument, FaqIndex
+from .engine.analysis import Analyzer
+from .engine.lexicon import default_lexicon
+from .models import FaqIndexState
+from .selectors import searchable_documents
+
+
+@dataclass
+class _Cached:
+    version: int
+    index: FaqIndex
+    lock: threading.RLock
+
+
+REBUILD_AFTER = 200
+_cache: dict[int, _Cached] = {}
+_cache_lock = threading.Lock()
+
+
+@lru_cache(maxsize=1)
+def _analyzer() -> Analyzer:
+    return Analyzer(default_lexicon())
+
+
+def new_index() -> FaqIndex:
+    return FaqIndex(analyzer=_analyzer())
+
+
+def current_version(municipality: Municipality) -> int:
+    version = (
+        FaqIndexState.objects.filter(municipality=municipality)
+        .values_list("version", flat=True)
+        .first()
+    )
+    return version or 0
+
+
+def _sync(index: FaqIndex, docs: Iterable[FaqDocument]) -> int:
+    """Make the index hold exactly ``docs``, touching only the ones that differ."""
+    wanted = {d.id: d for d in docs}
+    gone = [d.id for d in index.documents() if d.id not in wanted]
+    changed = [doc for doc in wanted.values() if index.get(doc.id) != doc]
+    if len(gone) + len(changed) > max(REBUILD_AFTER, len(wanted) // 2):
+        index.build(wanted.values())  # a bulk load beats many upserts (e.g. after a CSV import)
+    else:
+        for doc_id in gone:
+            index.remove(doc_id)
+        for doc in changed:
+            index.upsert(doc)
+    return len(gone) + len(changed)
+
+
+def get_index(municipality: Municipality) -> tuple[FaqIndex, threading.RLock]:
+    """The municipality's index, up to date with the database; hold the lock while searching."""
+    version = current_version(municipality)
+    cached = _cache.get(municipality.pk)
+    if cached is not None and cached.version == version:
+        return cached.index, cached.lock
+    if cached is None:
+        with _cache_lock:
+            cached = _cache.get(municipality.pk)
+            if cached is None:
+                index = new_index()
+                index.build(searchable_documents(municipality=municipality))
+                cached = _Cached(version=version, index=index, lock=threading.RLock())
+                _cache[municipality.pk] = cached
+                return cached.index, cached.lock
+    with cached.lock:
+        if cached.version != version:
+            _sync(cached.index, searchable_documents(municipality=municipality))
+            cached.version = version
+    return cached.index, cached.lock
+
+
+def apply_change(
+    municipality_id: int,
+    *,
+    version: int,
+    upsert: Iterable[FaqDocument] = (),
+    remove: Iterable[str] = (),
+) -> None:
+    """After commit: apply one change to this process's index (if it has one) incrementally.
+
+    Only when the index was exactly one version behind is it marked current; otherwise some other
+    change is missing and the next query synchronises from the database.
+    """
+    cached = _cache.get(municipality_id)
+    if cached is None:
+        return
+    with cached.lock:
+        for doc_id in remove:
+            cached.index.remove(doc_id)
+        for doc in upsert:
+            cached.index.upsert(doc)
+        if cached.version == version - 1:
+            cached.version = version
+
+
+def forget(municipality_id: int | None = None) -> None:
+    """Drop cached indexes (tests, or to free memory)."""
+    with _cache_lock:
+        if municipality_id is None:
+            _cache.clear()
+        else:
+            _cache.pop(municipality_id, None)

@@ -1,0 +1,357 @@
+"""Writes: FAQ content, shared-set adoption, questions asked, feedback, drafts and log retention.
+
+Every change to what a municipality's residents can find bumps its ``FaqIndexState.version`` in the
+same transaction and, after commit, updates this process's cached index incrementally
+(index_cache.py explains how other processes catch up).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from madoguchi.procedures.models import Procedure
+from madoguchi.tenancy.models import Municipality
+
+from . import index_cache, selectors
+from .content import sanitize_answer
+from .masking import mask_personal_data, query_key
+from .models import (
+    FaqEntry,
+    FaqIndexState,
+    FaqQueryLog,
+    FaqSet,
+    FaqSetAdoption,
+    SharedFaqEntry,
+    Status,
+)
+
+QUESTION_MAX_CHARS = 200
+DEFAULT_LOG_RETENTION_DAYS = 365
+ENTRY_FIELDS = (
+    "question",
+    "answer",
+    "category",
+    "alt_questions",
+    "keywords",
+    "contact",
+    "status",
+    "last_reviewed",
+)
+
+
+def log_retention_days() -> int:
+    return int(getattr(settings, "FAQ_LOG_RETENTION_DAYS", DEFAULT_LOG_RETENTION_DAYS))
+
+
+# --- Index versioning --------------------------------------------------------------------------
+
+
+def _bump_version(municipality_id: int) -> int:
+    FaqIndexState.objects.get_or_create(municipality_id=municipality_id)
+    FaqIndexState.objects.filter(municipality_id=municipality_id).update(version=F("version") + 1)
+    return FaqIndexState.objects.values_list("version", flat=True).get(
+        municipality_id=municipality_id
+    )
+
+
+def _changed(
+    municipality_id: int, *, upsert: Iterable[Any] = (), remove: Iterable[str] = ()
+) -> None:
+    """Record a change of the searchable FAQ; patch this process's index after commit."""
+    version = _bump_version(municipality_id)
+    docs = list(upsert)
+    removed = list(remove)
+    transaction.on_commit(
+        lambda: index_cache.apply_change(
+            municipality_id, version=version, upsert=docs, remove=removed
+        )
+    )
+
+
+def _refresh_entry(entry: FaqEntry) -> None:
+    """The index change implied by an entry's current state (and the shared entry it overrides)."""
+    upsert = []
+    remove = [selectors.doc_id_for(entry)]
+    if entry.status == Status.PUBLISHED:
+        upsert.append(selectors.document_for(entry))
+        remove = []
+    shared = entry.overrides
+    if shared is not None:
+        adopted = FaqSetAdoption.objects.filter(
+            municipality_id=entry.municipality_id, faq_set_id=shared.faq_set_id
+        ).exists()
+        shared_id = selectors.doc_id_for(shared)
+        if entry.status == Status.DRAFT and adopted and shared.is_published:
+            upsert.append(selectors.document_for(shared))
+        else:
+            remove.append(shared_id)
+    _changed(entry.municipality_id, upsert=upsert, remove=remove)
+
+
+# --- Entries -----------------------------------------------------------------------------------
+
+
+def _clean_fields(data: dict[str, Any]) -> dict[str, Any]:
+    cleaned = dict(data)
+    if "answer" in cleaned:
+        cleaned["answer"] = sanitize_answer(cleaned["answer"] or "")
+    for key in ("question", "category"):
+        if key in cleaned:
+            cleaned[key] = " ".join(str(cleaned[key] or "").split())
+    return cleaned
+
+
+def _check_procedures(
+    municipality: Municipality, procedures: Iterable[Procedure]
+) -> list[Procedure]:
+    procedures = list(procedures)
+    if any(p.municipality_id != municipality.pk for p in procedures):
+        raise ValidationError({"related_procedures": "他の自治体の手続は関連付けられません。"})
+    return procedures
+
+
+@transaction.atomic
+def faq_entry_create(
+    *,
+    municipality: Municipality,
+    question: str,
+    answer: str,
+    related_procedures: Iterable[Procedure] = (),
+    overrides: SharedFaqEntry | None = None,
+    **fields: Any,
+) -> FaqEntry:
+    data = _clean_fields({"question": question, "answer": answer, **fields})
+    entry = FaqEntry(municipality=municipality, overrides=overrides, **data)
+    entry.full_clean()
+    entry.save()
+    entry.related_procedures.set(_check_procedures(municipality, related_procedures))
+    _refresh_entry(entry)
+    return entry
+
+
+@transaction.atomic
+def faq_entry_update(
+    *,
+    entry: FaqEntry,
+    related_procedures: Iterable[Procedure] | None = None,
+    **fields: Any,
+) -> FaqEntry:
+    unknown = set(fields) - set(ENTRY_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown fields: {sorted(unknown)}")
+    for key, value in _clean_fields(fields).items():
+        setattr(entry, key, value)
+    entry.full_clean()
+    entry.save()
+    if related_procedures is not None:
+        entry.related_procedures.set(_check_procedures(entry.municipality, related_procedures))
+    _refresh_entry(entry)
+    return entry
+
+
+@transaction.atomic
+def faq_entry_delete(*, entry: FaqEntry) -> None:
+    shared = entry.overrides
+    municipality_id = entry.municipality_id
+    doc_id = selectors.doc_id_for(entry)
+    entry.delete()
+    upsert = []
+    if (
+        shared is not None
+        and shared.is_published
+        and FaqSetAdoption.objects.filter(
+            municipality_id=municipality_id, faq_set_id=shared.faq_set_id
+        ).exists()
+    ):
+        upsert.append(selectors.document_for(shared))
+    _changed(municipality_id, upsert=upsert, remove=[doc_id])
+
+
+# --- Shared sets -------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def faq_set_adopt(*, municipality: Municipality, faq_set: FaqSet) -> FaqSetAdoption:
+    if not selectors.available_sets(municipality=municipality).filter(pk=faq_set.pk).exists():
+        raise ValidationError("この共通FAQセットは採用できません。")
+    adoption, created = FaqSetAdoption.objects.get_or_create(
+        municipality=municipality, faq_set=faq_set
+    )
+    if created:
+        docs = [
+            selectors.document_for(s)
+            for s in selectors.adopted_shared_entries(municipality=municipality).filter(
+                faq_set=faq_set
+            )
+        ]
+        _changed(municipality.pk, upsert=docs)
+    return adoption
+
+
+@transaction.atomic
+def faq_set_withdraw(*, municipality: Municipality, faq_set: FaqSet) -> None:
+    ids = [selectors.doc_id_for(s) for s in faq_set.entries.all()]
+    deleted, _ = (
+        FaqSetAdoption.objects.for_municipality(municipality).filter(faq_set=faq_set).delete()
+    )
+    if deleted:
+        _changed(municipality.pk, remove=ids)
+
+
+@transaction.atomic
+def shared_entry_override(*, municipality: Municipality, shared: SharedFaqEntry) -> FaqEntry:
+    """A local draft copy of a shared entry; it replaces the shared one once published."""
+    existing = FaqEntry.objects.for_municipality(municipality).filter(overrides=shared).first()
+    if existing is not None:
+        return existing
+    return faq_entry_create(
+        municipality=municipality,
+        question=shared.question,
+        answer=shared.answer,
+        category=shared.category,
+        alt_questions=shared.alt_questions,
+        keywords=shared.keywords,
+        contact=shared.contact,
+        overrides=shared,
+        status=Status.DRAFT,
+    )
+
+
+@transaction.atomic
+def shared_entry_hide(*, municipality: Municipality, shared: SharedFaqEntry) -> FaqEntry:
+    """Stop offering one shared entry (an archived override), keeping the rest of the set."""
+    entry = shared_entry_override(municipality=municipality, shared=shared)
+    return faq_entry_update(entry=entry, status=Status.ARCHIVED)
+
+
+@transaction.atomic
+def shared_entry_save(*, entry: SharedFaqEntry) -> SharedFaqEntry:
+    """Save a shared entry (operators only) and tell every adopting municipality."""
+    entry.answer = sanitize_answer(entry.answer)
+    entry.full_clean()
+    entry.save()
+    for municipality_id in FaqSetAdoption.objects.filter(faq_set_id=entry.faq_set_id).values_list(
+        "municipality_id", flat=True
+    ):
+        # Overrides and publish state differ per municipality: let each one synchronise.
+        _bump_version(municipality_id)
+    return entry
+
+
+def faq_set_touched(*, faq_set: FaqSet) -> None:
+    """A set changed (entries deleted, activated or not): adopters synchronise their index."""
+    for municipality_id in FaqSetAdoption.objects.filter(faq_set=faq_set).values_list(
+        "municipality_id", flat=True
+    ):
+        _bump_version(municipality_id)
+
+
+# --- Questions, feedback, drafts ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ChatAnswer:
+    query: str
+    log_id: uuid.UUID | None
+    confident: bool
+    confidence: float
+    answer: selectors.AnswerView | None
+    alternatives: list[selectors.AnswerView] = field(default_factory=list)
+    procedures: list[selectors.ProcedureLink] = field(default_factory=list)
+
+
+def faq_ask(
+    *, municipality: Municipality, query: str, language: str = "ja", alternatives: int = 3
+) -> ChatAnswer:
+    """Answer a resident's question from the municipality's FAQ and log it (masked).
+
+    When the engine is not confident there is no answer, only the closest questions as
+    "related" and the procedures of their category: the resident is told honestly.
+    """
+    query = " ".join(query.split())
+    if not query:
+        raise ValidationError("質問を入力してください。")
+    if len(query) > QUESTION_MAX_CHARS:
+        raise ValidationError(f"質問は{QUESTION_MAX_CHARS}文字以内で入力してください。")
+    index, lock = index_cache.get_index(municipality)
+    with lock:
+        result = index.search(query, k=alternatives + 1)
+    hit_ids = [h.doc_id for h in result.hits]
+    views = selectors.answers_for(municipality=municipality, doc_ids=hit_ids)
+    ranked = [views[d] for d in hit_ids if d in views]
+    confident = result.confident and bool(ranked)
+    answer = ranked[0] if confident else None
+    others = ranked[1:] if confident else ranked
+    procedures = []
+    if not confident and ranked and ranked[0].category:
+        procedures = selectors.related_procedures_for_category(
+            municipality=municipality, category=ranked[0].category
+        )
+    masked = mask_personal_data(query)
+    log = FaqQueryLog.objects.create(
+        municipality=municipality,
+        query=masked[:200],
+        query_key=query_key(masked)[:200],
+        language=language[:8],
+        answered=confident,
+        confidence=round(result.confidence, 4),
+        top_doc=ranked[0].doc_id if ranked else "",
+    )
+    return ChatAnswer(
+        query=query,
+        log_id=log.public_id,
+        confident=confident,
+        confidence=result.confidence,
+        answer=answer,
+        alternatives=others[:alternatives],
+        procedures=procedures,
+    )
+
+
+def faq_feedback(*, municipality: Municipality, log_id: uuid.UUID, helpful: bool) -> bool:
+    """Record "解決しましたか？"; False when the log is unknown (or another municipality's)."""
+    updated = (
+        FaqQueryLog.objects.for_municipality(municipality)
+        .filter(public_id=log_id)
+        .update(helpful=helpful)
+    )
+    return updated == 1
+
+
+@transaction.atomic
+def faq_draft_from_query(*, municipality: Municipality, query_key_value: str) -> FaqEntry:
+    """Turn an (unanswered) question into a draft FAQ; its logs point at the draft."""
+    logs = FaqQueryLog.objects.for_municipality(municipality).filter(query_key=query_key_value)
+    example = logs.order_by("-created_at").first()
+    if example is None:
+        raise ValidationError("この質問の記録が見つかりません。")
+    if example.draft_id is not None:
+        draft = FaqEntry.objects.for_municipality(municipality).filter(pk=example.draft_id).first()
+        if draft is not None:
+            return draft
+    draft = faq_entry_create(
+        municipality=municipality,
+        question=example.query,
+        answer="（回答を書いてください）",
+        status=Status.DRAFT,
+    )
+    logs.update(draft=draft)
+    return draft
+
+
+def faq_logs_purge(*, days: int | None = None, now: dt.datetime | None = None) -> int:
+    """Delete query logs older than the retention period; returns how many."""
+    days = log_retention_days() if days is None else days
+    cutoff = (now or timezone.now()) - dt.timedelta(days=days)
+    deleted, _ = FaqQueryLog.objects.filter(created_at__lt=cutoff).delete()
+    return deleted

@@ -1,0 +1,277 @@
+"""Staff pages: edit the FAQ, import/export CSV, adopt shared sets, read the analytics.
+
+Mounted by the project at /staff/faq/. Every page works on the signed-in user's municipality;
+every id from a URL goes through access_tenant_object (404 for another municipality's row).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from madoguchi.tenancy.access import access_tenant_object
+from madoguchi.tenancy.models import Municipality
+
+from . import csv_io, selectors, services
+from .forms import CsvImportForm, FaqEntryForm
+from .models import FaqEntry, FaqSet, SharedFaqEntry, Status
+
+PAGE_SIZE = 50
+PERIODS = {"7": 7, "30": 30, "90": 90, "365": 365}
+
+
+def faq_permission(
+    *perms: str,
+) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @login_required
+        @never_cache
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if getattr(request.user, "municipality_id", None) is None:
+                raise PermissionDenied
+            if not request.user.has_perms([f"faq.{p}" for p in perms]):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def _municipality(request: HttpRequest) -> Municipality:
+    municipality = request.user.municipality  # type: ignore[union-attr]
+    assert isinstance(municipality, Municipality)
+    return municipality
+
+
+@faq_permission("view_faqentry")
+def entry_list(request: HttpRequest) -> HttpResponse:
+    municipality = _municipality(request)
+    status = request.GET.get("status", "")
+    category = request.GET.get("category", "")
+    text = request.GET.get("text", "")[:100]
+    page = Paginator(
+        selectors.entry_list(
+            municipality=municipality,
+            status=status if status in Status.values else "",
+            category=category,
+            text=text,
+        ),
+        PAGE_SIZE,
+    ).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "faq/staff/list.html",
+        {
+            "page": page,
+            "statuses": Status.choices,
+            "categories": selectors.entry_categories(municipality=municipality),
+            "filters": {"status": status, "category": category, "text": text},
+        },
+    )
+
+
+def _save_entry(request: HttpRequest, entry: FaqEntry | None) -> HttpResponse:
+    municipality = _municipality(request)
+    form = FaqEntryForm(request.POST or None, instance=entry, municipality=municipality)
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k != "related_procedures"}
+        procedures = form.cleaned_data["related_procedures"]
+        try:
+            if entry is None:
+                entry = services.faq_entry_create(
+                    municipality=municipality, related_procedures=procedures, **data
+                )
+            else:
+                entry = services.faq_entry_update(
+                    entry=entry, related_procedures=procedures, **data
+                )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("保存しました。"))
+            return redirect("faq_staff:edit", pk=entry.pk)
+    return render(request, "faq/staff/edit.html", {"form": form, "entry": entry})
+
+
+@faq_permission("add_faqentry")
+def entry_create(request: HttpRequest) -> HttpResponse:
+    return _save_entry(request, None)
+
+
+@faq_permission("change_faqentry")
+def entry_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    entry = access_tenant_object(FaqEntry, municipality=_municipality(request), pk=pk)
+    return _save_entry(request, entry)
+
+
+@require_POST
+@faq_permission("delete_faqentry")
+def entry_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    entry = access_tenant_object(FaqEntry, municipality=_municipality(request), pk=pk)
+    services.faq_entry_delete(entry=entry)
+    messages.success(request, _("削除しました。"))
+    return redirect("faq_staff:list")
+
+
+@faq_permission("add_faqentry", "change_faqentry")
+def csv_import(request: HttpRequest) -> HttpResponse:
+    form = CsvImportForm(request.POST or None, request.FILES or None)
+    result = None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        result = csv_io.import_csv(
+            municipality=_municipality(request),
+            data=upload.read(csv_io.MAX_BYTES + 1),
+            encoding=form.cleaned_data["encoding"],
+            dry_run="dry_run" in request.POST,
+        )
+        if result.ok and "dry_run" not in request.POST:
+            messages.success(
+                request,
+                _("取り込みました（追加 %(created)d 件、更新 %(updated)d 件）。")
+                % {"created": result.created, "updated": result.updated},
+            )
+            return redirect("faq_staff:list")
+    return render(
+        request,
+        "faq/staff/import.html",
+        {"form": form, "result": result, "columns": csv_io.COLUMNS},
+        status=400 if result is not None and not result.ok else 200,
+    )
+
+
+@faq_permission("view_faqentry")
+def csv_export(request: HttpRequest) -> HttpResponse:
+    encoding = "shift_jis" if request.GET.get("encoding") == "shift_jis" else "utf-8"
+    entries = selectors.entry_list(municipality=_municipality(request)).prefetch_related(
+        "related_procedures"
+    )
+    charset = "shift_jis" if encoding == "shift_jis" else "utf-8"
+    response = HttpResponse(
+        csv_io.export_csv(entries, encoding=encoding), content_type=f"text/csv; charset={charset}"
+    )
+    response["Content-Disposition"] = f'attachment; filename="faq-{encoding}.csv"'
+    return response
+
+
+def _period(request: HttpRequest) -> tuple[str, dt.datetime, dt.datetime]:
+    key = request.GET.get("days", "30")
+    key = key if key in PERIODS else "30"
+    until = timezone.now()
+    return key, until - dt.timedelta(days=PERIODS[key]), until
+
+
+@faq_permission("view_faqquerylog")
+def analytics(request: HttpRequest) -> HttpResponse:
+    municipality = _municipality(request)
+    key, since, until = _period(request)
+    return render(
+        request,
+        "faq/staff/analytics.html",
+        {
+            "days": key,
+            "periods": list(PERIODS),
+            "summary": selectors.period_summary(
+                municipality=municipality, since=since, until=until
+            ),
+            "most_asked": selectors.most_asked(municipality=municipality, since=since, until=until),
+            "unanswered": selectors.unanswered(municipality=municipality, since=since, until=until),
+            "unhelpful": selectors.unhelpful(municipality=municipality, since=since, until=until),
+        },
+    )
+
+
+@require_POST
+@faq_permission("view_faqquerylog", "add_faqentry")
+def draft_from_query(request: HttpRequest) -> HttpResponse:
+    try:
+        draft = services.faq_draft_from_query(
+            municipality=_municipality(request),
+            query_key_value=request.POST.get("query_key", "")[:300],
+        )
+    except ValidationError as exc:
+        raise Http404 from exc
+    messages.success(request, _("下書きを作りました。回答を書いて公開してください。"))
+    return redirect("faq_staff:edit", pk=draft.pk)
+
+
+@faq_permission("view_faqentry")
+def shared_sets(request: HttpRequest) -> HttpResponse:
+    municipality = _municipality(request)
+    return render(
+        request,
+        "faq/staff/shared_sets.html",
+        {
+            "sets": selectors.available_sets(municipality=municipality),
+            "adopted": selectors.adopted_set_ids(municipality=municipality),
+        },
+    )
+
+
+def _available_set(municipality: Municipality, set_id: int) -> FaqSet:
+    faq_set = selectors.available_sets(municipality=municipality).filter(pk=set_id).first()
+    if faq_set is None:
+        raise Http404
+    return faq_set
+
+
+@require_POST
+@faq_permission("add_faqsetadoption", "delete_faqsetadoption")
+def shared_set_toggle(request: HttpRequest, set_id: int) -> HttpResponse:
+    municipality = _municipality(request)
+    faq_set = _available_set(municipality, set_id)
+    if request.POST.get("action") == "adopt":
+        services.faq_set_adopt(municipality=municipality, faq_set=faq_set)
+        messages.success(request, _("共通FAQセットを採用しました。"))
+    else:
+        services.faq_set_withdraw(municipality=municipality, faq_set=faq_set)
+        messages.success(request, _("共通FAQセットの採用をやめました。"))
+    return redirect("faq_staff:shared_sets")
+
+
+@faq_permission("view_faqentry")
+def shared_set_detail(request: HttpRequest, set_id: int) -> HttpResponse:
+    municipality = _municipality(request)
+    faq_set = _available_set(municipality, set_id)
+    return render(
+        request,
+        "faq/staff/shared_set.html",
+        {
+            "faq_set": faq_set,
+            "rows": selectors.shared_entries_of_set(municipality=municipality, faq_set=faq_set),
+        },
+    )
+
+
+@require_POST
+@faq_permission("add_faqentry", "change_faqentry")
+def shared_entry_action(request: HttpRequest, set_id: int, entry_id: int) -> HttpResponse:
+    municipality = _municipality(request)
+    faq_set = _available_set(municipality, set_id)
+    shared = SharedFaqEntry.objects.filter(faq_set=faq_set, pk=entry_id).first()
+    if shared is None:
+        raise Http404
+    if request.POST.get("action") == "hide":
+        services.shared_entry_hide(municipality=municipality, shared=shared)
+        messages.success(request, _("この共通FAQを表示しないようにしました。"))
+        return redirect("faq_staff:shared_set", set_id=faq_set.pk)
+    entry = services.shared_entry_override(municipality=municipality, shared=shared)
+    messages.success(
+        request, _("自治体用の下書きを作りました。公開すると共通FAQの代わりに表示されます。")
+    )
+    return redirect("faq_staff:edit", pk=entry.pk)

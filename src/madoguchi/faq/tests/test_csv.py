@@ -1,0 +1,153 @@
+"""CSV import/export: UTF-8 and Shift_JIS, all-or-nothing, bad rows reported by line."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.test import Client
+from django.urls import reverse
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from madoguchi.accounts.tests.factories import StaffUserFactory
+from madoguchi.faq import csv_io, selectors
+from madoguchi.faq.models import FaqEntry, Status
+from madoguchi.procedures.models import Procedure
+from madoguchi.tenancy.models import Municipality
+from madoguchi.tenancy.tests.factories import MunicipalityFactory
+
+from .factories import FaqEntryFactory
+
+pytestmark = pytest.mark.django_db
+
+HEADER = "id,question,answer,category,alt_questions,keywords,related_procedures,contact,status,last_reviewed\r\n"
+
+
+@pytest.fixture
+def town() -> Municipality:
+    town = MunicipalityFactory()
+    Procedure.objects.create(
+        municipality=town, slug="bulky-waste", name="粗大ごみ", is_published=True
+    )
+    return town
+
+
+def _csv(*rows: str) -> str:
+    return HEADER + "".join(r + "\r\n" for r in rows)
+
+
+def test_import_utf8_and_shift_jis(town: Municipality) -> None:
+    text = _csv(
+        ',粗大ごみの出し方,"予約制です。\n手数料が必要です。",ごみ,"大きいごみ\n家具を捨てたい",粗大 家具,bulky-waste,環境課,公開,2025-04-01',
+        ",犬の登録,30日以内に登録してください。,ペット,,,,,draft,",
+    )
+    for encoding, data in (
+        ("utf-8", text.encode("utf-8-sig")),
+        ("shift_jis", text.encode("cp932")),
+    ):
+        FaqEntry.objects.all().delete()
+        result = csv_io.import_csv(municipality=town, data=data)
+        assert result.ok, result.errors
+        assert (result.created, result.updated) == (2, 0), encoding
+    entry = FaqEntry.objects.get(question="粗大ごみの出し方")
+    assert entry.status == Status.PUBLISHED
+    assert entry.alt_question_list == ["大きいごみ", "家具を捨てたい"]
+    assert [p.slug for p in entry.related_procedures.all()] == ["bulky-waste"]
+    assert str(entry.last_reviewed) == "2025-04-01"
+    assert len(selectors.searchable_documents(municipality=town)) == 1
+
+
+def test_bad_rows_are_reported_and_nothing_is_imported(town: Municipality) -> None:
+    other = FaqEntryFactory()  # another municipality's id must not be updatable
+    text = _csv(
+        ",良い行,回答,,,,,,,",
+        ",,回答がある,,,,,,,",
+        f"{other.pk},他の町の質問,回答,,,,,,,",
+        ",日付が変,回答,,,,,,published,2025/13/40",
+        ",手続が変,回答,,,,no-such,,,",
+        ",状態が変,回答,,,,,,someday,",
+    )
+    result = csv_io.import_csv(municipality=town, data=text.encode())
+    assert not result.ok
+    where = {(e.row, e.column) for e in result.errors}
+    assert where == {
+        (3, "question"),
+        (4, "id"),
+        (5, "last_reviewed"),
+        (6, "related_procedures"),
+        (7, "status"),
+    }
+    assert not FaqEntry.objects.filter(municipality=town).exists()
+    assert "3行目（question）" in str(result.errors[0])
+
+
+def test_header_errors(town: Municipality) -> None:
+    result = csv_io.import_csv(municipality=town, data=b"question,colour\r\nq,x\r\n")
+    assert {e.column for e in result.errors} == {"colour", "answer"}
+
+
+def test_undecodable_file(town: Municipality) -> None:
+    result = csv_io.import_csv(municipality=town, data=b"\xff\xfe\x00q", encoding="utf-8")
+    assert not result.ok and "文字コード" in result.errors[0].message
+
+
+def test_update_by_id_and_round_trip(town: Municipality) -> None:
+    result = csv_io.import_csv(
+        municipality=town, data=_csv(",住民票,市民課で。,戸籍,,,,,公開,").encode()
+    )
+    assert result.ok
+    exported = csv_io.export_csv(FaqEntry.objects.for_municipality(town), encoding="shift_jis")
+    rows = list(csv.reader(io.StringIO(exported.decode("cp932"))))
+    assert rows[0] == list(csv_io.COLUMNS)
+    rows[1][2] = "コンビニでも取れます〜"
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows(rows)
+    again = csv_io.import_csv(municipality=town, data=buffer.getvalue().encode("utf-8"))
+    assert (again.created, again.updated) == (0, 1)
+    assert FaqEntry.objects.get().answer == "コンビニでも取れます〜"
+
+
+def test_dry_run_writes_nothing(town: Municipality) -> None:
+    result = csv_io.import_csv(municipality=town, data=_csv(",q,a,,,,,,,").encode(), dry_run=True)
+    assert result.ok and result.created == 1
+    assert not FaqEntry.objects.exists()
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(st.binary(max_size=300))
+def test_import_never_crashes_on_arbitrary_bytes(town: Municipality, data: bytes) -> None:
+    result = csv_io.import_csv(municipality=town, data=data, dry_run=True)
+    assert isinstance(result.ok, bool)
+
+
+def test_staff_import_and_export_pages(client: Client, town: Municipality) -> None:
+    user = StaffUserFactory(municipality=town, manager=True)
+    client.force_login(user)
+    upload = io.BytesIO(_csv(",粗大ごみ,予約制です。,ごみ,,,,,公開,").encode("cp932"))
+    upload.name = "faq.csv"
+    response = client.post(reverse("faq_staff:import"), {"file": upload, "encoding": "shift_jis"})
+    assert response.status_code == 302
+    assert FaqEntry.objects.for_municipality(town).count() == 1
+    bad = io.BytesIO(_csv(",,回答,,,,,,,").encode())
+    bad.name = "bad.csv"
+    page = client.post(reverse("faq_staff:import"), {"file": bad, "encoding": "auto"})
+    assert page.status_code == 400 and "2行目（question）" in page.content.decode()
+    export = client.get(reverse("faq_staff:export"), {"encoding": "shift_jis"})
+    assert export["Content-Type"] == "text/csv; charset=shift_jis"
+    assert "粗大ごみ" in export.content.decode("cp932")
+
+
+def test_import_command(tmp_path: Path, town: Municipality) -> None:
+    path = tmp_path / "faq.csv"
+    path.write_bytes(_csv(",q1,a1,,,,,,,").encode())
+    call_command("faq_import_csv", town.code, str(path))
+    assert FaqEntry.objects.count() == 1
+    path.write_bytes(_csv(",,a1,,,,,,,").encode())
+    with pytest.raises(CommandError):
+        call_command("faq_import_csv", town.code, str(path))
