@@ -8,6 +8,7 @@ from ninja import NinjaAPI
 from ninja.errors import ValidationError as NinjaValidationError
 
 from madoguchi.applications.api import router as applications_router
+from madoguchi.applications.handoff.api import router as handoff_router
 
 api = NinjaAPI(
     title="Madoguchi API",
@@ -19,6 +20,7 @@ api = NinjaAPI(
     urls_namespace="api",
 )
 api.add_router("/v1/", applications_router)
+api.add_router("/v1/handoff/", handoff_router)
 
 
 @api.exception_handler(NinjaValidationError)

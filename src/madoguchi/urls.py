@@ -14,6 +14,7 @@ urlpatterns = [
     path("i18n/setlang/", set_language, name="set_language"),
     path("api/", api.urls),
     path("staff/admin/", admin.site.urls),
+    path("staff/applications/", include("madoguchi.applications.staff_urls")),
     path("staff/intake/", include("madoguchi.intake.urls")),
     path("staff/faq/", include("madoguchi.faq.urls_staff")),
     path("staff/", include("madoguchi.accounts.urls")),

@@ -28,6 +28,15 @@ class Channel(models.TextChoices):
     API = "api", _("API")
 
 
+class HandoffMethod(models.TextChoices):
+    """The four hand-off methods of the national standard spec for 申請管理システム."""
+
+    TRANSCRIPTION = "transcription", _("転記画面")
+    RPA = "rpa", _("RPA")
+    API = "api", _("API")
+    CSV = "csv", _("一括ファイル")
+
+
 class Application(TenantOwned):
     receipt_number = models.CharField(_("受付番号"), max_length=20)
     procedure = models.ForeignKey(Procedure, on_delete=models.PROTECT, related_name="applications")
@@ -50,6 +59,34 @@ class Application(TenantOwned):
     updated_at = models.DateTimeField(auto_now=True)
     # Optimistic locking for the back office (a second concurrent change is refused).
     version = models.PositiveIntegerField(default=1)
+    # --- Back office (see workflow.py) ---
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assigned_applications",
+        verbose_name=_("担当者"),
+    )
+    # Name and kana folded for the inbox search (全角/半角, ひらがな/カタカナ, spaces removed).
+    search_key = models.CharField(max_length=200, blank=True, editable=False)
+    # When it reached 完了 / 却下 / 取下げ: the start of its retention period.
+    closed_at = models.DateTimeField(_("終了日時"), null=True, blank=True)
+    # 連携済: the first hand-off to a core system (each one is in HandoffRecord / ExportRun).
+    handed_off_at = models.DateTimeField(_("基幹連携日時"), null=True, blank=True)
+    handoff_method = models.CharField(
+        _("連携方法"), max_length=16, choices=HandoffMethod.choices, blank=True
+    )
+    export_run = models.ForeignKey(
+        "applications.ExportRun",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="applications",
+        verbose_name=_("一括出力"),
+    )
+    # Personal data removed after the retention period; the row stays for statistics.
+    purged_at = models.DateTimeField(_("個人情報の削除日時"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("申請")
@@ -63,10 +100,29 @@ class Application(TenantOwned):
         indexes = [
             models.Index(fields=["municipality", "status", "-submitted_at"]),
             models.Index(fields=["municipality", "procedure", "-submitted_at"]),
+            models.Index(
+                fields=["municipality", "-submitted_at"], name="application_inbox_recent_idx"
+            ),
+            models.Index(
+                fields=["municipality", "assignee", "-submitted_at"],
+                name="application_inbox_assignee_idx",
+            ),
+            models.Index(
+                fields=["municipality", "procedure", "handed_off_at"],
+                name="application_handoff_idx",
+            ),
+            models.Index(
+                fields=["municipality", "procedure", "export_run"],
+                name="application_export_idx",
+            ),
         ]
 
     def __str__(self) -> str:
         return self.receipt_number
+
+    @property
+    def is_purged(self) -> bool:
+        return self.purged_at is not None
 
 
 class ApplicationEvent(models.Model):
@@ -76,6 +132,13 @@ class ApplicationEvent(models.Model):
         SUBMITTED = "submitted", _("申請を受け付けました")
         STATUS_CHANGED = "status_changed", _("状態が変わりました")
         NOTE = "note", _("メモ")
+        ASSIGNED = "assigned", _("担当者が変わりました")
+        RESUBMITTED = "resubmitted", _("補正後の内容が提出されました")
+        HANDED_OFF = "handed_off", _("基幹システムへ連携しました")
+        PURGED = "purged", _("保存期間が過ぎたため個人情報を削除しました")
+
+    # What the resident's status page shows (notes and internal steps stay internal).
+    PUBLIC_KINDS = (Kind.SUBMITTED, Kind.STATUS_CHANGED, Kind.RESUBMITTED)
 
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=32, choices=Kind.choices)
@@ -146,3 +209,100 @@ class Attachment(TenantOwned):
 
     def __str__(self) -> str:
         return str(self.id)
+
+
+class CorrectionRequest(TenantOwned):
+    """A 補正依頼: the fields to correct, a deadline and a secret link (only its hash is kept).
+
+    Both versions of the answers stay here, so the history can show what the resident changed.
+    """
+
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="corrections"
+    )
+    field_keys = models.JSONField(_("補正する項目"), default=list)
+    message = models.TextField(_("補正の内容"))
+    deadline = models.DateField(_("補正の期限"))
+    token_hash = models.CharField(max_length=64, db_index=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    requested_at = models.DateTimeField(_("依頼日時"))
+    answers_before = models.JSONField(default=dict)
+    answers_after = models.JSONField(null=True, blank=True)
+    resubmitted_at = models.DateTimeField(_("再提出日時"), null=True, blank=True)
+    # Closed without a resubmission (staff moved on, or the application ended).
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["requested_at", "pk"]
+        verbose_name = _("補正依頼")
+        verbose_name_plural = _("補正依頼")
+
+    def __str__(self) -> str:
+        return f"{self.application} {self.requested_at:%Y-%m-%d}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.resubmitted_at is None and self.cancelled_at is None
+
+
+class StaffDepartment(TenantOwned):
+    """Which departments (担当課) a back-office staff member processes (see docs/backoffice.md)."""
+
+    staff = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="departments",
+        verbose_name=_("職員"),
+    )
+    department = models.CharField(
+        _("担当課"), max_length=80, help_text=_("手続の「担当課」と同じ名前を書いてください。")
+    )
+
+    class Meta:
+        verbose_name = _("職員の担当課")
+        verbose_name_plural = _("職員の担当課")
+        constraints = [
+            models.UniqueConstraint(fields=["staff", "department"], name="staff_department_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.staff} {self.department}"
+
+
+class RetentionPolicy(TenantOwned):
+    """How long an ended application's personal data is kept, per procedure."""
+
+    procedure = models.OneToOneField(
+        Procedure, on_delete=models.CASCADE, related_name="retention", verbose_name=_("手続")
+    )
+    retention_days = models.PositiveIntegerField(
+        _("保存期間（日）"), help_text=_("完了・却下・取下げの日から数えます。例：5年なら1825")
+    )
+
+    class Meta:
+        verbose_name = _("保存期間")
+        verbose_name_plural = _("保存期間")
+
+    def __str__(self) -> str:
+        return f"{self.procedure} {self.retention_days}"
+
+
+from .handoff.models import ApiToken, ExportRun, HandoffRecord  # noqa: E402
+
+__all__ = [
+    "ApiToken",
+    "Application",
+    "ApplicationEvent",
+    "Attachment",
+    "Channel",
+    "CorrectionRequest",
+    "Draft",
+    "ExportRun",
+    "HandoffMethod",
+    "HandoffRecord",
+    "RetentionPolicy",
+    "StaffDepartment",
+    "Status",
+]

@@ -3,13 +3,22 @@
 from __future__ import annotations
 
 import hmac
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from madoguchi.accounts.models import StaffUser
+from madoguchi.core.japanese_text import normalize_input
+from madoguchi.procedures.formdef import SummaryRow, summarize
 from madoguchi.tenancy.models import Municipality
 
 from . import codes
-from .models import Application, ApplicationEvent, Draft
+from .models import Application, ApplicationEvent, CorrectionRequest, Draft, Status
 
 
 def application_for_resident(
@@ -35,12 +44,10 @@ def application_for_resident(
 
 
 def application_public_events(*, application: Application) -> QuerySet[ApplicationEvent]:
-    return application.events.exclude(kind=ApplicationEvent.Kind.NOTE).order_by("at", "pk")
+    return application.events.filter(kind__in=ApplicationEvent.PUBLIC_KINDS).order_by("at", "pk")
 
 
 def draft_by_resume_token(*, municipality: Municipality, token: str) -> Draft | None:
-    from django.utils import timezone
-
     if not token:
         return None
     return (
@@ -49,3 +56,144 @@ def draft_by_resume_token(*, municipality: Municipality, token: str) -> Draft | 
         .filter(resume_token_hash=codes.hash_secret(token), expires_at__gt=timezone.now())
         .first()
     )
+
+
+# --- Back office ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class InboxFilters:
+    procedure_id: int | None = None
+    status: str = ""
+    channel: str = ""
+    date_from: date | None = None
+    date_to: date | None = None
+    assignee: str = ""  # "", "me", "none" or a staff id
+    query: str = ""
+
+
+def _local_midnight(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def inbox_base(*, user: StaffUser, filters: InboxFilters) -> QuerySet[Application]:
+    """The user's visible applications with every filter but the status one (for the counts)."""
+    from .search import fold
+    from .staff_scope import visible_applications
+
+    qs = visible_applications(user=user)
+    if filters.procedure_id is not None:
+        qs = qs.filter(procedure_id=filters.procedure_id)
+    if filters.channel:
+        qs = qs.filter(channel=filters.channel)
+    if filters.date_from is not None:
+        qs = qs.filter(submitted_at__gte=_local_midnight(filters.date_from))
+    if filters.date_to is not None:
+        qs = qs.filter(submitted_at__lt=_local_midnight(filters.date_to + timedelta(days=1)))
+    if filters.assignee == "me":
+        qs = qs.filter(assignee=user)
+    elif filters.assignee == "none":
+        qs = qs.filter(assignee__isnull=True)
+    elif filters.assignee.isdigit():
+        qs = qs.filter(assignee_id=int(filters.assignee))
+    query = filters.query.strip()
+    if query:
+        digits = "".join(normalize_input(query).split()).replace("-", "")
+        if digits.isascii() and digits.isdigit() and len(digits) >= 6:
+            # A receipt number (全角 digits and hyphens accepted), whole or in part.
+            if len(digits) == 14:
+                qs = qs.filter(receipt_number=f"{digits[:8]}-{digits[8:]}")
+            elif len(digits) > 8:
+                qs = qs.filter(receipt_number__startswith=f"{digits[:8]}-{digits[8:]}")
+            else:
+                qs = qs.filter(receipt_number__contains=digits)
+        else:
+            for word in query.split():
+                qs = qs.filter(search_key__contains=fold(word))
+    return qs
+
+
+def inbox_list(*, user: StaffUser, filters: InboxFilters) -> QuerySet[Application]:
+    """One page's worth of columns only (never the answers), newest first."""
+    qs = inbox_base(user=user, filters=filters)
+    if filters.status:
+        qs = qs.filter(status=filters.status)
+    return (
+        qs.select_related("procedure", "assignee")
+        .only(
+            "pk",
+            "receipt_number",
+            "status",
+            "channel",
+            "applicant_name",
+            "applicant_kana",
+            "submitted_at",
+            "handed_off_at",
+            "purged_at",
+            "procedure__name",
+            "assignee__username",
+            "assignee__first_name",
+            "assignee__last_name",
+        )
+        .order_by("-submitted_at", "-pk")
+    )
+
+
+def inbox_status_counts(*, user: StaffUser, filters: InboxFilters) -> dict[str, int]:
+    counts = dict(
+        inbox_base(user=user, filters=filters)
+        .order_by()
+        .values_list("status")
+        .annotate(n=Count("pk"))
+        .values_list("status", "n")
+    )
+    return {status: counts.get(status, 0) for status in Status.values}
+
+
+@dataclass(frozen=True)
+class DiffRow:
+    label: str
+    before: str
+    after: str
+
+
+def _flat_rows(rows: Iterable[SummaryRow], prefix: str = "") -> dict[str, tuple[str, str]]:
+    flat: dict[str, tuple[str, str]] = {}
+    for row in rows:
+        if row.is_group:
+            flat[row.path] = (prefix + row.label, row.value)
+            for item in row.items:
+                flat.update(_flat_rows(item.rows, f"{prefix}{row.label} {item.title} "))
+        else:
+            flat[row.path] = (prefix + row.label, row.value)
+    return flat
+
+
+def correction_diff(*, correction: CorrectionRequest) -> list[DiffRow]:
+    """What the resident changed in a 補正, as labelled before/after values in form order."""
+    if correction.answers_after is None:
+        return []
+    from madoguchi.procedures.selectors import form_version_definition
+
+    definition = form_version_definition(form_version=correction.application.form_version)
+
+    def flat(answers: dict[str, Any]) -> dict[str, tuple[str, str]]:
+        return {
+            path: entry
+            for section in summarize(definition, answers)
+            for path, entry in _flat_rows(section.rows).items()
+        }
+
+    before = flat(correction.answers_before)
+    after = flat(correction.answers_after)
+    empty = str(_("（なし）"))
+    paths = list(before) + [p for p in after if p not in before]
+    return [
+        DiffRow(
+            label=(after.get(path) or before[path])[0],
+            before=before[path][1] if path in before else empty,
+            after=after[path][1] if path in after else empty,
+        )
+        for path in paths
+        if before.get(path, ("", empty))[1] != after.get(path, ("", empty))[1]
+    ]

@@ -22,6 +22,7 @@ from madoguchi.tenancy.models import Municipality
 
 from . import codes
 from .models import Application, ApplicationEvent, Attachment, Channel, Draft, Status
+from .search import search_key_for
 from .tasks import send_receipt_email, send_resume_email
 
 DRAFT_LIFETIME = timedelta(days=30)
@@ -181,6 +182,7 @@ def application_submit(
                     applicant_name=(applicant.name or "")[:100],
                     applicant_kana=(applicant.name_kana or "")[:100],
                     contact_email=applicant.email or "",
+                    search_key=search_key_for(name=applicant.name, kana=applicant.name_kana),
                     access_code_salt=salt,
                     access_code_hash=codes.hash_secret(access_code, salt),
                     submitted_at=now,

@@ -41,3 +41,27 @@ def send_resume_email(*, email: str, municipality_name: str, procedure_name: str
     subject = render_to_string("applications/email/resume_subject.txt", context).strip()
     body = render_to_string("applications/email/resume_body.txt", context)
     send_mail(subject, body, None, [email])
+
+
+@task()
+def send_correction_email(*, correction_id: int, url: str) -> None:
+    from .models import CorrectionRequest
+    from .workflow import correctable_fields
+
+    correction = CorrectionRequest.objects.select_related(
+        "application", "application__municipality", "application__procedure"
+    ).get(pk=correction_id)
+    application = correction.application
+    if not application.contact_email:
+        return
+    labels = dict(correctable_fields(application=application))
+    context = {
+        "application": application,
+        "correction": correction,
+        "municipality": application.municipality,
+        "fields": "、".join(labels.get(k, k) for k in correction.field_keys),
+        "url": url,
+    }
+    subject = render_to_string("applications/email/correction_subject.txt", context).strip()
+    body = render_to_string("applications/email/correction_body.txt", context)
+    send_mail(subject, body, None, [application.contact_email])

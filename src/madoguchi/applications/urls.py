@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import correction_views, views
 
 app_name = "applications"
 
@@ -15,4 +15,6 @@ urlpatterns = [
     path("complete/", views.apply_complete, name="apply_complete"),
     path("resume/<str:token>/", views.resume, name="resume"),
     path("status/", views.status, name="status"),
+    path("correction/done/", correction_views.correction_done, name="correction_done"),
+    path("correction/<str:token>/", correction_views.correction, name="correction"),
 ]

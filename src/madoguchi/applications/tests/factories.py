@@ -3,10 +3,14 @@ address and a required attachment — enough to exercise every path of the journ
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import factory
+from django.utils import timezone
 
+from madoguchi.applications.codes import hash_secret
+from madoguchi.applications.search import search_key_for
 from madoguchi.procedures.models import FormVersion, Procedure
 from madoguchi.tenancy.tests.factories import MunicipalityFactory
 
@@ -87,3 +91,57 @@ class FormVersionFactory(factory.django.DjangoModelFactory):
 
     class Params:
         without_files = factory.Trait(definition=factory.LazyFunction(lambda: NO_FILE_DEFINITION))
+
+
+# Answers as validate_answers() stores them (kana in katakana, dates ISO).
+STORED_ANSWERS: dict[str, Any] = {
+    "name": {"family": "山田", "given": "花子", "family_kana": "ヤマダ", "given_kana": "ハナコ"},
+    "birth_date": "1975-04-01",
+    "email": "hanako@example.jp",
+}
+
+
+class ApplicationFactory(factory.django.DjangoModelFactory):
+    """A submitted application (no attachments) with workflow-state traits."""
+
+    class Meta:
+        model = "applications.Application"
+
+    form_version = factory.SubFactory(FormVersionFactory, without_files=True)
+    procedure = factory.LazyAttribute(lambda o: o.form_version.procedure)
+    municipality = factory.LazyAttribute(lambda o: o.form_version.procedure.municipality)
+    receipt_number = factory.Sequence(lambda n: f"20250401-{n % 10**6:06d}")
+    channel = "online"
+    status = "received"
+    answers = factory.LazyFunction(lambda: json.loads(json.dumps(STORED_ANSWERS)))
+    applicant_name = "山田 花子"
+    applicant_kana = "ヤマダ ハナコ"
+    contact_email = "hanako@example.jp"
+    search_key = factory.LazyAttribute(
+        lambda o: search_key_for(name=o.applicant_name, kana=o.applicant_kana)
+    )
+    access_code_salt = "salt"
+    access_code_hash = factory.LazyFunction(lambda: hash_secret("12345678", "salt"))
+    submitted_at = factory.LazyFunction(timezone.now)
+
+    class Params:
+        in_review = factory.Trait(status="in_review")
+        correction_requested = factory.Trait(status="correction_requested")
+        completed = factory.Trait(status="completed", closed_at=factory.LazyFunction(timezone.now))
+        rejected = factory.Trait(status="rejected", closed_at=factory.LazyFunction(timezone.now))
+        withdrawn = factory.Trait(status="withdrawn", closed_at=factory.LazyFunction(timezone.now))
+
+
+def back_office_user(procedure: Procedure, **kwargs: Any) -> Any:
+    """A 処理担当 whose department covers `procedure` (which gets a department if it has none)."""
+    from madoguchi.accounts.tests.factories import StaffUserFactory
+    from madoguchi.applications.models import StaffDepartment
+
+    if not procedure.department:
+        procedure.department = "市民課"
+        procedure.save(update_fields=["department"])
+    user = StaffUserFactory(municipality=procedure.municipality, **kwargs)
+    StaffDepartment.objects.create(
+        municipality=procedure.municipality, staff=user, department=procedure.department
+    )
+    return user

@@ -141,3 +141,110 @@ def test_municipality_admin_cannot_make_a_superuser_or_move_staff(client, towns)
     newbie = StaffUser.objects.get(username="newbie")
     assert not newbie.is_superuser
     assert newbie.municipality == a["municipality"]
+
+
+# --- Back office and hand-off (applications/staff_urls.py, applications/handoff/api.py) -------
+
+
+@pytest.fixture
+def offices(towns):
+    from madoguchi.applications.handoff import services as handoff_services
+    from madoguchi.applications.models import ExportRun
+
+    for town in towns.values():
+        town["manager"] = StaffUserFactory(municipality=town["municipality"], manager=True)
+        town["token"] = handoff_services.api_token_create(
+            municipality=town["municipality"],
+            name="基幹",
+            scopes=["applications:read", "applications:handoff"],
+        )[1]
+        town["run"] = ExportRun.objects.create(
+            municipality=town["municipality"],
+            procedure=town["procedure"],
+            encoding="utf-8-sig",
+            at=town["application"].submitted_at,
+        )
+    return towns
+
+
+@pytest.mark.urls("madoguchi.applications.tests.urls")
+def test_back_office_urls_do_not_reach_across(client, offices):
+    a, b = offices["a"], offices["b"]
+    client.force_login(a["manager"])
+    other = b["application"]
+    before = (other.status, other.version, other.assignee_id, other.handed_off_at)
+    base = f"/staff/applications/{other.pk}/"
+    for path in ("", "transcription/", "rpa/", "attachments/00000000-0000-0000-0000-000000000000/"):
+        assert client.get(base + path).status_code == 404, path
+    posts = {
+        "transition/": {"version": other.version, "to_status": "in_review"},
+        "assign/": {"version": other.version, "assignee": a["manager"].pk},
+        "note/": {"note": "越境"},
+        "correction/": {
+            "version": other.version,
+            "fields_to_correct": ["email"],
+            "message": "x",
+            "deadline": "2099-01-01",
+        },
+        "handed-off/": {"method": "transcription"},
+    }
+    for path, data in posts.items():
+        assert client.post(base + path, data).status_code == 404, path
+    assert client.get(f"/staff/applications/rpa/{b['procedure'].slug}/").status_code == 404
+    assert client.get(f"/staff/applications/export/{b['run'].pk}/").status_code == 404
+    assert client.get(f"/staff/applications/export/{b['run'].pk}/download/").status_code == 404
+    export = client.post(
+        "/staff/applications/export/",
+        {"procedure": b["procedure"].pk, "encoding": "utf-8-sig", "only_new": "on"},
+    )
+    assert export.status_code == 400  # not one of this user's procedures
+    inbox = client.get("/staff/applications/", {"q": other.receipt_number}).content.decode()
+    assert other.receipt_number not in inbox.split('id="inbox"')[1]
+    audit = client.get("/staff/applications/audit/").content.decode()
+    assert b["manager"].username not in audit
+    other.refresh_from_db()
+    assert (other.status, other.version, other.assignee_id, other.handed_off_at) == before
+    assert other.events.filter(kind="note").count() == 0
+
+
+@pytest.mark.urls("madoguchi.applications.tests.urls")
+def test_handoff_api_does_not_reach_across(client, offices):
+    a, b = offices["a"], offices["b"]
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {a['token']}"}
+    other = b["application"]
+    for code in (a["municipality"].code, b["municipality"].code):
+        listing = client.get(
+            f"/api/v1/handoff/{code}/procedures/{b['procedure'].slug}/applications", **auth
+        )
+        assert listing.status_code == 404 or listing.json() == []
+        fetch = client.get(f"/api/v1/handoff/{code}/applications/{other.receipt_number}", **auth)
+        assert fetch.status_code == 404
+        mark = client.post(
+            f"/api/v1/handoff/{code}/applications/{other.receipt_number}/handed-off", **auth
+        )
+        assert mark.status_code == 404
+    other.refresh_from_db()
+    assert other.handed_off_at is None
+
+
+def test_a_correction_link_works_only_in_its_own_town(client, offices):
+    from django.utils import timezone
+
+    from madoguchi.applications import workflow
+
+    a, b = offices["a"], offices["b"]
+    other = b["application"]
+    workflow.application_transition(
+        application=other, actor=b["manager"], to_status="in_review", expected_version=1
+    )
+    issued = workflow.correction_request(
+        application=other,
+        actor=b["manager"],
+        expected_version=2,
+        field_keys=["email"],
+        message="確認してください",
+        deadline=timezone.localdate(),
+    )
+    token = issued.url.rstrip("/").rsplit("/", 1)[-1]
+    assert client.get(f"/{a['municipality'].code}/correction/{token}/").status_code == 404
+    assert client.get(f"/{b['municipality'].code}/correction/{token}/").status_code == 200

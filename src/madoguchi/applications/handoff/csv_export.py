@@ -1,0 +1,206 @@
+"""Bulk CSV files for core systems: UTF-8 with BOM (Excel) or Shift_JIS (cp932).
+
+Rows are streamed from the database in chunks, so memory stays flat however many applications
+a file holds (bench/export.py measures it). cp932 cannot hold every character residents type
+(𠮷, 髙 in some fonts' variants, emoji…): such characters are reported with where they are,
+never silently replaced; on request they become 〓 (the geta mark Japanese systems use for a
+missing character) and the report lists each place.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from madoguchi.procedures.selectors import form_version_definition
+
+from ..models import Application
+from .layout import Column, cell, merged_columns
+from .models import ExportRun
+
+CHUNK = 1000
+GETA = "〓"
+
+# The same JIS X 0208 characters, mapped to different code points by Unicode's JIS table and by
+# Microsoft's cp932 table. These are one character, not a replacement (〜 and ～ are both 0x8160).
+CP932_EQUIVALENTS = str.maketrans(
+    {
+        "\u301c": "\uff5e",  # 〜 WAVE DASH → ～
+        "\u2212": "\uff0d",  # − MINUS SIGN → －
+        "\u2016": "\u2225",  # ‖ → ∥
+        "\u00a2": "\uffe0",  # ¢ → ￠
+        "\u00a3": "\uffe1",  # £ → ￡
+        "\u00ac": "\uffe2",  # ¬ → ￢
+        "\u2014": "\u2015",  # — EM DASH → ―
+    }
+)
+
+
+def _geta(error: UnicodeError) -> tuple[str, int]:
+    assert isinstance(error, UnicodeEncodeError)
+    return GETA * (error.end - error.start), error.end
+
+
+codecs.register_error("madoguchi_geta", _geta)
+
+FIXED_HEADERS = (
+    _("受付番号"),
+    _("手続"),
+    _("様式の版"),
+    _("受付経路"),
+    _("状態"),
+    _("申請日時"),
+    _("申請者氏名"),
+    _("申請者氏名カナ"),
+)
+FORMULA_START = ("=", "+", "@", "\t", "\r")
+
+
+@dataclass(frozen=True)
+class Unrepresentable:
+    receipt_number: str
+    column: str
+    char: str
+
+    @property
+    def codepoint(self) -> str:
+        return f"U+{ord(self.char):04X}"
+
+
+def _safe(text: str) -> str:
+    """Cells Excel would run as a formula get a leading apostrophe (CSV injection)."""
+    if text.startswith(FORMULA_START) or (
+        text.startswith("-") and len(text) > 1 and not text[1].isdigit()
+    ):
+        return "'" + text
+    return text
+
+
+def _columns(applications: QuerySet[Application]) -> list[Column]:
+    from madoguchi.procedures.models import FormVersion
+
+    version_ids = applications.order_by().values_list("form_version_id", flat=True).distinct()
+    versions = FormVersion.objects.filter(pk__in=list(version_ids)).order_by("-number")
+    return merged_columns(form_version_definition(form_version=v) for v in versions)
+
+
+def _rows(
+    applications: QuerySet[Application], columns: list[Column]
+) -> Iterator[tuple[str, list[str]]]:
+    from madoguchi.procedures.models import FormVersion, Procedure
+
+    # Looked up once: loading each row's form version would decode its definition every time.
+    numbers = dict(
+        FormVersion.objects.filter(
+            pk__in=applications.order_by().values("form_version_id")
+        ).values_list("pk", "number")
+    )
+    slugs = dict(
+        Procedure.objects.filter(pk__in=applications.order_by().values("procedure_id")).values_list(
+            "pk", "slug"
+        )
+    )
+    rows = (
+        applications.order_by("submitted_at", "pk")
+        .values_list(
+            "receipt_number",
+            "procedure_id",
+            "form_version_id",
+            "channel",
+            "status",
+            "submitted_at",
+            "applicant_name",
+            "applicant_kana",
+            "answers",
+        )
+        .iterator(chunk_size=CHUNK)
+    )
+    tz = timezone.get_current_timezone()
+    for receipt, procedure_id, version_id, channel, status, submitted, name, kana, answers in rows:
+        fixed = [
+            receipt,
+            slugs[procedure_id],
+            str(numbers[version_id]),
+            channel,
+            status,
+            submitted.astimezone(tz).isoformat(timespec="seconds"),
+            name,
+            kana,
+        ]
+        yield receipt, fixed + [_safe(cell(c, answers)) for c in columns]
+
+
+def headers(columns: list[Column]) -> list[str]:
+    return [str(h) for h in FIXED_HEADERS] + [c.header for c in columns]
+
+
+def find_unrepresentable(
+    applications: QuerySet[Application], *, limit: int = 500
+) -> list[Unrepresentable]:
+    """Every character cp932 cannot hold, with its application and column (up to `limit`)."""
+    columns = _columns(applications)
+    names = headers(columns)
+    found: list[Unrepresentable] = []
+    for receipt, values in _rows(applications, columns):
+        for name, value in zip(names, values, strict=True):
+            text = value.translate(CP932_EQUIVALENTS)
+            try:
+                text.encode("cp932")
+            except UnicodeEncodeError:
+                for ch in text:
+                    try:
+                        ch.encode("cp932")
+                    except UnicodeEncodeError:
+                        found.append(Unrepresentable(receipt, name, ch))
+                        if len(found) >= limit:
+                            return found
+    return found
+
+
+def stream(run: ExportRun, *, chunk_rows: int = 200) -> Iterator[bytes]:
+    """The file of an export run, as encoded chunks (header first)."""
+    applications = Application.objects.filter(export_run=run, municipality_id=run.municipality_id)
+    columns = _columns(applications)
+    cp932 = run.encoding == ExportRun.Encoding.CP932
+    encoder = codecs.getincrementalencoder("cp932" if cp932 else "utf-8-sig")(
+        "madoguchi_geta" if run.substitute else "strict"
+    )
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+
+    def flush() -> bytes:
+        text = buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+        if cp932:
+            text = text.translate(CP932_EQUIVALENTS)
+        return encoder.encode(text)
+
+    writer.writerow(headers(columns))
+    pending = 0
+    for _receipt, values in _rows(applications, columns):
+        writer.writerow(values)
+        pending += 1
+        if pending >= chunk_rows:
+            yield flush()
+            pending = 0
+    yield flush() + encoder.encode("", final=True)
+
+
+def filename(run: ExportRun) -> str:
+    stamp = timezone.localtime(run.at).strftime("%Y%m%d-%H%M%S")
+    suffix = "sjis" if run.encoding == ExportRun.Encoding.CP932 else "utf8"
+    return f"{run.procedure.slug}-{stamp}-{suffix}.csv"
+
+
+def export_candidates(*, applications: QuerySet[Application], only_new: bool) -> Any:
+    qs = applications.filter(purged_at__isnull=True)
+    return qs.filter(export_run__isnull=True) if only_new else qs

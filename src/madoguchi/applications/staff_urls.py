@@ -1,0 +1,30 @@
+"""Back-office URLs, mounted by the project at /staff/applications/."""
+
+from django.urls import path
+
+from . import staff_views
+from .handoff import views as handoff_views
+
+app_name = "applications_staff"
+
+urlpatterns = [
+    path("", staff_views.inbox, name="inbox"),
+    path("audit/", staff_views.audit, name="audit"),
+    path("export/", handoff_views.export, name="export"),
+    path("export/<int:run_id>/", handoff_views.export_run, name="export_run"),
+    path("export/<int:run_id>/download/", handoff_views.export_download, name="export_download"),
+    path("rpa/<slug:slug>/", handoff_views.rpa_queue, name="rpa_queue"),
+    path("<int:pk>/", staff_views.detail, name="detail"),
+    path("<int:pk>/transition/", staff_views.transition, name="transition"),
+    path("<int:pk>/assign/", staff_views.assign, name="assign"),
+    path("<int:pk>/note/", staff_views.note, name="note"),
+    path("<int:pk>/correction/", staff_views.correction, name="correction"),
+    path(
+        "<int:pk>/attachments/<uuid:attachment_id>/",
+        staff_views.attachment,
+        name="attachment",
+    ),
+    path("<int:pk>/transcription/", handoff_views.transcription, name="transcription"),
+    path("<int:pk>/rpa/", handoff_views.rpa, name="rpa"),
+    path("<int:pk>/handed-off/", handoff_views.mark_handed_off, name="mark_handed_off"),
+]

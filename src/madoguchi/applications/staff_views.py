@@ -1,0 +1,364 @@
+"""Back office: the inbox, an application's detail, its workflow actions and the audit record.
+
+Mounted at /staff/applications/ (staff_urls.py). Every id from a URL goes through
+staff_scope.access_application (404 for another municipality's or another department's
+application). Every page that shows an application's personal data is written to the audit
+record (core.audit).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+from uuid import UUID
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from madoguchi.accounts.models import StaffUser
+from madoguchi.core.audit import audit_events, audit_record
+from madoguchi.core.models import AuditAction
+from madoguchi.procedures.formdef import summarize
+from madoguchi.procedures.selectors import form_version_definition
+
+from . import selectors, staff_scope, workflow
+from .models import Application, Attachment, Status
+from .staff_forms import AssignForm, CorrectionForm, InboxFilterForm, NoteForm, TransitionForm
+
+PAGE_SIZE = 50
+APPLICATION = "applications.application"
+
+
+def back_office_required(
+    view: Callable[..., HttpResponseBase],
+) -> Callable[..., HttpResponseBase]:
+    @login_required
+    @never_cache
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        if not staff_scope.can_use_back_office(request.user):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def staff_user(request: HttpRequest) -> StaffUser:
+    assert isinstance(request.user, StaffUser)
+    return request.user
+
+
+def _application(request: HttpRequest, pk: int) -> Application:
+    return staff_scope.access_application(user=staff_user(request), application_id=pk)
+
+
+# --- Inbox -----------------------------------------------------------------------------------
+
+
+@back_office_required
+def inbox(request: HttpRequest) -> HttpResponse:
+    user = staff_user(request)
+    procedures = list(staff_scope.visible_procedures(user=user).values_list("pk", "name"))
+    colleagues = list(
+        StaffUser.objects.filter(municipality=user.municipality, is_active=True)
+        .exclude(role="")
+        .order_by("last_name", "first_name", "username")
+    )
+    form = InboxFilterForm(request.GET or None, procedures=procedures, staff=colleagues)
+    filters = form.filters()
+    counts = selectors.inbox_status_counts(user=user, filters=filters)
+    paginator = Paginator(selectors.inbox_list(user=user, filters=filters), PAGE_SIZE)
+    # The status counts already hold the total: spare the paginator a second COUNT(*).
+    paginator.__dict__["count"] = (
+        counts.get(filters.status, 0) if filters.status else sum(counts.values())
+    )
+    page = paginator.get_page(request.GET.get("page"))
+    if page.object_list:
+        audit_record(
+            actor=user,
+            action=AuditAction.LIST,
+            municipality=user.municipality,
+            object_type="applications.inbox",
+            object_id=f"page {page.number}",
+            count=len(page.object_list),
+        )
+    query = request.GET.copy()
+    query.pop("page", None)
+    status_query = request.GET.copy()
+    status_query.pop("page", None)
+    status_query.pop("status", None)
+    return render(
+        request,
+        "applications/staff/inbox.html",
+        {
+            "form": form,
+            "page": page,
+            "counts": [(value, label, counts[value]) for value, label in Status.choices],
+            "total": sum(counts.values()),
+            "current_status": filters.status,
+            "query_string": query.urlencode(),
+            "status_query_string": status_query.urlencode(),
+            "no_scope": not procedures,
+            "can_audit": staff_scope.can_read_audit(user),
+            "nav": "inbox",
+        },
+    )
+
+
+# --- Detail ----------------------------------------------------------------------------------
+
+
+def _render_detail(
+    request: HttpRequest,
+    application: Application,
+    *,
+    bound: dict[str, Any] | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    """The detail page; `bound` carries a refused form so the staff member's input stays."""
+    user = staff_user(request)
+    application = (
+        Application.objects.select_related("procedure", "form_version", "assignee", "export_run")
+        .prefetch_related("attachments")
+        .get(pk=application.pk)
+    )
+    audit_record(
+        actor=user, action=AuditAction.VIEW, municipality=user.municipality, obj=application
+    )
+    definition = form_version_definition(form_version=application.form_version)
+    staff = workflow.assignable_staff(application=application)
+    fields = workflow.correctable_fields(application=application)
+    version = {"version": application.version}
+    forms: dict[str, Any] = {
+        "transition_form": TransitionForm(initial=version),
+        "assign_form": AssignForm(
+            initial={**version, "assignee": application.assignee_id or ""}, staff=staff
+        ),
+        "note_form": NoteForm(),
+        "correction_form": CorrectionForm(initial=version, choices=fields),
+    }
+    forms.update(bound or {})
+    corrections = [
+        (c, selectors.correction_diff(correction=c))
+        for c in application.corrections.order_by("requested_at", "pk")
+    ]
+    return render(
+        request,
+        "applications/staff/detail.html",
+        {
+            "application": application,
+            "sections": [] if application.is_purged else summarize(definition, application.answers),
+            "attachments": list(application.attachments.all()),
+            "events": application.events.select_related("actor").order_by("at", "pk"),
+            "corrections": corrections,
+            "handoffs": application.handoffs.select_related("actor", "token"),
+            "allowed_next": [
+                (s, Status(s).label)
+                for s in workflow.allowed_next(application.status)
+                if s != Status.CORRECTION_REQUESTED
+            ],
+            "can_request_correction": Status.CORRECTION_REQUESTED
+            in workflow.ALLOWED[application.status],
+            "can_audit": staff_scope.can_read_audit(user),
+            "nav": "inbox",
+            **forms,
+        },
+        status=status,
+    )
+
+
+@back_office_required
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _render_detail(request, _application(request, pk))
+
+
+def _refused(
+    request: HttpRequest,
+    application: Application,
+    exc: workflow.WorkflowError,
+    form_name: str,
+    form: Any,
+) -> HttpResponse:
+    if isinstance(exc, workflow.StaleApplication):
+        # Keep what they typed, now against the current version: after reading the latest
+        # state they can send it again knowingly.
+        data = form.data.copy()
+        data["version"] = str(Application.objects.get(pk=application.pk).version)
+        form.data = data
+        messages.error(request, exc.message)
+        return _render_detail(request, application, bound={form_name: form}, status=409)
+    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+    return _render_detail(request, application, bound={form_name: form}, status=400)
+
+
+@require_POST
+@back_office_required
+def transition(request: HttpRequest, pk: int) -> HttpResponse:
+    application = _application(request, pk)
+    form = TransitionForm(request.POST)
+    if not form.is_valid():
+        return _render_detail(request, application, bound={"transition_form": form}, status=400)
+    try:
+        updated = workflow.application_transition(
+            application=application,
+            actor=staff_user(request),
+            to_status=form.cleaned_data["to_status"],
+            expected_version=form.cleaned_data["version"],
+            reason=form.cleaned_data["reason"],
+            internal_note=form.cleaned_data["internal_note"],
+        )
+    except workflow.WorkflowError as exc:
+        return _refused(request, application, exc, "transition_form", form)
+    messages.success(
+        request, _("状態を「%(status)s」にしました。") % {"status": updated.get_status_display()}
+    )
+    return redirect("applications_staff:detail", pk=pk)
+
+
+@require_POST
+@back_office_required
+def assign(request: HttpRequest, pk: int) -> HttpResponse:
+    application = _application(request, pk)
+    form = AssignForm(request.POST, staff=workflow.assignable_staff(application=application))
+    if not form.is_valid():
+        return _render_detail(request, application, bound={"assign_form": form}, status=400)
+    try:
+        workflow.application_assign(
+            application=application,
+            actor=staff_user(request),
+            assignee=form.chosen(),
+            expected_version=form.cleaned_data["version"],
+        )
+    except workflow.WorkflowError as exc:
+        return _refused(request, application, exc, "assign_form", form)
+    messages.success(request, _("担当者を変更しました。"))
+    return redirect("applications_staff:detail", pk=pk)
+
+
+@require_POST
+@back_office_required
+def note(request: HttpRequest, pk: int) -> HttpResponse:
+    application = _application(request, pk)
+    form = NoteForm(request.POST)
+    if not form.is_valid():
+        return _render_detail(request, application, bound={"note_form": form}, status=400)
+    try:
+        workflow.application_add_note(
+            application=application, actor=staff_user(request), note=form.cleaned_data["note"]
+        )
+    except workflow.WorkflowError as exc:
+        return _refused(request, application, exc, "note_form", form)
+    messages.success(request, _("メモを残しました。"))
+    return redirect("applications_staff:detail", pk=pk)
+
+
+@require_POST
+@back_office_required
+def correction(request: HttpRequest, pk: int) -> HttpResponse:
+    application = _application(request, pk)
+    form = CorrectionForm(
+        request.POST, choices=workflow.correctable_fields(application=application)
+    )
+    if not form.is_valid():
+        return _render_detail(request, application, bound={"correction_form": form}, status=400)
+    try:
+        issued = workflow.correction_request(
+            application=application,
+            actor=staff_user(request),
+            expected_version=form.cleaned_data["version"],
+            field_keys=form.cleaned_data["fields_to_correct"],
+            message=form.cleaned_data["message"],
+            deadline=form.cleaned_data["deadline"],
+        )
+    except workflow.WorkflowError as exc:
+        return _refused(request, application, exc, "correction_form", form)
+    if issued.application.contact_email:
+        messages.success(request, _("補正を依頼し、申請者にメールでお知らせしました。"))
+    else:
+        messages.warning(
+            request,
+            _(
+                "補正を依頼しました。申請者のメールアドレスがないため、次のリンクを郵便や電話で"
+                "お知らせください（この画面を離れると二度と表示されません）：%(url)s"
+            )
+            % {"url": issued.url},
+        )
+    return redirect("applications_staff:detail", pk=pk)
+
+
+@back_office_required
+def attachment(request: HttpRequest, pk: int, attachment_id: UUID) -> FileResponse:
+    application = _application(request, pk)
+    try:
+        found = Attachment.objects.for_municipality(application.municipality).get(
+            pk=attachment_id, application=application
+        )
+    except Attachment.DoesNotExist as exc:
+        raise Http404 from exc
+    user = staff_user(request)
+    # Recorded against the application, so its audit trail shows the download too.
+    audit_record(
+        actor=user, action=AuditAction.DOWNLOAD, municipality=user.municipality, obj=application
+    )
+    response = FileResponse(
+        found.file.open("rb"),
+        as_attachment=True,
+        filename=found.original_name,
+        content_type=found.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+# --- The audit record (managers) -----------------------------------------------------------
+
+
+@back_office_required
+def audit(request: HttpRequest) -> HttpResponse:
+    user = staff_user(request)
+    if not staff_scope.can_read_audit(user):
+        raise PermissionDenied
+    receipt = request.GET.get("receipt_number", "").strip()[:20]
+    object_id = ""
+    if receipt:
+        found = (
+            Application.objects.for_municipality(user.municipality)  # type: ignore[arg-type]
+            .filter(receipt_number=receipt)
+            .values_list("pk", flat=True)
+            .first()
+        )
+        object_id = str(found) if found is not None else "-"
+    events = audit_events(
+        municipality=user.municipality,
+        object_type=APPLICATION if object_id else "",
+        object_id=object_id,
+        actor_label=request.GET.get("actor", "").strip()[:150],
+    )
+    page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
+    ids = [int(e.object_id) for e in page if e.object_type == APPLICATION and e.object_id.isdigit()]
+    receipts = dict(
+        Application.objects.for_municipality(user.municipality)  # type: ignore[arg-type]
+        .filter(pk__in=ids)
+        .values_list("pk", "receipt_number")
+    )
+    rows = [(e, receipts.get(int(e.object_id)) if e.object_id.isdigit() else None) for e in page]
+    return render(
+        request,
+        "applications/staff/audit.html",
+        {
+            "page": page,
+            "rows": rows,
+            "receipt_number": receipt,
+            "actor": request.GET.get("actor", ""),
+            "can_audit": True,
+            "nav": "audit",
+        },
+    )

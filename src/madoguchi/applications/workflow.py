@@ -1,0 +1,414 @@
+"""The status workflow of an application — the one place that decides what may happen next.
+
+受付 → 審査中 → 補正依頼 → (審査中 again) → 完了 / 却下 / 取下げ. Every change runs in one
+transaction on a row locked with SELECT … FOR UPDATE, and checks the version the staff member
+saw (optimistic locking): when a colleague changed the application in between, the second change
+is refused with a message and nothing is written.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.db.models import F
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from madoguchi.accounts.models import StaffUser
+from madoguchi.core.tasks import enqueue_on_commit
+from madoguchi.procedures.formdef import extract_applicant, set_answer
+from madoguchi.procedures.selectors import form_version_definition
+
+from . import codes
+from .models import Application, ApplicationEvent, CorrectionRequest, Status
+from .search import search_key_for
+
+# Which status may follow which. 補正依頼 is entered only through correction_request() (it needs
+# the fields and a deadline) and left by the resident's resubmission or a staff decision.
+ALLOWED: Mapping[str, frozenset[str]] = {
+    Status.RECEIVED: frozenset({Status.IN_REVIEW, Status.REJECTED, Status.WITHDRAWN}),
+    Status.IN_REVIEW: frozenset(
+        {Status.CORRECTION_REQUESTED, Status.COMPLETED, Status.REJECTED, Status.WITHDRAWN}
+    ),
+    Status.CORRECTION_REQUESTED: frozenset({Status.IN_REVIEW, Status.REJECTED, Status.WITHDRAWN}),
+    Status.COMPLETED: frozenset(),
+    Status.REJECTED: frozenset(),
+    Status.WITHDRAWN: frozenset(),
+}
+TERMINAL = frozenset({Status.COMPLETED, Status.REJECTED, Status.WITHDRAWN})
+# 行政手続法 第8条: a refusal must state its reason.
+REASON_REQUIRED = frozenset({Status.REJECTED})
+NOTE_MAX_LENGTH = 2000
+
+
+class WorkflowError(Exception):
+    """A refused change; `message` is Japanese and says what to do; `field` names the input."""
+
+    def __init__(self, message: str, *, field: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+class TransitionRefused(WorkflowError):
+    pass
+
+
+class StaleApplication(WorkflowError):
+    def __init__(self) -> None:
+        super().__init__(
+            _(
+                "ほかの職員が先にこの申請を更新しました。あなたの操作はまだ保存されていません。"
+                "最新の内容を確かめてから、もう一度操作してください（入力した内容は残してあります）。"
+            )
+        )
+
+
+def allowed_next(status: str) -> list[str]:
+    """Statuses reachable from `status`, in the order of Status (for buttons)."""
+    return [s for s in Status.values if s in ALLOWED.get(status, frozenset())]
+
+
+def _label(status: str) -> str:
+    return str(Status(status).label)
+
+
+def _lock(application: Application, expected_version: int) -> Application:
+    current = Application.objects.select_for_update().get(pk=application.pk)
+    if current.version != expected_version:
+        raise StaleApplication
+    if current.purged_at is not None:
+        raise TransitionRefused(_("保存期間が過ぎて個人情報を削除した申請は変更できません。"))
+    return current
+
+
+def _check_text(value: str, *, field: str, label: str) -> str:
+    value = (value or "").strip()
+    if len(value) > NOTE_MAX_LENGTH:
+        raise WorkflowError(
+            _("%(label)sは%(max)d文字以内で入力してください。")
+            % {"label": label, "max": NOTE_MAX_LENGTH},
+            field=field,
+        )
+    return value
+
+
+def _bump(application: Application, now: datetime, **changes: Any) -> None:
+    """Write the changes and the next version in one UPDATE."""
+    for name, value in changes.items():
+        setattr(application, name, value)
+    Application.objects.filter(pk=application.pk).update(
+        version=F("version") + 1, updated_at=now, **changes
+    )
+    application.version += 1
+    application.updated_at = now
+
+
+def _set_status(
+    application: Application,
+    *,
+    to_status: str,
+    now: datetime,
+    actor: StaffUser | None,
+    kind: str = ApplicationEvent.Kind.STATUS_CHANGED,
+    public_note: str = "",
+    internal_note: str = "",
+) -> None:
+    from_status = application.status
+    changes: dict[str, Any] = {"status": to_status}
+    if to_status in TERMINAL:
+        changes["closed_at"] = now
+    _bump(application, now, **changes)
+    if from_status == Status.CORRECTION_REQUESTED:
+        # The open request ends with this decision (a resubmission closes it itself).
+        CorrectionRequest.objects.filter(
+            application=application, resubmitted_at__isnull=True, cancelled_at__isnull=True
+        ).update(cancelled_at=now)
+    ApplicationEvent.objects.create(
+        application=application,
+        kind=kind,
+        from_status=from_status,
+        to_status=to_status,
+        public_note=public_note,
+        internal_note=internal_note,
+        actor=actor,
+        at=now,
+    )
+
+
+@transaction.atomic
+def application_transition(
+    *,
+    application: Application,
+    actor: StaffUser,
+    to_status: str,
+    expected_version: int,
+    reason: str = "",
+    internal_note: str = "",
+) -> Application:
+    """Move to `to_status` if the workflow allows it from the current status.
+
+    `reason` is shown to the resident (required for 却下); `internal_note` only to staff.
+    """
+    if to_status not in Status.values:
+        raise TransitionRefused(_("選べない状態です。"))
+    if to_status == Status.CORRECTION_REQUESTED:
+        raise TransitionRefused(
+            _("補正依頼は「補正を依頼する」から、項目と期限を指定して行ってください。")
+        )
+    reason = _check_text(reason, field="reason", label=_("理由"))
+    internal_note = _check_text(internal_note, field="internal_note", label=_("内部メモ"))
+    current = _lock(application, expected_version)
+    if to_status not in ALLOWED[current.status]:
+        raise TransitionRefused(
+            _("「%(from)s」の申請を「%(to)s」にすることはできません。")
+            % {"from": _label(current.status), "to": _label(to_status)}
+        )
+    if to_status in REASON_REQUIRED and not reason:
+        raise WorkflowError(
+            _("却下するときは、申請者に伝える理由を入力してください。"), field="reason"
+        )
+    _set_status(
+        current,
+        to_status=to_status,
+        now=timezone.now(),
+        actor=actor,
+        public_note=reason,
+        internal_note=internal_note,
+    )
+    return current
+
+
+def assignable_staff(*, application: Application) -> list[StaffUser]:
+    """Colleagues of the application's municipality who may process it."""
+    from .staff_scope import visible_procedures
+
+    staff = StaffUser.objects.filter(
+        municipality_id=application.municipality_id, is_active=True
+    ).order_by("last_name", "first_name", "username")
+    return [
+        user
+        for user in staff
+        if visible_procedures(user=user).filter(pk=application.procedure_id).exists()
+    ]
+
+
+@transaction.atomic
+def application_assign(
+    *,
+    application: Application,
+    actor: StaffUser,
+    assignee: StaffUser | None,
+    expected_version: int,
+) -> Application:
+    """Give the application to a colleague (or to nobody)."""
+    if assignee is not None and assignee not in assignable_staff(application=application):
+        raise WorkflowError(
+            _("この職員には担当させられません。この手続を扱える同じ自治体の職員を選んでください。"),
+            field="assignee",
+        )
+    current = _lock(application, expected_version)
+    if current.assignee_id == (assignee.pk if assignee else None):
+        return current
+    now = timezone.now()
+    _bump(current, now, assignee=assignee)
+    ApplicationEvent.objects.create(
+        application=current,
+        kind=ApplicationEvent.Kind.ASSIGNED,
+        internal_note=str(assignee.get_full_name() or assignee.username) if assignee else "",
+        actor=actor,
+        at=now,
+    )
+    return current
+
+
+def application_add_note(*, application: Application, actor: StaffUser, note: str) -> None:
+    """An internal note: appended, never conflicting, so no version check."""
+    note = _check_text(note, field="note", label=_("メモ"))
+    if not note:
+        raise WorkflowError(_("メモを入力してください。"), field="note")
+    if application.purged_at is not None:
+        raise TransitionRefused(_("保存期間が過ぎて個人情報を削除した申請は変更できません。"))
+    ApplicationEvent.objects.create(
+        application=application,
+        kind=ApplicationEvent.Kind.NOTE,
+        internal_note=note,
+        actor=actor,
+        at=timezone.now(),
+    )
+
+
+# --- 補正 (corrections) -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CorrectionIssued:
+    application: Application
+    correction: CorrectionRequest
+    url: str  # the secret link (also e-mailed when the resident gave an address)
+
+
+def correctable_fields(*, application: Application) -> list[tuple[str, str]]:
+    """(key, label) of the top-level fields a correction may name, in form order."""
+    definition = form_version_definition(form_version=application.form_version)
+    return [(f.key, f.label) for f in definition.top_fields() if f.holds_value]
+
+
+def correction_url(*, application: Application, token: str) -> str:
+    return settings.PUBLIC_BASE_URL.rstrip("/") + reverse(
+        "applications:correction",
+        kwargs={"municipality_code": application.municipality.code, "token": token},
+    )
+
+
+@transaction.atomic
+def correction_request(
+    *,
+    application: Application,
+    actor: StaffUser,
+    expected_version: int,
+    field_keys: Iterable[str],
+    message: str,
+    deadline: date | None,
+    today: date | None = None,
+) -> CorrectionIssued:
+    """Ask the resident to correct the named fields by `deadline`; e-mail them the link."""
+    from .tasks import send_correction_email
+
+    keys = list(dict.fromkeys(field_keys))
+    known = dict(correctable_fields(application=application))
+    if not keys:
+        raise WorkflowError(_("補正してほしい項目を1つ以上選んでください。"), field="fields")
+    if any(k not in known for k in keys):
+        raise WorkflowError(_("この申請の様式にない項目が選ばれています。"), field="fields")
+    message = _check_text(message, field="message", label=_("補正の内容"))
+    if not message:
+        raise WorkflowError(
+            _("何をどう直してほしいかを、申請者に伝わる言葉で入力してください。"), field="message"
+        )
+    today = today or timezone.localdate()
+    if deadline is None:
+        raise WorkflowError(
+            _("補正の期限を「2025-04-30」の形で入力してください。"), field="deadline"
+        )
+    if deadline < today:
+        raise WorkflowError(_("補正の期限には今日以降の日付を入力してください。"), field="deadline")
+    current = _lock(application, expected_version)
+    if Status.CORRECTION_REQUESTED not in ALLOWED[current.status]:
+        raise TransitionRefused(
+            _("「%(from)s」の申請には補正を依頼できません。まず審査中にしてください。")
+            % {"from": _label(current.status)}
+        )
+    now = timezone.now()
+    token = codes.new_resume_token()
+    correction = CorrectionRequest.objects.create(
+        municipality_id=current.municipality_id,
+        application=current,
+        field_keys=keys,
+        message=message,
+        deadline=deadline,
+        token_hash=codes.hash_secret(token),
+        requested_by=actor,
+        requested_at=now,
+        answers_before=current.answers,
+    )
+    labels = "、".join(known[k] for k in keys)
+    _set_status(
+        current,
+        to_status=Status.CORRECTION_REQUESTED,
+        now=now,
+        actor=actor,
+        public_note=_("補正をお願いします（%(fields)s）。期限：%(deadline)s\n%(message)s")
+        % {"fields": labels, "deadline": deadline.isoformat(), "message": message},
+    )
+    url = correction_url(application=current, token=token)
+    if current.contact_email:
+        enqueue_on_commit(send_correction_email, correction_id=correction.pk, url=url)
+    return CorrectionIssued(application=current, correction=correction, url=url)
+
+
+def correction_for_token(*, municipality: Any, token: str) -> CorrectionRequest | None:
+    """The open correction request of a link, if still usable (else None)."""
+    if not token:
+        return None
+    correction = (
+        CorrectionRequest.objects.for_municipality(municipality)
+        .select_related("application", "application__form_version", "application__procedure")
+        .filter(token_hash=codes.hash_secret(token))
+        .first()
+    )
+    if (
+        correction is None
+        or not correction.is_open
+        or correction.deadline < timezone.localdate()
+        or correction.application.status != Status.CORRECTION_REQUESTED
+    ):
+        return None
+    return correction
+
+
+@transaction.atomic
+def correction_resubmit(
+    *,
+    correction: CorrectionRequest,
+    new_values: Mapping[str, Any],
+    uploads: Mapping[str, UploadedFile] | None = None,
+) -> Application:
+    """The resident's corrected answers: only the named fields change; all is validated again.
+
+    `uploads` are new, already checked files by path (from the step form); the earlier files
+    stay attached, so both versions remain readable.
+
+    Raises `services.SubmissionInvalid` with errors by path when the answers do not validate.
+    """
+    from madoguchi.procedures.formdef import validate_answers
+
+    from .services import SubmissionInvalid, attachment_store_for_application
+
+    locked = CorrectionRequest.objects.select_for_update().get(pk=correction.pk)
+    application = Application.objects.select_for_update().get(pk=locked.application_id)
+    if not locked.is_open or application.status != Status.CORRECTION_REQUESTED:
+        raise SubmissionInvalid({"": [_("この補正はすでに受け付けたか、取り消されています。")]})
+    definition = form_version_definition(form_version=application.form_version)
+    merged = dict(application.answers)
+    for key in locked.field_keys:
+        merged[key] = copy.deepcopy(new_values.get(key))
+    for path, uploaded in (uploads or {}).items():
+        if path.split(".")[0] in locked.field_keys:
+            reference = attachment_store_for_application(
+                application=application, field_path=path, uploaded=uploaded
+            )
+            set_answer(merged, path, reference)
+    answers, errors = validate_answers(definition, merged)
+    if errors:
+        raise SubmissionInvalid(errors)
+    applicant = extract_applicant(definition, answers)
+    now = timezone.now()
+    locked.answers_after = answers
+    locked.resubmitted_at = now
+    locked.save(update_fields=["answers_after", "resubmitted_at"])
+    _bump(
+        application,
+        now,
+        answers=answers,
+        applicant_name=(applicant.name or "")[:100],
+        applicant_kana=(applicant.name_kana or "")[:100],
+        contact_email=applicant.email or application.contact_email,
+        search_key=search_key_for(name=applicant.name, kana=applicant.name_kana),
+    )
+    _set_status(
+        application,
+        to_status=Status.IN_REVIEW,
+        now=now,
+        actor=None,
+        kind=ApplicationEvent.Kind.RESUBMITTED,
+    )
+    return application
