@@ -1,5 +1,6 @@
 from typing import Any
 
+from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 from madoguchi.demo import DEMO_PASSWORD, DEMO_STAFF, demo_load
@@ -10,6 +11,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         municipality = demo_load()
+        call_command("faq_demo", municipality.code, verbosity=0)
         self.stdout.write(f"Demo municipality: {municipality} ({municipality.code})")
         self.stdout.write(f"Residents: /{municipality.code}/")
         users = ", ".join(name for name, *_ in DEMO_STAFF)
