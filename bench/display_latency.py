@@ -14,9 +14,11 @@ display_poll_interval_ms=1000 calls=… database=…
 from __future__ import annotations
 
 import argparse
+import contextlib
 import http.client
 import json
 import re
+import socket
 import statistics
 import sys
 import threading
@@ -90,7 +92,7 @@ class Stream:
                         self.seen.setdefault(call["number"], time.monotonic())
                     self.ready.set()
                     self.cond.notify_all()
-        except (OSError, ValueError):
+        except (OSError, ValueError, AttributeError):  # closed under us at the end
             pass
 
     def wait_for(self, number: str, timeout: float = 10.0) -> float | None:
@@ -104,7 +106,12 @@ class Stream:
             return self.seen[number]
 
     def close(self) -> None:
+        # Shut the socket down: the response object keeps its own reference to it.
+        if self.conn.sock is not None:
+            with contextlib.suppress(OSError):
+                self.conn.sock.shutdown(socket.SHUT_RDWR)
         self.conn.close()
+        self.response.close()
 
 
 def main(argv: list[str]) -> int:

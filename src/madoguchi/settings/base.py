@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "madoguchi.procedures",
     "madoguchi.applications",
     "madoguchi.intake",
+    "madoguchi.reservations",
     "madoguchi.faq",
 ]
 

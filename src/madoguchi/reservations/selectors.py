@@ -1,0 +1,465 @@
+"""Reads: policy, bookable slots, queues, wait estimates, the calling display and the board."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from django.db.models import Count, Max, Q, QuerySet
+from django.utils import timezone
+
+from madoguchi.accounts.models import StaffUser
+from madoguchi.tenancy.models import Municipality
+
+from .calendar_days import HallCalendar
+from .models import Booking, ReservationPolicy, Service, SlotLoad, Ticket, VisitEvent, Window
+
+# Measured service times are taken from this many recent hours; fewer samples → standard time.
+SERVICE_TIME_WINDOW = timedelta(hours=3)
+MIN_SAMPLES = 3
+# A window counts as staffed when it called someone within this time.
+STAFFED_WINDOW = timedelta(minutes=60)
+# Booked visitors are "due" from this long before their time and called before walk-ins.
+BOOKED_GRACE = timedelta(minutes=5)
+DISPLAY_RECENT_CALLS = 8
+
+
+def policy_get(*, municipality: Municipality) -> ReservationPolicy:
+    """The municipality's policy, or the defaults (unsaved) before a manager set one."""
+    policy = ReservationPolicy.objects.for_municipality(municipality).first()
+    return policy or ReservationPolicy(municipality=municipality)
+
+
+def service_list(*, municipality: Municipality, bookable_only: bool = False) -> QuerySet[Service]:
+    qs = Service.objects.for_municipality(municipality).filter(is_active=True)
+    if bookable_only:
+        qs = qs.filter(bookable=True)
+    return qs.prefetch_related("procedures")
+
+
+def window_list(*, municipality: Municipality) -> QuerySet[Window]:
+    return (
+        Window.objects.for_municipality(municipality)
+        .filter(is_active=True)
+        .prefetch_related("services")
+    )
+
+
+def service_capacity(*, service: Service, policy: ReservationPolicy) -> int:
+    """Bookings per slot: windows open for booking for this service, less the walk-in share."""
+    windows = service.windows.filter(is_active=True, accepts_bookings=True).count()
+    kept = math.ceil(windows * policy.walk_in_share_percent / 100)
+    return max(0, windows - kept)
+
+
+@dataclass(frozen=True)
+class Slot:
+    start: datetime
+    end: datetime
+    capacity: int
+    booked: int
+
+    @property
+    def free(self) -> int:
+        return max(0, self.capacity - self.booked)
+
+
+@dataclass
+class DaySlots:
+    day: date
+    closed_reason: str = ""
+    slots: list[Slot] = field(default_factory=list)
+
+
+def booking_window(*, policy: ReservationPolicy, now: datetime) -> tuple[datetime, date]:
+    """(earliest bookable start, last bookable day)."""
+    earliest = now + timedelta(minutes=policy.booking_lead_minutes)
+    last_day = timezone.localdate(now) + timedelta(days=policy.booking_horizon_days)
+    return earliest, last_day
+
+
+def service_slots(
+    *,
+    service: Service,
+    first: date,
+    days: int,
+    now: datetime | None = None,
+    only_free: bool = True,
+) -> list[DaySlots]:
+    """The service's slots day by day; only bookable ones (future, open, free) by default.
+
+    Five queries whatever the range: policy, capacity, opening hours, exceptions, slot loads.
+    """
+    now = now or timezone.now()
+    municipality = service.municipality
+    policy = policy_get(municipality=municipality)
+    earliest, last_day = booking_window(policy=policy, now=now)
+    first = max(first, timezone.localdate(now))
+    last = min(first + timedelta(days=days - 1), last_day)
+    if last < first:
+        return []
+    capacity = service_capacity(service=service, policy=policy)
+    calendar = HallCalendar(municipality=municipality, policy=policy, first=first, last=last)
+    tz = timezone.get_default_timezone()
+    range_start = timezone.make_aware(datetime.combine(first, datetime.min.time()), tz)
+    range_end = timezone.make_aware(
+        datetime.combine(last + timedelta(days=1), datetime.min.time()), tz
+    )
+    loads = dict(
+        SlotLoad.objects.filter(
+            service=service, start__gte=range_start, start__lt=range_end, booked__gt=0
+        ).values_list("start", "booked")
+    )
+    step = timedelta(minutes=policy.slot_minutes)
+    result: list[DaySlots] = []
+    day = first
+    while day <= last:
+        hours = calendar.hours(day)
+        entry = DaySlots(day=day, closed_reason=hours.closed_reason)
+        for start in calendar.slot_starts(day):
+            if only_free and start < earliest:
+                continue
+            slot = Slot(
+                start=start, end=start + step, capacity=capacity, booked=loads.get(start, 0)
+            )
+            if only_free and slot.free <= 0:
+                continue
+            entry.slots.append(slot)
+        result.append(entry)
+        day += timedelta(days=1)
+    return result
+
+
+def booking_access(*, municipality: Municipality, code: str, secret: str) -> Booking | None:
+    """The booking for a code and its secret; None for a wrong pair (same answer either way)."""
+    from .services import booking_code_normalize, secret_hash
+
+    code = booking_code_normalize(code)
+    booking = (
+        Booking.objects.for_municipality(municipality)
+        .select_related("service")
+        .filter(code=code)
+        .first()
+    )
+    if booking is None:
+        return None
+    if not _constant_time_equal(booking.secret_hash, secret_hash(code=code, secret=secret)):
+        return None
+    return booking
+
+
+def _constant_time_equal(a: str, b: str) -> bool:
+    from django.utils.crypto import constant_time_compare
+
+    return constant_time_compare(a, b)
+
+
+def booking_by_code(*, municipality: Municipality, code: str) -> Booking | None:
+    from .services import booking_code_normalize
+
+    return (
+        Booking.objects.for_municipality(municipality)
+        .select_related("service")
+        .filter(code=booking_code_normalize(code))
+        .first()
+    )
+
+
+def bookings_for_day(*, municipality: Municipality, day: date) -> QuerySet[Booking]:
+    tz = timezone.get_default_timezone()
+    start = timezone.make_aware(datetime.combine(day, datetime.min.time()), tz)
+    return (
+        Booking.objects.for_municipality(municipality)
+        .filter(start__gte=start, start__lt=start + timedelta(days=1))
+        .select_related("service")
+        .order_by("start", "id")
+    )
+
+
+# --- The queue ---------------------------------------------------------------------------
+
+
+def queue_order(qs: QuerySet[Ticket], *, now: datetime) -> QuerySet[Ticket]:
+    """Booked visitors whose time has come first (by booked time), then everyone by arrival."""
+    from django.db.models import Case, F, IntegerField, Value, When
+
+    due = Q(booked_for__isnull=False, booked_for__lte=now + BOOKED_GRACE)
+    return qs.annotate(
+        due_rank=Case(When(due, then=Value(0)), default=Value(1), output_field=IntegerField()),
+        order_at=Case(When(due, then=F("booked_for")), default=F("queued_at")),
+    ).order_by("due_rank", "order_at", "id")
+
+
+def waiting_tickets(
+    *, municipality: Municipality, services: list[Service] | None = None, now: datetime
+) -> QuerySet[Ticket]:
+    qs = Ticket.objects.for_municipality(municipality).filter(
+        day=timezone.localdate(now), status=Ticket.Status.WAITING
+    )
+    if services is not None:
+        qs = qs.filter(service__in=services)
+    return queue_order(qs.select_related("service", "booking"), now=now)
+
+
+def window_current_ticket(*, window: Window, now: datetime) -> Ticket | None:
+    return (
+        Ticket.objects.for_municipality(window.municipality)
+        .filter(
+            window=window,
+            day=timezone.localdate(now),
+            status__in=[Ticket.Status.CALLED, Ticket.Status.SERVING],
+        )
+        .select_related("service", "booking")
+        .order_by("-called_at")
+        .first()
+    )
+
+
+@dataclass(frozen=True)
+class ServiceWait:
+    service: Service
+    waiting: int
+    windows: int
+    minutes_per_visit: float
+    measured: bool
+    estimate_minutes: int
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "id": self.service.pk,
+            "series": self.service.series,
+            "name": self.service.name,
+            "name_en": self.service.name_en,
+            "waiting": self.waiting,
+            "windows": self.windows,
+            "minutes_per_visit": round(self.minutes_per_visit, 1),
+            "measured": self.measured,
+            "estimate_minutes": self.estimate_minutes,
+        }
+
+
+def estimate_minutes(*, ahead: int, minutes_per_visit: float, windows: int) -> int:
+    """Expected wait for the next in line behind `ahead` people at `windows` parallel windows."""
+    if ahead <= 0:
+        return 0
+    return math.ceil(ahead * minutes_per_visit / max(1, windows))
+
+
+def service_waits(*, municipality: Municipality, now: datetime | None = None) -> list[ServiceWait]:
+    """Current queue and estimated wait per service, from the measured times of recent hours."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    services = list(service_list(municipality=municipality))
+    waiting = dict(
+        Ticket.objects.for_municipality(municipality)
+        .filter(day=today, status=Ticket.Status.WAITING)
+        .values("service")
+        .annotate(n=Count("id"))
+        .values_list("service", "n")
+    )
+    # Measured service minutes per service over the recent hours.
+    durations: dict[int, list[float]] = {}
+    for service_id, started, finished in (
+        Ticket.objects.for_municipality(municipality)
+        .filter(
+            finished_at__gte=now - SERVICE_TIME_WINDOW,
+            started_at__isnull=False,
+            status=Ticket.Status.FINISHED,
+        )
+        .values_list("service", "started_at", "finished_at")
+    ):
+        if started is not None and finished is not None:
+            minutes = (finished - started).total_seconds() / 60
+            durations.setdefault(service_id, []).append(minutes)
+    # Staffed windows: those that called someone recently; otherwise every active window.
+    recent_windows = set(
+        Ticket.objects.for_municipality(municipality)
+        .filter(called_at__gte=now - STAFFED_WINDOW, window__isnull=False)
+        .values_list("window", flat=True)
+        .distinct()
+    )
+    handles: dict[int, set[int]] = {}
+    for window in window_list(municipality=municipality):
+        for service in window.services.all():
+            handles.setdefault(service.pk, set()).add(window.pk)
+    result = []
+    for service in services:
+        windows_all = handles.get(service.pk, set())
+        staffed = windows_all & recent_windows
+        windows = len(staffed) or len(windows_all)
+        samples = durations.get(service.pk, [])
+        measured = len(samples) >= MIN_SAMPLES
+        per_visit = sum(samples) / len(samples) if measured else float(service.standard_minutes)
+        n = waiting.get(service.pk, 0)
+        result.append(
+            ServiceWait(
+                service=service,
+                waiting=n,
+                windows=windows,
+                minutes_per_visit=per_visit,
+                measured=measured,
+                estimate_minutes=estimate_minutes(
+                    ahead=n, minutes_per_visit=per_visit, windows=windows
+                ),
+            )
+        )
+    return result
+
+
+def ticket_position(*, ticket: Ticket, now: datetime | None = None) -> tuple[int, int]:
+    """(people ahead of this ticket in its service's queue, estimated minutes)."""
+    now = now or timezone.now()
+    if ticket.status != Ticket.Status.WAITING:
+        return 0, 0
+    ordered = list(
+        waiting_tickets(
+            municipality=ticket.municipality, services=[ticket.service], now=now
+        ).values_list("id", flat=True)
+    )
+    ahead = ordered.index(ticket.pk) if ticket.pk in ordered else len(ordered)
+    wait = next(
+        (
+            w
+            for w in service_waits(municipality=ticket.municipality, now=now)
+            if w.service.pk == ticket.service_id
+        ),
+        None,
+    )
+    if wait is None:
+        return ahead, 0
+    return ahead, estimate_minutes(
+        ahead=ahead, minutes_per_visit=wait.minutes_per_visit, windows=wait.windows
+    )
+
+
+# --- The calling display ---------------------------------------------------------------------
+
+
+def display_version(*, municipality: Municipality, now: datetime | None = None) -> int:
+    """The newest event id of today: the display redraws when it changes (one indexed query)."""
+    now = now or timezone.now()
+    tz = timezone.get_default_timezone()
+    start = timezone.make_aware(datetime.combine(timezone.localdate(now), datetime.min.time()), tz)
+    value = (
+        VisitEvent.objects.for_municipality(municipality)
+        .filter(at__gte=start)
+        .aggregate(m=Max("id"))["m"]
+    )
+    return int(value or 0)
+
+
+def display_state(*, municipality: Municipality, now: datetime | None = None) -> dict[str, Any]:
+    """What the hall's screen shows: the latest calls and the queue per service (no names)."""
+    now = now or timezone.now()
+    version = display_version(municipality=municipality, now=now)
+    calls = (
+        Ticket.objects.for_municipality(municipality)
+        .filter(
+            day=timezone.localdate(now),
+            status__in=[Ticket.Status.CALLED, Ticket.Status.SERVING],
+        )
+        .select_related("window")
+        .order_by("-last_called_at")[:DISPLAY_RECENT_CALLS]
+    )
+    last_call = (
+        VisitEvent.objects.for_municipality(municipality)
+        .filter(
+            kind__in=[VisitEvent.Kind.CALLED, VisitEvent.Kind.RECALLED],
+            at__gte=now - timedelta(hours=12),
+        )
+        .order_by("-id")
+        .values_list("id", flat=True)
+        .first()
+    )
+    return {
+        "version": version,
+        "last_call_id": last_call or 0,
+        "calls": [
+            {
+                "number": t.display_number,
+                "window": t.window.label if t.window else "",
+                "window_name": t.window.name if t.window else "",
+                "status": t.status,
+            }
+            for t in calls
+        ],
+        "services": [w.as_json() for w in service_waits(municipality=municipality, now=now)],
+        "updated_at": timezone.localtime(now).strftime("%H:%M:%S"),
+    }
+
+
+def staff_window_get(*, user: StaffUser, window_id: int) -> Window:
+    """The window by id within the staff member's municipality (404 otherwise)."""
+    from madoguchi.tenancy.access import access_tenant_object
+
+    assert user.municipality is not None
+    return access_tenant_object(Window, municipality=user.municipality, pk=window_id)
+
+
+# --- Measured times, for the insights --------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class VisitTimes:
+    ticket_id: int
+    day: date
+    number: str
+    service_id: int
+    booked: bool
+    outcome: str
+    issued_at: datetime
+    called_at: datetime | None
+    started_at: datetime | None
+    finished_at: datetime | None
+
+    @property
+    def wait_minutes(self) -> float | None:
+        """Call time − ticket time (the measured wait)."""
+        if self.called_at is None:
+            return None
+        return (self.called_at - self.issued_at).total_seconds() / 60
+
+    @property
+    def service_minutes(self) -> float | None:
+        if self.started_at is None or self.finished_at is None:
+            return None
+        return (self.finished_at - self.started_at).total_seconds() / 60
+
+
+def visit_times(*, municipality: Municipality, first: date, last: date) -> list[VisitTimes]:
+    """Every visit between two days with its measured times (one query)."""
+    rows = (
+        Ticket.objects.for_municipality(municipality)
+        .filter(day__gte=first, day__lte=last)
+        .order_by("day", "issued_at", "id")
+        .values_list(
+            "id",
+            "day",
+            "series",
+            "number",
+            "service",
+            "booking",
+            "status",
+            "issued_at",
+            "called_at",
+            "started_at",
+            "finished_at",
+        )
+    )
+    return [
+        VisitTimes(
+            ticket_id=pk,
+            day=day,
+            number=f"{series}{number:03d}",
+            service_id=service,
+            booked=booking is not None,
+            outcome=status,
+            issued_at=issued,
+            called_at=called,
+            started_at=started,
+            finished_at=finished,
+        )
+        for pk, day, series, number, service, booking, status, issued, called, started, finished in rows
+    ]

@@ -1,0 +1,122 @@
+"""Concurrent booking / ticket / call scenarios, run by threads with one connection each.
+
+Used in-process by test_concurrency on PostgreSQL, and as a subprocess against a fresh SQLite
+*file* database (`python -m madoguchi.reservations.tests.race`): pytest-django's in-memory SQLite
+is a shared-cache database whose table locks do not wait, unlike the real file database.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections import Counter
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+THREADS = 16
+SLOT_FULL = "この時間枠は満員になりました。別の時間を選んでください。"
+
+
+def _run(n: int, attempt: Callable[[int], str]) -> Counter[str]:
+    from django.db import connections
+
+    def wrapped(i: int) -> str:
+        try:
+            return attempt(i)
+        except Exception as exc:  # reported, so the caller's assertion shows it
+            return f"error:{type(exc).__name__}:{exc}"
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(max_workers=THREADS) as pool:
+        return Counter(pool.map(wrapped, range(n)))
+
+
+def bookings(attempts: int = 200, capacity: int = 3) -> dict[str, Any]:
+    from django.utils import timezone
+
+    from madoguchi.reservations import services
+    from madoguchi.reservations.models import Booking, SlotLoad
+
+    from .factories import at, hall, working_day
+
+    municipality, service, _ = hall(windows=capacity)
+    start = at(working_day(timezone.localdate()), 10, 0)
+
+    def attempt(i: int) -> str:
+        try:
+            services.booking_create(
+                municipality=municipality,
+                service=service,
+                start=start,
+                name=f"来庁 太郎{i}",
+                phone=f"090-1234-{i:04d}",
+                submission_token=f"race-{i}",
+            )
+        except services.SlotFull as exc:
+            return "full" if exc.message == SLOT_FULL else f"bad message: {exc.message}"
+        return "ok"
+
+    results = _run(attempts, attempt)
+    return {
+        "results": dict(results),
+        "bookings": Booking.objects.filter(service=service, start=start).count(),
+        "load": SlotLoad.objects.get(service=service, start=start).booked,
+    }
+
+
+def tickets(n: int = 100) -> dict[str, Any]:
+    from django.utils import timezone
+
+    from madoguchi.reservations import services
+    from madoguchi.reservations.models import Ticket, VisitEvent
+
+    from .factories import hall
+
+    municipality, service, _ = hall(windows=2)
+
+    def attempt(i: int) -> str:
+        services.ticket_issue(municipality=municipality, service=service)
+        return "ok"
+
+    results = _run(n, attempt)
+    numbers = sorted(
+        Ticket.objects.filter(service=service, day=timezone.localdate()).values_list(
+            "number", flat=True
+        )
+    )
+    events = VisitEvent.objects.filter(ticket__service=service, kind=VisitEvent.Kind.ISSUED).count()
+    return {"results": dict(results), "numbers": numbers, "events": events}
+
+
+def calls(windows: int = 6) -> dict[str, Any]:
+    from madoguchi.reservations import services
+
+    from .factories import hall
+
+    municipality, service, made = hall(windows=windows)
+    for _ in range(windows):
+        services.ticket_issue(municipality=municipality, service=service)
+
+    def attempt(i: int) -> str:
+        ticket = services.ticket_call_next(window=made[i], staff=None)
+        return ticket.display_number if ticket else "none"
+
+    return {"results": dict(_run(windows, attempt))}
+
+
+def main() -> int:
+    import django
+    from django.core.management import call_command
+
+    django.setup()
+    call_command("migrate", verbosity=0, interactive=False)
+    print(json.dumps({"bookings": bookings(), "tickets": tickets(), "calls": calls()}))
+    return 0
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "madoguchi.settings.test")
+    sys.exit(main())

@@ -1,0 +1,205 @@
+"""The counter hall: kiosk (tickets and check-in), calling display, and the public wait board.
+
+The kiosk lives at a URL with the municipality's secret kiosk key, so tickets cannot be drawn
+from home. The display and the board show numbers and waits only, never names.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+from typing import Any
+
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone, translation
+from django.utils.crypto import constant_time_compare
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from madoguchi.tenancy.access import access_tenant_object
+
+from .. import selectors, services
+from ..models import ReservationPolicy, Service, Ticket
+from ._common import tenant
+
+# Server-sent events: a bounded stream (a sync worker is held while it runs); the browser's
+# EventSource reconnects by itself after `retry`.
+STREAM_SECONDS = 25
+STREAM_POLL_SECONDS = 0.25
+
+
+def _kiosk_policy(request: HttpRequest, key: str) -> ReservationPolicy:
+    policy = ReservationPolicy.objects.for_municipality(tenant(request)).first()
+    if policy is None or not constant_time_compare(policy.kiosk_key, key):
+        raise Http404
+    return policy
+
+
+def _bilingual(
+    request: HttpRequest, template: str, context: dict[str, Any], status: int = 200
+) -> HttpResponse:
+    """Hall screens show Japanese with English beside it, whatever the browser's language."""
+    with translation.override("ja"):
+        return render(request, template, context, status=status)
+
+
+def _kiosk_page(request: HttpRequest, key: str, *, error: str = "", code: str = "") -> HttpResponse:
+    return _bilingual(
+        request,
+        "reservations/kiosk.html",
+        {
+            "key": key,
+            "waits": selectors.service_waits(municipality=tenant(request)),
+            "error": error,
+            "code": code,
+        },
+        status=400 if error else 200,
+    )
+
+
+@never_cache
+def kiosk(request: HttpRequest, key: str) -> HttpResponse:
+    _kiosk_policy(request, key)
+    return _kiosk_page(request, key)
+
+
+@require_POST
+def kiosk_issue(request: HttpRequest, key: str) -> HttpResponse:
+    _kiosk_policy(request, key)
+    try:
+        service_id = int(request.POST.get("service", ""))
+    except ValueError as exc:
+        raise Http404 from exc
+    service = access_tenant_object(
+        Service, municipality=tenant(request), pk=service_id, is_active=True
+    )
+    ticket = services.ticket_issue(municipality=tenant(request), service=service)
+    return redirect("reservations:kiosk_ticket", tenant(request).code, key, ticket.pk)
+
+
+@require_POST
+def kiosk_checkin(request: HttpRequest, key: str) -> HttpResponse:
+    _kiosk_policy(request, key)
+    code = request.POST.get("code", "")[:40]
+    try:
+        ticket = services.booking_check_in(municipality=tenant(request), code=code)
+    except services.ReservationError as exc:
+        return _kiosk_page(request, key, error=exc.message, code=code)
+    return redirect("reservations:kiosk_ticket", tenant(request).code, key, ticket.pk)
+
+
+@never_cache
+def kiosk_ticket(request: HttpRequest, key: str, ticket_id: int) -> HttpResponse:
+    _kiosk_policy(request, key)
+    ticket = access_tenant_object(
+        Ticket, municipality=tenant(request), pk=ticket_id, day=timezone.localdate()
+    )
+    ahead, minutes = selectors.ticket_position(ticket=ticket)
+    return _bilingual(
+        request,
+        "reservations/kiosk_ticket.html",
+        {"key": key, "ticket": ticket, "ahead": ahead, "minutes": minutes},
+    )
+
+
+def display(request: HttpRequest) -> HttpResponse:
+    state = selectors.display_state(municipality=tenant(request))
+    return _bilingual(
+        request,
+        "reservations/display.html",
+        {"state": state, "use_sse": request.GET.get("transport") == "sse"},
+    )
+
+
+def _json(data: dict[str, Any], *, public: bool = False) -> JsonResponse:
+    response = JsonResponse(data, json_dumps_params={"ensure_ascii": False})
+    response["Cache-Control"] = "no-store"
+    if public:
+        # Public figures for the municipality's own web site to show.
+        response["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+def display_json(request: HttpRequest) -> JsonResponse:
+    return _json(selectors.display_state(municipality=tenant(request)))
+
+
+def display_stream(request: HttpRequest) -> StreamingHttpResponse:
+    municipality = tenant(request)
+
+    def events() -> Iterator[str]:
+        yield "retry: 1000\n\n"
+        last = -1
+        deadline = time.monotonic() + STREAM_SECONDS
+        while time.monotonic() < deadline:
+            version = selectors.display_version(municipality=municipality)
+            if version != last:
+                last = version
+                state = selectors.display_state(municipality=municipality)
+                yield f"event: state\ndata: {json.dumps(state, ensure_ascii=False)}\n\n"
+            else:
+                yield ": idle\n\n"
+            time.sleep(STREAM_POLL_SECONDS)
+
+    response = StreamingHttpResponse(events(), content_type="text/event-stream")
+    response["Cache-Control"] = "no-store"
+    response["X-Accel-Buffering"] = "no"
+    return response
+
+
+def board(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "reservations/board.html",
+        {"waits": selectors.service_waits(municipality=tenant(request)), "now": timezone.now()},
+    )
+
+
+def board_json(request: HttpRequest) -> JsonResponse:
+    now = timezone.now()
+    waits = selectors.service_waits(municipality=tenant(request), now=now)
+    return _json(
+        {
+            "municipality": tenant(request).code,
+            "at": timezone.localtime(now).isoformat(timespec="seconds"),
+            "services": [w.as_json() for w in waits],
+        },
+        public=True,
+    )
+
+
+def slots_json(request: HttpRequest, service_id: int) -> JsonResponse:
+    """Free slots of a service (for the municipality's site, scripts and the benchmark)."""
+    from ._common import parse_day
+
+    service = access_tenant_object(
+        Service, municipality=tenant(request), pk=service_id, is_active=True, bookable=True
+    )
+    started = time.perf_counter()
+    first = parse_day(request.GET.get("from")) or timezone.localdate()
+    try:
+        days = max(1, min(int(request.GET.get("days", "7")), 92))
+    except ValueError:
+        days = 7
+    result = selectors.service_slots(service=service, first=first, days=days)
+    payload = {
+        "service": service.pk,
+        "days": [
+            {
+                "date": d.day.isoformat(),
+                "closed": d.closed_reason,
+                "slots": [
+                    {
+                        "start": timezone.localtime(s.start).strftime("%Y-%m-%dT%H:%M"),
+                        "free": s.free,
+                    }
+                    for s in d.slots
+                ],
+            }
+            for d in result
+        ],
+        "computed_ms": round((time.perf_counter() - started) * 1000, 2),
+    }
+    return _json(payload, public=True)

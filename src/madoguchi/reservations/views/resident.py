@@ -1,0 +1,267 @@
+"""Resident pages: book a visit without an account, then find, change or cancel it.
+
+Every page works without JavaScript. After booking (or finding a booking with its code and
+secret) the code is remembered in the session; the QR code and the .ics file are served only
+for codes in that session.
+"""
+
+from __future__ import annotations
+
+import io
+from datetime import timedelta
+from typing import Any
+
+import segno
+from django.core.cache import cache
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from madoguchi.tenancy.access import access_tenant_object
+
+from .. import selectors, services
+from ..forms import BookingForm, FindBookingForm
+from ..ics import booking_ics
+from ..models import Booking, Service
+from ._common import client_ip, format_start, parse_day, parse_start, tenant
+
+DAYS_PER_PAGE = 7
+FIND_ATTEMPTS_PER_10_MIN = 20
+SESSION_DONE = "reservations:done"
+SESSION_MANAGED = "reservations:managed"
+
+
+def _bookable_service(request: HttpRequest, service_id: int) -> Service:
+    return access_tenant_object(
+        Service, municipality=tenant(request), pk=service_id, is_active=True, bookable=True
+    )
+
+
+def _remember(request: HttpRequest, code: str) -> None:
+    managed = [c for c in request.session.get(SESSION_MANAGED, []) if c != code][-9:]
+    request.session[SESSION_MANAGED] = [*managed, code]
+
+
+def _managed_booking(request: HttpRequest, code: str) -> Booking:
+    if code not in request.session.get(SESSION_MANAGED, []):
+        raise Http404
+    booking = selectors.booking_by_code(municipality=tenant(request), code=code)
+    if booking is None:
+        raise Http404
+    return booking
+
+
+def start(request: HttpRequest) -> HttpResponse:
+    services_ = selectors.service_list(municipality=tenant(request), bookable_only=True)
+    wanted = request.GET.get("procedure", "")[:80]
+    if wanted:
+        for service in services_:
+            if any(p.slug == wanted for p in service.procedures.all()):
+                return redirect("reservations:slots", tenant(request).code, service.pk)
+    return render(request, "reservations/start.html", {"services": services_})
+
+
+def slots(request: HttpRequest, service_id: int) -> HttpResponse:
+    service = _bookable_service(request, service_id)
+    today = timezone.localdate()
+    first = max(parse_day(request.GET.get("from")) or today, today)
+    days = selectors.service_slots(service=service, first=first, days=DAYS_PER_PAGE)
+    policy = selectors.policy_get(municipality=tenant(request))
+    _earliest, last_day = selectors.booking_window(policy=policy, now=timezone.now())
+    following = first + timedelta(days=DAYS_PER_PAGE)
+    return render(
+        request,
+        "reservations/slots.html",
+        {
+            "service": service,
+            "days": days,
+            "previous": first - timedelta(days=DAYS_PER_PAGE) if first > today else None,
+            "following": following if following <= last_day else None,
+            "start_format": format_start,
+            "any_free": any(d.slots for d in days),
+        },
+    )
+
+
+@never_cache
+def book(request: HttpRequest, service_id: int) -> HttpResponse:
+    service = _bookable_service(request, service_id)
+    municipality = tenant(request)
+    procedures = service.procedures.filter(is_published=True)
+    error = ""
+    if request.method == "POST":
+        form = BookingForm(request.POST, procedure_choices=procedures)
+        start_at = parse_start(request.POST.get("start"))
+        if start_at is None:
+            raise Http404
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                result = services.booking_create(
+                    municipality=municipality,
+                    service=service,
+                    start=start_at,
+                    name=data["name"],
+                    phone=data["phone"],
+                    email=data["email"],
+                    procedures=data["procedures"],
+                    submission_token=data["token"],
+                )
+            except services.ReservationError as exc:
+                error = exc.message
+            else:
+                request.session[SESSION_DONE] = {
+                    "code": result.booking.code,
+                    "secret": result.secret,
+                }
+                _remember(request, result.booking.code)
+                return redirect("reservations:done", municipality.code)
+    else:
+        start_at = parse_start(request.GET.get("start"))
+        if start_at is None:
+            return redirect("reservations:slots", municipality.code, service.pk)
+        form = BookingForm(
+            initial={"start": format_start(start_at), "token": services.new_submission_token()},
+            procedure_choices=procedures,
+        )
+        error = services.booking_slot_problem(service=service, start=start_at) or ""
+    return render(
+        request,
+        "reservations/book.html",
+        {
+            "service": service,
+            "start": start_at,
+            "form": form,
+            "error": error,
+            "slots_url_day": timezone.localtime(start_at).date().isoformat(),
+        },
+        status=409 if error and request.method == "POST" else 200,
+    )
+
+
+@never_cache
+def done(request: HttpRequest) -> HttpResponse:
+    finished = request.session.get(SESSION_DONE)
+    if not finished:
+        return redirect("reservations:start", tenant(request).code)
+    booking = selectors.booking_by_code(municipality=tenant(request), code=finished["code"])
+    if booking is None:
+        raise Http404
+    return render(
+        request,
+        "reservations/done.html",
+        {
+            "booking": booking,
+            "secret": finished["secret"],
+            "what_to_bring": services.booking_what_to_bring(booking=booking),
+        },
+    )
+
+
+def qr(request: HttpRequest, code: str) -> HttpResponse:
+    """The booking code as a QR code (SVG). It carries the opaque code only."""
+    booking = _managed_booking(request, code)
+    buffer = io.BytesIO()
+    segno.make(booking.code, error="m").save(
+        buffer, kind="svg", scale=6, border=2, title=_("予約番号の QR コード")
+    )
+    response = HttpResponse(buffer.getvalue(), content_type="image/svg+xml")
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+def ics(request: HttpRequest, code: str) -> HttpResponse:
+    booking = _managed_booking(request, code)
+    response = HttpResponse(
+        booking_ics(booking=booking), content_type="text/calendar; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="reservation-{booking.code}.ics"'
+    return response
+
+
+@never_cache
+def find(request: HttpRequest) -> HttpResponse:
+    municipality = tenant(request)
+    error = ""
+    status = 200
+    if request.method == "POST":
+        form = FindBookingForm(request.POST)
+        key = f"reservations-find:{municipality.code}:{client_ip(request)}"
+        attempts = cache.get_or_set(key, 0, timeout=600) or 0
+        if attempts >= FIND_ATTEMPTS_PER_10_MIN:
+            error = _("確認の回数が上限に達しました。10分ほど待ってから、もう一度お試しください。")
+            status = 429
+        elif form.is_valid():
+            booking = selectors.booking_access(
+                municipality=municipality,
+                code=form.cleaned_data["code"],
+                secret=form.cleaned_data["secret"],
+            )
+            if booking is not None:
+                _remember(request, booking.code)
+                return redirect("reservations:manage", municipality.code, booking.code)
+            cache.set(key, attempts + 1, timeout=600)
+            error = _(
+                "予約番号または確認用の数字が違います。予約完了の画面やメールに書かれた番号を、"
+                "もう一度確かめて入力してください。"
+            )
+            status = 400
+    else:
+        form = FindBookingForm()
+    return render(request, "reservations/find.html", {"form": form, "error": error}, status=status)
+
+
+@never_cache
+def manage(request: HttpRequest, code: str) -> HttpResponse:
+    booking = _managed_booking(request, code)
+    context: dict[str, Any] = {
+        "booking": booking,
+        "what_to_bring": services.booking_what_to_bring(booking=booking),
+        "changeable": booking.status == Booking.Status.BOOKED and booking.start > timezone.now(),
+    }
+    if context["changeable"]:
+        first = max(
+            parse_day(request.GET.get("from")) or timezone.localdate(), timezone.localdate()
+        )
+        context["days"] = selectors.service_slots(
+            service=booking.service, first=first, days=DAYS_PER_PAGE
+        )
+        context["start_format"] = format_start
+        context["following"] = first + timedelta(days=DAYS_PER_PAGE)
+    return render(request, "reservations/manage.html", context)
+
+
+@require_POST
+def manage_cancel(request: HttpRequest, code: str) -> HttpResponse:
+    booking = _managed_booking(request, code)
+    try:
+        services.booking_cancel(booking=booking)
+    except services.ReservationError as exc:
+        return render(
+            request,
+            "reservations/manage_error.html",
+            {"booking": booking, "error": exc.message},
+            status=409,
+        )
+    return redirect("reservations:manage", tenant(request).code, booking.code)
+
+
+@require_POST
+def manage_change(request: HttpRequest, code: str) -> HttpResponse:
+    booking = _managed_booking(request, code)
+    start_at = parse_start(request.POST.get("start"))
+    if start_at is None:
+        raise Http404
+    try:
+        services.booking_reschedule(booking=booking, start=start_at)
+    except services.ReservationError as exc:
+        return render(
+            request,
+            "reservations/manage_error.html",
+            {"booking": booking, "error": exc.message},
+            status=409,
+        )
+    return redirect("reservations:manage", tenant(request).code, booking.code)
