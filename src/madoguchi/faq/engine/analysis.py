@@ -25,7 +25,8 @@ from .normalize import fold_kana_same_length, fold_width, katakana_to_hiragana
 # Characters that never belong to an n-gram: punctuation, symbols, spaces.
 _NON_WORD = re.compile(r"[^0-9a-z\u3040-\u309f\u30a0-\u30ff\u3400-\u9fff\uf900-\ufaff々〆]+")
 _HIRAGANA = frozenset(chr(c) for c in range(0x3040, 0x30A0))
-_HIRAGANA_RUN = re.compile(r"[\u3040-\u309f]{2,}")
+# A run of 2+ hiragana, keeping its first and last character apart (template, no callback).
+_HIRAGANA_RUN = re.compile(r"([\u3040-\u309f])[\u3040-\u309f]*([\u3040-\u309f])")
 _MARKS = re.compile("[ー・]")
 
 # Sentence-level analysis cache for long texts.
@@ -94,7 +95,9 @@ class Analyzer:
 
             dictionary = Dictionary()
             # All fields: subsetting them (fields=...) measured slower with split_a included.
-            tok = dictionary.tokenizer(mode=SplitMode.C)
+            # SudachiPy < 0.6.9 only has the older name ``create``.
+            make = getattr(dictionary, "tokenizer", None) or dictionary.create
+            tok = make(mode=SplitMode.C)
             if self._pos_kind is None:
                 n_pos = len(dictionary.pos_matcher(lambda _p: True))
                 self._pos_kind = [
@@ -244,7 +247,7 @@ class Analyzer:
 
 def _bigrams(text: str) -> list[str]:
     # Cut every hiragana run between its first and last character, then cut at punctuation.
-    text = _HIRAGANA_RUN.sub(_cut_run, _MARKS.sub("", text))
+    text = _HIRAGANA_RUN.sub(r"\1 \2", _MARKS.sub("", text))
     grams: list[str] = []
     for piece in _NON_WORD.split(fold_kana_same_length(text)):
         if len(piece) >= 2:
@@ -252,11 +255,6 @@ def _bigrams(text: str) -> list[str]:
         elif piece and piece not in _HIRAGANA:
             grams.append(piece)
     return grams
-
-
-def _cut_run(match: re.Match[str]) -> str:
-    run = match.group(0)
-    return run[0] + " " + run[-1]
 
 
 def unique(items: Iterable[str]) -> list[str]:

@@ -18,7 +18,9 @@ normalisation and multiplied by the field's weight; the weighted sum is then sat
 
 from __future__ import annotations
 
+import itertools
 import math
+import operator
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -74,18 +76,16 @@ class Bm25fIndex:
     def _ids_for(self, terms: Sequence[str]) -> list[int]:
         table = self._term_id
         ids: list[int | None] = list(map(table.get, terms))
-        if None not in ids:
-            return ids  # type: ignore[return-value]
-        out = []
-        for term, tid in zip(terms, ids, strict=True):
-            if tid is None:
-                tid = table.get(term)
-                if tid is None:
-                    tid = table[term] = len(self._df)
-                    self._df.append(0)
-                    self._names.append(term)
-            out.append(tid)
-        return out
+        if None in ids:
+            # Give new terms ids (a loop over the unknown terms only), then map again.
+            for term in dict.fromkeys(
+                itertools.compress(terms, map(operator.is_, ids, itertools.repeat(None)))
+            ):
+                table[term] = len(self._df)
+                self._df.append(0)
+                self._names.append(term)
+            ids = list(map(table.__getitem__, terms))
+        return ids  # type: ignore[return-value]
 
     def _register(self, slot: int, field_terms: Sequence[Sequence[str]]) -> tuple[IntArray, ...]:
         """Lengths, liveness and per-field term ids of a new document."""
@@ -129,28 +129,29 @@ class Bm25fIndex:
         self._ensure_capacity(max(slot for slot, _ in docs))
         n_fields = self._n_fields
         term_ids: list[int] = []
-        slot_ids: list[int] = []
-        field_ids: list[int] = []
+        counts: list[int] = []  # per document and field: how many occurrences
         lengths = self._lengths
         for slot, field_terms in docs:
             if self._alive[slot]:
                 raise ValueError(f"slot {slot} is in use")
             self._alive[slot] = True
-            for f, terms in enumerate(field_terms):
+            for f in range(n_fields):
+                terms = field_terms[f] if f < len(field_terms) else ()
                 n = len(terms)
+                counts.append(n)
                 if n:
                     lengths[f, slot] = n
                     term_ids.extend(self._ids_for(terms))
-                    slot_ids.extend([slot] * n)
-                    field_ids.extend([f] * n)
+        doc_slots = np.fromiter((slot for slot, _ in docs), dtype=np.int64, count=len(docs))
+        per = np.asarray(counts, dtype=np.int64)
+        slot_ids = np.repeat(np.repeat(doc_slots, n_fields), per)
+        field_ids = np.repeat(np.tile(np.arange(n_fields, dtype=np.int64), len(docs)), per)
         self._n_docs = len(docs)
         self._length_sums = lengths.sum(axis=1)
         self._norm = None
         n_terms = len(self._df)
         cap = self._capacity
-        occurrences = (
-            np.asarray(term_ids, dtype=np.int64) * cap + np.asarray(slot_ids, dtype=np.int64)
-        ) * n_fields + np.asarray(field_ids, dtype=np.int64)
+        occurrences = (np.asarray(term_ids, dtype=np.int64) * cap + slot_ids) * n_fields + field_ids
         keys, counts = np.unique(occurrences, return_counts=True)
         pairs, which = np.unique(keys // n_fields, return_inverse=True)
         tf = np.zeros((pairs.size, n_fields), dtype=np.float32)

@@ -73,18 +73,20 @@ class EngineConfig:
     rm3_docs: int = 5
     rm3_terms: int = 10
     rm3_weight: float = 0.3
-    # Minimum confidence (estimated probability that the best hit is right) to answer.
+    # To answer, the estimated probability that the best hit is right must reach this …
     confidence_threshold: float = 0.5
+    # … and the best FAQ must cover this share of the question's (rarity-weighted) words.
+    min_coverage: float = 0.15
     # Only the start of an answer is analysed into words: it states the topic, and Sudachi time
     # grows with the text (0 = no limit).
     answer_max_chars: int = 0
 
 
 # Confidence model coefficients (see FaqIndex._confidence), fitted for the default settings.
-_CONF_COVERAGE = 1.25
-_CONF_MARGIN = 2.0
-_CONF_COSINE = 0.4
-_CONF_BIAS = -1.05
+_CONF_COVERAGE = 0.97
+_CONF_MARGIN = 2.05
+_CONF_COSINE = 0.34
+_CONF_BIAS = -0.88
 
 
 @dataclass(frozen=True)
@@ -399,28 +401,34 @@ class FaqIndex:
         scored = self._score_all(query)
         top = self._top_slots(scored.fused, max(k, 2))
         hits = tuple(SearchHit(str(self._ids[s]), float(scored.fused[s])) for s in top[:k])
-        confidence = self._confidence(scored, top)
+        confidence, coverage = self._confidence(scored, top)
         return SearchResult(
             query=query,
             hits=hits,
             confidence=confidence,
-            confident=confidence >= self.config.confidence_threshold,
+            confident=confidence >= self.config.confidence_threshold
+            and coverage >= self.config.min_coverage,
         )
 
-    def _confidence(self, scored: _Scored, top: list[int]) -> float:
-        """Estimated probability that the best hit answers the question.
+    def _confidence(self, scored: _Scored, top: list[int]) -> tuple[float, float]:
+        """Estimated probability that the best hit answers the question, and its coverage.
 
         A logistic model over three signals, fitted once on half of the development questions
-        (odd ids) and checked on the other half (AUC 0.78 / 0.80; see docs/faq-engine.md):
-        - the best FAQ's word BM25F score relative to the query's own maximum (how much of the
-          question it covers, weighted by rarity);
+        (odd ids) and checked on the other half (AUC 0.76 / 0.80; see docs/faq-engine.md):
+        - coverage: the best FAQ's word BM25F score relative to the query's own maximum, in which
+          a query word no FAQ contains counts as a rare word missing from every FAQ;
         - the margin between the best and the second-best fused score (a clear winner);
         - the best FAQ's word-vector cosine.
         """
         if not top or not scored.word_q:
-            return 0.0
+            return 0.0, 0.0
         best = top[0]
-        ceiling = self._words.max_score(scored.word_q)
+        words = self._words
+        unseen_idf = math.log(1.0 + (words.n_docs + 0.5) / 0.5)
+        ceiling = sum(
+            w * (words.idf(t) if words.df(t) else unseen_idf) * (words.k1 + 1.0)
+            for t, w in scored.word_q.items()
+        )
         coverage = float(scored.words[best]) / ceiling if ceiling > 0 else 0.0
         second = float(scored.fused[top[1]]) if len(top) > 1 else 0.0
         margin = float(scored.fused[best]) - second
@@ -429,7 +437,7 @@ class FaqIndex:
             c = self.config
             cosine = float(scored.dense[best]) / (c.dense_question_weight + c.dense_answer_weight)
         z = _CONF_COVERAGE * coverage + _CONF_MARGIN * margin + _CONF_COSINE * cosine + _CONF_BIAS
-        return 1.0 / (1.0 + math.exp(-z))
+        return 1.0 / (1.0 + math.exp(-z)), coverage
 
     def with_config(self, **changes: object) -> FaqIndex:
         """A new empty index with changed settings (used by evaluation sweeps)."""

@@ -24,6 +24,19 @@ def town() -> Municipality:
         category="ごみ",
         status=Status.PUBLISHED,
     )
+    # A few neighbours, as in any real FAQ: confidence is relative to the rest of the index.
+    for question, answer, category in [
+        ("住民票の写しはどこで取れますか", "市民課の窓口かコンビニで取れます。", "届出・証明"),
+        ("犬を飼い始めたら何が必要ですか", "犬の登録と狂犬病予防注射が必要です。", "ペット"),
+        ("燃えるごみの収集日はいつですか", "地区ごとの収集日程表をご覧ください。", "ごみ"),
+    ]:
+        services.faq_entry_create(
+            municipality=town,
+            question=question,
+            answer=answer,
+            category=category,
+            status=Status.PUBLISHED,
+        )
     return town
 
 
