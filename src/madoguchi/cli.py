@@ -100,7 +100,7 @@ def main(argv: list[str] | None = None) -> int:
     if command == "bench":
         return _bench(args[1:])
     if command == "faq":
-        _setup_django("madoguchi.settings.production")
+        # The evaluation commands use the engine alone: no settings, no database.
         from madoguchi.faq.cli import main as faq_main
 
         return faq_main(args[1:])
