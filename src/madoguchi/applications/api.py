@@ -10,8 +10,12 @@ from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 
-from madoguchi.procedures.models import FormVersion
-from madoguchi.procedures.selectors import form_version_current, procedure_get, procedure_list
+from madoguchi.procedures.selectors import (
+    form_version_current,
+    procedure_get,
+    procedure_list,
+    published_form_version,
+)
 from madoguchi.tenancy.access import get_active_municipality
 
 from . import selectors, services, throttle
@@ -123,10 +127,16 @@ def get_procedure(request: HttpRequest, code: str, slug: str) -> Any:
 )
 def submit_application(request: HttpRequest, code: str, payload: SubmissionIn) -> Any:
     municipality = get_active_municipality(code)
-    procedure = procedure_get(municipality=municipality, slug=payload.procedure)
+    version = published_form_version(
+        municipality=municipality, slug=payload.procedure, number=payload.form_version
+    )
+    procedure = (
+        version.procedure
+        if version is not None
+        else procedure_get(municipality=municipality, slug=payload.procedure)  # 404 if none
+    )
     if not procedure.online:
         raise HttpError(404, _("この手続はオンラインでは申請できません。"))
-    version = FormVersion.objects.filter(procedure=procedure, number=payload.form_version).first()
     if version is None:
         return Status(
             422,

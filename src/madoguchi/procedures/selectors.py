@@ -74,6 +74,23 @@ def form_version_current(*, procedure: Procedure) -> FormVersion:
     return version
 
 
+def published_form_version(
+    *, municipality: Municipality, slug: str, number: int
+) -> FormVersion | None:
+    """A version of a published procedure's form with its procedure, in one query (the hot
+    path of a submission); None when the procedure or the version does not exist."""
+    return (
+        FormVersion.objects.select_related("procedure")
+        .filter(
+            procedure__municipality=municipality,
+            procedure__slug=slug,
+            procedure__is_published=True,
+            number=number,
+        )
+        .first()
+    )
+
+
 def form_version_get(*, procedure: Procedure, number: int) -> FormVersion:
     """A given version of a procedure's form (e.g. the one a draft was started on)."""
     try:
