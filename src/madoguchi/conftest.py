@@ -29,10 +29,14 @@ def pytest_report_header(config: pytest.Config) -> str:
 
 @pytest.fixture(autouse=True)
 def _clear_cache() -> Iterator[None]:
-    """Rate-limit counters live in the cache: each test starts with none."""
+    """Each test starts with an empty cache (rate-limit counters) and the default language."""
+    from django.conf import settings
     from django.core.cache import cache
+    from django.utils import translation
 
     cache.clear()
+    # A request in English leaves English active in this thread: start each test in Japanese.
+    translation.activate(settings.LANGUAGE_CODE)
     yield
 
 

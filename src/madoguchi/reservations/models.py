@@ -73,8 +73,8 @@ class CalendarException(TenantOwned):
 
     date = models.DateField(_("日付"))
     closed = models.BooleanField(_("閉庁"), default=True)
-    opens = models.TimeField(_("開始"), null=True, blank=True)
-    closes = models.TimeField(_("終了"), null=True, blank=True)
+    opens = models.TimeField(_("開庁時刻"), null=True, blank=True)
+    closes = models.TimeField(_("閉庁時刻"), null=True, blank=True)
     note = models.CharField(_("理由・お知らせ"), max_length=200, blank=True)
 
     class Meta:

@@ -128,8 +128,8 @@ class OpeningHours(models.Model):
         Municipality, on_delete=models.CASCADE, related_name="opening_hours"
     )
     weekday = models.PositiveSmallIntegerField(_("曜日"), choices=Weekday.choices)
-    opens = models.TimeField(_("開始"))
-    closes = models.TimeField(_("終了"))
+    opens = models.TimeField(_("開庁時刻"))
+    closes = models.TimeField(_("閉庁時刻"))
 
     class Meta:
         ordering = ["weekday", "opens"]
