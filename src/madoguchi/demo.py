@@ -7,12 +7,14 @@ from datetime import time
 from django.db import transaction
 
 from madoguchi.accounts.models import Role, StaffUser
+from madoguchi.applications.models import StaffDepartment
 from madoguchi.core.municipality_code import prefecture_of, with_check_digit
 from madoguchi.procedures.services import library_install
 from madoguchi.tenancy.models import Municipality, OpeningHours, Prefecture
 
 DEMO_CODE = with_check_digit("22999")  # fictional: 静岡県 + an unused number → 229997
 DEMO_PASSWORD = "madoguchi-demo"  # noqa: S105 — printed in the README; demo only
+DEMO_BACK_OFFICE_DEPARTMENTS = ["市民課", "子育て支援課", "保育課"]
 DEMO_STAFF = [
     ("demo-admin", "管理者", Role.MUNICIPALITY_ADMIN, True),
     ("demo-manager", "課長", Role.MANAGER, False),
@@ -62,4 +64,10 @@ def demo_load() -> Municipality:
         if made:
             user.set_password(DEMO_PASSWORD)
             user.save()
+        if role == Role.BACK_OFFICE:
+            # 処理担当 see the procedures of their departments (担当課) only.
+            for department in DEMO_BACK_OFFICE_DEPARTMENTS:
+                StaffDepartment.objects.get_or_create(
+                    municipality=municipality, staff=user, department=department
+                )
     return municipality
