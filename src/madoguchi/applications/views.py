@@ -197,7 +197,7 @@ def apply_check(request: HttpRequest, slug: str) -> HttpResponse:
             request.session["completed"] = {
                 "receipt_number": submitted.application.receipt_number,
                 "access_code": submitted.access_code,
-                "procedure": procedure.name,
+                "procedure": procedure.display_name,
                 "email": bool(submitted.application.contact_email),
                 "processing_days": procedure.standard_processing_days,
             }

@@ -9,12 +9,14 @@ from typing import Any
 
 from django.db.models import Count, QuerySet
 from django.http import Http404
+from django.utils.translation import get_language
 
 from madoguchi.core.japanese_text import normalize_input, to_katakana
 from madoguchi.tenancy.access import access_tenant_object
 from madoguchi.tenancy.models import Municipality
 
 from .formdef import FormDefinition, parse_definition
+from .formdef.localize import localize_definition_data
 from .models import Category, Channel, FormVersion, Procedure
 
 
@@ -100,13 +102,15 @@ def form_version_get(*, procedure: Procedure, number: int) -> FormVersion:
 
 
 @lru_cache(maxsize=512)
-def _parsed(version_pk: int, definition_json: str) -> FormDefinition:
-    return parse_definition(json.loads(definition_json))
+def _parsed(version_pk: int, definition_json: str, language: str) -> FormDefinition:
+    return parse_definition(localize_definition_data(json.loads(definition_json), language))
 
 
 def form_version_definition(*, form_version: FormVersion) -> FormDefinition:
-    """The parsed definition of a version (cached: versions never change)."""
-    return _parsed(form_version.pk, json.dumps(form_version.definition, sort_keys=True))
+    """The parsed definition of a version in the active language (cached: versions never
+    change; English texts replace the Japanese ones where the definition has them)."""
+    language = "en" if (get_language() or "").startswith("en") else "ja"
+    return _parsed(form_version.pk, json.dumps(form_version.definition, sort_keys=True), language)
 
 
 @dataclass(frozen=True)

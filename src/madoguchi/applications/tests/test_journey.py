@@ -150,3 +150,41 @@ def test_status_page_wrong_code_and_rate_limit(client, version):
         f"/{code}/status/", {"receipt_number": "20260101-000000", "access_code": "12345678"}
     )
     assert response.status_code == 429
+
+
+def test_form_follows_the_english_ui(client, version):
+    """Field labels, step titles and messages come from the definition's *_en texts."""
+    definition = {
+        **version.definition,
+        "steps": [
+            {
+                **version.definition["steps"][0],
+                "title_en": "Applicant",
+                "fields": [
+                    {
+                        **f,
+                        "label_en": {"name": "Full name", "birth_date": "Date of birth"}.get(
+                            f["key"], ""
+                        ),
+                    }
+                    for f in version.definition["steps"][0]["fields"]
+                ],
+            },
+            version.definition["steps"][1],
+        ],
+    }
+    from madoguchi.procedures.models import FormVersion
+
+    english = FormVersion.objects.create(
+        procedure=version.procedure, number=2, definition=definition
+    )
+    base = _start(client, english)
+    client.cookies["django_language"] = "en"
+    page = client.get(f"{base}/applicant/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Full name" in page and "Date of birth" in page and "Applicant" in page
+    response = client.post(f"{base}/applicant/", {"_action": "next"}, HTTP_ACCEPT_LANGUAGE="en")
+    assert "Date of birth" in response.content.decode()  # the error names the field in English
+    client.cookies["django_language"] = "ja"
+    assert (
+        "生年月日" in client.get(f"{base}/applicant/", HTTP_ACCEPT_LANGUAGE="ja").content.decode()
+    )

@@ -1,0 +1,33 @@
+"""Show a form definition in the reader's language.
+
+Definitions carry Japanese text (`label`, `help`, `title`, `description`) and optional English
+beside it (`label_en`, …). For an English reader the English text takes the Japanese text's place
+before parsing, so every screen, summary and error message that names a field follows along;
+answers are keyed by field key and are the same in every language.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+_TRANSLATED = ("label", "help", "title", "description")
+
+
+def localize_definition_data(data: Any, language: str) -> Any:
+    """A copy of the definition's JSON with the `<key>_en` texts in place, for English."""
+    if not (language or "").startswith("en"):
+        return data
+    return _swap(data)
+
+
+def _swap(node: Any) -> Any:
+    if isinstance(node, list):
+        return [_swap(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    out = {key: _swap(value) for key, value in node.items()}
+    for key in _TRANSLATED:
+        english = node.get(f"{key}_en")
+        if isinstance(english, str) and english.strip():
+            out[key] = english
+    return out
