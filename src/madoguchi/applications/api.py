@@ -172,8 +172,7 @@ def submit_application(request: HttpRequest, code: str, payload: SubmissionIn) -
 @router.post("/{code}/applications/status", response=StatusOut, summary="申請の状況確認")
 def application_status(request: HttpRequest, code: str, payload: StatusIn) -> Any:
     municipality = get_active_municipality(code)
-    client = str(request.META.get("REMOTE_ADDR", ""))
-    if not throttle.lookup_allowed(municipality_code=municipality.code, client=client):
+    if not throttle.lookup_allowed(municipality_code=municipality.code, request=request):
         raise HttpError(
             429, _("確認の回数が上限に達しました。10分ほど待ってから、もう一度お試しください。")
         )
@@ -183,7 +182,7 @@ def application_status(request: HttpRequest, code: str, payload: StatusIn) -> An
         access_code=payload.access_code[:40],
     )
     if application is None:
-        throttle.lookup_failed(municipality_code=municipality.code, client=client)
+        throttle.lookup_failed(municipality_code=municipality.code, request=request)
         raise HttpError(404, _("受付番号または確認コードが違います。"))
     return {
         "receipt_number": application.receipt_number,

@@ -272,20 +272,15 @@ def apply_complete(request: HttpRequest) -> HttpResponse:
     return render(request, "applications/complete.html", {"completed": completed})
 
 
-def _client_ip(request: HttpRequest) -> str:
-    return str(request.META.get("REMOTE_ADDR", ""))
-
-
 @never_cache
 def status(request: HttpRequest) -> HttpResponse:
     municipality = _tenant(request)
     context: dict[str, Any] = {"receipt_number": "", "error": ""}
     if request.method == "POST":
-        client = _client_ip(request)
         receipt_number = request.POST.get("receipt_number", "")[:40]
         access_code = request.POST.get("access_code", "")[:40]
         context["receipt_number"] = receipt_number
-        if not throttle.lookup_allowed(municipality_code=municipality.code, client=client):
+        if not throttle.lookup_allowed(municipality_code=municipality.code, request=request):
             context["error"] = _(
                 "確認の回数が上限に達しました。10分ほど待ってから、もう一度お試しください。"
             )
@@ -294,7 +289,7 @@ def status(request: HttpRequest) -> HttpResponse:
             municipality=municipality, receipt_number=receipt_number, access_code=access_code
         )
         if application is None:
-            throttle.lookup_failed(municipality_code=municipality.code, client=client)
+            throttle.lookup_failed(municipality_code=municipality.code, request=request)
             context["error"] = _(
                 "受付番号または確認コードが違います。申請完了画面またはメールに書かれた番号を、"
                 "もう一度確かめて入力してください。"

@@ -35,7 +35,3 @@ def parse_day(value: str | None) -> date | None:
         return date.fromisoformat((value or "")[:10])
     except ValueError:
         return None
-
-
-def client_ip(request: HttpRequest) -> str:
-    return str(request.META.get("REMOTE_ADDR", ""))

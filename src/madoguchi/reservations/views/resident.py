@@ -12,7 +12,6 @@ from datetime import timedelta
 from typing import Any
 
 import segno
-from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -20,13 +19,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from madoguchi.core import ratelimit
 from madoguchi.tenancy.access import access_tenant_object
 
 from .. import selectors, services
 from ..forms import BookingForm, FindBookingForm
 from ..ics import booking_ics
 from ..models import Booking, Service
-from ._common import client_ip, format_start, parse_day, parse_start, tenant
+from ._common import format_start, parse_day, parse_start, tenant
 
 DAYS_PER_PAGE = 7
 FIND_ATTEMPTS_PER_10_MIN = 20
@@ -189,9 +189,8 @@ def find(request: HttpRequest) -> HttpResponse:
     status = 200
     if request.method == "POST":
         form = FindBookingForm(request.POST)
-        key = f"reservations-find:{municipality.code}:{client_ip(request)}"
-        attempts = cache.get_or_set(key, 0, timeout=600) or 0
-        if attempts >= FIND_ATTEMPTS_PER_10_MIN:
+        key = f"reservations-find:{municipality.code}:{ratelimit.client_key(request)}"
+        if ratelimit.count(key) >= FIND_ATTEMPTS_PER_10_MIN:
             error = _("確認の回数が上限に達しました。10分ほど待ってから、もう一度お試しください。")
             status = 429
         elif form.is_valid():
@@ -203,7 +202,7 @@ def find(request: HttpRequest) -> HttpResponse:
             if booking is not None:
                 _remember(request, booking.code)
                 return redirect("reservations:manage", municipality.code, booking.code)
-            cache.set(key, attempts + 1, timeout=600)
+            ratelimit.increment(key, seconds=600)
             error = _(
                 "予約番号または確認用の数字が違います。予約完了の画面やメールに書かれた番号を、"
                 "もう一度確かめて入力してください。"
