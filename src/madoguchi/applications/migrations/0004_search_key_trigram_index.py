@@ -5,7 +5,7 @@ after `madoguchi migrate applications 0003`)."""
 
 import logging
 
-from django.db import migrations, transaction
+from django.db import DatabaseError, migrations, transaction
 
 logger = logging.getLogger(__name__)
 
@@ -19,7 +19,7 @@ def create_index(apps, schema_editor):
     try:
         with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
             cursor.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
-    except Exception:  # noqa: BLE001 — insufficient privilege: the search still works, unindexed
+    except DatabaseError:  # insufficient privilege: the search still works, unindexed
         logger.warning("pg_trgm is not available: name search stays unindexed (%s)", INDEX)
         return
     with connection.cursor() as cursor:
