@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, TypeVar
 
 from django.db import models
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from madoguchi.core.municipality_code import validate_municipality_code
@@ -105,6 +106,13 @@ class Municipality(models.Model):
         from .access import forget_municipality
 
         forget_municipality(self.code)
+
+    @property
+    def display_name(self) -> str:
+        """The name in the reader's language (English where one is given)."""
+        if self.name_en and (get_language() or "").startswith("en"):
+            return self.name_en
+        return self.name
 
     @property
     def brand_theme(self) -> str:
