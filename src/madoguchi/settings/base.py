@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "axes",
     "django_htmx",
+    "ninja",  # serves the API docs' own static files (no CDN)
     "django_tasks",
     "django_tasks_db",
     "madoguchi.core",
