@@ -1,5 +1,3 @@
-from typing import cast
-
 import segno
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
@@ -10,8 +8,8 @@ from django.utils.translation import gettext as _
 from django_otp import login as otp_login
 
 from . import services
+from .access import staff_user
 from .forms import StaffLoginForm
-from .models import StaffUser
 
 
 class StaffLoginView(auth_views.LoginView):
@@ -30,22 +28,19 @@ class StaffLogoutView(auth_views.LogoutView):
     pass
 
 
-def _staff(request: HttpRequest) -> StaffUser:
-    """The signed-in staff member (views using this are behind login_required)."""
-    return cast(StaffUser, request.user)
-
-
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     return render(
-        request, "accounts/home.html", {"totp_enabled": services.totp_enabled(user=_staff(request))}
+        request,
+        "accounts/home.html",
+        {"totp_enabled": services.totp_enabled(user=staff_user(request))},
     )
 
 
 @login_required
 def totp_setup(request: HttpRequest) -> HttpResponse:
     """Set up an authenticator app: scan the QR code (the secret stays on this page), confirm."""
-    user = _staff(request)
+    user = staff_user(request)
     error = ""
     if request.method == "POST":
         if services.totp_confirm(user=user, token=request.POST.get("token", "")):

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -11,18 +9,15 @@ from django.views.decorators.cache import never_cache
 
 from madoguchi.procedures.formdef import Step, StepForm
 from madoguchi.procedures.selectors import form_version_definition
+from madoguchi.tenancy.middleware import request_municipality
 
 from . import workflow
 from .services import SubmissionInvalid
 
 
-def _tenant(request: HttpRequest) -> Any:
-    return request.municipality  # type: ignore[attr-defined]
-
-
 @never_cache
 def correction(request: HttpRequest, token: str) -> HttpResponse:
-    found = workflow.correction_for_token(municipality=_tenant(request), token=token)
+    found = workflow.correction_for_token(municipality=request_municipality(request), token=token)
     if found is None:
         return render(request, "applications/correction_invalid.html", status=404)
     application = found.application
@@ -51,7 +46,7 @@ def correction(request: HttpRequest, token: str) -> HttpResponse:
                 errors = exc.errors
             else:
                 request.session["correction_done"] = application.receipt_number
-                return redirect("applications:correction_done", _tenant(request).code)
+                return redirect("applications:correction_done", request_municipality(request).code)
     else:
         form = StepForm(definition, step, answers=application.answers)
     return render(
@@ -65,5 +60,5 @@ def correction(request: HttpRequest, token: str) -> HttpResponse:
 def correction_done(request: HttpRequest) -> HttpResponse:
     receipt_number = request.session.pop("correction_done", None)
     if receipt_number is None:
-        return redirect("applications:status", _tenant(request).code)
+        return redirect("applications:status", request_municipality(request).code)
     return render(request, "applications/correction_done.html", {"receipt_number": receipt_number})

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from madoguchi.accounts.access import staff_user
 from madoguchi.accounts.models import StaffUser
 from madoguchi.core.audit import audit_events, audit_record
 from madoguchi.core.models import AuditAction
@@ -49,11 +50,6 @@ def back_office_required(
         return view(request, *args, **kwargs)
 
     return wrapped
-
-
-def staff_user(request: HttpRequest) -> StaffUser:
-    assert isinstance(request.user, StaffUser)
-    return request.user
 
 
 def _application(request: HttpRequest, pk: int) -> Application:

@@ -32,17 +32,14 @@ from madoguchi.procedures.selectors import (
     procedure_get,
     procedure_list,
 )
+from madoguchi.tenancy.middleware import request_municipality
 
 from . import selectors, services, throttle
 from .models import Draft
 
 
-def _tenant(request: HttpRequest) -> Any:
-    return request.municipality  # type: ignore[attr-defined]
-
-
 def _draft_key(request: HttpRequest, slug: str) -> str:
-    return f"draft:{_tenant(request).code}:{slug}"
+    return f"draft:{request_municipality(request).code}:{slug}"
 
 
 def _session_draft(request: HttpRequest, procedure: Procedure) -> Draft | None:
@@ -50,7 +47,7 @@ def _session_draft(request: HttpRequest, procedure: Procedure) -> Draft | None:
     if draft_id is None:
         return None
     return (
-        Draft.objects.for_municipality(_tenant(request))
+        Draft.objects.for_municipality(request_municipality(request))
         .select_related("form_version", "procedure")
         .filter(pk=draft_id, procedure=procedure)
         .first()
@@ -60,7 +57,9 @@ def _session_draft(request: HttpRequest, procedure: Procedure) -> Draft | None:
 def home(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "")[:100]
     category = request.GET.get("category", "")
-    procedures = procedure_list(municipality=_tenant(request), query=query, category=category)
+    procedures = procedure_list(
+        municipality=request_municipality(request), query=query, category=category
+    )
     return render(
         request,
         "applications/home.html",
@@ -68,20 +67,20 @@ def home(request: HttpRequest) -> HttpResponse:
             "procedures": procedures,
             "query": query,
             "category": category,
-            "categories": category_counts(municipality=_tenant(request)),
+            "categories": category_counts(municipality=request_municipality(request)),
         },
     )
 
 
 def logo(request: HttpRequest) -> FileResponse:
-    municipality = _tenant(request)
+    municipality = request_municipality(request)
     if not municipality.logo:
         raise Http404
     return FileResponse(municipality.logo.open("rb"))
 
 
 def procedure_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    procedure = procedure_get(municipality=_tenant(request), slug=slug)
+    procedure = procedure_get(municipality=request_municipality(request), slug=slug)
     return render(
         request,
         "applications/procedure.html",
@@ -91,7 +90,7 @@ def procedure_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_POST
 def apply_start(request: HttpRequest, slug: str) -> HttpResponse:
-    procedure = procedure_get(municipality=_tenant(request), slug=slug)
+    procedure = procedure_get(municipality=request_municipality(request), slug=slug)
     if not procedure.online:
         raise Http404
     draft = _session_draft(request, procedure)
@@ -103,18 +102,18 @@ def apply_start(request: HttpRequest, slug: str) -> HttpResponse:
     first = visible_steps(form_version_definition(form_version=draft.form_version), draft.answers)[
         0
     ]
-    return redirect("applications:apply_step", _tenant(request).code, slug, first.key)
+    return redirect("applications:apply_step", request_municipality(request).code, slug, first.key)
 
 
 def _journey(request: HttpRequest, slug: str) -> tuple[Procedure, Draft] | HttpResponse:
-    procedure = procedure_get(municipality=_tenant(request), slug=slug)
+    procedure = procedure_get(municipality=request_municipality(request), slug=slug)
     draft = _session_draft(request, procedure)
     if draft is None:
         messages.warning(
             request,
             _("入力の途中の内容が見つかりませんでした。お手数ですが、最初から入力してください。"),
         )
-        return redirect("applications:procedure", _tenant(request).code, slug)
+        return redirect("applications:procedure", request_municipality(request).code, slug)
     return procedure, draft
 
 
@@ -124,7 +123,7 @@ def apply_step(request: HttpRequest, slug: str, step_key: str) -> HttpResponse:
     if isinstance(found, HttpResponse):
         return found
     procedure, draft = found
-    code = _tenant(request).code
+    code = request_municipality(request).code
     definition = form_version_definition(form_version=draft.form_version)
     steps = visible_steps(definition, draft.answers)
     keys = [s.key for s in steps]
@@ -184,7 +183,7 @@ def apply_check(request: HttpRequest, slug: str) -> HttpResponse:
     if request.method == "POST":
         try:
             submitted = services.application_submit(
-                municipality=_tenant(request),
+                municipality=request_municipality(request),
                 procedure=procedure,
                 form_version=draft.form_version,
                 raw_answers=draft.answers,
@@ -201,7 +200,7 @@ def apply_check(request: HttpRequest, slug: str) -> HttpResponse:
                 "email": bool(submitted.application.contact_email),
                 "processing_days": procedure.standard_processing_days,
             }
-            return redirect("applications:apply_complete", _tenant(request).code)
+            return redirect("applications:apply_complete", request_municipality(request).code)
     else:
         _answers, errors = validate_answers(definition, draft.answers)
     steps = visible_steps(definition, draft.answers)
@@ -226,7 +225,7 @@ def apply_saved(request: HttpRequest, slug: str) -> HttpResponse:
     procedure, draft = found
     url = request.session.get(f"resume:{draft.pk}")
     if url is None:
-        return redirect("applications:procedure", _tenant(request).code, slug)
+        return redirect("applications:procedure", request_municipality(request).code, slug)
     email_error = ""
     if request.method == "POST":
         email = request.POST.get("email", "").strip()
@@ -240,7 +239,7 @@ def apply_saved(request: HttpRequest, slug: str) -> HttpResponse:
             )
             request.session[f"resume:{draft.pk}"] = url
             messages.success(request, _("続きから入力するためのリンクをメールで送りました。"))
-            return redirect("applications:apply_saved", _tenant(request).code, slug)
+            return redirect("applications:apply_saved", request_municipality(request).code, slug)
     return render(
         request,
         "applications/saved.html",
@@ -249,7 +248,7 @@ def apply_saved(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def resume(request: HttpRequest, token: str) -> HttpResponse:
-    draft = selectors.draft_by_resume_token(municipality=_tenant(request), token=token)
+    draft = selectors.draft_by_resume_token(municipality=request_municipality(request), token=token)
     if draft is None:
         return render(request, "applications/resume_invalid.html", status=404)
     request.session[_draft_key(request, draft.procedure.slug)] = draft.pk
@@ -259,22 +258,27 @@ def resume(request: HttpRequest, token: str) -> HttpResponse:
     pending = [s for s in steps if s.key not in draft.completed_steps]
     if pending:
         return redirect(
-            "applications:apply_step", _tenant(request).code, draft.procedure.slug, pending[0].key
+            "applications:apply_step",
+            request_municipality(request).code,
+            draft.procedure.slug,
+            pending[0].key,
         )
-    return redirect("applications:apply_check", _tenant(request).code, draft.procedure.slug)
+    return redirect(
+        "applications:apply_check", request_municipality(request).code, draft.procedure.slug
+    )
 
 
 @never_cache
 def apply_complete(request: HttpRequest) -> HttpResponse:
     completed = request.session.get("completed")
     if completed is None:
-        return redirect("applications:home", _tenant(request).code)
+        return redirect("applications:home", request_municipality(request).code)
     return render(request, "applications/complete.html", {"completed": completed})
 
 
 @never_cache
 def status(request: HttpRequest) -> HttpResponse:
-    municipality = _tenant(request)
+    municipality = request_municipality(request)
     context: dict[str, Any] = {"receipt_number": "", "error": ""}
     if request.method == "POST":
         receipt_number = request.POST.get("receipt_number", "")[:40]

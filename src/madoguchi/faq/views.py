@@ -23,18 +23,13 @@ from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
+from madoguchi.tenancy.middleware import request_municipality
 from madoguchi.tenancy.models import Municipality
 
 from . import ratelimit, selectors, services
 from .forms import FeedbackForm, QuestionForm
 
 EMBED_LANGUAGES = {"ja", "en"}
-
-
-def _municipality(request: HttpRequest) -> Municipality:
-    municipality = getattr(request, "municipality", None)
-    assert isinstance(municipality, Municipality)
-    return municipality
 
 
 def _language(request: HttpRequest) -> str:
@@ -44,7 +39,7 @@ def _language(request: HttpRequest) -> str:
 
 def _ask(request: HttpRequest, data: Any) -> tuple[services.ChatAnswer | None, str, int]:
     """Validate and answer one question: (answer, error message, HTTP status)."""
-    municipality = _municipality(request)
+    municipality = request_municipality(request)
     if not ratelimit.hit(request, scope=f"ask:{municipality.pk}"):
         return (
             None,
@@ -66,7 +61,7 @@ def _ask(request: HttpRequest, data: Any) -> tuple[services.ChatAnswer | None, s
 
 
 def _chat_context(request: HttpRequest, *, embed: bool) -> dict[str, Any]:
-    municipality = _municipality(request)
+    municipality = request_municipality(request)
     return {
         "embed": embed,
         "lang": translation.get_language(),
@@ -115,7 +110,7 @@ def embed(request: HttpRequest) -> HttpResponse:
     """The page inside the widget's iframe; its language comes from ?lang= (ja or en)."""
     with translation.override(_language(request)):
         response = _chat(request, embed=True)
-    response._csp_replace = {"frame-ancestors": _frame_ancestors(_municipality(request))}  # type: ignore[attr-defined]
+    response._csp_replace = {"frame-ancestors": _frame_ancestors(request_municipality(request))}  # type: ignore[attr-defined]
     return response
 
 
@@ -165,7 +160,7 @@ def _answer_json(view: selectors.AnswerView | None) -> dict[str, Any] | None:
 @require_POST
 def feedback(request: HttpRequest) -> HttpResponse:
     """ "解決しましたか？": JSON for chat.js, otherwise back to the chat with a thank-you."""
-    municipality = _municipality(request)
+    municipality = request_municipality(request)
     form = FeedbackForm(request.POST)
     wants_json = "application/json" in request.headers.get("Accept", "")
     if not ratelimit.hit(request, scope=f"feedback:{municipality.pk}"):

@@ -17,6 +17,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from madoguchi.accounts.access import staff_user
 from madoguchi.accounts.models import StaffUser
 from madoguchi.tenancy.models import Municipality
 
@@ -44,13 +45,8 @@ def _staff(permission: str) -> Callable[[Callable[..., HttpResponse]], Callable[
     return decorator
 
 
-def _user(request: HttpRequest) -> StaffUser:
-    assert isinstance(request.user, StaffUser)
-    return request.user
-
-
 def _municipality(request: HttpRequest) -> Municipality:
-    municipality = _user(request).municipality
+    municipality = staff_user(request).municipality
     assert municipality is not None
     return municipality
 
@@ -68,7 +64,7 @@ def home(request: HttpRequest) -> HttpResponse:
             report = services.bundle_import(
                 municipality=municipality,
                 path_or_file=upload,
-                actor=_user(request),
+                actor=staff_user(request),
                 source_name=upload.name or "",
             )
             if report.refused:
@@ -141,7 +137,7 @@ def quarantine_detail(request: HttpRequest, item_id: int) -> HttpResponse:
 @_staff("intake.change_quarantineitem")
 def quarantine_retry(request: HttpRequest, item_id: int) -> HttpResponse:
     item = selectors.quarantine_get(municipality=_municipality(request), item_id=item_id)
-    outcome = services.quarantine_retry(item=item, actor=_user(request))
+    outcome = services.quarantine_retry(item=item, actor=staff_user(request))
     if outcome.imported:
         messages.success(request, _("再取込しました。"))
     elif outcome.duplicate:
@@ -155,7 +151,7 @@ def quarantine_retry(request: HttpRequest, item_id: int) -> HttpResponse:
 @_staff("intake.change_quarantineitem")
 def quarantine_dismiss(request: HttpRequest, item_id: int) -> HttpResponse:
     item = selectors.quarantine_get(municipality=_municipality(request), item_id=item_id)
-    services.quarantine_dismiss(item=item, actor=_user(request))
+    services.quarantine_dismiss(item=item, actor=staff_user(request))
     messages.success(request, _("対応不要にしました。"))
     return redirect("intake:quarantine")
 
@@ -174,7 +170,7 @@ def linkage(request: HttpRequest) -> HttpResponse:
                 history = services.linkage_import(
                     municipality=municipality,
                     path_or_file=upload,
-                    actor=_user(request),
+                    actor=staff_user(request),
                     full_replace=form.cleaned_data["full_replace"],
                     source_name=upload.name or "",
                 )

@@ -8,6 +8,7 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 
 from .access import get_active_municipality
+from .models import Municipality
 
 
 class MunicipalityMiddleware:
@@ -28,3 +29,10 @@ class MunicipalityMiddleware:
         code = view_kwargs.pop("municipality_code", None)
         if code is not None:
             request.municipality = get_active_municipality(code)  # type: ignore[attr-defined]
+
+
+def request_municipality(request: HttpRequest) -> Municipality:
+    """The municipality this middleware resolved from the URL's code (resident pages only)."""
+    municipality = getattr(request, "municipality", None)
+    assert isinstance(municipality, Municipality), "not a /<municipality_code>/ URL"
+    return municipality

@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from madoguchi.accounts.access import staff_user
 from madoguchi.core.audit import audit_record
 from madoguchi.core.models import AuditAction
 from madoguchi.procedures.selectors import form_version_definition
@@ -18,7 +19,7 @@ from madoguchi.tenancy.access import access_tenant_object
 from .. import staff_scope
 from ..models import Application, HandoffMethod, Status
 from ..staff_forms import ExportForm
-from ..staff_views import back_office_required, staff_user
+from ..staff_views import back_office_required
 from . import csv_export, services
 from .layout import Column, columns_for, display
 from .models import ExportRun

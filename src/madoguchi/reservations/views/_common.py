@@ -4,17 +4,9 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from django.http import HttpRequest
 from django.utils import timezone
 
-from madoguchi.tenancy.models import Municipality
-
 START_FORMAT = "%Y-%m-%dT%H:%M"
-
-
-def tenant(request: HttpRequest) -> Municipality:
-    """The municipality resolved by MunicipalityMiddleware from the URL's code."""
-    return request.municipality  # type: ignore[attr-defined]
 
 
 def parse_start(value: str | None) -> datetime | None:

@@ -19,10 +19,10 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from madoguchi.tenancy.access import access_tenant_object
+from madoguchi.tenancy.middleware import request_municipality
 
 from .. import selectors, services
 from ..models import ReservationPolicy, Service, Ticket
-from ._common import tenant
 
 # Server-sent events: a bounded stream (a sync worker is held while it runs); the browser's
 # EventSource reconnects by itself after `retry`.
@@ -31,7 +31,7 @@ STREAM_POLL_SECONDS = 0.25
 
 
 def _kiosk_policy(request: HttpRequest, key: str) -> ReservationPolicy:
-    policy = ReservationPolicy.objects.for_municipality(tenant(request)).first()
+    policy = ReservationPolicy.objects.for_municipality(request_municipality(request)).first()
     if policy is None or not constant_time_compare(policy.kiosk_key, key):
         raise Http404
     return policy
@@ -51,7 +51,7 @@ def _kiosk_page(request: HttpRequest, key: str, *, error: str = "", code: str = 
         "reservations/kiosk.html",
         {
             "key": key,
-            "waits": selectors.service_waits(municipality=tenant(request)),
+            "waits": selectors.service_waits(municipality=request_municipality(request)),
             "error": error,
             "code": code,
         },
@@ -73,10 +73,10 @@ def kiosk_issue(request: HttpRequest, key: str) -> HttpResponse:
     except ValueError as exc:
         raise Http404 from exc
     service = access_tenant_object(
-        Service, municipality=tenant(request), pk=service_id, is_active=True
+        Service, municipality=request_municipality(request), pk=service_id, is_active=True
     )
-    ticket = services.ticket_issue(municipality=tenant(request), service=service)
-    return redirect("reservations:kiosk_ticket", tenant(request).code, key, ticket.pk)
+    ticket = services.ticket_issue(municipality=request_municipality(request), service=service)
+    return redirect("reservations:kiosk_ticket", request_municipality(request).code, key, ticket.pk)
 
 
 @require_POST
@@ -84,17 +84,17 @@ def kiosk_checkin(request: HttpRequest, key: str) -> HttpResponse:
     _kiosk_policy(request, key)
     code = request.POST.get("code", "")[:40]
     try:
-        ticket = services.booking_check_in(municipality=tenant(request), code=code)
+        ticket = services.booking_check_in(municipality=request_municipality(request), code=code)
     except services.ReservationError as exc:
         return _kiosk_page(request, key, error=exc.message, code=code)
-    return redirect("reservations:kiosk_ticket", tenant(request).code, key, ticket.pk)
+    return redirect("reservations:kiosk_ticket", request_municipality(request).code, key, ticket.pk)
 
 
 @never_cache
 def kiosk_ticket(request: HttpRequest, key: str, ticket_id: int) -> HttpResponse:
     _kiosk_policy(request, key)
     ticket = access_tenant_object(
-        Ticket, municipality=tenant(request), pk=ticket_id, day=timezone.localdate()
+        Ticket, municipality=request_municipality(request), pk=ticket_id, day=timezone.localdate()
     )
     ahead, minutes = selectors.ticket_position(ticket=ticket)
     return _bilingual(
@@ -105,7 +105,7 @@ def kiosk_ticket(request: HttpRequest, key: str, ticket_id: int) -> HttpResponse
 
 
 def display(request: HttpRequest) -> HttpResponse:
-    state = selectors.display_state(municipality=tenant(request))
+    state = selectors.display_state(municipality=request_municipality(request))
     return _bilingual(
         request,
         "reservations/display.html",
@@ -123,11 +123,11 @@ def _json(data: dict[str, Any], *, public: bool = False) -> JsonResponse:
 
 
 def display_json(request: HttpRequest) -> JsonResponse:
-    return _json(selectors.display_state(municipality=tenant(request)))
+    return _json(selectors.display_state(municipality=request_municipality(request)))
 
 
 def display_stream(request: HttpRequest) -> StreamingHttpResponse:
-    municipality = tenant(request)
+    municipality = request_municipality(request)
 
     def events() -> Iterator[str]:
         yield "retry: 1000\n\n"
@@ -153,16 +153,19 @@ def board(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "reservations/board.html",
-        {"waits": selectors.service_waits(municipality=tenant(request)), "now": timezone.now()},
+        {
+            "waits": selectors.service_waits(municipality=request_municipality(request)),
+            "now": timezone.now(),
+        },
     )
 
 
 def board_json(request: HttpRequest) -> JsonResponse:
     now = timezone.now()
-    waits = selectors.service_waits(municipality=tenant(request), now=now)
+    waits = selectors.service_waits(municipality=request_municipality(request), now=now)
     return _json(
         {
-            "municipality": tenant(request).code,
+            "municipality": request_municipality(request).code,
             "at": timezone.localtime(now).isoformat(timespec="seconds"),
             "services": [w.as_json() for w in waits],
         },
@@ -175,7 +178,11 @@ def slots_json(request: HttpRequest, service_id: int) -> JsonResponse:
     from ._common import parse_day
 
     service = access_tenant_object(
-        Service, municipality=tenant(request), pk=service_id, is_active=True, bookable=True
+        Service,
+        municipality=request_municipality(request),
+        pk=service_id,
+        is_active=True,
+        bookable=True,
     )
     started = time.perf_counter()
     first = parse_day(request.GET.get("from")) or timezone.localdate()

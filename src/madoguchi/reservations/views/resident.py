@@ -21,12 +21,13 @@ from django.views.decorators.http import require_POST
 
 from madoguchi.core import ratelimit
 from madoguchi.tenancy.access import access_tenant_object
+from madoguchi.tenancy.middleware import request_municipality
 
 from .. import selectors, services
 from ..forms import BookingForm, FindBookingForm
 from ..ics import booking_ics
 from ..models import Booking, Service
-from ._common import format_start, parse_day, parse_start, tenant
+from ._common import format_start, parse_day, parse_start
 
 DAYS_PER_PAGE = 7
 FIND_ATTEMPTS_PER_10_MIN = 20
@@ -36,7 +37,11 @@ SESSION_MANAGED = "reservations:managed"
 
 def _bookable_service(request: HttpRequest, service_id: int) -> Service:
     return access_tenant_object(
-        Service, municipality=tenant(request), pk=service_id, is_active=True, bookable=True
+        Service,
+        municipality=request_municipality(request),
+        pk=service_id,
+        is_active=True,
+        bookable=True,
     )
 
 
@@ -48,19 +53,23 @@ def _remember(request: HttpRequest, code: str) -> None:
 def _managed_booking(request: HttpRequest, code: str) -> Booking:
     if code not in request.session.get(SESSION_MANAGED, []):
         raise Http404
-    booking = selectors.booking_by_code(municipality=tenant(request), code=code)
+    booking = selectors.booking_by_code(municipality=request_municipality(request), code=code)
     if booking is None:
         raise Http404
     return booking
 
 
 def start(request: HttpRequest) -> HttpResponse:
-    services_ = selectors.service_list(municipality=tenant(request), bookable_only=True)
+    services_ = selectors.service_list(
+        municipality=request_municipality(request), bookable_only=True
+    )
     wanted = request.GET.get("procedure", "")[:80]
     if wanted:
         for service in services_:
             if any(p.slug == wanted for p in service.procedures.all()):
-                return redirect("reservations:slots", tenant(request).code, service.pk)
+                return redirect(
+                    "reservations:slots", request_municipality(request).code, service.pk
+                )
     return render(request, "reservations/start.html", {"services": services_})
 
 
@@ -69,7 +78,7 @@ def slots(request: HttpRequest, service_id: int) -> HttpResponse:
     today = timezone.localdate()
     first = max(parse_day(request.GET.get("from")) or today, today)
     days = selectors.service_slots(service=service, first=first, days=DAYS_PER_PAGE)
-    policy = selectors.policy_get(municipality=tenant(request))
+    policy = selectors.policy_get(municipality=request_municipality(request))
     _earliest, last_day = selectors.booking_window(policy=policy, now=timezone.now())
     following = first + timedelta(days=DAYS_PER_PAGE)
     return render(
@@ -89,7 +98,7 @@ def slots(request: HttpRequest, service_id: int) -> HttpResponse:
 @never_cache
 def book(request: HttpRequest, service_id: int) -> HttpResponse:
     service = _bookable_service(request, service_id)
-    municipality = tenant(request)
+    municipality = request_municipality(request)
     procedures = service.procedures.filter(is_published=True)
     error = ""
     if request.method == "POST":
@@ -146,8 +155,10 @@ def book(request: HttpRequest, service_id: int) -> HttpResponse:
 def done(request: HttpRequest) -> HttpResponse:
     finished = request.session.get(SESSION_DONE)
     if not finished:
-        return redirect("reservations:start", tenant(request).code)
-    booking = selectors.booking_by_code(municipality=tenant(request), code=finished["code"])
+        return redirect("reservations:start", request_municipality(request).code)
+    booking = selectors.booking_by_code(
+        municipality=request_municipality(request), code=finished["code"]
+    )
     if booking is None:
         raise Http404
     return render(
@@ -184,7 +195,7 @@ def ics(request: HttpRequest, code: str) -> HttpResponse:
 
 @never_cache
 def find(request: HttpRequest) -> HttpResponse:
-    municipality = tenant(request)
+    municipality = request_municipality(request)
     error = ""
     status = 200
     if request.method == "POST":
@@ -245,7 +256,7 @@ def manage_cancel(request: HttpRequest, code: str) -> HttpResponse:
             {"booking": booking, "error": exc.message},
             status=409,
         )
-    return redirect("reservations:manage", tenant(request).code, booking.code)
+    return redirect("reservations:manage", request_municipality(request).code, booking.code)
 
 
 @require_POST
@@ -263,4 +274,4 @@ def manage_change(request: HttpRequest, code: str) -> HttpResponse:
             {"booking": booking, "error": exc.message},
             status=409,
         )
-    return redirect("reservations:manage", tenant(request).code, booking.code)
+    return redirect("reservations:manage", request_municipality(request).code, booking.code)

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from madoguchi.accounts.access import staff_user
 from madoguchi.accounts.models import Role, StaffUser
 from madoguchi.tenancy.access import access_tenant_object
 
@@ -47,18 +48,13 @@ def counter_staff_required(view: Callable[..., HttpResponse]) -> Callable[..., H
     return wrapped
 
 
-def _user(request: HttpRequest) -> StaffUser:
-    assert isinstance(request.user, StaffUser)
-    return request.user
-
-
 def _window(request: HttpRequest, window_id: int) -> Window:
-    return selectors.staff_window_get(user=_user(request), window_id=window_id)
+    return selectors.staff_window_get(user=staff_user(request), window_id=window_id)
 
 
 @counter_staff_required
 def home(request: HttpRequest) -> HttpResponse:
-    municipality = _user(request).municipality
+    municipality = staff_user(request).municipality
     assert municipality is not None
     policy = selectors.policy_get(municipality=municipality)
     return render(
@@ -75,7 +71,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @counter_staff_required
 def bookings(request: HttpRequest) -> HttpResponse:
-    municipality = _user(request).municipality
+    municipality = staff_user(request).municipality
     assert municipality is not None
     day = parse_day(request.GET.get("date")) or timezone.localdate()
     return render(
@@ -118,7 +114,7 @@ def console_state(request: HttpRequest, window_id: int) -> HttpResponse:
 @counter_staff_required
 def console_action(request: HttpRequest, window_id: int) -> HttpResponse:
     window = _window(request, window_id)
-    user = _user(request)
+    user = staff_user(request)
     action = request.POST.get("action", "")
     message = ""
     try:
