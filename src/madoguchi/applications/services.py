@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -14,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from madoguchi.core import uploads
 from madoguchi.core.tasks import enqueue_on_commit
 from madoguchi.procedures.formdef import extract_applicant, validate_answers
 from madoguchi.procedures.models import FormVersion, Procedure
@@ -86,38 +88,83 @@ def draft_issue_resume_link(*, draft: Draft, base_url: str, email: str = "") -> 
 
 def attachment_store(*, draft: Draft, field_path: str, uploaded: UploadedFile) -> dict[str, Any]:
     """Store an already validated upload for a draft; returns the reference kept in answers."""
-    return _store(Attachment(municipality=draft.municipality, draft=draft), field_path, uploaded)
+    prepared = _prepare(
+        Attachment(municipality=draft.municipality, draft=draft), field_path, uploaded
+    )
+    attachment_save(prepared)
+    return prepared.reference
 
 
-def attachment_store_for_application(
+@dataclass(frozen=True)
+class PreparedAttachment:
+    """An upload described (id, name, type, size, digest) but not yet written anywhere.
+
+    Its `reference` is exactly what the answers will hold once it is saved, so the answers can be
+    validated before a byte reaches the file store.
+    """
+
+    attachment: Attachment
+    uploaded: UploadedFile
+
+    @property
+    def reference(self) -> dict[str, Any]:
+        return {
+            "attachment": str(self.attachment.id),
+            "name": self.attachment.original_name,
+            "size": self.attachment.size,
+            "content_type": self.attachment.content_type,
+        }
+
+
+def attachment_prepare_for_application(
     *, application: Application, field_path: str, uploaded: UploadedFile
-) -> dict[str, Any]:
-    """Store a validated upload straight onto an application (a 補正 resubmission)."""
-    return _store(
+) -> PreparedAttachment:
+    """Describe a validated upload for an application (a 補正 resubmission); nothing is stored."""
+    return _prepare(
         Attachment(municipality=application.municipality, application=application),
         field_path,
         uploaded,
     )
 
 
-def _store(attachment: Attachment, field_path: str, uploaded: UploadedFile) -> dict[str, Any]:
+def attachment_save(prepared: PreparedAttachment) -> Attachment:
+    """Write the file and its row; if the row cannot be written, the file is removed again."""
+    attachment = prepared.attachment
+    attachment.file.save(str(attachment.id), prepared.uploaded, save=False)
+    try:
+        attachment.save()
+    except BaseException:
+        attachment_files_discard([attachment])
+        raise
+    return attachment
+
+
+def attachment_files_discard(attachments: Iterable[Attachment]) -> None:
+    """Remove the stored files of attachments whose rows are being rolled back.
+
+    Django has no "on rollback" hook: callers that write files inside a transaction call this
+    when the transaction fails, so no orphan file stays in the private store.
+    """
+    for attachment in attachments:
+        if attachment.file.name:
+            attachment.file.storage.delete(attachment.file.name)
+
+
+def _prepare(attachment: Attachment, field_path: str, uploaded: UploadedFile) -> PreparedAttachment:
     digest = hashlib.sha256()
     for chunk in uploaded.chunks():
         digest.update(chunk)
     uploaded.seek(0)
+    # The type the content really has (checked by the form), not the one the browser claimed.
+    sniffed = uploads.sniff_file(uploaded)
     attachment.field_path = field_path
     attachment.original_name = (uploaded.name or "file")[:255]
-    attachment.content_type = uploaded.content_type or "application/octet-stream"
+    attachment.content_type = (
+        sniffed.mime if sniffed else (uploaded.content_type or "application/octet-stream")
+    )
     attachment.size = uploaded.size or 0
     attachment.sha256 = digest.hexdigest()
-    attachment.file.save(str(attachment.id), uploaded, save=False)
-    attachment.save()
-    return {
-        "attachment": str(attachment.id),
-        "name": attachment.original_name,
-        "size": attachment.size,
-        "content_type": attachment.content_type,
-    }
+    return PreparedAttachment(attachment=attachment, uploaded=uploaded)
 
 
 def _attachment_ids(value: Any) -> list[str]:

@@ -28,7 +28,7 @@ from madoguchi.procedures.formdef import extract_applicant, set_answer
 from madoguchi.procedures.selectors import form_version_definition
 
 from . import codes
-from .models import Application, ApplicationEvent, CorrectionRequest, Status
+from .models import Application, ApplicationEvent, Attachment, CorrectionRequest, Status
 from .search import search_key_for
 
 # Which status may follow which. 補正依頼 is entered only through correction_request() (it needs
@@ -355,7 +355,6 @@ def correction_for_token(*, municipality: Any, token: str) -> CorrectionRequest 
     return correction
 
 
-@transaction.atomic
 def correction_resubmit(
     *,
     correction: CorrectionRequest,
@@ -365,13 +364,35 @@ def correction_resubmit(
     """The resident's corrected answers: only the named fields change; all is validated again.
 
     `uploads` are new, already checked files by path (from the step form); the earlier files
-    stay attached, so both versions remain readable.
+    stay attached, so both versions remain readable. The answers are validated before any file
+    is written, and files written by a resubmission that then fails are removed again, so a
+    refused or broken resubmission leaves neither rows nor files behind.
 
     Raises `services.SubmissionInvalid` with errors by path when the answers do not validate.
     """
+    from .services import attachment_files_discard
+
+    stored: list[Attachment] = []
+    try:
+        with transaction.atomic():
+            return _correction_resubmit(
+                correction=correction, new_values=new_values, uploads=uploads, stored=stored
+            )
+    except BaseException:
+        attachment_files_discard(stored)
+        raise
+
+
+def _correction_resubmit(
+    *,
+    correction: CorrectionRequest,
+    new_values: Mapping[str, Any],
+    uploads: Mapping[str, UploadedFile] | None,
+    stored: list[Attachment],
+) -> Application:
     from madoguchi.procedures.formdef import validate_answers
 
-    from .services import SubmissionInvalid, attachment_store_for_application
+    from .services import SubmissionInvalid, attachment_prepare_for_application, attachment_save
 
     locked = CorrectionRequest.objects.select_for_update().get(pk=correction.pk)
     application = Application.objects.select_for_update().get(pk=locked.application_id)
@@ -381,15 +402,18 @@ def correction_resubmit(
     merged = dict(application.answers)
     for key in locked.field_keys:
         merged[key] = copy.deepcopy(new_values.get(key))
-    for path, uploaded in (uploads or {}).items():
-        if path.split(".")[0] in locked.field_keys:
-            reference = attachment_store_for_application(
-                application=application, field_path=path, uploaded=uploaded
-            )
-            set_answer(merged, path, reference)
+    prepared = [
+        attachment_prepare_for_application(application=application, field_path=path, uploaded=f)
+        for path, f in (uploads or {}).items()
+        if path.split(".")[0] in locked.field_keys
+    ]
+    for upload in prepared:
+        set_answer(merged, upload.attachment.field_path, upload.reference)
     answers, errors = validate_answers(definition, merged)
     if errors:
         raise SubmissionInvalid(errors)
+    for upload in prepared:
+        stored.append(attachment_save(upload))
     applicant = extract_applicant(definition, answers)
     now = timezone.now()
     locked.answers_after = answers

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
+from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from madoguchi.accounts.tests.factories import StaffUserFactory
 from madoguchi.applications import workflow
-from madoguchi.applications.models import Application, CorrectionRequest
+from madoguchi.applications.models import Application, Attachment, CorrectionRequest
 from madoguchi.applications.selectors import application_public_events, correction_diff
-from madoguchi.applications.tests.factories import ApplicationFactory
+from madoguchi.applications.services import SubmissionInvalid
+from madoguchi.applications.tests.factories import ApplicationFactory, FormVersionFactory
 from madoguchi.tenancy.tests.factories import MunicipalityFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("madoguchi.applications.tests.urls")]
@@ -124,3 +128,87 @@ def test_the_link_stops_after_the_deadline_a_decision_or_in_another_town(client,
         client.get("/" + result.application.municipality.code + "/correction/nonsense/").status_code
         == 404
     )
+
+
+# --- A refused or broken resubmission leaves no file behind ------------------------------------
+
+PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\n%%EOF"
+
+
+def _stored_files() -> set[Path]:
+    root = Path(default_storage.location)
+    return {p for p in root.rglob("*") if p.is_file()} if root.exists() else set()
+
+
+@pytest.fixture
+def file_correction():
+    """An application whose form has an attachment; the resident is asked to redo it and the
+    e-mail address."""
+    application = ApplicationFactory(in_review=True, form_version=FormVersionFactory())
+    manager = StaffUserFactory(municipality=application.municipality, manager=True)
+    result = workflow.correction_request(
+        application=application,
+        actor=manager,
+        expected_version=1,
+        field_keys=["email", "id_document"],
+        message="本人確認書類が読み取れません。",
+        deadline=timezone.localdate() + timedelta(days=7),
+    )
+    return result.correction
+
+
+def _snapshot(application_pk: int) -> tuple:
+    application = Application.objects.get(pk=application_pk)
+    return (application.status, application.version, application.answers)
+
+
+def test_a_resubmission_that_fails_validation_stores_no_file(file_correction):
+    before_files = _stored_files()
+    before = _snapshot(file_correction.application_id)
+    with pytest.raises(SubmissionInvalid) as exc:
+        workflow.correction_resubmit(
+            correction=file_correction,
+            new_values={"email": "not-an-address"},
+            uploads={"id_document": SimpleUploadedFile("新しい書類.pdf", PDF, "application/pdf")},
+        )
+    assert "email" in exc.value.errors
+    assert _stored_files() == before_files
+    assert _snapshot(file_correction.application_id) == before
+    assert not Attachment.objects.exists()
+    assert CorrectionRequest.objects.get().is_open
+
+
+def test_a_resubmission_that_breaks_after_storing_removes_the_file(file_correction, monkeypatch):
+    before_files = _stored_files()
+    before = _snapshot(file_correction.application_id)
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("database went away")
+
+    monkeypatch.setattr(workflow, "_set_status", broken)
+    with pytest.raises(RuntimeError):
+        workflow.correction_resubmit(
+            correction=file_correction,
+            new_values={"email": "hanako2@example.jp"},
+            uploads={"id_document": SimpleUploadedFile("書類.pdf", PDF, "application/pdf")},
+        )
+    assert _stored_files() == before_files
+    assert _snapshot(file_correction.application_id) == before
+    assert not Attachment.objects.exists()
+
+
+def test_a_valid_resubmission_keeps_its_file_with_the_real_type(file_correction):
+    before_files = _stored_files()
+    application = workflow.correction_resubmit(
+        correction=file_correction,
+        new_values={"email": "hanako2@example.jp"},
+        # The browser's claimed type is not trusted: the content decides.
+        uploads={"id_document": SimpleUploadedFile("書類.pdf", PDF, "application/octet-stream")},
+    )
+    attachment = Attachment.objects.get()
+    assert attachment.application == application
+    assert attachment.content_type == "application/pdf"
+    assert application.answers["id_document"]["attachment"] == str(attachment.pk)
+    assert len(_stored_files() - before_files) == 1
+    with attachment.file.open("rb") as stored:
+        assert stored.read() == PDF
