@@ -7,9 +7,10 @@ from django.core.mail import send_mail
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
+from django.utils.translation import pgettext
 from django_tasks import task
 
-from .models import Application
+from .models import Application, ApplicationEvent, Status
 
 
 @task()
@@ -44,7 +45,7 @@ def send_resume_email(*, email: str, municipality_name: str, procedure_name: str
 
 
 @task()
-def send_correction_email(*, correction_id: int, url: str) -> None:
+def send_correction_email(*, correction_id: int, url: str, language: str = "ja") -> None:
     from .models import CorrectionRequest
     from .workflow import correctable_fields
 
@@ -54,14 +55,57 @@ def send_correction_email(*, correction_id: int, url: str) -> None:
     application = correction.application
     if not application.contact_email:
         return
-    labels = dict(correctable_fields(application=application))
-    context = {
-        "application": application,
-        "correction": correction,
-        "municipality": application.municipality,
-        "fields": "、".join(labels.get(k, k) for k in correction.field_keys),
-        "url": url,
-    }
-    subject = render_to_string("applications/email/correction_subject.txt", context).strip()
-    body = render_to_string("applications/email/correction_body.txt", context)
+    # In the resident's language, never the staff member's who asked for the correction.
+    with translation.override(language):
+        labels = dict(correctable_fields(application=application))
+        context = {
+            "application": application,
+            "correction": correction,
+            "municipality": application.municipality,
+            "fields": pgettext("list separator", "、").join(
+                labels.get(k, k) for k in correction.field_keys
+            ),
+            "url": url,
+        }
+        subject = render_to_string("applications/email/correction_subject.txt", context).strip()
+        body = render_to_string("applications/email/correction_body.txt", context)
+    send_mail(subject, body, None, [application.contact_email])
+
+
+@task()
+def send_status_email(*, event_id: int, language: str = "ja") -> None:
+    """Tell the resident that their application changed status (see workflow.NOTIFIED).
+
+    Only what they need is in it — the procedure, the 受付番号, the new status, the reason of a
+    refusal and the status page, whose URL carries nothing personal.
+    """
+    from .workflow import NOTIFIED
+
+    event = ApplicationEvent.objects.select_related(
+        "application__municipality", "application__procedure"
+    ).get(pk=event_id)
+    application = event.application
+    if not application.contact_email or application.is_purged or event.to_status not in NOTIFIED:
+        return
+    municipality = application.municipality
+    with translation.override(language):
+        status_url = settings.PUBLIC_BASE_URL.rstrip("/") + reverse(
+            "applications:status", kwargs={"municipality_code": municipality.code}
+        )
+        context = {
+            "application": application,
+            "municipality": municipality,
+            "event": event,
+            "status": event.to_status,
+            "status_label": Status(event.to_status).label,
+            "resubmitted": event.kind == ApplicationEvent.Kind.RESUBMITTED,
+            "correction_closed": (
+                event.kind == ApplicationEvent.Kind.STATUS_CHANGED
+                and event.from_status == Status.CORRECTION_REQUESTED
+            ),
+            "reason": event.public_note if event.to_status == Status.REJECTED else "",
+            "status_url": status_url,
+        }
+        subject = render_to_string("applications/email/status_subject.txt", context).strip()
+        body = render_to_string("applications/email/status_body.txt", context)
     send_mail(subject, body, None, [application.contact_email])

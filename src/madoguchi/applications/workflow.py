@@ -20,6 +20,7 @@ from django.db import transaction
 from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from madoguchi.accounts.models import StaffUser
@@ -46,6 +47,9 @@ ALLOWED: Mapping[str, frozenset[str]] = {
 TERMINAL = frozenset({Status.COMPLETED, Status.REJECTED, Status.WITHDRAWN})
 # 行政手続法 第8条: a refusal must state its reason.
 REASON_REQUIRED = frozenset({Status.REJECTED})
+# Changes the resident is told about by e-mail (tasks.send_status_email). 補正依頼 has its own
+# mail with the link (correction_request); assignment and notes are internal and send nothing.
+NOTIFIED = frozenset({Status.IN_REVIEW, Status.COMPLETED, Status.REJECTED, Status.WITHDRAWN})
 NOTE_MAX_LENGTH = 2000
 
 
@@ -121,7 +125,16 @@ def _set_status(
     kind: str = ApplicationEvent.Kind.STATUS_CHANGED,
     public_note: str = "",
     internal_note: str = "",
+    language: str = "",
 ) -> None:
+    """Change the status, record it, and e-mail the resident when the change concerns them.
+
+    `language` is the mail's language: the resident's own when they made the change (a
+    resubmission); else the default, since the application does not record the language it was
+    submitted in.
+    """
+    from .tasks import send_status_email
+
     from_status = application.status
     changes: dict[str, Any] = {"status": to_status}
     if to_status in TERMINAL:
@@ -132,7 +145,7 @@ def _set_status(
         CorrectionRequest.objects.filter(
             application=application, resubmitted_at__isnull=True, cancelled_at__isnull=True
         ).update(cancelled_at=now)
-    ApplicationEvent.objects.create(
+    event = ApplicationEvent.objects.create(
         application=application,
         kind=kind,
         from_status=from_status,
@@ -142,6 +155,10 @@ def _set_status(
         actor=actor,
         at=now,
     )
+    if to_status in NOTIFIED and application.contact_email:
+        enqueue_on_commit(
+            send_status_email, event_id=event.pk, language=language or settings.LANGUAGE_CODE
+        )
 
 
 @transaction.atomic
@@ -331,7 +348,12 @@ def correction_request(
     )
     url = correction_url(application=current, token=token)
     if current.contact_email:
-        enqueue_on_commit(send_correction_email, correction_id=correction.pk, url=url)
+        enqueue_on_commit(
+            send_correction_email,
+            correction_id=correction.pk,
+            url=url,
+            language=settings.LANGUAGE_CODE,
+        )
     return CorrectionIssued(application=current, correction=correction, url=url)
 
 
@@ -434,5 +456,6 @@ def _correction_resubmit(
         now=now,
         actor=None,
         kind=ApplicationEvent.Kind.RESUBMITTED,
+        language=get_language() or "",
     )
     return application
