@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hmac
+import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -18,7 +19,7 @@ from madoguchi.procedures.formdef import SummaryRow, summarize
 from madoguchi.tenancy.models import Municipality
 
 from . import codes
-from .models import Application, ApplicationEvent, CorrectionRequest, Draft, Status
+from .models import Application, ApplicationEvent, Attachment, CorrectionRequest, Draft, Status
 
 
 def application_for_resident(
@@ -54,6 +55,43 @@ def draft_by_resume_token(*, municipality: Municipality, token: str) -> Draft | 
         Draft.objects.for_municipality(municipality)
         .select_related("procedure", "form_version")
         .filter(resume_token_hash=codes.hash_secret(token), expires_at__gt=timezone.now())
+        .first()
+    )
+
+
+def attachment_ids_in(value: Any) -> list[str]:
+    """Every attachment reference inside a (possibly nested) answers value."""
+    if isinstance(value, dict):
+        if "attachment" in value and isinstance(value["attachment"], str):
+            return [value["attachment"]]
+        return [i for v in value.values() for i in attachment_ids_in(v)]
+    if isinstance(value, list):
+        return [i for v in value for i in attachment_ids_in(v)]
+    return []
+
+
+def application_attachments(
+    *, municipality: Municipality, application: Application
+) -> list[Attachment]:
+    """Every file of an application, oldest first (a 補正 keeps the earlier versions too)."""
+    return list(
+        Attachment.objects.for_municipality(municipality)
+        .filter(application=application)
+        .order_by("created_at", "pk")
+    )
+
+
+def application_attachment(
+    *, municipality: Municipality, application: Application, attachment_id: str
+) -> Attachment | None:
+    """One file of this application (None for a malformed id or another application's file)."""
+    try:
+        pk = uuid.UUID(attachment_id)
+    except ValueError:
+        return None
+    return (
+        Attachment.objects.for_municipality(municipality)
+        .filter(pk=pk, application=application)
         .first()
     )
 

@@ -25,6 +25,7 @@ from madoguchi.tenancy.models import Municipality
 from . import codes
 from .models import Application, ApplicationEvent, Attachment, Channel, Draft, Status
 from .search import search_key_for
+from .selectors import attachment_ids_in
 from .tasks import send_receipt_email, send_resume_email
 
 DRAFT_LIFETIME = timedelta(days=30)
@@ -167,17 +168,6 @@ def _prepare(attachment: Attachment, field_path: str, uploaded: UploadedFile) ->
     return PreparedAttachment(attachment=attachment, uploaded=uploaded)
 
 
-def _attachment_ids(value: Any) -> list[str]:
-    """Every attachment reference inside a (possibly nested) answers value."""
-    if isinstance(value, dict):
-        if "attachment" in value and isinstance(value["attachment"], str):
-            return [value["attachment"]]
-        return [i for v in value.values() for i in _attachment_ids(v)]
-    if isinstance(value, list):
-        return [i for v in value for i in _attachment_ids(v)]
-    return []
-
-
 def application_submit(
     *,
     municipality: Municipality,
@@ -195,7 +185,7 @@ def application_submit(
         raise SubmissionInvalid({"": [_("手続が見つかりません。")]})
     definition = form_version_definition(form_version=form_version)
     answers, errors = validate_answers(definition, raw_answers)
-    referenced = _attachment_ids(answers)
+    referenced = attachment_ids_in(answers)
     owned: set[str] = set()
     if draft is not None and referenced:
         owned = {

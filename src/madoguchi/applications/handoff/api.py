@@ -1,8 +1,9 @@
 """(3) The hand-off API a core system's input screen calls (bearer token per municipality).
 
 Mounted by the project at /api/v1/handoff/. A token belongs to one municipality and carries
-scopes: `applications:read` (list and fetch) and `applications:handoff` (mark handed off).
-A municipality code other than the token's answers 404, exactly like a missing one.
+scopes: `applications:read` (list and fetch, attachments included) and `applications:handoff`
+(mark handed off). A municipality code other than the token's answers 404, exactly like a
+missing one.
 """
 
 from __future__ import annotations
@@ -10,7 +11,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from django.http import HttpRequest
+from django.http import FileResponse, HttpRequest
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
 from ninja.errors import HttpError
@@ -18,8 +20,10 @@ from ninja.security import HttpBearer
 
 from madoguchi.core.audit import audit_record
 from madoguchi.core.models import AuditAction
+from madoguchi.core.uploads import display_filename
 from madoguchi.procedures.selectors import form_version_definition
 
+from .. import selectors
 from ..models import Application, HandoffMethod, Status
 from . import services
 from .layout import cell, columns_for
@@ -76,6 +80,16 @@ class ColumnOut(Schema):
     value: str
 
 
+class AttachmentOut(Schema):
+    id: str
+    field_path: str  # where in the answers, e.g. "children.0.certificate"
+    original_name: str  # the resident's file name, made safe (no folders, no control characters)
+    content_type: str  # the type found in the content, not the one the browser claimed
+    size: int
+    current: bool  # referenced by the answers now (false: replaced by a 補正, kept for history)
+    url: str  # path of GET …/attachments/{id} for the bytes (same token)
+
+
 class ApplicationOut(ApplicationSummaryOut):
     procedure: str
     form_version: int
@@ -84,12 +98,27 @@ class ApplicationOut(ApplicationSummaryOut):
     applicant_kana: str
     answers: dict[str, Any]
     columns: list[ColumnOut]
+    attachments: list[AttachmentOut]
 
 
 class HandedOffOut(Schema):
     receipt_number: str
     handed_off_at: datetime
     method: str
+
+
+ATTACHMENT_URL_NAME = "handoff_attachment"
+
+
+def _attachment_url(request: HttpRequest, *, code: str, receipt_number: str, pk: str) -> str:
+    # Reversed in the namespace of the API that served this request (the router may be mounted
+    # in more than one), so the path is right wherever the core system reached us.
+    match = request.resolver_match
+    namespace = match.namespace if match and match.namespace else "api"
+    return reverse(
+        f"{namespace}:{ATTACHMENT_URL_NAME}",
+        kwargs={"code": code, "receipt_number": receipt_number, "attachment_id": pk},
+    )
 
 
 def _summary(a: Application) -> dict[str, Any]:
@@ -141,6 +170,10 @@ def get_application(request: HttpRequest, code: str, receipt_number: str) -> Any
         obj=application,
     )
     definition = form_version_definition(form_version=application.form_version)
+    current = set(selectors.attachment_ids_in(application.answers))
+    attachments = selectors.application_attachments(
+        municipality=token.municipality, application=application
+    )
     return {
         **_summary(application),
         "procedure": application.procedure.slug,
@@ -153,7 +186,78 @@ def get_application(request: HttpRequest, code: str, receipt_number: str) -> Any
             {"key": c.key, "label": c.header, "value": cell(c, application.answers)}
             for c in columns_for(definition)
         ],
+        "attachments": [
+            {
+                "id": str(a.pk),
+                "field_path": a.field_path,
+                "original_name": display_filename(a.original_name),
+                "content_type": a.content_type,
+                "size": a.size,
+                "current": str(a.pk) in current,
+                "url": _attachment_url(
+                    request, code=code, receipt_number=application.receipt_number, pk=str(a.pk)
+                ),
+            }
+            for a in attachments
+        ],
     }
+
+
+@router.get(
+    "/{code}/applications/{receipt_number}/attachments/{attachment_id}",
+    url_name=ATTACHMENT_URL_NAME,
+    summary="添付ファイルの取得",
+    openapi_extra={
+        "responses": {
+            200: {
+                "description": (
+                    "The file's bytes. Content-Type is the type found in the content "
+                    "(PDF, JPEG, PNG, HEIC…); Content-Disposition names the file."
+                ),
+                "content": {
+                    "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}
+                },
+            },
+            403: {"description": "The token lacks the applications:read scope."},
+            404: {"description": "No such application or attachment for this token."},
+        }
+    },
+)
+def get_attachment(
+    request: HttpRequest, code: str, receipt_number: str, attachment_id: str
+) -> FileResponse:
+    """The bytes of one attachment of an application (ids and URLs in `attachments` of the
+    application). Content-Disposition carries the file name (RFC 6266, `filename*` for
+    Japanese names)."""
+    token = _token(request, code, Scope.READ)
+    application = _application(token, receipt_number)
+    attachment = selectors.application_attachment(
+        municipality=token.municipality, application=application, attachment_id=attachment_id
+    )
+    if attachment is None:
+        raise HttpError(404, _("この申請にその添付ファイルはありません。"))
+    try:
+        content = attachment.file.open("rb")
+    except FileNotFoundError as exc:
+        raise HttpError(
+            404, _("添付ファイルの中身が見つかりません。システム管理者に連絡してください。")
+        ) from exc
+    # Recorded against the application, like a download in the back office.
+    audit_record(
+        actor=f"api:{token.name}",
+        action=AuditAction.DOWNLOAD,
+        municipality=token.municipality,
+        obj=application,
+    )
+    response = FileResponse(
+        content,
+        as_attachment=True,
+        filename=display_filename(attachment.original_name),
+        content_type=attachment.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @router.post(

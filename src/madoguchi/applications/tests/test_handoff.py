@@ -290,3 +290,138 @@ def test_an_admin_issues_a_token_in_the_admin_and_sees_it_once(client, applicati
     assert secret not in token.token_hash
     path = f"{application.municipality.code}/applications/{application.receipt_number}"
     assert _api(client, "get", path, secret).status_code == 200
+
+
+# --- Attachments through the API -------------------------------------------------------------
+
+PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\n%%EOF"
+
+
+def _attach(application, name="本人確認書類.pdf", content=PDF, *, in_answers=True):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from madoguchi.applications.services import (
+        attachment_prepare_for_application,
+        attachment_save,
+    )
+
+    prepared = attachment_prepare_for_application(
+        application=application,
+        field_path="id_document",
+        uploaded=SimpleUploadedFile(name, content, "application/pdf"),
+    )
+    attachment = attachment_save(prepared)
+    if in_answers:
+        application.answers = {**application.answers, "id_document": prepared.reference}
+        application.save(update_fields=["answers"])
+    return attachment
+
+
+def _attachment_path(application, attachment_id) -> str:
+    code = application.municipality.code
+    return f"{code}/applications/{application.receipt_number}/attachments/{attachment_id}"
+
+
+def test_api_lists_attachments_and_serves_their_bytes(client, application, token):
+    replaced = _attach(application, "古い書類.pdf", PDF + b"\n% old", in_answers=False)
+    attachment = _attach(application)
+    code = application.municipality.code
+    body = _api(client, "get", f"{code}/applications/{application.receipt_number}", token).json()
+    listed = {a["id"]: a for a in body["attachments"]}
+    assert list(listed) == [str(replaced.pk), str(attachment.pk)]  # oldest first
+    expected_path = "/api/v1/handoff/" + _attachment_path(application, attachment.pk)
+    assert listed[str(attachment.pk)] == {
+        "id": str(attachment.pk),
+        "field_path": "id_document",
+        "original_name": "本人確認書類.pdf",
+        "content_type": "application/pdf",
+        "size": len(PDF),
+        "current": True,
+        "url": expected_path,
+    }
+    assert listed[str(replaced.pk)]["current"] is False
+    AuditEvent.objects.all().delete()
+
+    response = client.get(expected_path, HTTP_AUTHORIZATION=f"Bearer {token}")
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == PDF
+    assert response["Content-Type"] == "application/pdf"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    disposition = response["Content-Disposition"]
+    assert disposition.startswith("attachment;")
+    # RFC 5987: the Japanese name percent-encoded in UTF-8, nothing raw in the header.
+    assert "filename*=utf-8''%E6%9C%AC%E4%BA%BA" in disposition and disposition.isascii()
+    event = AuditEvent.objects.get()
+    assert event.action == "download" and event.actor_label == "api:住民記録システム"
+    assert event.object_id == str(application.pk) and event.municipality == application.municipality
+    old = client.get(
+        "/api/v1/handoff/" + _attachment_path(application, replaced.pk),
+        HTTP_AUTHORIZATION=f"Bearer {token}",
+    )
+    assert b"".join(old.streaming_content) == PDF + b"\n% old"
+
+
+def test_api_attachments_stay_inside_their_town_and_application(client, application, token):
+    from madoguchi.tenancy.tests.factories import MunicipalityFactory
+
+    attachment = _attach(application)
+    # Another application of the same town, with its own file.
+    sibling = ApplicationFactory(
+        form_version=application.form_version, receipt_number="20250401-000002"
+    )
+    sibling_file = _attach(sibling, "別の人の書類.pdf")
+    other_town = MunicipalityFactory()
+    _other, other_secret = services.api_token_create(
+        municipality=other_town, name="他市", scopes=["applications:read"]
+    )
+    own_path = _attachment_path(application, attachment.pk)
+    # Another town's token: the same 404 as for a missing application, whatever code it names.
+    assert _api(client, "get", own_path, other_secret).status_code == 404
+    assert (
+        _api(
+            client,
+            "get",
+            own_path.replace(application.municipality.code, other_town.code),
+            other_secret,
+        ).status_code
+        == 404
+    )
+    # The right town, but the other application's file under this receipt number.
+    wrong = _api(client, "get", _attachment_path(application, sibling_file.pk), token)
+    assert wrong.status_code == 404 and "添付ファイル" in wrong.json()["detail"]
+    assert (
+        _api(client, "get", _attachment_path(application, "not-a-uuid"), token).status_code == 404
+    )
+    assert not AuditEvent.objects.exists()
+    # Purged: gone from the API as a whole.
+    Application.objects.filter(pk=application.pk).update(purged_at=timezone.now())
+    assert _api(client, "get", own_path, token).status_code == 404
+    assert not AuditEvent.objects.exists()
+
+
+def test_api_attachments_need_the_read_scope(client, application):
+    attachment = _attach(application)
+    _handoff_only, secret = services.api_token_create(
+        municipality=application.municipality, name="連携のみ", scopes=["applications:handoff"]
+    )
+    refused = _api(client, "get", _attachment_path(application, attachment.pk), secret)
+    assert refused.status_code == 403 and "applications:read" in refused.json()["detail"]
+    assert (
+        _api(client, "get", _attachment_path(application, attachment.pk), "mgk_x_y").status_code
+        == 401
+    )
+    assert not AuditEvent.objects.exists()
+
+
+@pytest.mark.urls("madoguchi.urls")
+def test_the_attachment_endpoint_is_in_the_openapi_document(client):
+    schema = client.get("/api/openapi.json").json()
+    path = "/api/v1/handoff/{code}/applications/{receipt_number}/attachments/{attachment_id}"
+    operation = schema["paths"][path]["get"]
+    assert operation["responses"]["200"]["content"]["application/octet-stream"]["schema"] == {
+        "type": "string",
+        "format": "binary",
+    }
+    assert {"403", "404"} <= set(operation["responses"])
+    listed = schema["components"]["schemas"]["AttachmentOut"]["properties"]
+    assert {"id", "field_path", "original_name", "content_type", "size", "url"} <= set(listed)
