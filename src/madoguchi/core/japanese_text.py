@@ -34,6 +34,20 @@ _INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\u
 # UTF-8. Whitespace controls (tab, newline) are handled by the space collapsing instead.
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 
+# Any character one of the steps of normalize_input would change or remove.
+_NEEDS_WORK = re.compile(
+    "|".join(
+        (
+            _INVISIBLE.pattern,
+            _CONTROL.pattern,
+            _ANY_DASH.pattern,
+            _FULLWIDTH_ASCII.pattern,
+            _HALFWIDTH_KANA.pattern,
+            "[～\u3099-\u309c]",
+        )
+    )
+)
+
 # A kana followed by a (combining or spacing) voiced/semi-voiced mark, as some IMEs and
 # half-width conversions leave it: カ゛ → ガ.
 _KANA_WITH_MARK = re.compile("([\u3041-\u30ff])([\u3099\u309a\u309b\u309c\uff9e\uff9f])")
@@ -100,6 +114,13 @@ def normalize_input(s: str) -> str:
     ideographic space and other whitespace become one ASCII space; the result is trimmed.
     Kanji are never changed (no NFKC: it would rewrite compatibility ideographs in names).
     """
+    if (s.isascii() and s.isprintable()) or not _NEEDS_WORK.search(s):
+        # Nothing to strip or convert: only the spaces change (most input).
+        return " ".join(s.split())
+    return _normalize_every_step(s)
+
+
+def _normalize_every_step(s: str) -> str:
     s = strip_invisible(s)
     if not s.isascii():
         # The conversions below only concern non-ASCII characters; most input is ASCII.

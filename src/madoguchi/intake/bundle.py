@@ -8,11 +8,13 @@ then stops at its declared size, so a member that lies about its size cannot gro
 
 from __future__ import annotations
 
+import io
+import os
 import posixpath
 import stat
 import zipfile
 from dataclasses import dataclass
-from typing import IO
+from typing import IO, Any
 
 from django.conf import settings
 from django.utils.translation import gettext as _
@@ -83,13 +85,62 @@ def _is_symlink(info: zipfile.ZipInfo) -> bool:
     return info.create_system == 3 and stat.S_ISLNK(mode)
 
 
+class _PositionalReader(io.RawIOBase):
+    """A read-only view of an open file that keeps its own position (os.pread).
+
+    The offset of an OS file is shared by every process that inherited it; reading through
+    this view instead leaves that offset alone, so forked workers can read the same bundle
+    at once. The underlying file stays owned (and closed) by its opener.
+    """
+
+    def __init__(self, fd: int) -> None:
+        super().__init__()
+        self._fd = fd
+        self._position = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def tell(self) -> int:
+        return self._position
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        if whence == io.SEEK_SET:
+            position = offset
+        elif whence == io.SEEK_CUR:
+            position = self._position + offset
+        else:
+            position = os.fstat(self._fd).st_size + offset
+        if position < 0:
+            raise ValueError("negative seek position")
+        self._position = position
+        return position
+
+    def readinto(self, buffer: Any) -> int:
+        data = os.pread(self._fd, len(buffer), self._position)
+        buffer[: len(data)] = data
+        self._position += len(data)
+        return len(data)
+
+
+def _positional(file: IO[bytes]) -> IO[bytes]:
+    try:
+        fd = file.fileno()
+    except (AttributeError, OSError, ValueError):  # in memory: each process has its own copy
+        return file
+    return io.BufferedReader(_PositionalReader(fd))  # type: ignore[return-value]
+
+
 class Bundle:
     """An opened, checked bundle. Use as a context manager; `applications` lists the manifests."""
 
     def __init__(self, file: IO[bytes], *, limits: Limits | None = None) -> None:
         self.limits = limits or Limits.from_settings()
         try:
-            self._zip = zipfile.ZipFile(file)
+            self._zip = zipfile.ZipFile(_positional(file))
         except (zipfile.BadZipFile, OSError, ValueError):
             raise BundleRefused(
                 _("zip ファイルとして読めません。バンドル（zip）を選び直してください。")

@@ -18,6 +18,7 @@ left behind by a killed run is simply overwritten by the re-run.
 from __future__ import annotations
 
 import csv
+import functools
 import hashlib
 import io
 import json
@@ -27,7 +28,7 @@ import re
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, tzinfo
 from pathlib import Path
 from typing import IO, Any
 
@@ -48,7 +49,8 @@ from madoguchi.applications.models import (
     Channel,
     Status,
 )
-from madoguchi.core import uploads
+from madoguchi.applications.search import search_key_for
+from madoguchi.core import forking, uploads
 from madoguchi.core.japanese_text import normalize_input
 from madoguchi.core.kana import normalize_kana_name
 from madoguchi.core.wareki import parse_date
@@ -60,11 +62,6 @@ from madoguchi.tenancy.models import Municipality
 from .bundle import Bundle, BundleRefused, Limits, MemberError
 from .models import ImportedApplication, ImportRun, LinkageImport, QuarantineItem, ResidentLink
 from .parsers import Manifest, ManifestError, parser_for
-
-try:  # the back office's folded search key (name/kana), when that app provides it
-    from madoguchi.applications.search import search_key_for
-except ImportError:  # pragma: no cover
-    search_key_for = None  # type: ignore[assignment]
 
 logger = logging.getLogger(__name__)
 
@@ -135,18 +132,19 @@ class _Catalogue:
             self.by_code[procedure.slug] = procedure
             if procedure.standard_code:
                 self.by_code.setdefault(procedure.standard_code, procedure)
-        self._versions: dict[tuple[int, int], tuple[FormVersion, FormDefinition] | None] = {}
+        # Every version is loaded now, so checking needs no query (checks may run in workers).
+        self._versions: dict[tuple[int, int], FormVersion] = {
+            (version.procedure_id, version.number): version
+            for version in FormVersion.objects.filter(procedure__municipality=municipality)
+        }
 
     def version(
         self, procedure: Procedure, number: int
     ) -> tuple[FormVersion, FormDefinition] | None:
-        key = (procedure.pk, number)
-        if key not in self._versions:
-            version = FormVersion.objects.filter(procedure=procedure, number=number).first()
-            self._versions[key] = (
-                (version, form_version_definition(form_version=version)) if version else None
-            )
-        return self._versions[key]
+        version = self._versions.get((procedure.pk, number))
+        if version is None:
+            return None
+        return version, form_version_definition(form_version=version)
 
 
 @dataclass
@@ -168,8 +166,8 @@ class _Accepted:
     member: str
     manifest_sha256: str
     receipt_number: str
-    procedure: Procedure
-    form_version: FormVersion
+    procedure_id: int
+    form_version_id: int
     answers: dict[str, Any]
     name: str
     kana: str
@@ -179,6 +177,7 @@ class _Accepted:
     serial: str
     submitted_at: datetime
     files: list[_StoredFile]
+    search_key: str
 
 
 @dataclass
@@ -188,6 +187,24 @@ class _Checked:
     receipt_number: str
     manifest: Manifest | None
     reasons: list[dict[str, str]]
+
+
+@dataclass(frozen=True)
+class _Clock:
+    """The moment an import's checks are made against, and its local date and time zone."""
+
+    now: datetime
+    today: date
+    tz: tzinfo
+
+    @classmethod
+    def current(cls) -> _Clock:
+        now = timezone.now()
+        tz = timezone.get_current_timezone()
+        return cls(now, now.astimezone(tz).date(), tz)
+
+
+Outcome = _Accepted | list[dict[str, str]]
 
 
 def _reason(field_name: str, message: str) -> dict[str, str]:
@@ -333,9 +350,7 @@ def _check_attachments(
     return files
 
 
-def _check(
-    bundle: Bundle, checked: _Checked, catalogue: _Catalogue, *, now: datetime
-) -> _Accepted | list[dict[str, str]]:
+def _check(bundle: Bundle, checked: _Checked, catalogue: _Catalogue, *, clock: _Clock) -> Outcome:
     """All checks of one manifest; the accepted application, or the reasons to refuse it."""
     manifest = checked.manifest
     assert manifest is not None
@@ -396,7 +411,7 @@ def _check(
                 _("申請日時は ISO 8601 形式（例：2025-06-16T09:30:00+09:00）で指定してください。"),
             )
         )
-    elif (submitted_at - now).total_seconds() > _SUBMITTED_SLACK_SECONDS:
+    elif (submitted_at - clock.now).total_seconds() > _SUBMITTED_SLACK_SECONDS:
         reasons.append(_reason("submitted_at", _("申請日時が未来の日付になっています。")))
 
     applicant = manifest.applicant
@@ -424,7 +439,7 @@ def _check(
                 _reason("applicant.birth_date", _("生年月日：") + m) for m in exc.messages
             )
         else:
-            if birth > timezone.localdate(now):
+            if birth > clock.today:
                 reasons.append(
                     _reason("applicant.birth_date", _("生年月日が未来の日付になっています。"))
                 )
@@ -463,7 +478,7 @@ def _check(
         # A portal application answers the online form: the "online" channel's fields apply.
         definition,
         form_data,
-        today=timezone.localdate(submitted_at),
+        today=submitted_at.astimezone(clock.tz).date(),
         channel="online",
     )
     if errors:
@@ -477,8 +492,8 @@ def _check(
         member=checked.member,
         manifest_sha256=checked.manifest_sha256,
         receipt_number=receipt,
-        procedure=procedure,
-        form_version=form_version,
+        procedure_id=procedure.pk,
+        form_version_id=form_version.pk,
         answers=answers,
         name=name,
         kana=kana,
@@ -488,7 +503,21 @@ def _check(
         serial=serial,
         submitted_at=submitted_at,
         files=files,
+        search_key=search_key_for(name=name, kana=kana),
     )
+
+
+def check_members(
+    bundle: Bundle, catalogue: _Catalogue, members: list[str], clock: _Clock
+) -> list[tuple[_Checked, Outcome]]:
+    """Read and check manifests without touching the database (so it can run in a worker)."""
+    out: list[tuple[_Checked, Outcome]] = []
+    for member in members:
+        item = _read_manifest(bundle, member)
+        outcome = item.reasons or _check(bundle, item, catalogue, clock=clock)
+        item.manifest = None  # checked: not needed any more, nor sent back from a worker
+        out.append((item, outcome))
+    return out
 
 
 # --- Writing a chunk -------------------------------------------------------------------------
@@ -515,44 +544,52 @@ def _remove_files(accepted: Iterable[_Accepted]) -> None:
                 logger.warning("intake: could not remove an orphan attachment file")
 
 
-def _insert(model: type[models.Model], objs: list[Any], *, with_pk: bool = True) -> None:
-    """Insert model instances in one statement: COPY on PostgreSQL, bulk_create elsewhere.
+def _insert(model: type[models.Model], rows: list[dict[str, Any]]) -> None:
+    """Insert rows (dicts by attribute name) in one statement: COPY on PostgreSQL, bulk_create
+    elsewhere.
 
-    COPY skips Django's per-value adaptation (the largest cost of bulk_create at this size); it
-    runs in the caller's transaction like any other statement, so atomicity is unchanged. Values
-    are the instances' attributes: defaults were applied when they were built, auto_now fields
-    are set here, JSON is serialised, files are stored by name.
+    COPY skips building model instances and Django's per-value adaptation (the largest costs of
+    bulk_create at this size); it runs in the caller's transaction like any other statement, so
+    atomicity is unchanged. A column the rows leave out gets what Django would give it: its
+    default, `now` for auto_now fields, NULL where allowed, else the field's empty value.
     """
-    if not objs:
+    if not rows:
         return
     if connection.vendor != "postgresql":
-        model._default_manager.bulk_create(objs)
+        model._default_manager.bulk_create([model(**row) for row in rows])
         return
     from psycopg import sql as psycopg_sql
 
-    now = timezone.now()
-    fields = [f for f in model._meta.concrete_fields if with_pk or not f.primary_key]
-    getters: list[Callable[[Any], Any]] = []
-    for f in fields:
-        getters.append(_getter(f, now))
+    given = rows[0].keys()
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key or f.attname in given]
+    getters = [_getter(f, given, timezone.now()) for f in fields]
     statement = psycopg_sql.SQL("COPY {} ({}) FROM STDIN").format(
         psycopg_sql.Identifier(model._meta.db_table),
         psycopg_sql.SQL(", ").join(psycopg_sql.Identifier(f.column) for f in fields),
     )
     with connection.cursor() as cursor, cursor.cursor.copy(statement) as copy:
-        for obj in objs:
-            copy.write_row([get(obj) for get in getters])
+        write = copy.write_row
+        for row in rows:
+            write([get(row) for get in getters])
 
 
-def _getter(f: Any, now: datetime) -> Callable[[Any], Any]:
+def _getter(f: Any, given: Iterable[str], now: datetime) -> Callable[[dict[str, Any]], Any]:
     attname = f.attname
+    if attname in given:
+        if isinstance(f, models.JSONField):
+            return lambda row: json.dumps(row[attname], ensure_ascii=False)
+        return operator.itemgetter(attname)
     if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
-        return lambda obj: now
+        return lambda row: now
+    if f.has_default() and callable(f.default):
+        make = f.default
+        if isinstance(f, models.JSONField):
+            return lambda row: json.dumps(make())
+        return lambda row: make()
+    value = None if f.null and not f.has_default() else f.get_default()
     if isinstance(f, models.JSONField):
-        return lambda obj: json.dumps(getattr(obj, attname))
-    if isinstance(f, models.FileField):
-        return lambda obj: getattr(obj, attname).name
-    return operator.attrgetter(attname)
+        value = json.dumps(value)
+    return lambda row: value
 
 
 def _allocate_ids(model: type[models.Model], count: int) -> list[int] | None:
@@ -567,6 +604,19 @@ def _allocate_ids(model: type[models.Model], count: int) -> list[int] | None:
         return [row[0] for row in cursor.fetchall()]
 
 
+def _insert_applications(rows: list[dict[str, Any]]) -> list[int]:
+    """Insert application rows; their primary keys, in order."""
+    ids = _allocate_ids(Application, len(rows))
+    if ids is None:
+        objs = [Application(**row) for row in rows]
+        Application.objects.bulk_create(objs)
+        return [obj.pk for obj in objs]
+    for row, pk in zip(rows, ids, strict=True):
+        row["id"] = pk
+    _insert(Application, rows)
+    return ids
+
+
 def _write(
     accepted: list[_Accepted],
     *,
@@ -578,92 +628,88 @@ def _write(
     """Insert the applications and everything that belongs to them (caller holds a transaction)."""
     if not accepted:
         return
+    town = municipality.pk
     applications = []
     for item in accepted:
         salt = codes.new_salt()
-        application = Application(
-            municipality=municipality,
-            receipt_number=item.receipt_number,
-            procedure=item.procedure,
-            form_version=item.form_version,
-            channel=Channel.BUNDLE,
-            status=Status.RECEIVED,
-            answers=item.answers,
-            applicant_name=item.name,
-            applicant_kana=item.kana[:100],
-            contact_email=item.email,
-            # Residents follow bundle applications on the portal: the code is never shown.
-            access_code_salt=salt,
-            access_code_hash=codes.hash_secret(codes.new_access_code() + salt, salt),
-            submitted_at=item.submitted_at,
+        applications.append(
+            {
+                "municipality_id": town,
+                "receipt_number": item.receipt_number,
+                "procedure_id": item.procedure_id,
+                "form_version_id": item.form_version_id,
+                "channel": Channel.BUNDLE.value,
+                "status": Status.RECEIVED.value,
+                "answers": item.answers,
+                "applicant_name": item.name,
+                "applicant_kana": item.kana[:100],
+                "contact_email": item.email,
+                # Residents follow bundle applications on the portal: the code is never shown.
+                "access_code_salt": salt,
+                "access_code_hash": codes.hash_secret(codes.new_access_code() + salt, salt),
+                "submitted_at": item.submitted_at,
+                "updated_at": now,
+                "search_key": item.search_key,
+            }
         )
-        if search_key_for is not None and hasattr(application, "search_key"):
-            application.search_key = search_key_for(name=item.name, kana=item.kana)
-        applications.append(application)
-    ids = _allocate_ids(Application, len(applications))
-    if ids is None:
-        Application.objects.bulk_create(applications)
-    else:
-        for application, pk in zip(applications, ids, strict=True):
-            application.pk = pk
-        _insert(Application, applications)
+    ids = _insert_applications(applications)
     note = _("外部連携で受け付けました（取込 #%(run)s）。") % {"run": run.pk}
     _insert(
         ApplicationEvent,
         [
-            ApplicationEvent(
-                application=application,
-                kind=ApplicationEvent.Kind.SUBMITTED,
-                to_status=Status.RECEIVED,
-                internal_note=note,
-                at=application.submitted_at,
-            )
-            for application in applications
+            {
+                "application_id": pk,
+                "kind": ApplicationEvent.Kind.SUBMITTED.value,
+                "to_status": Status.RECEIVED.value,
+                "internal_note": note,
+                "at": item.submitted_at,
+            }
+            for item, pk in zip(accepted, ids, strict=True)
         ],
-        with_pk=False,
     )
-    attachments = [
-        Attachment(
-            id=stored.id,
-            municipality=municipality,
-            application=application,
-            field_path=stored.field_path,
-            file=stored.name,
-            original_name=stored.original_name,
-            content_type=stored.content_type,
-            size=stored.size,
-            sha256=stored.sha256,
-        )
-        for item, application in zip(accepted, applications, strict=True)
-        for stored in item.files
-    ]
-    if attachments:
-        _insert(Attachment, attachments)
+    _insert(
+        Attachment,
+        [
+            {
+                "id": stored.id,
+                "municipality_id": town,
+                "application_id": pk,
+                "field_path": stored.field_path,
+                "file": stored.name,
+                "original_name": stored.original_name,
+                "content_type": stored.content_type,
+                "size": stored.size,
+                "sha256": stored.sha256,
+            }
+            for item, pk in zip(accepted, ids, strict=True)
+            for stored in item.files
+        ],
+    )
     records = []
-    for item, application in zip(accepted, applications, strict=True):
+    for item, pk in zip(accepted, ids, strict=True):
         resident = links.get(item.serial, "") if item.serial else ""
         records.append(
-            ImportedApplication(
-                municipality=municipality,
-                application=application,
-                run=run,
-                receipt_number=item.receipt_number,
-                manifest_sha256=item.manifest_sha256,
-                applicant_birth_date=item.birth_date,
-                applicant_address=item.address,
-                certificate_serial=item.serial,
-                match=(
-                    ImportedApplication.Match.NO_CERTIFICATE
+            {
+                "municipality_id": town,
+                "application_id": pk,
+                "run_id": run.pk,
+                "receipt_number": item.receipt_number,
+                "manifest_sha256": item.manifest_sha256,
+                "applicant_birth_date": item.birth_date,
+                "applicant_address": item.address,
+                "certificate_serial": item.serial,
+                "match": (
+                    ImportedApplication.Match.NO_CERTIFICATE.value
                     if not item.serial
-                    else ImportedApplication.Match.MATCHED
+                    else ImportedApplication.Match.MATCHED.value
                     if resident
-                    else ImportedApplication.Match.UNMATCHED
+                    else ImportedApplication.Match.UNMATCHED.value
                 ),
-                resident_number=resident,
-                matched_at=now if resident else None,
-            )
+                "resident_number": resident,
+                "matched_at": now if resident else None,
+            }
         )
-    _insert(ImportedApplication, records, with_pk=False)
+    _insert(ImportedApplication, records)
 
 
 @dataclass
@@ -684,10 +730,14 @@ class _Importer:
         self.before_write: Callable[[list[_Accepted]], None] = lambda accepted: None
 
     def chunk(self, members: list[str]) -> _ChunkResult:
+        """Check and write some applications (one transaction)."""
+        return self.write(check_members(self.bundle, self.catalogue, members, _Clock.current()))
+
+    def write(self, checked: list[tuple[_Checked, Outcome]]) -> _ChunkResult:
+        """Write the applications of a checked chunk that are not in the database yet."""
         now = timezone.now()
         result = _ChunkResult()
-        checked = [_read_manifest(self.bundle, member) for member in members]
-        receipts = [c.receipt_number for c in checked if c.receipt_number]
+        receipts = [c.receipt_number for c, _outcome in checked if c.receipt_number]
         taken = dict(
             Application.objects.for_municipality(self.municipality)
             .filter(receipt_number__in=receipts)
@@ -705,7 +755,7 @@ class _Importer:
         existing = {receipt: (channel, shas.get(receipt)) for receipt, channel in taken.items()}
         accepted: list[_Accepted] = []
         rejected: list[tuple[_Checked, list[dict[str, str]]]] = []
-        for item in checked:
+        for item, outcome in checked:
             if item.reasons:
                 rejected.append((item, item.reasons))
                 continue
@@ -714,39 +764,21 @@ class _Importer:
                 channel, sha = existing[receipt]
                 if channel == Channel.BUNDLE and sha == item.manifest_sha256:
                     result.duplicates += 1
-                elif channel == Channel.BUNDLE:
-                    rejected.append(
-                        (
-                            item,
-                            [
-                                _reason(
-                                    "receipt_number",
-                                    _(
-                                        "同じ受付番号で内容の異なる申請を既に取り込んでいます。内容を確認してください。"
-                                    ),
-                                )
-                            ],
-                        )
+                    continue
+                message = (
+                    _(
+                        "同じ受付番号で内容の異なる申請を既に取り込んでいます。内容を確認してください。"
                     )
-                else:
-                    rejected.append(
-                        (
-                            item,
-                            [
-                                _reason(
-                                    "receipt_number",
-                                    _("受付番号がこの自治体の別の経路の申請と重複しています。"),
-                                )
-                            ],
-                        )
-                    )
+                    if channel == Channel.BUNDLE
+                    else _("受付番号がこの自治体の別の経路の申請と重複しています。")
+                )
+                rejected.append((item, [_reason("receipt_number", message)]))
                 continue
             if receipt and receipt in self.seen:
                 rejected.append(
                     (item, [_reason("receipt_number", _("バンドル内で受付番号が重複しています。"))])
                 )
                 continue
-            outcome = _check(self.bundle, item, self.catalogue, now=now)
             if isinstance(outcome, _Accepted):
                 accepted.append(outcome)
                 self.seen.add(outcome.receipt_number)
@@ -889,9 +921,13 @@ def bundle_import(
     chunk_size: int = CHUNK_SIZE,
     limits: Limits | None = None,
     keep_bundle: bool = True,
+    workers: int = 1,
     _hook: Callable[[_Importer], None] | None = None,
 ) -> ImportReport:
     """Import a bundle: every application atomically, idempotent by 受付番号.
+
+    Manifests are checked in `workers` forked processes when more than one is given (batch
+    use: the command line, not a web request) while this process writes.
 
     Returns the report; a refused bundle (not a zip, zip bomb, unsafe names…) imports nothing
     and says why in `report.refused`. Rejected applications go to quarantine with their reasons.
@@ -927,9 +963,15 @@ def bundle_import(
             report.total = len(members)
             ImportRun.objects.filter(pk=run.pk).update(total=len(members))
             run.total = len(members)
+            check = functools.partial(
+                check_members, bundle, importer.catalogue, clock=_Clock.current()
+            )
+            checked_chunks = forking.ordered_map(
+                check, _chunks(members, chunk_size), workers=workers
+            )
             try:
-                for chunk in _chunks(members, chunk_size):
-                    result = importer.chunk(chunk)
+                for checked in checked_chunks:
+                    result = importer.write(checked)
                     report.imported += len(result.imported)
                     report.imported_receipts.extend(a.receipt_number for a, _pk in result.imported)
                     report.duplicates += result.duplicates
@@ -945,6 +987,8 @@ def bundle_import(
                 )
                 logger.exception("intake: run %s failed", run.pk, exc_info=exc)
                 raise
+            finally:
+                checked_chunks.close()
         if not members:
             _finish(
                 run,

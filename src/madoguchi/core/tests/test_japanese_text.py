@@ -6,6 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from madoguchi.core.japanese_text import (
+    _normalize_every_step,
     is_katakana_name,
     normalize_input,
     strip_invisible,
@@ -60,6 +61,16 @@ def test_normalize_input_is_total_idempotent_and_clean(text: str) -> None:
     assert "  " not in once
     assert strip_invisible(once) == once
     once.encode("utf-8")  # no lone surrogates survive
+
+
+_LOOKALIKES = "カサハヤあ山ﾊﾟｰﾞﾟ゛゜\u3099\u309a-－ー―‐～〜ＡＺ０９ｶ \u3000\t\u200b\ufeff\x00Aa1・･"
+
+
+@settings(max_examples=1000, deadline=None)
+@given(text=st.one_of(hostile_text, st.text(st.sampled_from(_LOOKALIKES), max_size=12)))
+def test_normalize_input_fast_path_changes_nothing_the_full_path_would(text: str) -> None:
+    # The shortcut for input that needs no conversion must give what every step gives.
+    assert normalize_input(text) == _normalize_every_step(text)
 
 
 @settings(max_examples=200, deadline=None)

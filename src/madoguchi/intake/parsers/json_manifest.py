@@ -12,14 +12,16 @@ from .base import Manifest, ManifestError
 MAX_DEPTH = 20
 
 
-def _depth(value: Any, level: int = 0) -> int:
-    if level > MAX_DEPTH:
-        return level
-    if isinstance(value, dict):
-        return max((_depth(v, level + 1) for v in value.values()), default=level)
-    if isinstance(value, list):
-        return max((_depth(v, level + 1) for v in value), default=level)
-    return level
+def _too_deep(obj: dict[str, Any] | list[Any]) -> bool:
+    """True if containers nest more than MAX_DEPTH levels (a value inside counts as a level)."""
+    stack: list[tuple[Any, int]] = [(obj, 0)]
+    while stack:
+        value, level = stack.pop()
+        children = value.values() if isinstance(value, dict) else value
+        if level + (1 if children else 0) > MAX_DEPTH:
+            return True
+        stack.extend((c, level + 1) for c in children if isinstance(c, (dict, list)))
+    return False
 
 
 class JsonManifestParser:
@@ -38,7 +40,7 @@ class JsonManifestParser:
             ) from None
         if not isinstance(obj, dict):
             raise ManifestError(_("マニフェスト（JSON）の最上位はオブジェクトにしてください。"))
-        if _depth(obj) > MAX_DEPTH:
+        if _too_deep(obj):
             raise ManifestError(_("マニフェストの入れ子が深すぎます。"))
         applicant = obj.get("applicant")
         return Manifest(

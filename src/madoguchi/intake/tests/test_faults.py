@@ -35,7 +35,8 @@ def _consistent(municipality: Any) -> list[str]:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_exception_between_applications(town, version, make_bundle):
+@pytest.mark.parametrize("workers", [1, 2], ids=["in-process", "two-workers"])
+def test_exception_between_applications(town, version, make_bundle, workers):
     data = make_bundle(10).getvalue()
     calls = {"n": 0}
 
@@ -52,13 +53,16 @@ def test_exception_between_applications(town, version, make_bundle):
             municipality=town,
             path_or_file=io.BytesIO(data),
             chunk_size=3,
+            workers=workers,
             _hook=fail_on_third_chunk,
         )
     assert ImportRun.objects.get().status == ImportRun.Status.FAILED
     assert len(_consistent(town)) == 6
     assert Attachment.objects.filter(application__isnull=True).count() == 0
 
-    report = bundle_import(municipality=town, path_or_file=io.BytesIO(data), chunk_size=3)
+    report = bundle_import(
+        municipality=town, path_or_file=io.BytesIO(data), chunk_size=3, workers=workers
+    )
     assert (report.imported, report.duplicates) == (4, 6)
     assert len(_consistent(town)) == 10
     before = sorted(Application.objects.values_list("receipt_number", "updated_at"))

@@ -101,3 +101,41 @@ def test_attachment_whose_real_type_differs_is_rejected(town, version, form_data
     assert "拡張子" in message
     assert not Application.objects.exists()
     assert not Attachment.objects.exists()
+
+
+def test_checking_in_worker_processes_gives_the_same_result(town, version, form_data, tmp_path):
+    """Workers check while this process writes: same applications, same refusals, in order."""
+    builder = BundleBuilder()
+    for i in range(1, 11):
+        builder.add(
+            manifest(f"R{i}", procedure="test-certificate", form_data=form_data),
+            files={"attachments/id.pdf": PDF_BYTES},
+        )
+    builder.add(  # no such form version
+        manifest("R11", procedure="test-certificate", form_version=9, form_data=form_data),
+        files={"attachments/id.pdf": PDF_BYTES},
+    )
+    builder.add(  # a PNG declared as the PDF
+        manifest("R12", procedure="test-certificate", form_data=form_data),
+        files={"attachments/id.pdf": PNG_BYTES},
+    )
+    builder.add(  # the same receipt number again, other content, in another folder
+        manifest("R3", procedure="test-certificate", form_data={**form_data, "email": "x@a.jp"}),
+        folder="applications/again",
+        files={"attachments/id.pdf": PDF_BYTES},
+    )
+    path = tmp_path / "bundle.zip"  # a real file: workers read it at their own offsets
+    path.write_bytes(builder.build())
+
+    report = bundle_import(municipality=town, path_or_file=path, chunk_size=2, workers=2)
+
+    assert (report.total, report.imported, report.rejected) == (13, 10, 3)
+    assert report.imported_receipts == [f"R{i}" for i in range(1, 11)]
+    assert [r.receipt_number for r in report.rejections] == ["R11", "R12", "R3"]
+    assert "第9版" in report.rejections[0].reasons[0]["message"]
+    assert "内容の異なる申請" in report.rejections[2].reasons[0]["message"]
+    for application in Application.objects.for_municipality(town):
+        attachment = Attachment.objects.get(application=application)
+        assert attachment.file.read() == PDF_BYTES
+        assert application.events.count() == 1
+    assert QuarantineItem.objects.count() == 3

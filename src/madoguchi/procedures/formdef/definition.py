@@ -12,6 +12,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 from datetime import date
+from functools import cached_property
 from typing import Any
 
 FORMAT_VERSION = 1
@@ -221,10 +222,16 @@ class FormDefinition:
             yield from step.fields
 
     def field_by_role(self, role: str) -> Field | None:
+        return self._roles.get(role)
+
+    @cached_property
+    def _roles(self) -> dict[str, Field]:
+        """The first top-level field of each role (a definition never changes once parsed)."""
+        roles: dict[str, Field] = {}
         for f in self.top_fields():
-            if f.role == role:
-                return f
-        return None
+            if f.role:
+                roles.setdefault(f.role, f)
+        return roles
 
 
 # --- Parsing ---------------------------------------------------------------------------------

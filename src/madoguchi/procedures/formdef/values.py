@@ -23,6 +23,7 @@ from madoguchi.core import uploads
 from madoguchi.core.japanese_text import (
     is_katakana_name,
     normalize_input,
+    strip_invisible,
     to_katakana_name,
 )
 from madoguchi.core.kana import normalize_kana_name
@@ -181,7 +182,8 @@ def _blank(value: Any) -> bool:
     if value is None:
         return True
     if isinstance(value, str):
-        return not normalize_input(value[:RAW_TEXT_LIMIT])
+        # What normalize_input would reduce to "": only spaces and invisible characters.
+        return not strip_invisible(value[:RAW_TEXT_LIMIT]).split()
     return False
 
 
@@ -199,12 +201,12 @@ def required_message(field: Field) -> str:
 # --- Cleaners --------------------------------------------------------------------------------
 
 
-def _clean_name_part(raw: Any, what: str, *, part: str) -> str:
+def _clean_name_part(raw: Any, *, part: str) -> str:
     value = _text_input(raw)
     if len(value) > NAME_PART_MAX:
         raise FieldError.single(
             _("%(what)sは%(max)d文字以内で入力してください。")
-            % {"what": what, "max": NAME_PART_MAX},
+            % {"what": _part_label(part), "max": NAME_PART_MAX},
             part,
         )
     for ch in value:
@@ -215,10 +217,25 @@ def _clean_name_part(raw: Any, what: str, *, part: str) -> str:
                 "%(what)sに使えない文字「%(char)s」が含まれています。"
                 "住民票に記載されている文字で入力してください。"
             )
-            % {"what": what, "char": ch if ch.isprintable() else "?"},
+            % {"what": _part_label(part), "char": ch if ch.isprintable() else "?"},
             part,
         )
     return value
+
+
+def _part_label(part: str) -> str:
+    """The label of a name or address part, translated only when a message needs it."""
+    labels = {
+        "family": _("姓"),
+        "given": _("名"),
+        "family_kana": _("フリガナ（セイ）"),
+        "given_kana": _("フリガナ（メイ）"),
+        "prefecture": _("都道府県"),
+        "city": _("市区町村"),
+        "street": _("町名・番地"),
+        "building": _("建物名・部屋番号"),
+    }
+    return str(labels[part])
 
 
 def clean_name(field: Field, raw: Any, *, today: date) -> dict[str, str]:
@@ -226,20 +243,14 @@ def clean_name(field: Field, raw: Any, *, today: date) -> dict[str, str]:
         raise FieldError.single(_("氏名の形式が正しくありません。姓と名を分けて入力してください。"))
     errors: dict[str, list[str]] = {}
     value: dict[str, str] = {}
-    labels = {
-        "family": _("姓"),
-        "given": _("名"),
-        "family_kana": _("フリガナ（セイ）"),
-        "given_kana": _("フリガナ（メイ）"),
-    }
     for part in ("family", "given"):
         try:
-            value[part] = _clean_name_part(raw.get(part), str(labels[part]), part=part)
+            value[part] = _clean_name_part(raw.get(part), part=part)
         except FieldError as exc:
             errors.update(exc.errors)
             continue
         if not value[part]:
-            errors[part] = [str(_("%(what)sを入力してください。") % {"what": labels[part]})]
+            errors[part] = [str(_("%(what)sを入力してください。") % {"what": _part_label(part)})]
     for part in ("family_kana", "given_kana"):
         value[part] = ""
         if field.kana == "none":
@@ -251,7 +262,9 @@ def clean_name(field: Field, raw: Any, *, today: date) -> dict[str, str]:
             continue
         if not text:
             if field.kana == "required":
-                errors[part] = [str(_("%(what)sを入力してください。") % {"what": labels[part]})]
+                errors[part] = [
+                    str(_("%(what)sを入力してください。") % {"what": _part_label(part)})
+                ]
             continue
         try:
             value[part] = normalize_kana_name(text)
@@ -321,12 +334,6 @@ def clean_postal_code(field: Field, raw: Any, *, today: date) -> str:
 def clean_address(field: Field, raw: Any, *, today: date) -> dict[str, str]:
     if not isinstance(raw, Mapping):
         raise FieldError.single(_("住所の形式が正しくありません。"))
-    labels = {
-        "prefecture": _("都道府県"),
-        "city": _("市区町村"),
-        "street": _("町名・番地"),
-        "building": _("建物名・部屋番号"),
-    }
     errors: dict[str, list[str]] = {}
     value: dict[str, str] = {}
     for part in ADDRESS_PARTS:
@@ -339,7 +346,7 @@ def clean_address(field: Field, raw: Any, *, today: date) -> dict[str, str]:
             errors[part] = [
                 str(
                     _("%(what)sは%(max)d文字以内で入力してください。")
-                    % {"what": labels[part], "max": ADDRESS_PART_MAX}
+                    % {"what": _part_label(part), "max": ADDRESS_PART_MAX}
                 )
             ]
             continue
@@ -348,7 +355,9 @@ def clean_address(field: Field, raw: Any, *, today: date) -> dict[str, str]:
             if part == "prefecture":
                 errors[part] = [str(_("都道府県を選んでください。"))]
             else:
-                errors[part] = [str(_("%(what)sを入力してください。") % {"what": labels[part]})]
+                errors[part] = [
+                    str(_("%(what)sを入力してください。") % {"what": _part_label(part)})
+                ]
     prefecture = value.get("prefecture", "")
     if prefecture and prefecture not in PREFECTURES:
         errors["prefecture"] = [str(_("都道府県を一覧から選んでください。"))]

@@ -5,8 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from madoguchi.core import forking
 from madoguchi.intake.services import bundle_import
 from madoguchi.tenancy.models import Municipality
 
@@ -18,6 +20,12 @@ class Command(BaseCommand):
         parser.add_argument("path", help="バンドル（zip）のパス")
         parser.add_argument(
             "--municipality", required=True, help="取り込む自治体の団体コード（6桁）"
+        )
+        parser.add_argument(
+            "--workers",
+            type=int,
+            default=None,
+            help="申請の検査に使うプロセス数（省略時は設定 INTAKE_WORKERS、0 は CPU の数）",
         )
         parser.add_argument(
             "--strict",
@@ -35,7 +43,14 @@ class Command(BaseCommand):
             raise CommandError(
                 f"団体コード {options['municipality']} の自治体は登録されていません。"
             ) from None
-        report = bundle_import(municipality=municipality, path_or_file=path)
+        workers = options["workers"]
+        if workers is None:
+            workers = settings.INTAKE_WORKERS
+        report = bundle_import(
+            municipality=municipality,
+            path_or_file=path,
+            workers=workers if workers > 0 else forking.default_workers(),
+        )
         if report.refused:
             raise CommandError(f"取り込めません: {report.refused}")
         for rejection in report.rejections:
