@@ -23,6 +23,11 @@ def normalize_code(text: str) -> str:
     return "".join(ch for ch in normalize_input(text or "") if ch.isascii() and ch.isalnum())
 
 
+# Stored instead of a hash where no access code was issued (bundle applications): no code's
+# hash can equal it, so the status page never opens with one.
+NO_ACCESS_CODE = "!"
+
+
 def hash_secret(secret: str, salt: str = "") -> str:
     return hashlib.sha256(f"{salt}:{secret}".encode()).hexdigest()
 

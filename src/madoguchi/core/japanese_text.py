@@ -40,7 +40,9 @@ _NEEDS_WORK = re.compile(
         (
             _INVISIBLE.pattern,
             _CONTROL.pattern,
-            _ANY_DASH.pattern,
+            # An ASCII hyphen only changes after kana (ｾﾝﾀ- → センター); other dashes always may.
+            "[" + re.escape("".join(sorted(_DASHES - {"-"}))) + "]",
+            "(?<=[\u3041-\u3096\u30a1-\u30faーゝゞヽヾ])-",
             _FULLWIDTH_ASCII.pattern,
             _HALFWIDTH_KANA.pattern,
             "[～\u3099-\u309c]",

@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import os
 import posixpath
+import re
 import stat
 import zipfile
 from dataclasses import dataclass
@@ -64,9 +65,12 @@ def _mb(n: int) -> str:
     return f"{n / 1024**2:,.0f}"
 
 
+_CONTROL_CHARACTER = re.compile("[\x00-\x1f\x7f]")
+
+
 def check_member_name(name: str) -> str | None:
     """Why a member name is refused, or None if it is a safe relative path."""
-    if not name or "\x00" in name or any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in name):
+    if not name or _CONTROL_CHARACTER.search(name):
         return _("制御文字を含むファイル名があります。")
     if "\\" in name:
         return _("ファイル名に「\\」が含まれています（パスの区切りは「/」にしてください）。")

@@ -244,7 +244,7 @@ def _parse_submitted_at(value: Any) -> datetime | None:
 def _text(value: Any, limit: int) -> str:
     if not isinstance(value, str):
         return ""
-    return " ".join(normalize_input(value).split())[:limit]
+    return normalize_input(value)[:limit]
 
 
 def _collect_files(value: Any, path: str, out: list[tuple[str, str, Any]]) -> None:
@@ -560,36 +560,39 @@ def _insert(model: type[models.Model], rows: list[dict[str, Any]]) -> None:
         return
     from psycopg import sql as psycopg_sql
 
-    given = rows[0].keys()
-    fields = [f for f in model._meta.concrete_fields if not f.primary_key or f.attname in given]
-    getters = [_getter(f, given, timezone.now()) for f in fields]
+    given = list(rows[0])
+    by_name = {f.attname: f for f in model._meta.concrete_fields}
+    json_at = [i for i, name in enumerate(given) if isinstance(by_name[name], models.JSONField)]
+    now = timezone.now()
+    rest = [f for f in model._meta.concrete_fields if f.attname not in given and not f.primary_key]
+    fixed = tuple(_default_value(f, now) for f in rest)
+    columns = [by_name[name].column for name in given] + [f.column for f in rest]
     statement = psycopg_sql.SQL("COPY {} ({}) FROM STDIN").format(
         psycopg_sql.Identifier(model._meta.db_table),
-        psycopg_sql.SQL(", ").join(psycopg_sql.Identifier(f.column) for f in fields),
+        psycopg_sql.SQL(", ").join(psycopg_sql.Identifier(c) for c in columns),
     )
+    pick = operator.itemgetter(*given)
     with connection.cursor() as cursor, cursor.cursor.copy(statement) as copy:
         write = copy.write_row
         for row in rows:
-            write([get(row) for get in getters])
+            values: tuple[Any, ...] = pick(row) if len(given) > 1 else (pick(row),)
+            if json_at:
+                serialised = list(values)
+                for i in json_at:
+                    serialised[i] = json.dumps(serialised[i], ensure_ascii=False)
+                values = tuple(serialised)
+            write(values + fixed)
 
 
-def _getter(f: Any, given: Iterable[str], now: datetime) -> Callable[[dict[str, Any]], Any]:
-    attname = f.attname
-    if attname in given:
-        if isinstance(f, models.JSONField):
-            return lambda row: json.dumps(row[attname], ensure_ascii=False)
-        return operator.itemgetter(attname)
+def _default_value(f: Any, now: datetime) -> Any:
+    """What Django would store in a column the caller leaves out (one value for every row)."""
     if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
-        return lambda row: now
-    if f.has_default() and callable(f.default):
-        make = f.default
-        if isinstance(f, models.JSONField):
-            return lambda row: json.dumps(make())
-        return lambda row: make()
+        return now
+    if f.has_default() and callable(f.default) and not isinstance(f, models.JSONField):
+        # A per-row default (a UUID, a timestamp): the caller must give it.
+        raise ValueError(f"{f.model.__name__}.{f.attname} needs a value per row")
     value = None if f.null and not f.has_default() else f.get_default()
-    if isinstance(f, models.JSONField):
-        value = json.dumps(value)
-    return lambda row: value
+    return json.dumps(value) if isinstance(f, models.JSONField) else value
 
 
 def _allocate_ids(model: type[models.Model], count: int) -> list[int] | None:
@@ -629,29 +632,28 @@ def _write(
     if not accepted:
         return
     town = municipality.pk
-    applications = []
-    for item in accepted:
-        salt = codes.new_salt()
-        applications.append(
-            {
-                "municipality_id": town,
-                "receipt_number": item.receipt_number,
-                "procedure_id": item.procedure_id,
-                "form_version_id": item.form_version_id,
-                "channel": Channel.BUNDLE.value,
-                "status": Status.RECEIVED.value,
-                "answers": item.answers,
-                "applicant_name": item.name,
-                "applicant_kana": item.kana[:100],
-                "contact_email": item.email,
-                # Residents follow bundle applications on the portal: the code is never shown.
-                "access_code_salt": salt,
-                "access_code_hash": codes.hash_secret(codes.new_access_code() + salt, salt),
-                "submitted_at": item.submitted_at,
-                "updated_at": now,
-                "search_key": item.search_key,
-            }
-        )
+    channel, status = Channel.BUNDLE.value, Status.RECEIVED.value
+    applications = [
+        {
+            "municipality_id": town,
+            "receipt_number": item.receipt_number,
+            "procedure_id": item.procedure_id,
+            "form_version_id": item.form_version_id,
+            "channel": channel,
+            "status": status,
+            "answers": item.answers,
+            "applicant_name": item.name,
+            "applicant_kana": item.kana[:100],
+            "contact_email": item.email,
+            # Residents follow bundle applications on their portal: no access code exists.
+            "access_code_salt": "",
+            "access_code_hash": codes.NO_ACCESS_CODE,
+            "submitted_at": item.submitted_at,
+            "updated_at": now,
+            "search_key": item.search_key,
+        }
+        for item in accepted
+    ]
     ids = _insert_applications(applications)
     note = _("外部連携で受け付けました（取込 #%(run)s）。") % {"run": run.pk}
     _insert(

@@ -139,3 +139,23 @@ def test_checking_in_worker_processes_gives_the_same_result(town, version, form_
         assert attachment.file.read() == PDF_BYTES
         assert application.events.count() == 1
     assert QuarantineItem.objects.count() == 3
+
+
+def test_a_bundle_application_has_no_access_code_that_opens_its_status_page(
+    town, version, form_data
+):
+    from madoguchi.applications import codes
+    from madoguchi.applications.selectors import application_for_resident
+
+    builder = BundleBuilder().add(
+        manifest("20250616-000123", procedure="test-certificate", form_data=form_data),
+        files={"attachments/id.pdf": PDF_BYTES},
+    )
+    bundle_import(municipality=town, path_or_file=io.BytesIO(builder.build()))
+    application = Application.objects.get(receipt_number="20250616-000123")
+    assert application.access_code_hash == codes.NO_ACCESS_CODE
+    for code in ("", "00000000", "12345678"):
+        found = application_for_resident(
+            municipality=town, receipt_number="20250616-000123", access_code=code
+        )
+        assert found is None
