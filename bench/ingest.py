@@ -224,7 +224,9 @@ def main(argv: list[str]) -> int:
             report = profiler.runcall(
                 services.bundle_import, municipality=town, path_or_file=path, **kwargs
             )
-            pstats.Stats(profiler).sort_stats(os.environ.get("BENCH_PROFILE_SORT", "cumulative")).print_stats(40)
+            pstats.Stats(profiler).sort_stats(
+                os.environ.get("BENCH_PROFILE_SORT", "cumulative")
+            ).print_stats(40)
         else:
             report = services.bundle_import(municipality=town, path_or_file=path, **kwargs)
         intake_s = time.perf_counter() - start
