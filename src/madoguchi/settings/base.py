@@ -170,6 +170,7 @@ CONTENT_SECURITY_POLICY = {
 # --- Internationalisation: Japanese first, English complete ---------------------------------
 LANGUAGE_CODE = "ja"
 LANGUAGES = [("ja", _("日本語")), ("en", _("English"))]
+FORMAT_MODULE_PATH = ["madoguchi.formats"]
 LOCALE_PATHS = [SRC_DIR / "madoguchi" / "locale"]
 TIME_ZONE = "Asia/Tokyo"
 USE_I18N = True
