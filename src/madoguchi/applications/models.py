@@ -53,6 +53,8 @@ class Application(TenantOwned):
     applicant_name = models.CharField(_("申請者氏名"), max_length=100, blank=True)
     applicant_kana = models.CharField(_("申請者氏名（カナ）"), max_length=100, blank=True)
     contact_email = models.EmailField(_("連絡先メールアドレス"), blank=True)
+    # The language the resident applied in: mails about the application are written in it.
+    language = models.CharField(_("連絡の言語"), max_length=8, default="ja")
     access_code_salt = models.CharField(max_length=32)
     access_code_hash = models.CharField(max_length=64)
     submitted_at = models.DateTimeField(_("申請日時"))

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
@@ -168,6 +169,12 @@ def _prepare(attachment: Attachment, field_path: str, uploaded: UploadedFile) ->
     return PreparedAttachment(attachment=attachment, uploaded=uploaded)
 
 
+def _active_language() -> str:
+    """The active language if the site offers it (en-us → en), else the default."""
+    code = (get_language() or "").split("-")[0]
+    return code if code in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+
+
 def application_submit(
     *,
     municipality: Municipality,
@@ -202,6 +209,8 @@ def application_submit(
         raise SubmissionInvalid(errors)
 
     applicant = extract_applicant(definition, answers)
+    # Staff fill in counter applications: their screen's language is not the resident's.
+    language = _active_language() if channel == Channel.ONLINE else settings.LANGUAGE_CODE
     access_code = codes.new_access_code()
     salt = codes.new_salt()
     now = timezone.now()
@@ -219,6 +228,7 @@ def application_submit(
                     applicant_name=(applicant.name or "")[:100],
                     applicant_kana=(applicant.name_kana or "")[:100],
                     contact_email=applicant.email or "",
+                    language=language,
                     search_key=search_key_for(name=applicant.name, kana=applicant.name_kana),
                     access_code_salt=salt,
                     access_code_hash=codes.hash_secret(access_code, salt),
@@ -240,7 +250,7 @@ def application_submit(
                     send_receipt_email,
                     application_id=application.pk,
                     access_code=access_code,
-                    language=get_language() or "ja",
+                    language=language,
                 )
             return Submitted(application=application, access_code=access_code)
         except IntegrityError:

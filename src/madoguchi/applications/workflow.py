@@ -129,9 +129,8 @@ def _set_status(
 ) -> None:
     """Change the status, record it, and e-mail the resident when the change concerns them.
 
-    `language` is the mail's language: the resident's own when they made the change (a
-    resubmission); else the default, since the application does not record the language it was
-    submitted in.
+    `language` is the mail's language when the resident made the change (a resubmission);
+    else the language they applied in.
     """
     from .tasks import send_status_email
 
@@ -157,7 +156,7 @@ def _set_status(
     )
     if to_status in NOTIFIED and application.contact_email:
         enqueue_on_commit(
-            send_status_email, event_id=event.pk, language=language or settings.LANGUAGE_CODE
+            send_status_email, event_id=event.pk, language=language or application.language
         )
 
 
@@ -352,7 +351,7 @@ def correction_request(
             send_correction_email,
             correction_id=correction.pk,
             url=url,
-            language=settings.LANGUAGE_CODE,
+            language=current.language,
         )
     return CorrectionIssued(application=current, correction=correction, url=url)
 

@@ -135,6 +135,15 @@ def test_the_link_stops_after_the_deadline_a_decision_or_in_another_town(client,
 PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\n%%EOF"
 
 
+@pytest.fixture(autouse=True)
+def _own_private_store(settings, tmp_path):
+    """A store for this test alone: counting its files must not see other test processes'."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {**settings.STORAGES["default"], "OPTIONS": {"location": str(tmp_path)}},
+    }
+
+
 def _stored_files() -> set[Path]:
     root = Path(default_storage.location)
     return {p for p in root.rglob("*") if p.is_file()} if root.exists() else set()

@@ -142,3 +142,21 @@ def test_a_failure_mid_submission_leaves_nothing_half_written(monkeypatch):
     monkeypatch.undo()
     submitted = _submit(version, answers, draft=draft)
     assert Attachment.objects.get().application == submitted.application
+
+
+@pytest.mark.parametrize(
+    ("active", "channel", "stored"),
+    [
+        ("en", "online", "en"),
+        ("ja", "online", "ja"),
+        ("en-us", "online", "en"),
+        ("en", "counter", "ja"),
+    ],
+)
+def test_the_application_keeps_the_language_the_resident_applied_in(active, channel, stored):
+    from django.utils import translation
+
+    version = FormVersionFactory(without_files=True)
+    with translation.override(active):
+        submitted = _submit(version, VALID_ANSWERS, channel=channel)
+    assert Application.objects.get(pk=submitted.application.pk).language == stored

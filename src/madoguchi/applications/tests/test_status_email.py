@@ -110,6 +110,24 @@ def test_a_staff_member_in_english_still_mails_the_resident_in_japanese(
     assert "審査中" in mail.outbox[0].subject and "Under review" not in mail.outbox[0].body
 
 
+def test_a_resident_who_applied_in_english_is_mailed_in_english(
+    django_capture_on_commit_callbacks,
+):
+    application = ApplicationFactory(language="en")
+    staff = StaffUserFactory(municipality=application.municipality, manager=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        _transition(application, "in_review", actor=staff)  # staff screen in Japanese
+        _request_correction(
+            Application.objects.get(pk=application.pk), staff, deadline=date(2031, 4, 30)
+        )
+    assert len(mail.outbox) == 2
+    for message in mail.outbox:
+        assert "審査" not in message.subject + message.body
+        assert "補正" not in message.subject + message.body
+    assert "Under review" in mail.outbox[0].body
+    assert "2031" in mail.outbox[1].body and "2031年" not in mail.outbox[1].body
+
+
 def _request_correction(application, actor, *, deadline: date):
     return workflow.correction_request(
         application=application,
