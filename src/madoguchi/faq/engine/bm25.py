@@ -27,6 +27,8 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from .terms import TermSequences
+
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 
@@ -117,59 +119,84 @@ class Bm25fIndex:
         return uniq, tf
 
     def bulk_load(self, docs: Sequence[tuple[int, Sequence[Sequence[str]]]]) -> None:
-        """Index many documents at once into the main segment (the index must be empty).
+        """Index many documents at once into the main segment (the index must be empty);
+        ``docs`` are (slot, terms of each field) as for :meth:`add`."""
+        n_fields = self._n_fields
+        self.bulk_load_sequences(
+            [slot for slot, _ in docs],
+            TermSequences.from_lists(
+                field_terms[f] if f < len(field_terms) else ()
+                for _, field_terms in docs
+                for f in range(n_fields)
+            ),
+        )
+
+    def bulk_load_sequences(self, slots: Sequence[int], terms: TermSequences) -> None:
+        """Index many documents at once into the main segment (the index must be empty):
+        document ``i`` goes to ``slots[i]``; its fields' terms are texts ``i * n_fields + f`` of
+        ``terms``. Term ids are handed out in order of first occurrence, as by adding the
+        documents one by one.
 
         All (term, slot, field) occurrences go through numpy in one pass: per-document numpy
         calls would cost more than the counting itself.
         """
         if self._n_docs or self._forward:
             raise ValueError("bulk_load needs an empty index")
-        if not docs:
-            return
-        self._ensure_capacity(max(slot for slot, _ in docs))
         n_fields = self._n_fields
-        term_ids: list[int] = []
-        counts: list[int] = []  # per document and field: how many occurrences
+        if len(terms) != len(slots) * n_fields:
+            raise ValueError("bulk_load needs the terms of every field of every document")
+        if not slots:
+            return
+        doc_slots = np.asarray(slots, dtype=np.int64)
+        if np.unique(doc_slots).size != doc_slots.size:
+            raise ValueError("bulk_load got a slot twice")
+        self._ensure_capacity(int(doc_slots.max()))
+        if self._alive[doc_slots].any():
+            raise ValueError("slot in use")
+        self._alive[doc_slots] = True
+        counts = terms.lengths
         lengths = self._lengths
-        for slot, field_terms in docs:
-            if self._alive[slot]:
-                raise ValueError(f"slot {slot} is in use")
-            self._alive[slot] = True
-            for f in range(n_fields):
-                terms = field_terms[f] if f < len(field_terms) else ()
-                n = len(terms)
-                counts.append(n)
-                if n:
-                    lengths[f, slot] = n
-                    term_ids.extend(self._ids_for(terms))
-        doc_slots = np.fromiter((slot for slot, _ in docs), dtype=np.int64, count=len(docs))
-        per = np.asarray(counts, dtype=np.int64)
-        slot_ids = np.repeat(np.repeat(doc_slots, n_fields), per)
-        field_ids = np.repeat(np.tile(np.arange(n_fields, dtype=np.int64), len(docs)), per)
-        self._n_docs = len(docs)
+        lengths[:, doc_slots] = counts.reshape(-1, n_fields).T
+        term_ids = self._ids_in_order(terms)
+        slot_ids = np.repeat(np.repeat(doc_slots, n_fields), counts)
+        field_ids = np.repeat(np.tile(np.arange(n_fields, dtype=np.int64), len(slots)), counts)
+        self._n_docs = len(slots)
         self._length_sums = lengths.sum(axis=1)
         self._norm = None
         n_terms = len(self._df)
         cap = self._capacity
-        occurrences = (np.asarray(term_ids, dtype=np.int64) * cap + slot_ids) * n_fields + field_ids
-        keys, counts = np.unique(occurrences, return_counts=True)
-        pairs, which = np.unique(keys // n_fields, return_inverse=True)
-        tf = np.zeros((pairs.size, n_fields), dtype=np.float32)
-        tf[which, keys % n_fields] = counts
-        pair_terms = pairs // cap
-        pair_slots = pairs % cap
+        # Occurrences sorted by (term, slot, field): runs of one key give tf, term-major for the
+        # postings; sorted by (slot, term, field), for the forward lists. (Sorting numbers is
+        # much faster in numpy than arg-sorting them.)
+        postings, tf = _pair_counts((term_ids * cap + slot_ids) * n_fields + field_ids, n_fields)
+        pair_terms = postings // cap
+        pair_slots = postings % cap
         df = np.bincount(pair_terms, minlength=n_terms)
         self._main_ptr = np.concatenate(([0], np.cumsum(df))).astype(np.int64)
         self._main_slots = pair_slots
         self._main_tf = tf
         self._df = df.tolist()
-        # Forward lists: the same pairs grouped by slot (term ids stay sorted within a slot).
-        by_slot = np.argsort(pair_slots, kind="stable")
-        bounds = np.cumsum(np.bincount(pair_slots, minlength=cap))
-        fwd_terms = np.split(pair_terms[by_slot], bounds[:-1])
-        fwd_tf = np.split(tf[by_slot], bounds[:-1])
-        for slot, _ in docs:
-            self._forward[slot] = (fwd_terms[slot], fwd_tf[slot])
+        forward, fwd_tf = _pair_counts(
+            (slot_ids * max(n_terms, 1) + term_ids) * n_fields + field_ids, n_fields
+        )
+        bounds = np.cumsum(np.bincount(forward // max(n_terms, 1), minlength=cap))[:-1]
+        fwd_terms = np.split(forward % max(n_terms, 1), bounds)
+        fwd_tfs = np.split(fwd_tf, bounds)
+        for slot in doc_slots.tolist():
+            self._forward[slot] = (fwd_terms[slot], fwd_tfs[slot])
+
+    def _ids_in_order(self, terms: TermSequences) -> IntArray:
+        """Term ids of all keys of ``terms``; new terms get ids in order of first occurrence."""
+        keys = terms.keys
+        distinct = np.unique(keys)
+        key_index = np.searchsorted(distinct, keys)
+        first = np.full(distinct.size, keys.size, dtype=np.int64)
+        np.minimum.at(first, key_index, np.arange(keys.size, dtype=np.int64))
+        by_first = np.argsort(first)
+        names = terms.names
+        ids = np.empty(distinct.size, dtype=np.int64)
+        ids[by_first] = self._ids_for([names[k] for k in distinct[by_first].tolist()])
+        return ids[key_index]
 
     def add(self, slot: int, field_terms: Sequence[Sequence[str]]) -> None:
         """Index one document into the delta segment; ``field_terms[i]`` are field ``i``'s terms."""
@@ -306,3 +333,16 @@ class Bm25fIndex:
     def max_score(self, weighted_terms: Mapping[str, float]) -> float:
         """Upper bound of :meth:`score` for this query (every term saturated)."""
         return sum(qw * self.idf(t) * (self.k1 + 1.0) for t, qw in weighted_terms.items() if qw > 0)
+
+
+def _pair_counts(keys: IntArray, n_fields: int) -> tuple[IntArray, npt.NDArray[np.float32]]:
+    """``keys`` are ``pair * n_fields + field`` per occurrence: the distinct pairs, sorted, and
+    their occurrence counts per field."""
+    keys, counts = np.unique(keys, return_counts=True)
+    pair_keys = keys // n_fields
+    starts = np.empty(pair_keys.size, dtype=bool)
+    starts[:1] = True
+    np.not_equal(pair_keys[1:], pair_keys[:-1], out=starts[1:])
+    tf = np.zeros((int(np.count_nonzero(starts)), n_fields), dtype=np.float32)
+    tf[np.cumsum(starts) - 1, keys % n_fields] = counts
+    return pair_keys[starts], tf
