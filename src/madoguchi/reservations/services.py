@@ -168,6 +168,23 @@ def booking_slot_problem(
     return None
 
 
+# Namespace of the advisory locks taken below (any 32-bit number no other lock uses).
+_PERSON_LOCK_SPACE = 0x4D475253
+
+
+def _serialise_person(person: str) -> None:
+    """Make one person's bookings one at a time, so the per-person limit holds under load.
+
+    PostgreSQL: a transaction-scoped advisory lock on the person's hash (two people sharing
+    32 bits of it only wait for each other). SQLite already runs writing transactions one at
+    a time (IMMEDIATE), so nothing is needed there.
+    """
+    if connection.vendor == "postgresql":
+        key = int(person[:8], 16) - 2**31  # a signed 32-bit int, as the function takes
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [_PERSON_LOCK_SPACE, key])
+
+
 def _slot_take(*, service: Service, start: datetime, capacity: int) -> None:
     """Take one place in the slot, or raise SlotFull; call inside the booking's transaction."""
     SlotLoad.objects.bulk_create(
@@ -220,6 +237,7 @@ def booking_create(
             existing = _booking_by_submission(municipality=municipality, token=submission_token)
             if existing is not None:
                 return BookingResult(existing, secret, created=False)
+            _serialise_person(person)
             active = Booking.objects.filter(
                 municipality=municipality,
                 contact_hash=person,

@@ -67,6 +67,42 @@ def bookings(attempts: int = 200, capacity: int = 3) -> dict[str, Any]:
     }
 
 
+def person_limit(attempts: int = 20, limit: int = 2) -> dict[str, Any]:
+    """One person (one phone number) books many times at once: no more than the limit."""
+    from django.utils import timezone
+
+    from madoguchi.reservations import services
+    from madoguchi.reservations.models import Booking, ReservationPolicy
+
+    from .factories import at, hall, working_day
+
+    municipality, service, _ = hall(windows=attempts)
+    ReservationPolicy.objects.filter(municipality=municipality).update(
+        max_active_bookings_per_person=limit
+    )
+    start = at(working_day(timezone.localdate()), 10, 0)
+
+    def attempt(i: int) -> str:
+        try:
+            services.booking_create(
+                municipality=municipality,
+                service=service,
+                start=start,
+                name="来庁 花子",
+                phone="090-1234-5678",
+                submission_token=f"person-{i}",
+            )
+        except services.ReservationError as exc:
+            return exc.code
+        return "ok"
+
+    results = _run(attempts, attempt)
+    return {
+        "results": dict(results),
+        "bookings": Booking.objects.filter(service=service, start=start).count(),
+    }
+
+
 def tickets(n: int = 100) -> dict[str, Any]:
     from django.utils import timezone
 
@@ -113,7 +149,8 @@ def main() -> int:
 
     django.setup()
     call_command("migrate", verbosity=0, interactive=False)
-    print(json.dumps({"bookings": bookings(), "tickets": tickets(), "calls": calls()}))
+    outcome = {"bookings": bookings(), "person": person_limit(), "tickets": tickets()}
+    print(json.dumps({**outcome, "calls": calls()}))
     return 0
 
 

@@ -29,6 +29,9 @@ def _check(outcome: dict[str, Any]) -> None:
     assert booked["results"] == {"ok": 3, "full": 197}, booked
     assert booked["bookings"] == 3
     assert booked["load"] == 3
+    person = outcome["person"]
+    assert person["results"] == {"ok": 2, "person_limit": 18}, person
+    assert person["bookings"] == 2
     tickets = outcome["tickets"]
     assert tickets["results"] == {"ok": 100}, tickets["results"]
     assert tickets["numbers"] == list(range(1, 101))
@@ -40,7 +43,14 @@ def _check(outcome: dict[str, Any]) -> None:
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="in-process threads: PostgreSQL")
 def test_concurrent_bookings_tickets_and_calls_postgresql() -> None:
-    _check({"bookings": race.bookings(), "tickets": race.tickets(), "calls": race.calls()})
+    _check(
+        {
+            "bookings": race.bookings(),
+            "person": race.person_limit(),
+            "tickets": race.tickets(),
+            "calls": race.calls(),
+        }
+    )
 
 
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite file database in a subprocess")
