@@ -7,27 +7,23 @@ kana-folded. Only content words are kept (nouns, verbs, adjectives, adjectival n
 suffixes) minus a stop list of question boilerplate.
 
 Character n-grams: the kana-folded text without punctuation, cut into overlapping bigrams. They catch
-what the analyser splits differently on each side (unknown words, odd spellings, dialect).
+what the analyser splits differently on each side (unknown words, odd spellings, dialect). They are
+computed with numpy over whole arrays of code points.
 """
 
 from __future__ import annotations
 
 import itertools
-import operator
 import re
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
-from .lexicon import Lexicon
-from .normalize import fold_kana_same_length, fold_width, katakana_to_hiragana
+import numpy as np
 
-# Characters that never belong to an n-gram: punctuation, symbols, spaces.
-_NON_WORD = re.compile(r"[^0-9a-z\u3040-\u309f\u30a0-\u30ff\u3400-\u9fff\uf900-\ufaff々〆]+")
-_HIRAGANA = frozenset(chr(c) for c in range(0x3040, 0x30A0))
-# A run of 2+ hiragana, keeping its first and last character apart (template, no callback).
-_HIRAGANA_RUN = re.compile(r"([\u3040-\u309f])[\u3040-\u309f]*([\u3040-\u309f])")
-_MARKS = re.compile("[ー・]")
+from .lexicon import Lexicon
+from .normalize import SMALL_KANA, fold_width, katakana_to_hiragana
+from .terms import IntArray
 
 # Sentence-level analysis cache for long texts.
 _CACHE_MIN_CHARS = 120
@@ -67,7 +63,6 @@ class Analyzer:
         # Normal form -> folded term ("" for a stop word); bounded by the vocabulary size.
         self._fold_cache: dict[str, str] = {}
         self._sentence_cache: dict[str, list[tuple[str, int]]] = {}
-        self._gram_cache: dict[str, list[str]] = {}
         # Normal form of a compound -> its folded mode-A parts.
         self._split_cache: dict[str, tuple[str, ...]] = {}
         # Folded term -> Sudachi normal form it came from (to look up word vectors).
@@ -224,37 +219,60 @@ class Analyzer:
     def char_ngrams(self, text: str, *, rewrite: bool = False, prepared: bool = False) -> list[str]:
         """Overlapping character bigrams of the kana-folded text, without the bigrams made of
         two hiragana (as written): inside a run of hiragana they are particles and inflections.
-        The bigrams at the edges of a run (票を, い払) are kept: they carry the case frame."""
+        The bigrams at the edges of a run (票を, い払) are kept: they carry the case frame. A
+        character alone between punctuation counts by itself, unless it is hiragana."""
         if not prepared:
             text = self.prepare(text, rewrite=rewrite)
-        if len(text) <= _CACHE_MIN_CHARS:
-            return _bigrams(text)
-        # Sentence ends are punctuation, which no bigram crosses: per-sentence results are exact.
-        out: list[str] = []
-        cache = self._gram_cache
-        for sentence in _SENTENCE_END.split(text):
-            if not sentence:
-                continue
-            hit = cache.get(sentence)
-            if hit is None:
-                hit = _bigrams(sentence)
-                if len(cache) >= _CACHE_MAX_ENTRIES:
-                    cache.clear()
-                cache[sentence] = hit
-            out.extend(hit)
-        return out
+        codes, _ = bigram_codes([text])
+        return [_gram_name(code) for code in codes.tolist()]
 
 
-def _bigrams(text: str) -> list[str]:
-    # Cut every hiragana run between its first and last character, then cut at punctuation.
-    text = _HIRAGANA_RUN.sub(r"\1 \2", _MARKS.sub("", text))
-    grams: list[str] = []
-    for piece in _NON_WORD.split(fold_kana_same_length(text)):
-        if len(piece) >= 2:
-            grams.extend(map(operator.add, piece, piece[1:]))
-        elif piece and piece not in _HIRAGANA:
-            grams.append(piece)
-    return grams
+# ----- character bigrams ----------------------------------------------------------------------
+# Per code point of the Basic Multilingual Plane (characters beyond it never join an n-gram):
+_MARK = np.zeros(0x10000, dtype=bool)  # dropped first: long-vowel mark, middle dot
+_MARK[[ord("ー"), ord("・")]] = True
+_FOLD = np.arange(0x10000, dtype=np.int64)  # katakana → hiragana, then small kana → normal
+_FOLD[0x30A1:0x30F7] -= 0x60
+_FOLD[[ord(k) for k in SMALL_KANA]] = [ord(v) for v in SMALL_KANA.values()]
+_FOLD[0x30A1:0x30F7] = _FOLD[_FOLD[0x30A1:0x30F7]]
+_HIRAGANA = np.zeros(0x10000, dtype=bool)
+_HIRAGANA[0x3040:0x30A0] = True
+_WORD = np.zeros(0x10000, dtype=bool)  # letters and digits (text is lower-cased), kana, kanji
+for _range in ("09", "az", "\u3040\u309f", "\u30a0\u30ff", "\u3400\u9fff", "\uf900\ufaff", "々〆"):
+    _WORD[ord(_range[0]) : ord(_range[1]) + 1] = True
+
+
+def bigram_codes(texts: Sequence[str]) -> tuple[IntArray, IntArray]:
+    """The character n-grams of each text (see :meth:`Analyzer.char_ngrams`) as numbers, all
+    texts one after another, and how many each text has.
+
+    A bigram is ``first << 21 | second`` (code points), a lone character its code point. The
+    texts are joined by spaces, which no n-gram crosses.
+    """
+    joined = np.frombuffer(" ".join(texts).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    bmp = np.minimum(joined, 0xFFFF)
+    keep = ~_MARK[bmp]
+    kept_before = np.concatenate(([0], np.cumsum(keep)))
+    lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts)) + 1
+    starts = kept_before[np.cumsum(lengths) - lengths]
+    bmp = bmp[keep]
+    folded = _FOLD[bmp]
+    word = _WORD[bmp]
+    hira = _HIRAGANA[bmp]  # as written: a bigram inside a run of hiragana is not indexed
+    pair = word[:-1] & word[1:] & ~(hira[:-1] & hira[1:])
+    starts_pair = np.append(pair, False)
+    ends_pair = np.insert(pair, 0, False)
+    alone = word & ~starts_pair & ~ends_pair & ~_HIRAGANA[folded]
+    at = np.flatnonzero(starts_pair | alone)
+    codes = folded[at]
+    two = starts_pair[at]
+    codes[two] = (codes[two] << 21) | folded[at[two] + 1]
+    text_of = np.searchsorted(starts, at, side="right") - 1
+    return codes, np.bincount(text_of, minlength=len(texts)).astype(np.int64)
+
+
+def _gram_name(code: int) -> str:
+    return chr(code >> 21) + chr(code & 0x1FFFFF) if code >> 21 else chr(code)
 
 
 def unique(items: Iterable[str]) -> list[str]:

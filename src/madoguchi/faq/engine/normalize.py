@@ -35,7 +35,8 @@ _SMALL_TO_NORMAL = str.maketrans(
         "ゖ": "け",
     }
 )
-_SMALL_MAP = {chr(k): str(v) for k, v in _SMALL_TO_NORMAL.items()}
+# Small kana -> normal kana (also used by the n-gram tables in analysis.py).
+SMALL_KANA = {chr(k): str(v) for k, v in _SMALL_TO_NORMAL.items()}
 # Marks that vary freely between writers and carry no meaning for matching.
 _DROP_FOR_KEYS = str.maketrans({"ー": None, "・": None, "ゝ": None, "ゞ": None, "ヽ": None})
 # Dash and wave-dash look-alikes that NFKC leaves apart.
@@ -83,14 +84,14 @@ def fold_kana(text: str) -> str:
     return katakana_to_hiragana(text).translate(_SMALL_TO_NORMAL).translate(_DROP_FOR_KEYS)
 
 
-_SMALL_KANA = re.compile("[ぁぃぅぇぉっゃゅょゎゕゖ]")
+_SMALL_KANA_RE = re.compile("[ぁぃぅぇぉっゃゅょゎゕゖ]")
 
 
 def fold_kana_same_length(text: str) -> str:
     """Katakana → hiragana and small → normal kana only: one character for one, so positions in
     the result match the input."""
     text = katakana_to_hiragana(text)
-    return _SMALL_KANA.sub(lambda m: _SMALL_MAP[m.group(0)], text)
+    return _SMALL_KANA_RE.sub(lambda m: SMALL_KANA[m.group(0)], text)
 
 
 def fold_all(text: str) -> str:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import operator
+import re
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from madoguchi.faq.engine.analysis import Analyzer
+from madoguchi.faq.engine.analysis import Analyzer, bigram_codes
 from madoguchi.faq.engine.lexicon import Lexicon, default_lexicon, parse_rewrites, parse_synonyms
 from madoguchi.faq.engine.normalize import (
     fold_all,
@@ -89,6 +92,45 @@ def test_char_ngrams_fold_scripts_and_skip_particles(analyzer: Analyzer) -> None
     # … but the edges of a run keep the case frame.
     assert "日を" in grams
     assert "の日" in grams
+
+
+# The former regex implementation of the character n-grams: the specification the numpy one
+# must match.
+_NON_WORD = re.compile(r"[^0-9a-z\u3040-\u309f\u30a0-\u30ff\u3400-\u9fff\uf900-\ufaff々〆]+")
+_HIRAGANA = frozenset(chr(c) for c in range(0x3040, 0x30A0))
+_HIRAGANA_RUN = re.compile(r"([\u3040-\u309f])[\u3040-\u309f]*([\u3040-\u309f])")
+_MARKS = re.compile("[ー・]")
+
+
+def reference_bigrams(text: str) -> list[str]:
+    text = _HIRAGANA_RUN.sub(r"\1 \2", _MARKS.sub("", text))
+    grams: list[str] = []
+    for piece in _NON_WORD.split(fold_kana_same_length(text)):
+        if len(piece) >= 2:
+            grams.extend(map(operator.add, piece, piece[1:]))
+        elif piece and piece not in _HIRAGANA:
+            grams.append(piece)
+    return grams
+
+
+_TEXT = st.text(
+    alphabet=st.sampled_from(
+        list("あいうをんぁっゃゝゞアイウヲンァッャヵヶヽヾー・住民票出々〆")
+        + list("09az AZ。、！？!?（）\n")
+        + ["\U00020b9f", "\uff76", "\u3099", "ﾞ", "\uf900", "\ufaff", "\u9fff", "\u3400"]
+    ),
+    max_size=40,
+)
+
+
+@given(st.lists(_TEXT, max_size=6))
+def test_bigrams_match_the_reference(analyzer: Analyzer, texts: list[str]) -> None:
+    for text in texts:
+        assert analyzer.char_ngrams(text, prepared=True) == reference_bigrams(text)
+    # Many texts at once: the same n-grams, none across two texts.
+    codes, per_text = bigram_codes(texts)
+    assert per_text.tolist() == [len(reference_bigrams(t)) for t in texts]
+    assert codes.size == sum(per_text.tolist())
 
 
 def test_parse_synonyms_skips_comments_and_singletons() -> None:
