@@ -8,27 +8,46 @@ suffixes) minus a stop list of question boilerplate.
 
 Character n-grams: the kana-folded text without punctuation, cut into overlapping bigrams. They catch
 what the analyser splits differently on each side (unknown words, odd spellings, dialect). They are
-computed with numpy over whole arrays of code points.
+computed with numpy over whole arrays of code points, for one query or a whole corpus alike.
+
+Bulk analysis (:meth:`Analyzer.analyse_corpus`, for an index build): the Sudachi calls that one call
+of :meth:`Analyzer.words` per text would make are planned ahead, deduplicated over the corpus, and
+run on all cores by forked worker processes; each text's terms come back as integer arrays
+(:class:`~.terms.TermSequences`). Every result, and every cache, ends up exactly as those serial
+calls would have left them (see :meth:`Analyzer._plan_words` and :meth:`Analyzer._run_task`).
 """
 
 from __future__ import annotations
 
 import itertools
+import multiprocessing
+import os
 import re
+import signal
 import threading
-from collections.abc import Iterable, Sequence
-from typing import Any
+from array import array
+from collections.abc import Hashable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
 
 import numpy as np
 
 from .lexicon import Lexicon
 from .normalize import SMALL_KANA, fold_width, katakana_to_hiragana
-from .terms import IntArray
+from .terms import IntArray, TermSequences
 
 # Sentence-level analysis cache for long texts.
 _CACHE_MIN_CHARS = 120
 _CACHE_MAX_ENTRIES = 50_000
 _SENTENCE_END = re.compile(r"(?<=[。！？!?])")
+
+# Bulk analysis uses worker processes from this many characters of text on (below it, starting
+# them costs more than it saves).
+_PARALLEL_MIN_CHARS = 200_000
+# Pieces of work per worker: a few, so a worker slowed by other load does not hold up the rest.
+_TASKS_PER_WORKER = 3
+
+Tagged = list[tuple[str, int]]
 
 # Kinds of index terms (0 = not indexed).
 NOUN = 1
@@ -65,6 +84,10 @@ class Analyzer:
         self._sentence_cache: dict[str, list[tuple[str, int]]] = {}
         # Normal form of a compound -> its folded mode-A parts.
         self._split_cache: dict[str, tuple[str, ...]] = {}
+        # The fold cache as compound splitting sees it (a separate one only in a bulk worker).
+        self._part_folds = self._fold_cache
+        # In a bulk worker: the word forms and compounds the current batch met first.
+        self._log: list[str | _Split] | None = None
         # Folded term -> Sudachi normal form it came from (to look up word vectors).
         self.forms: dict[str, str] = {}
         if lexicon.rewrites:
@@ -168,6 +191,7 @@ class Analyzer:
         out = results[0]
         fold = self._fold_cache
         splits = self._split_cache
+        log = self._log
         for m in tok.tokenize("".join(texts)):
             kind = kinds[m.part_of_speech_id()]
             if not kind:
@@ -181,6 +205,8 @@ class Analyzer:
             term = fold.get(form)
             if term is None:
                 term = fold[form] = self._fold_new(form)
+                if log is not None:
+                    log.append(form)
             if term:
                 out.append((term, kind))
             if self.split_compounds and len(form) > 2:
@@ -191,22 +217,29 @@ class Analyzer:
         return results
 
     def _parts(self, morpheme: Any, term: str, mode_a: Any) -> tuple[str, ...]:
-        """Folded mode-A parts of a compound (cached per normal form by the caller)."""
+        """Folded mode-A parts of a compound (cached per normal form by the caller).
+
+        Words that share a normal form can split differently (受け取る read from 受け取れる
+        gives 取れる), so the cache keeps the parts of the first one met.
+        """
         parts = morpheme.split(mode_a)
-        if len(parts) <= 1:
-            return ()
         kinds = self._pos_kind
         assert kinds is not None
-        fold = self._fold_cache
+        pforms = (
+            [part.normalized_form() for part in parts if kinds[part.part_of_speech_id()]]
+            if len(parts) > 1
+            else []
+        )
+        fold = self._part_folds
         subs = []
-        for part in parts:
-            if kinds[part.part_of_speech_id()]:
-                pform = part.normalized_form()
-                sub = fold.get(pform)
-                if sub is None:
-                    sub = fold[pform] = self._fold_new(pform)
-                if sub and sub != term:
-                    subs.append(sub)
+        for pform in pforms:
+            sub = fold.get(pform)
+            if sub is None:
+                sub = fold[pform] = self._fold_new(pform)
+            if sub and sub != term:
+                subs.append(sub)
+        if self._log is not None:
+            self._log.append(_Split(morpheme.normalized_form(), tuple(subs), tuple(pforms)))
         return tuple(subs)
 
     def _fold_new(self, form: str) -> str:
@@ -225,6 +258,361 @@ class Analyzer:
             text = self.prepare(text, rewrite=rewrite)
         codes, _ = bigram_codes([text])
         return [_gram_name(code) for code in codes.tolist()]
+
+    # ----- bulk analysis ------------------------------------------------------------------------
+    def analyse_corpus(
+        self, word_texts: Sequence[str], char_texts: Sequence[str], *, workers: int | None = None
+    ) -> tuple[TermSequences, TermSequences]:
+        """The terms of many prepared texts: ``words(t, prepared=True)`` of each of
+        ``word_texts`` and ``char_ngrams(t, prepared=True)`` of each of ``char_texts``, exactly
+        as one call per text, in this order, would give them and leave the caches.
+
+        ``workers`` defaults to the usable cores when this process runs no other thread (forking
+        a process that runs threads risks copying a lock another thread holds). Small corpora
+        are analysed in this process.
+        """
+        plan = self._plan_words(word_texts)
+        if workers is None:
+            workers = _usable_cores() if threading.active_count() == 1 else 1
+        if workers > 1 and sum(map(len, word_texts)) >= _PARALLEL_MIN_CHARS and _can_fork():
+            units, grams = self._run_forked(plan, workers, char_texts)
+        else:
+            units = self._run_here(plan)
+            grams = gram_sequences(char_texts)
+        return self._assemble(plan, units), grams
+
+    def _plan_words(self, texts: Sequence[str]) -> _WordPlan:
+        """The Sudachi calls that :meth:`tagged_words` would make for ``texts`` in turn, and
+        which of their results each text's terms come from.
+
+        A call's result for a sentence can depend on its neighbours in the batch (a word may join
+        across a sentence end, and the first word's connection cost follows the previous one),
+        so the batches must be those the sentence cache would lead to. That depends only on which
+        sentences the cache holds, so replaying its bookkeeping finds them without analysing
+        anything. Units are the texts of the distinct batches, numbered in order, then the
+        sentences the cache held before.
+        """
+        batches: dict[tuple[str, ...], int] = {}  # distinct batch -> its first unit
+        n_units = 0
+        cached: list[Tagged] = []
+        held: dict[str, int] = {}  # the cache: sentence -> unit (negative: held before)
+        for sentence, tagged in self._sentence_cache.items():
+            cached.append(tagged)
+            held[sentence] = -len(cached)
+        occurrences: list[int] = []
+        per_text: list[int] = []
+        for text in texts:
+            if not text:
+                per_text.append(0)
+                continue
+            if len(text) <= _CACHE_MIN_CHARS:
+                unit = batches.get((text,))
+                if unit is None:
+                    unit = batches[(text,)] = n_units
+                    n_units += 1
+                occurrences.append(unit)
+                per_text.append(1)
+                continue
+            sentences = [s for s in _SENTENCE_END.split(text) if s]
+            units: dict[str, int] = {}
+            missing: list[str] = []
+            for sentence in dict.fromkeys(sentences):
+                unit = held.get(sentence)
+                if unit is None:
+                    missing.append(sentence)
+                else:
+                    units[sentence] = unit
+            if missing:
+                key = tuple(missing)
+                first = batches.get(key)
+                if first is None:
+                    first = batches[key] = n_units
+                    n_units += len(key)
+                fresh = dict(zip(missing, range(first, first + len(key)), strict=True))
+                if len(held) + len(fresh) > _CACHE_MAX_ENTRIES:
+                    held.clear()
+                held.update(fresh)
+                units.update(fresh)
+            occurrences.extend(map(units.__getitem__, sentences))
+            per_text.append(len(sentences))
+        occ = np.asarray(occurrences, dtype=np.int64)
+        return _WordPlan(
+            batches=list(batches),
+            first_unit=list(batches.values()),
+            n_units=n_units,
+            occurrences=np.where(occ < 0, n_units - occ - 1, occ),
+            per_text=np.asarray(per_text, dtype=np.int64),
+            held={s: u if u >= 0 else n_units - u - 1 for s, u in held.items()},
+            cached=cached,
+        )
+
+    def _run_here(self, plan: _WordPlan) -> _UnitResults:
+        tags: list[Tagged] = []
+        for batch in plan.batches:
+            tags.extend(self._tag_many(list(batch)))
+        results = _UnitResults()
+        results.add(np.arange(plan.n_units), _Packed.pack(tags))
+        return results
+
+    def _run_forked(
+        self, plan: _WordPlan, workers: int, char_texts: Sequence[str]
+    ) -> tuple[_UnitResults, TermSequences]:
+        """Run the plan's batches in forked worker processes (the n-grams meanwhile here), then
+        bring this process's caches to where serial calls would have left them."""
+        global _forked
+        self._tokenizer()  # load Sudachi before forking: the workers inherit it
+        sizes = [sum(map(len, batch)) for batch in plan.batches]
+        pieces = _even_pieces(sizes, workers * _TASKS_PER_WORKER)
+        _forked = _ForkState(self, plan, dict(self._fold_cache), dict(self._split_cache))
+        pool = multiprocessing.get_context("fork").Pool(workers, initializer=_worker_signals)
+        try:
+            pending = pool.map_async(_run_task, pieces, chunksize=1)
+            grams = gram_sequences(char_texts)
+            done = pending.get()
+            pool.close()
+        except BaseException:
+            pool.terminate()
+            raise
+        finally:
+            pool.join()
+            _forked = None
+        results = _UnitResults()
+        again: list[int] = []
+        for (lo, hi), result in zip(pieces, done, strict=True):
+            first = plan.first_unit[lo] if lo < hi else 0
+            results.add(np.arange(first, first + len(result.tags.lengths)), result.tags)
+            again.extend(lo + i for i in self._replay(result))
+        if again:
+            # Their piece split a compound unlike its first occurrence in the plan: analyse them
+            # again here, now that the caches are complete (so nothing in them changes).
+            units: list[int] = []
+            tags: list[Tagged] = []
+            for b in sorted(again):
+                batch = plan.batches[b]
+                units.extend(range(plan.first_unit[b], plan.first_unit[b] + len(batch)))
+                tags.extend(self._tag_many(list(batch)))
+            results.add(np.asarray(units, dtype=np.int64), _Packed.pack(tags))
+        return results, grams
+
+    def _run_task(self, state: _ForkState, lo: int, hi: int) -> _TaskResult:
+        """Batches ``lo:hi`` of the plan, in a worker process.
+
+        Every piece starts from the caches as they were at the fork, so what it reports does not
+        depend on which pieces this worker ran before. Per batch it logs, in order, the word
+        forms new to the piece and the compounds it split (with all their parts' forms): replayed
+        in plan order (:meth:`_replay`), these give the first form of every folded term exactly
+        as serial calls meet it. Words and parts have separate fold caches here, so that a part
+        met in a split the parent discards cannot hide a later first meeting of the same word.
+        """
+        self._fold_cache = dict(state.folds)
+        self._part_folds = dict(state.folds)
+        splits = self._split_cache = _SplitUses(state.splits)
+        tags: list[Tagged] = []
+        logs: list[list[str | _Split]] = []
+        for i, batch in enumerate(state.plan.batches[lo:hi]):
+            self._log = []
+            splits.batch = i
+            tags.extend(self._tag_many(list(batch)))
+            logs.append(self._log)
+        self._log = None
+        return _TaskResult(_Packed.pack(tags), logs, splits.uses)
+
+    def _replay(self, result: _TaskResult) -> set[int]:
+        """Apply a piece's first meetings to this process's caches and ``forms`` as the serial
+        calls would have (pieces must come in plan order). Returns the piece's batches to
+        analyse again: those holding a compound that the piece split unlike the plan's first."""
+        fold = self._fold_cache
+        splits = self._split_cache
+        differs: set[str] = set()
+        for log in result.logs:
+            for event in log:
+                if isinstance(event, str):
+                    if event not in fold:
+                        fold[event] = self._fold_new(event)
+                    continue
+                known = splits.get(event.form)
+                if known is None:
+                    splits[event.form] = event.parts
+                    for pform in event.part_forms:
+                        if pform not in fold:
+                            fold[pform] = self._fold_new(pform)
+                elif known != event.parts:
+                    differs.add(event.form)
+        return {i for form in differs for i in result.uses[form]}
+
+    def _assemble(self, plan: _WordPlan, results: _UnitResults) -> TermSequences:
+        """Each text's terms from its units; the sentence cache as the serial calls leave it."""
+        n_units = plan.n_units + len(plan.cached)
+        results.add(np.arange(plan.n_units, n_units), _Packed.pack(plan.cached))
+        pairs, flat, start, length = results.arrays(n_units)
+        starts, lengths = start.tolist(), length.tolist()
+        cache = self._sentence_cache
+        cache.clear()
+        for sentence, unit in plan.held.items():
+            a = starts[unit]
+            cache[sentence] = [pairs[i] for i in flat[a : a + lengths[unit]].tolist()]
+        # Gather the units' terms text by text (one index array for all).
+        lens = length[plan.occurrences]
+        ends = np.cumsum(lens)
+        index = np.repeat(start[plan.occurrences] - (ends - lens), lens) + np.arange(
+            int(ends[-1]) if ends.size else 0
+        )
+        bounds = np.concatenate(([0], np.cumsum(plan.per_text)))
+        ends = np.concatenate(([0], ends))
+        return TermSequences(
+            [t for t, _ in pairs], flat[index], ends[bounds[1:]] - ends[bounds[:-1]]
+        )
+
+
+@dataclass(frozen=True)
+class _WordPlan:
+    batches: list[tuple[str, ...]]  # distinct Sudachi calls, in the order serial calls make them
+    first_unit: list[int]  # per batch: the unit of its first text
+    n_units: int  # units from batches (the cache's earlier sentences come after)
+    occurrences: IntArray  # the units of each text's terms, text after text
+    per_text: IntArray  # units per text
+    held: dict[str, int]  # the sentence cache after the calls: sentence -> unit
+    cached: list[Tagged]  # what the sentence cache held before
+
+
+@dataclass(frozen=True)
+class _Split:
+    form: str
+    parts: tuple[str, ...]
+    part_forms: tuple[str, ...]
+
+
+_Item = TypeVar("_Item", bound=Hashable)
+
+
+@dataclass(frozen=True)
+class _Packed(Generic[_Item]):
+    """Lists of items as one table of distinct items plus item numbers: a worker's results cross
+    to the parent as a few arrays instead of millions of small pickled objects."""
+
+    table: list[_Item]
+    numbers: array[int]
+    lengths: array[int]
+
+    @staticmethod
+    def pack(lists: Iterable[list[_Item]]) -> _Packed[_Item]:
+        number: dict[_Item, int] = {}
+        numbers = array("l")
+        lengths = array("l")
+        for items in lists:
+            numbers.extend([number.setdefault(item, len(number)) for item in items])
+            lengths.append(len(items))
+        return _Packed(list(number), numbers, lengths)
+
+
+class _UnitResults:
+    """Tagged terms of the plan's units, gathered from several packs (a later pack's result for
+    a unit replaces an earlier one)."""
+
+    def __init__(self) -> None:
+        self.pairs: dict[tuple[str, int], int] = {}
+        self._parts: list[tuple[IntArray, IntArray, IntArray]] = []
+
+    def add(self, units: IntArray, packed: _Packed[tuple[str, int]]) -> None:
+        number = self.pairs
+        renumber = np.fromiter(
+            (number.setdefault(pair, len(number)) for pair in packed.table),
+            dtype=np.int64,
+            count=len(packed.table),
+        )
+        numbers = renumber[np.asarray(packed.numbers, dtype=np.int64)]
+        self._parts.append((units, numbers, np.asarray(packed.lengths, dtype=np.int64)))
+
+    def arrays(self, n_units: int) -> tuple[list[tuple[str, int]], IntArray, IntArray, IntArray]:
+        """Distinct (term, kind) pairs, all pair numbers, and each unit's start and length."""
+        start = np.zeros(n_units, dtype=np.int64)
+        length = np.zeros(n_units, dtype=np.int64)
+        offset = 0
+        for units, numbers, lengths in self._parts:
+            start[units] = offset + np.cumsum(lengths) - lengths
+            length[units] = lengths
+            offset += numbers.size
+        flat = np.concatenate([numbers for _, numbers, _ in self._parts] or [_NO_INTS])
+        return list(self.pairs), flat, start, length
+
+
+@dataclass(frozen=True)
+class _TaskResult:
+    tags: _Packed[tuple[str, int]]  # per text of each batch, in order
+    logs: list[list[str | _Split]]  # per batch
+    uses: dict[str, list[int]]  # compound normal form -> the batches it occurs in
+
+
+class _SplitUses(dict[str, tuple[str, ...]]):
+    """A worker's compound split cache that also notes the batches each compound occurs in."""
+
+    def __init__(self, base: dict[str, tuple[str, ...]]) -> None:
+        super().__init__(base)
+        self.batch = 0
+        self.uses: dict[str, list[int]] = {}
+
+    def get(self, form: str, default: Any = None) -> Any:  # type: ignore[override]
+        uses = self.uses.get(form)
+        if uses is None:
+            self.uses[form] = [self.batch]
+        elif uses[-1] != self.batch:
+            uses.append(self.batch)
+        return super().get(form, default)
+
+
+@dataclass(frozen=True)
+class _ForkState:
+    analyzer: Analyzer
+    plan: _WordPlan
+    folds: dict[str, str]
+    splits: dict[str, tuple[str, ...]]
+
+
+# What forked workers inherit: set just before the fork, read by _run_task in the workers.
+_forked: _ForkState | None = None
+_NO_INTS: IntArray = np.zeros(0, dtype=np.int64)
+
+
+def _run_task(piece: tuple[int, int]) -> _TaskResult:
+    state = _forked
+    assert state is not None
+    return state.analyzer._run_task(state, *piece)
+
+
+def _usable_cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def _can_fork() -> bool:
+    # A daemonic process (a worker of some pool itself) may not start processes.
+    return (
+        "fork" in multiprocessing.get_all_start_methods()
+        and not multiprocessing.current_process().daemon
+    )
+
+
+def _worker_signals() -> None:
+    # A worker inherits the parent's Python signal handlers (a web server's, say), which could
+    # keep it from ending when the pool terminates it.
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
+def _even_pieces(sizes: Sequence[int], n: int) -> list[tuple[int, int]]:
+    """Cut ``range(len(sizes))`` into ``n`` consecutive pieces of about equal total size."""
+    total = max(sum(sizes), 1)
+    cuts = [0]
+    done = 0
+    for i, size in enumerate(sizes):
+        done += size
+        while len(cuts) < n and done * n >= total * len(cuts):
+            cuts.append(i + 1)
+    while len(cuts) <= n:
+        cuts.append(len(sizes))
+    return list(itertools.pairwise(cuts))
 
 
 # ----- character bigrams ----------------------------------------------------------------------
@@ -273,6 +661,19 @@ def bigram_codes(texts: Sequence[str]) -> tuple[IntArray, IntArray]:
 
 def _gram_name(code: int) -> str:
     return chr(code >> 21) + chr(code & 0x1FFFFF) if code >> 21 else chr(code)
+
+
+class _GramNames:
+    """Bigram number -> bigram."""
+
+    def __getitem__(self, code: int, /) -> str:
+        return _gram_name(code)
+
+
+def gram_sequences(texts: Sequence[str]) -> TermSequences:
+    """The character n-grams of many texts at once."""
+    codes, per_text = bigram_codes(texts)
+    return TermSequences(_GramNames(), codes, per_text)
 
 
 def unique(items: Iterable[str]) -> list[str]:

@@ -103,6 +103,14 @@ class _Analysed:
     chars: tuple[list[str], ...]
 
 
+@dataclass(frozen=True)
+class _Prepared:
+    """A FAQ's texts, folded (and rewritten) once: what goes to words and to n-grams."""
+
+    words: tuple[str, ...]  # question, alt, keywords, answer (maybe cut), category
+    chars: tuple[str, ...]  # question, alt, keywords, answer (when its n-grams count)
+
+
 class FaqIndex:
     def __init__(
         self,
@@ -177,12 +185,17 @@ class FaqIndex:
             vectors=dense.vectors if dense is not None else None,
         )
         unique_docs = list({doc.id: doc for doc in docs}.values())
-        analysed = [self._analyse(doc) for doc in unique_docs]
+        prepared = [self._prepare(doc) for doc in unique_docs]
+        # The same terms as one upsert each would give, analysed in bulk (on all cores).
+        words, chars = self.analyzer.analyse_corpus(
+            [text for p in prepared for text in p.words],
+            [text for p in prepared for text in p.chars],
+        )
         slots = [self._new_slot(doc.id) for doc in unique_docs]
-        self._words.bulk_load([(s, a.words) for s, a in zip(slots, analysed, strict=True)])
+        self._words.bulk_load_sequences(slots, words)
         if self.config.use_chars:
-            self._chars.bulk_load([(s, a.chars) for s, a in zip(slots, analysed, strict=True)])
-        for doc, slot, _parts in zip(unique_docs, slots, analysed, strict=True):
+            self._chars.bulk_load_sequences(slots, chars)
+        for doc, slot in zip(unique_docs, slots, strict=True):
             self._set_dense(slot)
             self._docs[doc.id] = doc
 
@@ -221,6 +234,9 @@ class FaqIndex:
         return slot
 
     def _analyse(self, doc: FaqDocument) -> _Analysed:
+        return self._analyse_prepared(self._prepare(doc))
+
+    def _prepare(self, doc: FaqDocument) -> _Prepared:
         a = self.analyzer
         c = self.config
         rw = c.use_rewrites
@@ -229,21 +245,17 @@ class FaqIndex:
         keywords = a.prepare("\n".join(doc.keywords))
         answer = a.prepare(doc.answer)
         words_answer = answer[: c.answer_max_chars] if c.answer_max_chars > 0 else answer
-        words = (
-            a.words(question, prepared=True),
-            a.words(alt, prepared=True),
-            a.words(keywords, prepared=True),
-            a.words(words_answer, prepared=True),
-            a.words(doc.category),
-        )
-        chars: tuple[list[str], ...] = ()
+        words = (question, alt, keywords, words_answer, a.prepare(doc.category))
+        chars: tuple[str, ...] = ()
         if c.use_chars:
-            chars = (
-                a.char_ngrams(question, prepared=True),
-                a.char_ngrams(alt, prepared=True),
-                a.char_ngrams(keywords, prepared=True),
-                a.char_ngrams(answer, prepared=True) if c.char_answer_weight > 0 else [],
-            )
+            # An empty text has no n-grams: the answer's are left out when they do not count.
+            chars = (question, alt, keywords, answer if c.char_answer_weight > 0 else "")
+        return _Prepared(words, chars)
+
+    def _analyse_prepared(self, prepared: _Prepared) -> _Analysed:
+        a = self.analyzer
+        words = tuple(a.words(text, prepared=True) for text in prepared.words)
+        chars = tuple(a.char_ngrams(text, prepared=True) for text in prepared.chars)
         return _Analysed(words, chars)
 
     def _set_dense(self, slot: int) -> None:
