@@ -13,9 +13,9 @@
   var updated = root.querySelector("[data-updated]");
   var chimeButton = root.querySelector("[data-chime]");
   var texts = {};
-  ["empty", "unit", "waiting", "minutes"].forEach(function (name) {
+  ["empty", "unit", "wait"].forEach(function (name) {
     var t = root.querySelector("[data-text-" + name + "]");
-    texts[name] = t ? t.innerHTML.trim() : "";
+    texts[name] = t ? t.content.textContent.trim() : "";
   });
   var chimeOn = false;
   var audio = null;
@@ -77,8 +77,9 @@
     state.services.forEach(function (s) {
       var li = el("li");
       li.appendChild(el("span", "rs-display__series", s.series));
-      li.appendChild(document.createTextNode(" " + s.name + "："
-        + s.waiting + texts.waiting + s.estimate_minutes + texts.minutes + " "));
+      // One translatable sentence with placeholders, not fragments glued together.
+      var wait = texts.wait.replace("{n}", s.waiting).replace("{m}", s.estimate_minutes);
+      li.appendChild(document.createTextNode(" " + s.name + "：" + wait + " "));
       var en = el("span", "rs-en", s.waiting + " waiting · ~" + s.estimate_minutes + " min");
       en.lang = "en";
       li.appendChild(en);
