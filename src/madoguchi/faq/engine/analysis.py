@@ -10,28 +10,26 @@ Character n-grams: the kana-folded text without punctuation, cut into overlappin
 what the analyser splits differently on each side (unknown words, odd spellings, dialect). They are
 computed with numpy over whole arrays of code points, for one query or a whole corpus alike.
 
-Bulk analysis (:meth:`Analyzer.analyse_corpus`, for an index build): the Sudachi calls that one call
+Bulk analysis (:meth:`Analyzer.corpus_words`, for an index build): the Sudachi calls that one call
 of :meth:`Analyzer.words` per text would make are planned ahead, deduplicated over the corpus, and
 run on all cores by forked worker processes; each text's terms come back as integer arrays
 (:class:`~.terms.TermSequences`). Every result, and every cache, ends up exactly as those serial
-calls would have left them (see :meth:`Analyzer._plan_words` and :meth:`Analyzer._run_task`).
+calls would have left them (see :meth:`Analyzer._plan_words` and :meth:`Analyzer._run_piece`).
 """
 
 from __future__ import annotations
 
 import itertools
-import multiprocessing
-import os
 import re
-import signal
 import threading
 from array import array
-from collections.abc import Hashable, Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 import numpy as np
 
+from . import forking
 from .lexicon import Lexicon
 from .normalize import SMALL_KANA, fold_width, katakana_to_hiragana
 from .terms import IntArray, TermSequences
@@ -41,11 +39,8 @@ _CACHE_MIN_CHARS = 120
 _CACHE_MAX_ENTRIES = 50_000
 _SENTENCE_END = re.compile(r"(?<=[。！？!?])")
 
-# Bulk analysis uses worker processes from this many characters of text on (below it, starting
-# them costs more than it saves).
-_PARALLEL_MIN_CHARS = 200_000
 # Pieces of work per worker: a few, so a worker slowed by other load does not hold up the rest.
-_TASKS_PER_WORKER = 3
+PIECES_PER_WORKER = 3
 
 Tagged = list[tuple[str, int]]
 
@@ -260,26 +255,25 @@ class Analyzer:
         return [_gram_name(code) for code in codes.tolist()]
 
     # ----- bulk analysis ------------------------------------------------------------------------
-    def analyse_corpus(
-        self, word_texts: Sequence[str], char_texts: Sequence[str], *, workers: int | None = None
-    ) -> tuple[TermSequences, TermSequences]:
-        """The terms of many prepared texts: ``words(t, prepared=True)`` of each of
-        ``word_texts`` and ``char_ngrams(t, prepared=True)`` of each of ``char_texts``, exactly
-        as one call per text, in this order, would give them and leave the caches.
-
-        ``workers`` defaults to the usable cores when this process runs no other thread (forking
-        a process that runs threads risks copying a lock another thread holds). Small corpora
-        are analysed in this process.
-        """
-        plan = self._plan_words(word_texts)
-        if workers is None:
-            workers = _usable_cores() if threading.active_count() == 1 else 1
-        if workers > 1 and sum(map(len, word_texts)) >= _PARALLEL_MIN_CHARS and _can_fork():
-            units, grams = self._run_forked(plan, workers, char_texts)
+    def corpus_words(
+        self,
+        texts: Sequence[str],
+        *,
+        workers: int = 1,
+        meanwhile: Callable[[], object] | None = None,
+    ) -> TermSequences:
+        """``words(t, prepared=True)`` of each of many prepared texts, exactly as one call per
+        text, in this order, would give them and leave the caches; with ``workers`` > 1 in that
+        many forked processes (see :func:`.forking.usable_workers`), running ``meanwhile`` here
+        in the meantime."""
+        plan = self._plan_words(texts)
+        if workers > 1:
+            units = self._run_forked(plan, workers, meanwhile)
         else:
+            if meanwhile is not None:
+                meanwhile()
             units = self._run_here(plan)
-            grams = gram_sequences(char_texts)
-        return self._assemble(plan, units), grams
+        return self._assemble(plan, units)
 
     def _plan_words(self, texts: Sequence[str]) -> _WordPlan:
         """The Sudachi calls that :meth:`tagged_words` would make for ``texts`` in turn, and
@@ -355,27 +349,21 @@ class Analyzer:
         return results
 
     def _run_forked(
-        self, plan: _WordPlan, workers: int, char_texts: Sequence[str]
-    ) -> tuple[_UnitResults, TermSequences]:
-        """Run the plan's batches in forked worker processes (the n-grams meanwhile here), then
-        bring this process's caches to where serial calls would have left them."""
-        global _forked
+        self, plan: _WordPlan, workers: int, meanwhile: Callable[[], object] | None
+    ) -> _UnitResults:
+        """Run the plan's batches in forked worker processes, then bring this process's caches
+        to where serial calls would have left them."""
         self._tokenizer()  # load Sudachi before forking: the workers inherit it
         sizes = [sum(map(len, batch)) for batch in plan.batches]
-        pieces = _even_pieces(sizes, workers * _TASKS_PER_WORKER)
-        _forked = _ForkState(self, plan, dict(self._fold_cache), dict(self._split_cache))
-        pool = multiprocessing.get_context("fork").Pool(workers, initializer=_worker_signals)
-        try:
-            pending = pool.map_async(_run_task, pieces, chunksize=1)
-            grams = gram_sequences(char_texts)
-            done = pending.get()
-            pool.close()
-        except BaseException:
-            pool.terminate()
-            raise
-        finally:
-            pool.join()
-            _forked = None
+        pieces = forking.even_pieces(sizes, workers * PIECES_PER_WORKER)
+        # The workers start from these caches as they are now (they change only copies).
+        folds, splits = self._fold_cache, self._split_cache
+        done = forking.map_pieces(
+            lambda lo, hi: self._run_piece(plan, folds, splits, lo, hi),
+            pieces,
+            workers,
+            meanwhile=meanwhile,
+        )
         results = _UnitResults()
         again: list[int] = []
         for (lo, hi), result in zip(pieces, done, strict=True):
@@ -392,32 +380,40 @@ class Analyzer:
                 units.extend(range(plan.first_unit[b], plan.first_unit[b] + len(batch)))
                 tags.extend(self._tag_many(list(batch)))
             results.add(np.asarray(units, dtype=np.int64), _Packed.pack(tags))
-        return results, grams
+        return results
 
-    def _run_task(self, state: _ForkState, lo: int, hi: int) -> _TaskResult:
+    def _run_piece(
+        self,
+        plan: _WordPlan,
+        folds: dict[str, str],
+        splits: dict[str, tuple[str, ...]],
+        lo: int,
+        hi: int,
+    ) -> _PieceResult:
         """Batches ``lo:hi`` of the plan, in a worker process.
 
-        Every piece starts from the caches as they were at the fork, so what it reports does not
-        depend on which pieces this worker ran before. Per batch it logs, in order, the word
-        forms new to the piece and the compounds it split (with all their parts' forms): replayed
-        in plan order (:meth:`_replay`), these give the first form of every folded term exactly
-        as serial calls meet it. Words and parts have separate fold caches here, so that a part
-        met in a split the parent discards cannot hide a later first meeting of the same word.
+        Every piece starts from the caches as they were at the fork (``folds``, ``splits``), so
+        what it reports does not depend on which pieces this worker ran before. Per batch it
+        logs, in order, the word forms new to the piece and the compounds it split (with all
+        their parts' forms): replayed in plan order (:meth:`_replay`), these give the first form
+        of every folded term exactly as serial calls meet it. Words and parts have separate fold
+        caches here, so that a part met in a split the parent discards cannot hide a later
+        first meeting of the same word.
         """
-        self._fold_cache = dict(state.folds)
-        self._part_folds = dict(state.folds)
-        splits = self._split_cache = _SplitUses(state.splits)
+        self._fold_cache = dict(folds)
+        self._part_folds = dict(folds)
+        uses = self._split_cache = _SplitUses(splits)
         tags: list[Tagged] = []
         logs: list[list[str | _Split]] = []
-        for i, batch in enumerate(state.plan.batches[lo:hi]):
+        for i, batch in enumerate(plan.batches[lo:hi]):
             self._log = []
-            splits.batch = i
+            uses.batch = i
             tags.extend(self._tag_many(list(batch)))
             logs.append(self._log)
         self._log = None
-        return _TaskResult(_Packed.pack(tags), logs, splits.uses)
+        return _PieceResult(_Packed.pack(tags), logs, uses.uses)
 
-    def _replay(self, result: _TaskResult) -> set[int]:
+    def _replay(self, result: _PieceResult) -> set[int]:
         """Apply a piece's first meetings to this process's caches and ``forms`` as the serial
         calls would have (pieces must come in plan order). Returns the piece's batches to
         analyse again: those holding a compound that the piece split unlike the plan's first."""
@@ -537,7 +533,7 @@ class _UnitResults:
 
 
 @dataclass(frozen=True)
-class _TaskResult:
+class _PieceResult:
     tags: _Packed[tuple[str, int]]  # per text of each batch, in order
     logs: list[list[str | _Split]]  # per batch
     uses: dict[str, list[int]]  # compound normal form -> the batches it occurs in
@@ -560,59 +556,7 @@ class _SplitUses(dict[str, tuple[str, ...]]):
         return super().get(form, default)
 
 
-@dataclass(frozen=True)
-class _ForkState:
-    analyzer: Analyzer
-    plan: _WordPlan
-    folds: dict[str, str]
-    splits: dict[str, tuple[str, ...]]
-
-
-# What forked workers inherit: set just before the fork, read by _run_task in the workers.
-_forked: _ForkState | None = None
 _NO_INTS: IntArray = np.zeros(0, dtype=np.int64)
-
-
-def _run_task(piece: tuple[int, int]) -> _TaskResult:
-    state = _forked
-    assert state is not None
-    return state.analyzer._run_task(state, *piece)
-
-
-def _usable_cores() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
-
-
-def _can_fork() -> bool:
-    # A daemonic process (a worker of some pool itself) may not start processes.
-    return (
-        "fork" in multiprocessing.get_all_start_methods()
-        and not multiprocessing.current_process().daemon
-    )
-
-
-def _worker_signals() -> None:
-    # A worker inherits the parent's Python signal handlers (a web server's, say), which could
-    # keep it from ending when the pool terminates it.
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    signal.signal(signal.SIGINT, signal.SIG_DFL)
-
-
-def _even_pieces(sizes: Sequence[int], n: int) -> list[tuple[int, int]]:
-    """Cut ``range(len(sizes))`` into ``n`` consecutive pieces of about equal total size."""
-    total = max(sum(sizes), 1)
-    cuts = [0]
-    done = 0
-    for i, size in enumerate(sizes):
-        done += size
-        while len(cuts) < n and done * n >= total * len(cuts):
-            cuts.append(i + 1)
-    while len(cuts) <= n:
-        cuts.append(len(sizes))
-    return list(itertools.pairwise(cuts))
 
 
 # ----- character bigrams ----------------------------------------------------------------------

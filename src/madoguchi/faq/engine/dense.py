@@ -159,6 +159,22 @@ class DenseChannel:
             np.einsum("i,ij->j", q_w.astype(np.float32), matrix)
         ) + self.answer_weight * self._finish(np.einsum("i,ij->j", a_w.astype(np.float32), matrix))
 
+    def reserve(self, slots: Iterable[int], n_terms: int, name_of: Callable[[int], str]) -> None:
+        """Grow the tables for these slots and term ids as :meth:`set_from_counts` one by one
+        would (before computing rows elsewhere: see :meth:`set_rows`)."""
+        self._term_table(n_terms, name_of)
+        for slot in slots:
+            self._ensure_capacity(slot)
+
+    def get_rows(self, slots: list[int]) -> Vector:
+        """The stored (mixed) vectors of these slots, as one matrix."""
+        return self._mixed[slots]
+
+    def set_rows(self, slots: list[int], rows: Vector) -> None:
+        """Store vectors :meth:`set_from_counts` computed in another process (after
+        :meth:`reserve`)."""
+        self._mixed[slots] = rows
+
     def feedback(self, query: Vector, slots: list[int], weight: float) -> Vector:
         """Rocchio in vector space: move the query towards the top FAQs' vectors."""
         if not slots or weight <= 0:

@@ -27,9 +27,10 @@ from pathlib import Path
 
 import numpy as np
 
-from .analysis import NOUN, PART, PREDICATE, Analyzer, unique
+from . import forking
+from .analysis import NOUN, PART, PIECES_PER_WORKER, PREDICATE, Analyzer, gram_sequences, unique
 from .bm25 import Bm25fIndex, FieldSpec, FloatArray
-from .dense import DenseChannel
+from .dense import DenseChannel, Vector
 from .documents import FaqDocument, SearchHit, SearchResult
 from .lexicon import Lexicon, default_lexicon
 from .vectors import WordVectors, default_vectors
@@ -185,18 +186,32 @@ class FaqIndex:
             vectors=dense.vectors if dense is not None else None,
         )
         unique_docs = list({doc.id: doc for doc in docs}.values())
-        prepared = [self._prepare(doc) for doc in unique_docs]
-        # The same terms as one upsert each would give, analysed in bulk (on all cores).
-        words, chars = self.analyzer.analyse_corpus(
-            [text for p in prepared for text in p.words],
-            [text for p in prepared for text in p.chars],
-        )
+        # The same terms and vectors as one upsert each would give, computed in bulk and, for a
+        # large corpus, on all cores (forked workers).
+        sizes = [len(doc.question) + len(doc.answer) for doc in unique_docs]
+        workers = forking.usable_workers(sum(sizes))
+        pieces = forking.even_pieces(sizes, workers * PIECES_PER_WORKER)
+        prepared = [
+            p
+            for part in forking.map_pieces(
+                lambda lo, hi: [self._prepare(doc) for doc in unique_docs[lo:hi]], pieces, workers
+            )
+            for p in part
+        ]
         slots = [self._new_slot(doc.id) for doc in unique_docs]
+
+        def load_chars() -> None:  # while the workers run Sudachi
+            if self.config.use_chars:
+                self._chars.bulk_load_sequences(
+                    slots, gram_sequences([text for p in prepared for text in p.chars])
+                )
+
+        words = self.analyzer.corpus_words(
+            [text for p in prepared for text in p.words], workers=workers, meanwhile=load_chars
+        )
         self._words.bulk_load_sequences(slots, words)
-        if self.config.use_chars:
-            self._chars.bulk_load_sequences(slots, chars)
-        for doc, slot in zip(unique_docs, slots, strict=True):
-            self._set_dense(slot)
+        self._set_dense_many(slots, workers)
+        for doc in unique_docs:
             self._docs[doc.id] = doc
 
     def upsert(self, doc: FaqDocument) -> None:
@@ -265,16 +280,37 @@ class FaqIndex:
         if entry is None:
             return
         term_ids, tf = entry
-        forms = self.analyzer.forms
-        words = self._words
         self._dense.set_from_counts(
             slot,
             term_ids,
             tf[:, :3].sum(axis=1),
             tf[:, 3],
-            words.n_terms,
-            lambda tid: forms.get(words.term_name(tid), words.term_name(tid)),
+            self._words.n_terms,
+            self._form_of_term,
         )
+
+    def _form_of_term(self, tid: int) -> str:
+        name = self._words.term_name(tid)
+        return self.analyzer.forms.get(name, name)
+
+    def _set_dense_many(self, slots: list[int], workers: int) -> None:
+        """:meth:`_set_dense` of every slot, in ``workers`` forked processes if more than one."""
+        dense = self._dense
+        if dense is None or workers <= 1:
+            for slot in slots:
+                self._set_dense(slot)
+            return
+        # Grow the tables as the calls one by one would (the workers inherit them).
+        dense.reserve(slots, self._words.n_terms, self._form_of_term)
+
+        def compute(lo: int, hi: int) -> Vector:
+            for slot in slots[lo:hi]:
+                self._set_dense(slot)
+            return dense.get_rows(slots[lo:hi])
+
+        pieces = forking.even_pieces([1] * len(slots), workers * PIECES_PER_WORKER)
+        blocks = forking.map_pieces(compute, pieces, workers)
+        dense.set_rows(slots, np.concatenate(blocks))
 
     # ----- persistence --------------------------------------------------------------------------
     def save(self, path: str | Path) -> None:

@@ -8,8 +8,8 @@ from collections.abc import Iterator
 import pytest
 
 import madoguchi.faq.engine.analysis as analysis
-from madoguchi.faq.engine import EngineConfig, FaqDocument, FaqIndex
-from madoguchi.faq.engine.analysis import Analyzer
+from madoguchi.faq.engine import FaqDocument, FaqIndex, forking
+from madoguchi.faq.engine.analysis import Analyzer, gram_sequences
 from madoguchi.faq.engine.lexicon import default_lexicon
 
 # Sentences that several texts share (answers repeat boilerplate), and words that share a normal
@@ -54,13 +54,13 @@ def _caches(analyzer: Analyzer) -> tuple[object, ...]:
 def small_caches(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     # A small sentence cache overflows during the run, which changes the Sudachi batches.
     monkeypatch.setattr(analysis, "_CACHE_MAX_ENTRIES", 25)
-    monkeypatch.setattr(analysis, "_PARALLEL_MIN_CHARS", 0)
+    monkeypatch.setattr(forking, "MIN_PARALLEL_CHARS", 0)
     yield
 
 
 @pytest.mark.parametrize("workers", [1, 2])
 @pytest.mark.usefixtures("small_caches")
-def test_analyse_corpus_equals_one_call_per_text(
+def test_corpus_words_equal_one_call_per_text(
     workers: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     texts = _corpus()
@@ -73,7 +73,7 @@ def test_analyse_corpus_equals_one_call_per_text(
     again: list[set[int]] = []
     replay = Analyzer._replay
 
-    def spy(self: Analyzer, result: analysis._TaskResult) -> set[int]:
+    def spy(self: Analyzer, result: analysis._PieceResult) -> set[int]:
         out = replay(self, result)
         again.append(out)
         return out
@@ -81,14 +81,14 @@ def test_analyse_corpus_equals_one_call_per_text(
     monkeypatch.setattr(Analyzer, "_replay", spy)
     bulk = Analyzer(default_lexicon())
     bulk.words(warm_up)
-    bulk_words, bulk_grams = bulk.analyse_corpus(texts, texts, workers=workers)
+    bulk_words = bulk.corpus_words(texts, workers=workers)
 
     assert bulk_words.to_lists() == words
-    assert bulk_grams.to_lists() == grams
+    assert gram_sequences(texts).to_lists() == grams
     assert _caches(bulk) == _caches(serial)
     assert serial.forms["取れる"] == "取れる"  # met on its own only
     if workers > 1:
-        assert len(again) == workers * analysis._TASKS_PER_WORKER
+        assert len(again) == workers * analysis.PIECES_PER_WORKER
         assert any(again)  # some piece met 受け取る first as 受け取れ: analysed again
     # The caches go on as they would have: a later call gives the same terms.
     later = "".join(_LATER) + "".join(_SHARED) + "受付は平日です。" * 12
@@ -111,13 +111,12 @@ def _faqs() -> list[FaqDocument]:
 
 @pytest.mark.usefixtures("small_caches")
 def test_build_on_two_cores_ranks_exactly_like_one(monkeypatch: pytest.MonkeyPatch) -> None:
-    config = EngineConfig(use_dense=False)
     queries = ["証明書を受け取りたい", "転入届を申し込みたい", "住所が変わった", "第7号の申請書"]
     results = {}
     for workers in (1, 2):
-        monkeypatch.setattr(analysis, "_usable_cores", lambda workers=workers: workers)
-        index = FaqIndex(config, analyzer=Analyzer(default_lexicon()))
+        monkeypatch.setattr(forking, "usable_workers", lambda size, workers=workers: workers)
+        index = FaqIndex(analyzer=Analyzer(default_lexicon()))  # dense channel if installed
         index.build(_faqs())
-        results[workers] = [index.search(q).hits for q in queries]
+        results[workers] = [index.search(q) for q in queries]
     assert results[2] == results[1]
-    assert all(results[1])
+    assert all(result.hits for result in results[1])
