@@ -77,8 +77,8 @@ class Analyzer:
         # Normal form -> folded term ("" for a stop word); bounded by the vocabulary size.
         self._fold_cache: dict[str, str] = {}
         self._sentence_cache: dict[str, list[tuple[str, int]]] = {}
-        # Normal form of a compound -> its folded mode-A parts.
-        self._split_cache: dict[str, tuple[str, ...]] = {}
+        # Normal form of a compound -> its folded mode-A parts, as (part, PART) terms.
+        self._split_cache: dict[str, tuple[tuple[str, int], ...]] = {}
         # The fold cache as compound splitting sees it (a separate one only in a bulk worker).
         self._part_folds = self._fold_cache
         # In a bulk worker: the word forms and compounds the current batch met first.
@@ -187,11 +187,13 @@ class Analyzer:
         fold = self._fold_cache
         splits = self._split_cache
         log = self._log
+        many = len(texts) > 1
+        split_compounds = self.split_compounds
         for m in tok.tokenize("".join(texts)):
             kind = kinds[m.part_of_speech_id()]
             if not kind:
                 continue
-            if len(texts) > 1:
+            if many:
                 begin = m.begin()
                 while begin >= ends[index]:
                     index += 1
@@ -204,15 +206,17 @@ class Analyzer:
                     log.append(form)
             if term:
                 out.append((term, kind))
-            if self.split_compounds and len(form) > 2:
-                subs = splits.get(form)
-                if subs is None:
-                    subs = splits[form] = self._parts(m, term, mode_a)
-                out.extend((sub, PART) for sub in subs)
+            if split_compounds and len(form) > 2:
+                parts = splits.get(form)
+                if parts is None:
+                    parts = splits[form] = self._parts(m, term, mode_a)
+                if parts:
+                    out.extend(parts)
         return results
 
-    def _parts(self, morpheme: Any, term: str, mode_a: Any) -> tuple[str, ...]:
-        """Folded mode-A parts of a compound (cached per normal form by the caller).
+    def _parts(self, morpheme: Any, term: str, mode_a: Any) -> tuple[tuple[str, int], ...]:
+        """Folded mode-A parts of a compound as (part, PART) terms (cached per normal form by
+        the caller).
 
         Words that share a normal form can split differently (受け取る read from 受け取れる
         gives 取れる), so the cache keeps the parts of the first one met.
@@ -232,7 +236,7 @@ class Analyzer:
             if sub is None:
                 sub = fold[pform] = self._fold_new(pform)
             if sub and sub != term:
-                subs.append(sub)
+                subs.append((sub, PART))
         if self._log is not None:
             self._log.append(_Split(morpheme.normalized_form(), tuple(subs), tuple(pforms)))
         return tuple(subs)
@@ -369,7 +373,10 @@ class Analyzer:
         for (lo, hi), result in zip(pieces, done, strict=True):
             first = plan.first_unit[lo] if lo < hi else 0
             results.add(np.arange(first, first + len(result.tags.lengths)), result.tags)
-            again.extend(lo + i for i in self._replay(result))
+            differs = self._replay(result)
+            if differs:
+                found = self._batches_with(differs, result.tags, plan.batches[lo:hi])
+                again.extend(lo + i for i in found)
         if again:
             # Their piece split a compound unlike its first occurrence in the plan: analyse them
             # again here, now that the caches are complete (so nothing in them changes).
@@ -386,7 +393,7 @@ class Analyzer:
         self,
         plan: _WordPlan,
         folds: dict[str, str],
-        splits: dict[str, tuple[str, ...]],
+        splits: dict[str, tuple[tuple[str, int], ...]],
         lo: int,
         hi: int,
     ) -> _PieceResult:
@@ -402,21 +409,20 @@ class Analyzer:
         """
         self._fold_cache = dict(folds)
         self._part_folds = dict(folds)
-        uses = self._split_cache = _SplitUses(splits)
+        self._split_cache = dict(splits)
         tags: list[Tagged] = []
         logs: list[list[str | _Split]] = []
-        for i, batch in enumerate(plan.batches[lo:hi]):
+        for batch in plan.batches[lo:hi]:
             self._log = []
-            uses.batch = i
             tags.extend(self._tag_many(list(batch)))
             logs.append(self._log)
         self._log = None
-        return _PieceResult(_Packed.pack(tags), logs, uses.uses)
+        return _PieceResult(_Packed.pack(tags), logs)
 
-    def _replay(self, result: _PieceResult) -> set[int]:
+    def _replay(self, result: _PieceResult) -> set[str]:
         """Apply a piece's first meetings to this process's caches and ``forms`` as the serial
-        calls would have (pieces must come in plan order). Returns the piece's batches to
-        analyse again: those holding a compound that the piece split unlike the plan's first."""
+        calls would have (pieces must come in plan order). Returns the compounds that the piece
+        split unlike their first occurrence in the plan."""
         fold = self._fold_cache
         splits = self._split_cache
         differs: set[str] = set()
@@ -434,7 +440,22 @@ class Analyzer:
                             fold[pform] = self._fold_new(pform)
                 elif known != event.parts:
                     differs.add(event.form)
-        return {i for form in differs for i in result.uses[form]}
+        return differs
+
+    def _batches_with(
+        self, forms: set[str], tags: _Packed[tuple[str, int]], batches: list[tuple[str, ...]]
+    ) -> list[int]:
+        """The batches (of one piece, with these results) in which any of these compounds may
+        occur: those whose terms include its folded form, as every occurrence adds it; all of
+        them if a compound is a stop word."""
+        terms = {self._fold_cache.get(form, "") for form in forms}
+        if "" in terms:
+            return list(range(len(batches)))
+        wanted = [i for i, (term, _kind) in enumerate(tags.table) if term in terms]
+        at = np.flatnonzero(np.isin(np.asarray(tags.numbers, dtype=np.int64), wanted))
+        text_ends = np.cumsum(np.asarray(tags.lengths, dtype=np.int64))
+        batch_of_text = np.repeat(np.arange(len(batches)), [len(b) for b in batches])
+        return np.unique(batch_of_text[np.searchsorted(text_ends, at, side="right")]).tolist()
 
     def _assemble(self, plan: _WordPlan, results: _UnitResults) -> TermSequences:
         """Each text's terms from its units; the sentence cache as the serial calls leave it."""
@@ -474,7 +495,7 @@ class _WordPlan:
 @dataclass(frozen=True)
 class _Split:
     form: str
-    parts: tuple[str, ...]
+    parts: tuple[tuple[str, int], ...]
     part_forms: tuple[str, ...]
 
 
@@ -536,24 +557,6 @@ class _UnitResults:
 class _PieceResult:
     tags: _Packed[tuple[str, int]]  # per text of each batch, in order
     logs: list[list[str | _Split]]  # per batch
-    uses: dict[str, list[int]]  # compound normal form -> the batches it occurs in
-
-
-class _SplitUses(dict[str, tuple[str, ...]]):
-    """A worker's compound split cache that also notes the batches each compound occurs in."""
-
-    def __init__(self, base: dict[str, tuple[str, ...]]) -> None:
-        super().__init__(base)
-        self.batch = 0
-        self.uses: dict[str, list[int]] = {}
-
-    def get(self, form: str, default: Any = None) -> Any:  # type: ignore[override]
-        uses = self.uses.get(form)
-        if uses is None:
-            self.uses[form] = [self.batch]
-        elif uses[-1] != self.batch:
-            uses.append(self.batch)
-        return super().get(form, default)
 
 
 _NO_INTS: IntArray = np.zeros(0, dtype=np.int64)
