@@ -17,6 +17,7 @@ import json
 import os
 import random
 import re
+import resource
 import sys
 import time
 from pathlib import Path
@@ -32,6 +33,12 @@ def shared_dir() -> Path:
     if override:
         return Path(override)
     return Path(__file__).resolve().parents[1].parent / "shared"
+
+
+def _children_cpu_s() -> float:
+    """CPU time of this process's ended child processes (the build's workers)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def _load_jsonl(path: Path) -> list[dict[str, str]]:
@@ -158,10 +165,11 @@ def main(argv: list[str]) -> int:
     index = FaqIndex()
     index.analyzer.words("準備")  # load the Sudachi dictionary outside the timed build
     started = time.perf_counter()
-    cpu_started = time.process_time()
+    cpu_started = time.process_time() + _children_cpu_s()
     index.build(docs)
     build_s = time.perf_counter() - started
-    build_cpu_s = time.process_time() - cpu_started
+    # The build may run worker processes: their CPU time counts too (it can exceed wall time).
+    build_cpu_s = time.process_time() + _children_cpu_s() - cpu_started
 
     for q in samples[:20]:  # warm caches the way a running server has them
         index.search(q)
