@@ -598,12 +598,14 @@ def bigram_codes(texts: Sequence[str]) -> tuple[IntArray, IntArray]:
     starts_pair = np.append(pair, False)
     ends_pair = np.insert(pair, 0, False)
     alone = word & ~starts_pair & ~ends_pair & ~_HIRAGANA[folded]
-    at = np.flatnonzero(starts_pair | alone)
+    is_gram = starts_pair | alone
+    at = np.flatnonzero(is_gram)
     codes = folded[at]
     two = starts_pair[at]
     codes[two] = (codes[two] << 21) | folded[at[two] + 1]
-    text_of = np.searchsorted(starts, at, side="right") - 1
-    return codes, np.bincount(text_of, minlength=len(texts)).astype(np.int64)
+    grams_before = np.concatenate(([0], np.cumsum(is_gram)))
+    bounds = grams_before[np.append(starts, is_gram.size)]
+    return codes, bounds[1:] - bounds[:-1]
 
 
 def _gram_name(code: int) -> str:
