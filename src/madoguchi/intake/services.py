@@ -140,13 +140,19 @@ class _Catalogue:
             for version in FormVersion.objects.filter(procedure__municipality=municipality)
         }
 
+        self._definitions: dict[int, FormDefinition] = {}
+
     def version(
         self, procedure: Procedure, number: int
     ) -> tuple[FormVersion, FormDefinition] | None:
         version = self._versions.get((procedure.pk, number))
         if version is None:
             return None
-        return version, form_version_definition(form_version=version)
+        definition = self._definitions.get(version.pk)
+        if definition is None:
+            definition = form_version_definition(form_version=version)
+            self._definitions[version.pk] = definition
+        return version, definition
 
 
 class JsonText(str):
