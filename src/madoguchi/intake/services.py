@@ -1003,7 +1003,10 @@ def bundle_import(
                 check_members, bundle, importer.catalogue, clock=_Clock.current()
             )
             checked_chunks = forking.ordered_map(
-                check, _chunks(members, chunk_size), workers=workers
+                check,
+                _chunks(members, chunk_size),
+                # One chunk is checked faster than processes start.
+                workers=workers if len(members) > chunk_size else 1,
             )
             try:
                 for checked in checked_chunks:
