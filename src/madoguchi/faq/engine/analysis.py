@@ -29,7 +29,8 @@ from typing import Any, Generic, TypeVar
 
 import numpy as np
 
-from . import forking
+from madoguchi.core import forking
+
 from .lexicon import Lexicon
 from .normalize import SMALL_KANA, fold_width, katakana_to_hiragana
 from .terms import IntArray, TermSequences

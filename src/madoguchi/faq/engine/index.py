@@ -27,7 +27,8 @@ from pathlib import Path
 
 import numpy as np
 
-from . import forking
+from madoguchi.core import forking
+
 from .analysis import NOUN, PART, PIECES_PER_WORKER, PREDICATE, Analyzer, gram_sequences, unique
 from .bm25 import Bm25fIndex, FieldSpec, FloatArray
 from .dense import DenseChannel, Vector

@@ -8,7 +8,8 @@ from collections.abc import Iterator
 import pytest
 
 import madoguchi.faq.engine.analysis as analysis
-from madoguchi.faq.engine import FaqDocument, FaqIndex, forking
+from madoguchi.core import forking
+from madoguchi.faq.engine import FaqDocument, FaqIndex
 from madoguchi.faq.engine.analysis import Analyzer, gram_sequences
 from madoguchi.faq.engine.lexicon import default_lexicon
 
