@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.core.mail import send_mail
 from django.template.loader import render_to_string
@@ -20,20 +22,7 @@ def send_receipt_email(*, application_id: int, access_code: str, language: str =
     )
     if not application.contact_email:
         return
-    municipality = application.municipality
-    with translation.override(language):
-        status_url = settings.PUBLIC_BASE_URL.rstrip("/") + reverse(
-            "applications:status", kwargs={"municipality_code": municipality.code}
-        )
-        context = {
-            "application": application,
-            "municipality": municipality,
-            "access_code": access_code,
-            "status_url": status_url,
-        }
-        subject = render_to_string("applications/email/receipt_subject.txt", context).strip()
-        body = render_to_string("applications/email/receipt_body.txt", context)
-    send_mail(subject, body, None, [application.contact_email])
+    _mail_resident(application, "receipt", language, access_code=access_code)
 
 
 @task()
@@ -58,18 +47,12 @@ def send_correction_email(*, correction_id: int, url: str, language: str = "ja")
     # In the resident's language, never the staff member's who asked for the correction.
     with translation.override(language):
         labels = dict(correctable_fields(application=application))
-        context = {
-            "application": application,
-            "correction": correction,
-            "municipality": application.municipality,
-            "fields": pgettext("list separator", "、").join(
-                labels.get(k, k) for k in correction.field_keys
-            ),
-            "url": url,
-        }
-        subject = render_to_string("applications/email/correction_subject.txt", context).strip()
-        body = render_to_string("applications/email/correction_body.txt", context)
-    send_mail(subject, body, None, [application.contact_email])
+        fields = pgettext("list separator", "、").join(
+            labels.get(k, k) for k in correction.field_keys
+        )
+    _mail_resident(
+        application, "correction", language, correction=correction, fields=fields, url=url
+    )
 
 
 @task()
@@ -87,6 +70,25 @@ def send_status_email(*, event_id: int, language: str = "ja") -> None:
     application = event.application
     if not application.contact_email or application.is_purged or event.to_status not in NOTIFIED:
         return
+    _mail_resident(
+        application,
+        "status",
+        language,
+        event=event,
+        status=event.to_status,
+        status_label=Status(event.to_status).label,
+        resubmitted=event.kind == ApplicationEvent.Kind.RESUBMITTED,
+        correction_closed=(
+            event.kind == ApplicationEvent.Kind.STATUS_CHANGED
+            and event.from_status == Status.CORRECTION_REQUESTED
+        ),
+        reason=event.public_note if event.to_status == Status.REJECTED else "",
+    )
+
+
+def _mail_resident(application: Application, name: str, language: str, **context: Any) -> None:
+    """Render `applications/email/<name>_subject.txt` and `_body.txt` in `language` and send them
+    to the application's contact address (with the status page's address in the context)."""
     municipality = application.municipality
     with translation.override(language):
         status_url = settings.PUBLIC_BASE_URL.rstrip("/") + reverse(
@@ -95,17 +97,9 @@ def send_status_email(*, event_id: int, language: str = "ja") -> None:
         context = {
             "application": application,
             "municipality": municipality,
-            "event": event,
-            "status": event.to_status,
-            "status_label": Status(event.to_status).label,
-            "resubmitted": event.kind == ApplicationEvent.Kind.RESUBMITTED,
-            "correction_closed": (
-                event.kind == ApplicationEvent.Kind.STATUS_CHANGED
-                and event.from_status == Status.CORRECTION_REQUESTED
-            ),
-            "reason": event.public_note if event.to_status == Status.REJECTED else "",
             "status_url": status_url,
+            **context,
         }
-        subject = render_to_string("applications/email/status_subject.txt", context).strip()
-        body = render_to_string("applications/email/status_body.txt", context)
+        subject = render_to_string(f"applications/email/{name}_subject.txt", context).strip()
+        body = render_to_string(f"applications/email/{name}_body.txt", context)
     send_mail(subject, body, None, [application.contact_email])
