@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -47,11 +49,69 @@ def window_list(*, municipality: Municipality) -> QuerySet[Window]:
     )
 
 
-def service_capacity(*, service: Service, policy: ReservationPolicy) -> int:
-    """Bookings per slot: windows open for booking for this service, less the walk-in share."""
-    windows = service.windows.filter(is_active=True, accepts_bookings=True).count()
-    kept = math.ceil(windows * policy.walk_in_share_percent / 100)
-    return max(0, windows - kept)
+def _bookable(windows: int, policy: ReservationPolicy) -> int:
+    """Bookings per slot that `windows` windows take, less the walk-in share kept free."""
+    return max(0, windows - math.ceil(windows * policy.walk_in_share_percent / 100))
+
+
+# Services whose windows overlap are checked together up to this many (2**(n-1) groups).
+MAX_POOLED_SERVICES = 12
+
+
+@dataclass(frozen=True)
+class WindowPool:
+    """What one service's bookings compete for when windows serve several services.
+
+    A slot's bookings fit only if each can be given its own window serving its service (a
+    matching). By Hall's theorem that holds when every group of services has no more bookings
+    than the windows serving any of them (less the walk-in share): `limits` holds those groups
+    for the groups that contain this service, the only ones a new booking can overfill.
+    """
+
+    service_id: int
+    limits: tuple[tuple[frozenset[int], int], ...]
+
+    @property
+    def services(self) -> frozenset[int]:
+        return frozenset().union(*(group for group, _limit in self.limits))
+
+    @property
+    def capacity(self) -> int:
+        """Bookings per slot of this service alone (no other service booked)."""
+        return next(limit for group, limit in self.limits if group == {self.service_id})
+
+    def room(self, booked: Mapping[int, int]) -> int:
+        """How many more bookings of the service fit, given the bookings per service."""
+        return max(
+            0,
+            min(limit - sum(booked.get(s, 0) for s in group) for group, limit in self.limits),
+        )
+
+
+def window_pool(*, service: Service, policy: ReservationPolicy) -> WindowPool:
+    """The service's booking limits, with the services it shares windows with (one query)."""
+    pairs = Window.services.through.objects.filter(
+        window__municipality_id=service.municipality_id,
+        window__is_active=True,
+        window__accepts_bookings=True,
+    ).values_list("window_id", "service_id")
+    serves: dict[int, set[int]] = {}
+    for window_id, service_id in pairs:
+        serves.setdefault(service_id, set()).add(window_id)
+    mine = serves.get(service.pk, set())
+    # The services that can take one of this service's windows, directly or through others.
+    related, windows = {service.pk}, set(mine)
+    while more := {s for s, ws in serves.items() if s not in related and ws & windows}:
+        related |= more
+        windows |= set().union(*(serves[s] for s in more))
+    others = sorted(related - {service.pk})[: MAX_POOLED_SERVICES - 1]
+    limits = []
+    for size in range(len(others) + 1):
+        for extra in itertools.combinations(others, size):
+            group = frozenset((service.pk, *extra))
+            served = set().union(*(serves.get(s, set()) for s in group))
+            limits.append((group, _bookable(len(served), policy)))
+    return WindowPool(service_id=service.pk, limits=tuple(limits))
 
 
 @dataclass(frozen=True)
@@ -90,7 +150,7 @@ def service_slots(
 ) -> list[DaySlots]:
     """The service's slots day by day; only bookable ones (future, open, free) by default.
 
-    Five queries whatever the range: policy, capacity, opening hours, exceptions, slot loads.
+    Five queries whatever the range: policy, windows, opening hours, exceptions, slot loads.
     """
     now = now or timezone.now()
     municipality = service.municipality
@@ -100,18 +160,18 @@ def service_slots(
     last = min(first + timedelta(days=days - 1), last_day)
     if last < first:
         return []
-    capacity = service_capacity(service=service, policy=policy)
+    pool = window_pool(service=service, policy=policy)
     calendar = HallCalendar(municipality=municipality, policy=policy, first=first, last=last)
     tz = timezone.get_default_timezone()
     range_start = timezone.make_aware(datetime.combine(first, datetime.min.time()), tz)
     range_end = timezone.make_aware(
         datetime.combine(last + timedelta(days=1), datetime.min.time()), tz
     )
-    loads = dict(
-        SlotLoad.objects.filter(
-            service=service, start__gte=range_start, start__lt=range_end, booked__gt=0
-        ).values_list("start", "booked")
-    )
+    loads: dict[datetime, dict[int, int]] = {}
+    for start, service_id, booked in SlotLoad.objects.filter(
+        service_id__in=pool.services, start__gte=range_start, start__lt=range_end, booked__gt=0
+    ).values_list("start", "service_id", "booked"):
+        loads.setdefault(start, {})[service_id] = booked
     step = timedelta(minutes=policy.slot_minutes)
     result: list[DaySlots] = []
     day = first
@@ -121,9 +181,9 @@ def service_slots(
         for start in calendar.slot_starts(day):
             if only_free and start < earliest:
                 continue
-            slot = Slot(
-                start=start, end=start + step, capacity=capacity, booked=loads.get(start, 0)
-            )
+            # `booked`: the places taken, by this service or by others at shared windows.
+            taken = pool.capacity - pool.room(loads.get(start, {}))
+            slot = Slot(start=start, end=start + step, capacity=pool.capacity, booked=taken)
             if only_free and slot.free <= 0:
                 continue
             entry.slots.append(slot)

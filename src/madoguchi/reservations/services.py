@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -121,8 +122,8 @@ class BookingResult:
 
 def _check_slot(
     *, service: Service, policy: ReservationPolicy, start: datetime, now: datetime
-) -> int:
-    """The slot's capacity, or a ReservationError saying why the time cannot be booked."""
+) -> selectors.WindowPool:
+    """The slot's limits, or a ReservationError saying why the time cannot be booked."""
     if not service.is_active or not service.bookable:
         raise ReservationError(_("この業務は来庁予約を受け付けていません。"), "not_bookable")
     earliest, last_day = selectors.booking_window(policy=policy, now=now)
@@ -142,10 +143,10 @@ def _check_slot(
         raise ReservationError(
             _("この日時は予約を受け付けていません（閉庁日または受付時間外です）。"), "closed"
         )
-    capacity = selectors.service_capacity(service=service, policy=policy)
-    if capacity <= 0:
+    pool = selectors.window_pool(service=service, policy=policy)
+    if pool.capacity <= 0:
         raise SlotFull()
-    return capacity
+    return pool
 
 
 def booking_slot_problem(
@@ -155,21 +156,33 @@ def booking_slot_problem(
     now = now or timezone.now()
     policy = selectors.policy_get(municipality=service.municipality)
     try:
-        capacity = _check_slot(service=service, policy=policy, start=start, now=now)
+        pool = _check_slot(service=service, policy=policy, start=start, now=now)
     except ReservationError as exc:
         return exc.message
-    booked = (
-        SlotLoad.objects.filter(service=service, start=start)
-        .values_list("booked", flat=True)
-        .first()
-    )
-    if (booked or 0) >= capacity:
+    if pool.room(_slot_loads(pool=pool, start=start)) <= 0:
         return str(SLOT_FULL_MESSAGE)
     return None
 
 
-# Namespace of the advisory locks taken below (any 32-bit number no other lock uses).
+def _slot_loads(*, pool: selectors.WindowPool, start: datetime) -> dict[int, int]:
+    return dict(
+        SlotLoad.objects.filter(service_id__in=pool.services, start=start).values_list(
+            "service_id", "booked"
+        )
+    )
+
+
+# Namespaces of the advisory locks taken below (any 32-bit numbers no other lock uses).
 _PERSON_LOCK_SPACE = 0x4D475253
+_SLOT_LOCK_SPACE = 0x4D47534C
+
+
+def _advisory_lock(space: int, key: int) -> None:
+    """A lock held to the end of the transaction (PostgreSQL; SQLite's writing transactions
+    run one at a time already, IMMEDIATE)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [space, key])
 
 
 def _serialise_person(person: str) -> None:
@@ -179,14 +192,22 @@ def _serialise_person(person: str) -> None:
     32 bits of it only wait for each other). SQLite already runs writing transactions one at
     a time (IMMEDIATE), so nothing is needed there.
     """
-    if connection.vendor == "postgresql":
-        key = int(person[:8], 16) - 2**31  # a signed 32-bit int, as the function takes
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [_PERSON_LOCK_SPACE, key])
+    _advisory_lock(_PERSON_LOCK_SPACE, int(person[:8], 16) - 2**31)  # a signed 32-bit key
 
 
-def _slot_take(*, service: Service, start: datetime, capacity: int) -> None:
-    """Take one place in the slot, or raise SlotFull; call inside the booking's transaction."""
+def _slot_take(*, service: Service, start: datetime, pool: selectors.WindowPool) -> None:
+    """Take one place in the slot, or raise SlotFull; call inside the booking's transaction.
+
+    One service's count is guarded by a conditional update. Where windows also serve other
+    services, bookings of the municipality at that time are made one at a time and every
+    group of services sharing windows is checked (see WindowPool).
+    """
+    if len(pool.limits) > 1:
+        when = f"{service.municipality_id}:{start.isoformat()}".encode()
+        _advisory_lock(_SLOT_LOCK_SPACE, zlib.crc32(when) - 2**31)
+        if pool.room(_slot_loads(pool=pool, start=start)) <= 0:
+            raise SlotFull()
+    capacity = pool.capacity
     SlotLoad.objects.bulk_create(
         [SlotLoad(municipality=service.municipality, service=service, start=start, booked=0)],
         ignore_conflicts=True,
@@ -229,7 +250,7 @@ def booking_create(
     if existing is not None:
         return BookingResult(existing, secret, created=False)
     policy = selectors.policy_get(municipality=municipality)
-    capacity = _check_slot(service=service, policy=policy, start=start, now=now)
+    pool = _check_slot(service=service, policy=policy, start=start, now=now)
     person = contact_hash(phone=phone, email=email)
     try:
         with transaction.atomic():
@@ -253,7 +274,7 @@ def booking_create(
                     % {"n": policy.max_active_bookings_per_person},
                     "person_limit",
                 )
-            _slot_take(service=service, start=start, capacity=capacity)
+            _slot_take(service=service, start=start, pool=pool)
             code = new_booking_code()
             booking = Booking(
                 municipality=municipality,
@@ -322,13 +343,13 @@ def booking_reschedule(
     """Move a booking to another slot of the same service; the old place is freed atomically."""
     now = now or timezone.now()
     policy = selectors.policy_get(municipality=booking.municipality)
-    capacity = _check_slot(service=booking.service, policy=policy, start=start, now=now)
+    pool = _check_slot(service=booking.service, policy=policy, start=start, now=now)
     with transaction.atomic():
         booking = Booking.objects.select_for_update().select_related("service").get(pk=booking.pk)
         _ensure_changeable(booking, now)
         if booking.start == start:
             return booking
-        _slot_take(service=booking.service, start=start, capacity=capacity)
+        _slot_take(service=booking.service, start=start, pool=pool)
         _slot_release(service=booking.service, start=booking.start)
         booking.start = start
         booking.end = start + timedelta(minutes=policy.slot_minutes)

@@ -103,6 +103,44 @@ def person_limit(attempts: int = 20, limit: int = 2) -> dict[str, Any]:
     }
 
 
+def shared_window(attempts: int = 40) -> dict[str, Any]:
+    """Two services, one window shared and one for B only, booked at once: two places in all."""
+    from django.utils import timezone
+
+    from madoguchi.reservations import services
+    from madoguchi.reservations.models import Booking
+
+    from .factories import ServiceFactory, WindowFactory, at, hall, working_day
+
+    municipality, service_a, (shared,) = hall(windows=1)
+    service_b = ServiceFactory(municipality=municipality, series="B")
+    shared.services.add(service_b)
+    WindowFactory(municipality=municipality, services=[service_b])
+    start = at(working_day(timezone.localdate()), 11, 0)
+
+    def attempt(i: int) -> str:
+        try:
+            services.booking_create(
+                municipality=municipality,
+                service=service_a if i % 2 else service_b,
+                start=start,
+                name=f"来庁 太郎{i}",
+                phone=f"090-3333-{i:04d}",
+                submission_token=f"shared-{i}",
+            )
+        except services.SlotFull:
+            return "full"
+        return "ok"
+
+    results = _run(attempts, attempt)
+    booked = Booking.objects.filter(start=start, municipality=municipality)
+    return {
+        "results": dict(results),
+        "a": booked.filter(service=service_a).count(),
+        "total": booked.count(),
+    }
+
+
 def tickets(n: int = 100) -> dict[str, Any]:
     from django.utils import timezone
 
@@ -149,7 +187,12 @@ def main() -> int:
 
     django.setup()
     call_command("migrate", verbosity=0, interactive=False)
-    outcome = {"bookings": bookings(), "person": person_limit(), "tickets": tickets()}
+    outcome = {
+        "bookings": bookings(),
+        "person": person_limit(),
+        "shared": shared_window(),
+        "tickets": tickets(),
+    }
     print(json.dumps({**outcome, "calls": calls()}))
     return 0
 

@@ -32,6 +32,9 @@ def _check(outcome: dict[str, Any]) -> None:
     person = outcome["person"]
     assert person["results"] == {"ok": 2, "person_limit": 18}, person
     assert person["bookings"] == 2
+    shared = outcome["shared"]
+    assert shared["results"] == {"ok": 2, "full": 38}, shared
+    assert shared["total"] == 2 and shared["a"] <= 1
     tickets = outcome["tickets"]
     assert tickets["results"] == {"ok": 100}, tickets["results"]
     assert tickets["numbers"] == list(range(1, 101))
@@ -47,6 +50,7 @@ def test_concurrent_bookings_tickets_and_calls_postgresql() -> None:
         {
             "bookings": race.bookings(),
             "person": race.person_limit(),
+            "shared": race.shared_window(),
             "tickets": race.tickets(),
             "calls": race.calls(),
         }

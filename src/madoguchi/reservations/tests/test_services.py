@@ -67,9 +67,51 @@ def test_calendar_closes_holidays_year_end_and_exceptions() -> None:
 def test_capacity_keeps_a_share_for_walk_ins() -> None:
     municipality, service, _ = hall(windows=4, walk_in_share_percent=25)
     policy = selectors.policy_get(municipality=municipality)
-    assert selectors.service_capacity(service=service, policy=policy) == 3
+    assert selectors.window_pool(service=service, policy=policy).capacity == 3
     WindowFactory(municipality=municipality, services=[service], accepts_bookings=False)
-    assert selectors.service_capacity(service=service, policy=policy) == 3
+    assert selectors.window_pool(service=service, policy=policy).capacity == 3
+
+
+def _book_shared(municipality, service, start, i):  # type: ignore[no-untyped-def]
+    return services.booking_create(
+        municipality=municipality,
+        service=service,
+        start=start,
+        name=f"来庁 太郎{i}",
+        phone=f"090-2222-{i:04d}",
+        submission_token=f"shared-{i}",
+    )
+
+
+def test_a_window_shared_by_two_services_is_booked_once() -> None:
+    # Window 1 serves A and B; window 2 serves B only. At one time: A and B may each take
+    # window 1 alone, but together A + B fit in two places, not three.
+    municipality, service_a, (shared,) = hall(windows=1)
+    service_b = ServiceFactory(municipality=municipality, series="B")
+    shared.services.add(service_b)
+    WindowFactory(municipality=municipality, services=[service_b])
+    start = at(working_day(timezone.localdate()), 10, 0)
+    policy = selectors.policy_get(municipality=municipality)
+    assert selectors.window_pool(service=service_a, policy=policy).capacity == 1
+    assert selectors.window_pool(service=service_b, policy=policy).capacity == 2
+
+    _book_shared(municipality, service_a, start, 1)
+    _book_shared(municipality, service_b, start, 2)  # window 2
+    with pytest.raises(services.SlotFull):
+        _book_shared(municipality, service_b, start, 3)  # window 1 is A's now
+    day = timezone.localdate(start)
+    shown = {
+        s.start: s.free
+        for d in selectors.service_slots(service=service_b, first=day, days=1, only_free=False)
+        for s in d.slots
+    }
+    assert shown[start] == 0
+    assert services.booking_slot_problem(service=service_b, start=start) is not None
+
+    # Cancelling A's booking frees window 1 for B.
+    services.booking_cancel(booking=Booking.objects.get(service=service_a, start=start))
+    _book_shared(municipality, service_b, start, 4)
+    assert Booking.objects.filter(start=start, status=Booking.Status.BOOKED).count() == 2
 
 
 def test_slots_show_only_bookable_ones() -> None:
