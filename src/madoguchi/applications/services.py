@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, get_supported_language_variant
 from django.utils.translation import gettext as _
 
 from madoguchi.core import uploads
@@ -171,8 +171,10 @@ def _prepare(attachment: Attachment, field_path: str, uploaded: UploadedFile) ->
 
 def _active_language() -> str:
     """The active language if the site offers it (en-us → en), else the default."""
-    code = (get_language() or "").split("-")[0]
-    return code if code in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+    try:
+        return get_supported_language_variant(get_language() or "")
+    except LookupError:
+        return settings.LANGUAGE_CODE
 
 
 def application_submit(
