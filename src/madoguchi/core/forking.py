@@ -22,7 +22,8 @@ import signal
 import sys
 import threading
 from collections import deque
-from collections.abc import Callable, Generator, Iterable, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
 T = TypeVar("T")
@@ -85,18 +86,29 @@ def _start_worker() -> None:
                 connection.connection = None
 
 
-def _pool(workers: int) -> Any:
-    return multiprocessing.get_context("fork").Pool(workers, initializer=_start_worker)
-
-
-def _run_piece(piece: tuple[int, int]) -> Any:
-    assert _task is not None
-    return _task(*piece)
-
-
-def _run_item(item: Any) -> Any:
+def _run(item: Any) -> Any:
     assert _task is not None
     return _task(item)
+
+
+@contextmanager
+def _forked(task: Callable[[Any], Any], workers: int) -> Iterator[Any]:
+    """A pool of `workers` forked processes running `task` (through `_run`); stopped at once if
+    the block raises (or a generator using it is closed), else closed and joined."""
+    global _task
+    if _task is not None:
+        raise RuntimeError("a forked map is already running in this process")
+    _task = task
+    pool = multiprocessing.get_context("fork").Pool(workers, initializer=_start_worker)
+    try:
+        yield pool
+        pool.close()
+    except BaseException:
+        pool.terminate()
+        raise
+    finally:
+        pool.join()
+        _task = None
 
 
 def map_pieces(
@@ -112,25 +124,15 @@ def map_pieces(
     `task` runs on the workers' copies of the objects as they were at the fork: whatever it
     changes stays in the worker unless returned.
     """
-    global _task
     if workers <= 1:
         if meanwhile is not None:
             meanwhile()
         return [task(lo, hi) for lo, hi in pieces]
-    _task = task
-    pool = _pool(workers)
-    try:
-        pending = pool.map_async(_run_piece, pieces, chunksize=1)
+    with _forked(lambda piece: task(*piece), workers) as pool:
+        pending = pool.map_async(_run, pieces, chunksize=1)
         if meanwhile is not None:
             meanwhile()
         results: list[R] = pending.get()
-        pool.close()
-    except BaseException:
-        pool.terminate()
-        raise
-    finally:
-        pool.join()
-        _task = None
     return results
 
 
@@ -144,29 +146,16 @@ def ordered_map(
     the generator early (or an exception in the consumer) stops the workers. The caller decides
     that forking is safe (a command-line batch job, not a threaded server).
     """
-    global _task
     if workers <= 1 or not can_fork():
         yield from map(function, items)
         return
-    if _task is not None:
-        raise RuntimeError("a forked map is already running in this process")
-    _task = function
-    pool = _pool(workers)
-    try:
+    with _forked(function, workers) as pool:
         iterator = iter(items)
         pending: deque[Any] = deque(
-            pool.apply_async(_run_item, (item,))
-            for item in itertools.islice(iterator, workers * ahead)
+            pool.apply_async(_run, (item,)) for item in itertools.islice(iterator, workers * ahead)
         )
         while pending:
             result = pending.popleft().get()
             for item in itertools.islice(iterator, 1):
-                pending.append(pool.apply_async(_run_item, (item,)))
+                pending.append(pool.apply_async(_run, (item,)))
             yield result
-        pool.close()
-    except BaseException:
-        pool.terminate()
-        raise
-    finally:
-        pool.join()
-        _task = None
