@@ -38,6 +38,7 @@ from .terms import IntArray, TermSequences
 # Sentence-level analysis cache for long texts.
 _CACHE_MIN_CHARS = 120
 _CACHE_MAX_ENTRIES = 50_000
+V = TypeVar("V")  # what a sentence cache holds
 _SENTENCE_END = re.compile(r"(?<=[。！？!?])")
 
 # Pieces of work per worker: a few, so a worker slowed by other load does not hold up the rest.
@@ -151,21 +152,12 @@ class Analyzer:
         # answers repeat much boilerplate (contact desks, related-question lists, fee notes).
         cache = self._sentence_cache
         sentences = [s for s in _SENTENCE_END.split(text) if s]
-        found: dict[str, list[tuple[str, int]]] = {}
-        missing: list[str] = []
-        for sentence in dict.fromkeys(sentences):
-            hit = cache.get(sentence)
-            if hit is None:
-                missing.append(sentence)
-            else:
-                found[sentence] = hit
+        found, missing = _split_cached(sentences, cache)
         if missing:
             # One Sudachi call for all new sentences (a call has a fixed cost), split back by
             # character offsets.
             fresh = dict(zip(missing, self._tag_many(missing), strict=True))
-            if len(cache) + len(fresh) > _CACHE_MAX_ENTRIES:
-                cache.clear()
-            cache.update(fresh)
+            _remember(cache, fresh)
             found.update(fresh)
         out: list[tuple[str, int]] = []
         for sentence in sentences:
@@ -313,14 +305,7 @@ class Analyzer:
                 per_text.append(1)
                 continue
             sentences = [s for s in _SENTENCE_END.split(text) if s]
-            units: dict[str, int] = {}
-            missing: list[str] = []
-            for sentence in dict.fromkeys(sentences):
-                unit = held.get(sentence)
-                if unit is None:
-                    missing.append(sentence)
-                else:
-                    units[sentence] = unit
+            units, missing = _split_cached(sentences, held)
             if missing:
                 key = tuple(missing)
                 first = batches.get(key)
@@ -328,9 +313,7 @@ class Analyzer:
                     first = batches[key] = n_units
                     n_units += len(key)
                 fresh = dict(zip(missing, range(first, first + len(key)), strict=True))
-                if len(held) + len(fresh) > _CACHE_MAX_ENTRIES:
-                    held.clear()
-                held.update(fresh)
+                _remember(held, fresh)
                 units.update(fresh)
             occurrences.extend(map(units.__getitem__, sentences))
             per_text.append(len(sentences))
@@ -576,6 +559,28 @@ _HIRAGANA[0x3040:0x30A0] = True
 _WORD = np.zeros(0x10000, dtype=bool)  # letters and digits (text is lower-cased), kana, kanji
 for _range in ("09", "az", "\u3040\u309f", "\u30a0\u30ff", "\u3400\u9fff", "\uf900\ufaff", "々〆"):
     _WORD[ord(_range[0]) : ord(_range[1]) + 1] = True
+
+
+# The sentence cache's two steps, shared by `tagged_words` and `_plan_words`, which must replay
+# exactly what it does (which sentences each Sudachi call gets depends on it).
+def _split_cached(sentences: list[str], cache: dict[str, V]) -> tuple[dict[str, V], list[str]]:
+    """The distinct sentences the cache holds (with their entries) and those it lacks, in order."""
+    found: dict[str, V] = {}
+    missing: list[str] = []
+    for sentence in dict.fromkeys(sentences):
+        hit = cache.get(sentence)
+        if hit is None:
+            missing.append(sentence)
+        else:
+            found[sentence] = hit
+    return found, missing
+
+
+def _remember(cache: dict[str, V], fresh: dict[str, V]) -> None:
+    """Add new entries; a cache that would grow past its bound starts again empty."""
+    if len(cache) + len(fresh) > _CACHE_MAX_ENTRIES:
+        cache.clear()
+    cache.update(fresh)
 
 
 def bigram_codes(texts: Sequence[str]) -> tuple[IntArray, IntArray]:
