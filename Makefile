@@ -35,6 +35,7 @@ lint: install
 	$(BIN)/ruff format --check .
 	DJANGO_SETTINGS_MODULE=madoguchi.settings.test $(BIN)/madoguchi makemigrations --check --dry-run
 	$(BIN)/mypy src
+	$(BIN)/lint-imports --no-cache
 
 format: install
 	$(BIN)/ruff check --fix .

@@ -1,15 +1,6 @@
 from django.db import connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
-
-from madoguchi.tenancy.models import Municipality
-
-
-def index(request: HttpRequest) -> HttpResponse:
-    """The deployment's front page: the municipalities it serves."""
-    municipalities = Municipality.objects.filter(is_active=True).select_related("prefecture")
-    return render(request, "core/index.html", {"municipalities": municipalities})
 
 
 @never_cache
