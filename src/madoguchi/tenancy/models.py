@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from madoguchi.core.municipality_code import validate_municipality_code
+
+if TYPE_CHECKING:
+    from .access import Scope
 
 
 def validate_code(value: str) -> None:
@@ -160,6 +163,9 @@ class TenantQuerySet(models.QuerySet[_T]):
     def for_municipality(self, municipality: Municipality) -> TenantQuerySet[_T]:
         return self.filter(municipality=municipality)
 
+    def for_scope(self, scope: Scope) -> TenantQuerySet[_T]:
+        return scope.filter(self)
+
 
 class TenantManager(models.Manager[_T]):
     """`Model.objects.for_municipality(m)`: the scoped starting point for tenant-owned rows."""
@@ -169,6 +175,9 @@ class TenantManager(models.Manager[_T]):
 
     def for_municipality(self, municipality: Municipality) -> TenantQuerySet[_T]:
         return self.get_queryset().for_municipality(municipality)
+
+    def for_scope(self, scope: Scope) -> TenantQuerySet[_T]:
+        return self.get_queryset().for_scope(scope)
 
 
 class TenantOwned(models.Model):
