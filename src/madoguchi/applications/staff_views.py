@@ -122,7 +122,8 @@ def _render_detail(
     """The detail page; `bound` carries a refused form so the staff member's input stays."""
     user = staff_user(request)
     application = (
-        Application.objects.select_related("procedure", "form_version", "assignee", "export_run")
+        Application.objects.filter(municipality_id=application.municipality_id)
+        .select_related("procedure", "form_version", "assignee", "export_run")
         .prefetch_related("attachments")
         .get(pk=application.pk)
     )
@@ -187,7 +188,8 @@ def _refused(
         # Keep what they typed, now against the current version: after reading the latest
         # state they can send it again knowingly.
         data = form.data.copy()
-        data["version"] = str(Application.objects.get(pk=application.pk).version)
+        application.refresh_from_db(fields=["version"])
+        data["version"] = str(application.version)
         form.data = data
         messages.error(request, exc.message)
         return _render_detail(request, application, bound={form_name: form}, status=409)
