@@ -1,18 +1,64 @@
 """No URL or API lets one municipality's users read or change another's data.
 
-Two municipalities, each with a procedure, a draft, an application and staff. Every resident
-URL and API endpoint is exercised with the other municipality's identifiers, and every admin
-page with the other municipality's staff.
+Two municipalities, each with a procedure, a draft, an application and staff. The walk at the
+end of this module requests every URL pattern with an object in its path (found from the
+resolver) with the other municipality's objects; the tests before it are worked examples.
 """
 
 import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
 
 import pytest
+from django.apps import apps
+from django.contrib import admin
+from django.core.files.base import ContentFile
+from django.db import models
+from django.forms.models import model_to_dict
 from django.test import Client
+from django.utils import timezone
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from madoguchi.accounts.models import Role, StaffUser
 from madoguchi.accounts.tests.factories import StaffUserFactory
-from madoguchi.applications import services
-from madoguchi.applications.tests.factories import VALID_ANSWERS, FormVersionFactory
+from madoguchi.applications import services, workflow
+from madoguchi.applications.handoff import services as handoff_services
+from madoguchi.applications.models import (
+    Application,
+    Attachment,
+    ExportRun,
+    RetentionPolicy,
+    StaffDepartment,
+)
+from madoguchi.applications.tests.factories import DEFINITION, VALID_ANSWERS, FormVersionFactory
+from madoguchi.core.municipality_code import with_check_digit
+from madoguchi.faq.models import FaqEntry, FaqSet, SharedFaqEntry
+from madoguchi.faq.tests.factories import (
+    FaqEntryFactory,
+    FaqQueryLogFactory,
+    FaqSetFactory,
+    SharedFaqEntryFactory,
+)
+from madoguchi.intake.models import ImportRun, QuarantineItem
+from madoguchi.procedures.models import Procedure
+from madoguchi.reservations import services as reservation_services
+from madoguchi.reservations.models import (
+    Booking,
+    CalendarException,
+    ReservationPolicy,
+    Service,
+    Ticket,
+    Window,
+)
+from madoguchi.reservations.tests.factories import hall
+from madoguchi.reservations.views._common import format_start
+from madoguchi.tenancy.access import Scope, municipality_path
+from madoguchi.tenancy.models import Municipality, Prefecture
+from madoguchi.tenancy.tests.factories import MunicipalityFactory, PrefectureFactory
+from madoguchi.tenancy.tests.urlconf import Route, project_routes
 
 pytestmark = pytest.mark.django_db
 
@@ -248,3 +294,449 @@ def test_a_correction_link_works_only_in_its_own_town(client, offices):
     token = issued.url.rstrip("/").rsplit("/", 1)[-1]
     assert client.get(f"/{a['municipality'].code}/correction/{token}/").status_code == 404
     assert client.get(f"/{b['municipality'].code}/correction/{token}/").status_code == 200
+
+
+# --- Every URL with an object in its path, walked from the URLConf -----------------------------
+#
+# Municipality A's users (each staff role, its hand-off API token, a resident whose session also
+# holds B's draft and booking) request every URL pattern that has an object parameter, with one
+# parameter at a time set to municipality B's object and the others to A's own. The answer must
+# be the one a missing object gets (404, or the admin's "not found" redirect, or 403), never a
+# 2xx or a 5xx, never B's data; B's rows must be unchanged afterwards. Each route is also asked
+# for A's own object, which must be answered differently from a missing one: the proof that the
+# request reached the view (a login wall or 2FA redirect would otherwise pass everything).
+#
+# Tenant objects behind parameters are found from the database by model (through Scope), so a
+# new URL whose parameter names a known object is covered without edits; a new parameter name
+# fails `test_every_url_parameter_is_mapped` with the line to add to PARAMETERS.
+
+
+ADMIN_PREFIX = "staff/admin/"
+STAFF_ROLES = (Role.MUNICIPALITY_ADMIN, Role.MANAGER, Role.COUNTER, Role.BACK_OFFICE)
+MISSING = {
+    "int": "987654321",
+    "uuid": "00000000-0000-4000-8000-000000000000",
+    "slug": "no-such-thing",
+    "str": "NOSUCH00",
+    "path": "987654321",
+}
+
+
+@dataclass
+class Town:
+    municipality: Municipality
+    marker: str  # text only this town's pages may show
+    secrets: dict[str, str] = field(default_factory=dict)
+    staff: dict[str, StaffUser] = field(default_factory=dict)
+
+
+# How to find a town's value for a path parameter. An object parameter names a model (its row
+# in the town, through Scope) or a secret the town was given; a context parameter (the
+# municipality in a resident URL, a form step) always takes the requesting town's own value.
+@dataclass(frozen=True)
+class Object:
+    model: type[models.Model] | None = None  # None: the admin's model for the route
+    attribute: str = "pk"
+
+
+@dataclass(frozen=True)
+class Secret:
+    name: str
+
+
+@dataclass(frozen=True)
+class Context:
+    value: Callable[[Town], str]
+
+
+@dataclass(frozen=True)
+class Skip:
+    reason: str
+
+
+Source = Object | Secret | Context | Skip
+# parameter name -> source, or {route substring -> source} where a name means different things.
+PARAMETERS: dict[str, Source | dict[str, Source]] = {
+    "municipality_code": Context(lambda town: town.municipality.code),
+    "code": {
+        "api/v1/handoff/": Object(Municipality, "code"),  # a token of A naming town B
+        "api/v1/": Context(lambda town: town.municipality.code),  # public API of the town
+        "/reserve/bookings/": Secret("booking_code"),
+    },
+    "slug": Object(Procedure, "slug"),
+    "step_key": Context(lambda town: DEFINITION["steps"][0]["key"]),
+    "receipt_number": Object(Application, "receipt_number"),
+    "attachment_id": Object(Attachment),
+    "pk": {
+        "staff/applications/": Object(Application),
+        "staff/faq/": Object(FaqEntry),
+        "otp_totp/totpdevice/": Object(TOTPDevice),
+    },
+    "run_id": {"staff/applications/export/": Object(ExportRun), "staff/intake/": Object(ImportRun)},
+    "item_id": Object(QuarantineItem),
+    "set_id": Object(FaqSet),
+    "entry_id": Object(SharedFaqEntry),
+    "window_id": Object(Window),
+    "service_id": Object(Service),
+    "ticket_id": Object(Ticket),
+    "key": Object(ReservationPolicy, "kiosk_key"),
+    "token": {"/resume/": Secret("resume_token"), "/correction/": Secret("correction_token")},
+    "object_id": Object(),
+    "id": Object(),  # the admin's password page of a staff user
+    "content_type_id": Skip("contenttypes shortcut: no model has get_absolute_url (404 for all)"),
+    "app_label": Skip("an admin app index, not an object"),
+    "url": Skip("the admin's catch-all redirect, not an object"),
+}
+
+
+# POST bodies that let A's own request reach past form parsing (route substring -> body).
+BODIES: dict[str, Callable[[Town], dict[str, str]]] = {
+    "/windows/<int:window_id>/action/": lambda town: {"action": "call"},
+    "/bookings/<str:code>/change/": lambda town: {
+        "start": format_start(timezone.now() + timedelta(days=8))
+    },
+    "/kiosk/<str:key>/ticket/": lambda town: {"service": str(owned_row(Service, town).pk)},
+}
+
+
+def source_for(route: Route, name: str) -> Source | None:
+    entry = PARAMETERS.get(name)
+    if isinstance(entry, dict):
+        return next((s for key, s in entry.items() if key in "/" + route.route), None)
+    return entry
+
+
+def admin_model(route: Route) -> type[models.Model] | None:
+    if not route.route.startswith(ADMIN_PREFIX):
+        return None
+    parts = route.route.removeprefix(ADMIN_PREFIX).split("/")
+    for model in admin.site._registry:
+        if parts[:2] == [model._meta.app_label, model._meta.model_name]:
+            return model
+    return None
+
+
+def prefecture_path(model: type[models.Model]) -> str | None:
+    """Rows owned by a prefecture (shared FAQ sets): the lookup to it, else None."""
+    if model is Prefecture:
+        return "pk"
+    for f in model._meta.get_fields():
+        if f.many_to_one and f.concrete and not f.null:
+            if f.related_model is Prefecture:
+                return f.name
+            inner = prefecture_path(f.related_model) if f.related_model is not model else None
+            if inner and inner != "pk":
+                return f"{f.name}__{inner}"
+    return None
+
+
+def owned_row(model: type[models.Model], town: Town) -> models.Model | None:
+    """The town's row of `model`; None when the model belongs to no tenant."""
+    manager = model._default_manager
+    if municipality_path(model) is not None:
+        rows = Scope.of_municipality(town.municipality).filter(manager.all())
+    elif (path := prefecture_path(model)) is not None:
+        rows = manager.filter(**{path: town.municipality.prefecture_id})
+    else:
+        return None
+    row = rows.order_by("pk").first()
+    assert row is not None, (
+        f"Town has no {model._meta.label} row: create one in build_town() so that the URLs "
+        "taking it are tried across towns."
+    )
+    return row
+
+
+def value_for(route: Route, name: str, town: Town) -> str | None:
+    """The town's value of a parameter (None: the parameter names no tenant object)."""
+    source = source_for(route, name)
+    if isinstance(source, Context):
+        return source.value(town)
+    if isinstance(source, Secret):
+        return town.secrets[source.name]
+    if isinstance(source, Object):
+        model = source.model or admin_model(route)
+        row = owned_row(model, town) if model is not None else None
+        return None if row is None else str(getattr(row, source.attribute))
+    return None
+
+
+def build_town(key: str, prefecture: Prefecture, code: str) -> Town:
+    """A municipality with one row of every tenant-owned model that a URL can name."""
+    municipality = MunicipalityFactory(prefecture=prefecture, code=code, name=f"{key}検証市")
+    town = Town(municipality=municipality, marker=f"{key}検証市")
+    for role in STAFF_ROLES:
+        user = StaffUserFactory(municipality=municipality, role=role, is_staff=True)
+        TOTPDevice.objects.create(user=user, name="default", confirmed=True)
+        town.staff[role] = user
+    version = FormVersionFactory(without_files=True, procedure__municipality=municipality)
+    procedure = version.procedure
+    submitted = services.application_submit(
+        municipality=municipality,
+        procedure=procedure,
+        form_version=version,
+        raw_answers=VALID_ANSWERS,
+    )
+    application = submitted.application
+    attachment = Attachment(
+        municipality=municipality,
+        application=application,
+        field_path="id_document",
+        original_name="id.pdf",
+        content_type="application/pdf",
+        size=4,
+        sha256="x",
+    )
+    attachment.file.save(str(attachment.id), ContentFile(b"%PDF"), save=False)
+    attachment.save()
+    StaffDepartment.objects.create(
+        municipality=municipality, staff=town.staff[Role.BACK_OFFICE], department="市民課"
+    )
+    RetentionPolicy.objects.create(municipality=municipality, procedure=procedure, retention_days=1)
+    manager = town.staff[Role.MANAGER]
+    workflow.application_transition(
+        application=application, actor=manager, to_status="in_review", expected_version=1
+    )
+    issued = workflow.correction_request(
+        application=application,
+        actor=manager,
+        expected_version=2,
+        field_keys=["email"],
+        message="確認してください",
+        deadline=timezone.localdate() + timedelta(days=7),
+    )
+    town.secrets["correction_token"] = issued.url.rstrip("/").rsplit("/", 1)[-1]
+    draft = services.draft_start(procedure=procedure, form_version=version)
+    link = services.draft_issue_resume_link(draft=draft, base_url="http://testserver/")
+    town.secrets["resume_token"] = link.rstrip("/").rsplit("/", 1)[-1]
+    town.secrets["api_token"] = handoff_services.api_token_create(
+        municipality=municipality,
+        name="基幹",
+        scopes=["applications:read", "applications:handoff"],
+    )[1]
+    ExportRun.objects.create(
+        municipality=municipality, procedure=procedure, encoding="utf-8-sig", at=timezone.now()
+    )
+    now = timezone.now()
+    run = ImportRun.objects.create(
+        municipality=municipality,
+        source_name="b.zip",
+        sha256="0" * 64,
+        started_at=now,
+        updated_at=now,
+    )
+    QuarantineItem.objects.create(
+        municipality=municipality,
+        run=run,
+        member="m/manifest.json",
+        manifest_sha256="0" * 64,
+        created_at=now,
+    )
+    _, service, _ = hall(municipality=municipality, windows=1)
+    CalendarException.objects.create(municipality=municipality, date=timezone.localdate())
+    submission = reservation_services.new_submission_token()
+    code = reservation_services.new_booking_code()
+    secret = reservation_services.secret_for(submission_token=submission)
+    Booking.objects.create(
+        municipality=municipality,
+        service=service,
+        start=now + timedelta(days=7),
+        end=now + timedelta(days=7, minutes=15),
+        name=town.marker,
+        phone="090-0000-0000",
+        code=code,
+        secret_hash=reservation_services.secret_hash(code=code, secret=secret),
+        contact_hash="c" * 64,
+        submission_token=submission,
+    )
+    town.secrets["booking_code"], town.secrets["booking_secret"] = code, secret
+    reservation_services.ticket_issue(municipality=municipality, service=service)
+    FaqEntryFactory(municipality=municipality, published=True, question=f"{town.marker}の質問")
+    FaqQueryLogFactory(municipality=municipality)
+    SharedFaqEntryFactory(faq_set=FaqSetFactory(prefecture=prefecture))
+    return town
+
+
+def snapshot(town: Town) -> dict[str, list[dict[str, Any]]]:
+    """Every tenant-owned row of the town, field by field."""
+    rows = {}
+    for model in apps.get_models():
+        if municipality_path(model):
+            found = Scope.of_municipality(town.municipality).filter(model._default_manager.all())
+            rows[model._meta.label] = [model_to_dict(r) for r in found.order_by("pk")]
+    return rows
+
+
+def staff_client(user: StaffUser) -> Client:
+    client = Client(raise_request_exception=False)
+    client.force_login(user)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = TOTPDevice.objects.get(user=user).persistent_id
+    session.save()
+    return client
+
+
+def resident_client(a: Town, b: Town) -> Client:
+    """A resident who started an application and found a booking in both towns."""
+    client = Client(raise_request_exception=False)
+    for town in (a, b):
+        code = town.municipality.code
+        procedure = owned_row(Procedure, town)
+        assert client.post(f"/{code}/procedures/{procedure.slug}/apply/").status_code == 302
+        found = client.post(
+            f"/{code}/reserve/find/",
+            {"code": town.secrets["booking_code"], "secret": town.secrets["booking_secret"]},
+        )
+        assert found.status_code == 302, found.content.decode()[:500]
+    return client
+
+
+def clients_for(route: Route, a: Town, resident: Client) -> dict[str, Client]:
+    if route.route.startswith("staff/"):
+        return {role: staff_client(user) for role, user in a.staff.items()}
+    if route.route.startswith("api/v1/handoff/"):
+        client = Client(HTTP_AUTHORIZATION=f"Bearer {a.secrets['api_token']}")
+        return {"api token": client}
+    return {"resident": resident}
+
+
+@dataclass(frozen=True)
+class Answer:
+    status: int
+    location: str
+    body: str
+
+
+def ask(client: Client, method: str, url: str, body: dict[str, str]) -> Answer:
+    response = client.get(url) if method == "GET" else client.post(url, body)
+    if getattr(response, "streaming", False):
+        body = b"".join(response.streaming_content)
+    else:
+        body = response.content
+    return Answer(response.status_code, response.get("Location", ""), body.decode(errors="replace"))
+
+
+def may_open(user: StaffUser, route: Route) -> bool:
+    """Whether the role holds any permission on the admin page's model (else it is refused
+    before any lookup, and asking as that role proves nothing)."""
+    model = admin_model(route)
+    assert model is not None
+    label, name = model._meta.app_label, model._meta.model_name
+    return any(user.has_perm(f"{label}.{action}_{name}") for action in ("view", "change", "delete"))
+
+
+def closed_to_the_town(route: Route, town: Town) -> bool:
+    """Admin pages of a model that no staff role of the town may open (axes, tasks, …)."""
+    return admin_model(route) is not None and not any(
+        may_open(user, route) for user in town.staff.values()
+    )
+
+
+def judge(foreign: Answer, missing: Answer, other: Town, theirs: str, absent: str) -> str:
+    if foreign.status >= 500 or missing.status >= 500:
+        return f"server error ({foreign.status}, missing object: {missing.status})"
+    if 200 <= foreign.status < 300:
+        return f"answered {foreign.status}"
+    if other.marker in foreign.body:
+        return "shows the other town's data"
+    if foreign.status in (403, 404):
+        return ""
+    # A redirect that only echoes the identifier (the admin's "<id>/" → "<id>/change/") is alike.
+    where, expected = foreign.location.replace(theirs, "…"), missing.location.replace(absent, "…")
+    if (foreign.status, where) != (missing.status, expected):
+        return (
+            f"answered {foreign.status} {foreign.location}, unlike a missing object "
+            f"({missing.status} {missing.location})"
+        )
+    return ""
+
+
+def object_routes() -> list[tuple[Route, list[str]]]:
+    """Routes with at least one object parameter, and those parameter names."""
+    found = []
+    for route in project_routes():
+        names = [
+            name
+            for name in route.parameters
+            if isinstance(source_for(route, name), Object | Secret)
+        ]
+        if names and not any(isinstance(source_for(route, n), Skip) for n in route.parameters):
+            found.append((route, names))
+    return found
+
+
+def test_every_url_parameter_is_mapped():
+    unmapped = sorted(
+        {
+            f"{name!r} in {route.route}"
+            for route in project_routes()
+            for name in route.parameters
+            if source_for(route, name) is None
+        }
+    )
+    assert not unmapped, (
+        "A URL takes a parameter the isolation test does not know. Add it to PARAMETERS in "
+        "tenancy/tests/test_isolation.py, e.g. 'ticket_id': Object(Ticket) for a row, "
+        "Secret('name') for a secret link (set town.secrets['name'] in build_town()), or "
+        "Context(...) when it names no tenant object:\n" + "\n".join(unmapped)
+    )
+
+
+def test_no_url_reaches_another_towns_objects():
+    a = build_town("甲", PrefectureFactory(), with_check_digit("22901"))
+    b = build_town("乙", PrefectureFactory(code="190004", name="山梨県"), with_check_digit("19901"))
+    resident = resident_client(a, b)
+    staff = {role: staff_client(user) for role, user in a.staff.items()}
+    token = Client(
+        raise_request_exception=False, HTTP_AUTHORIZATION=f"Bearer {a.secrets['api_token']}"
+    )
+    before = snapshot(b)
+    failures: list[str] = []
+    unreached: list[str] = []
+    routes = tried = 0
+    for route, names in object_routes():
+        own = {name: value_for(route, name, a) for name in route.parameters}
+        if any(own[name] is None for name in names):
+            continue  # the admin of a model that belongs to no tenant
+        routes += 1
+        if route.route.startswith("staff/"):
+            clients = staff
+        elif route.route.startswith("api/v1/handoff/"):
+            clients = {"api token": token}
+        else:
+            clients = {"resident": resident}
+        body = next((make(a) for key, make in BODIES.items() if key in "/" + route.route), {})
+        if admin_model(route) is not None:
+            clients = {r: c for r, c in clients.items() if may_open(a.staff[r], route)}
+        reached = False
+        own_statuses = set()
+        for role, client in clients.items():
+            # The admin looks objects up the same way for both methods: GET is enough there.
+            methods = ("GET",) if route.route.startswith(ADMIN_PREFIX) else ("GET", "POST")
+            for method in methods:
+                mine = ask(client, method, route.url(own), body)
+                own_statuses.add(mine.status)
+                for name in names:
+                    absent = MISSING[route.converters.get(name, "str")]
+                    missing = ask(client, method, route.url({**own, name: absent}), body)
+                    if (mine.status, mine.location) == (missing.status, missing.location):
+                        continue  # this role and method do not reach the object at all
+                    reached = True
+                    theirs = value_for(route, name, b)
+                    foreign = ask(client, method, route.url({**own, name: theirs}), body)
+                    tried += 1
+                    problem = judge(foreign, missing, b, theirs, absent)
+                    if problem:
+                        failures.append(
+                            f"{method} /{route.route} as {role}, {name} of B: {problem}"
+                        )
+        refused_to_all = own_statuses == {403}  # e.g. the admin's TOTP secret pages
+        if not reached and not refused_to_all and not closed_to_the_town(route, a):
+            unreached.append(route.route)
+    print(f"isolation: {routes} URL patterns, {tried} cross-town requests, {len(failures)} leaks")
+    assert not failures, "\n".join(failures)
+    assert not unreached, (
+        "These URLs answered A's own object like a missing one for every role, so the test "
+        "proves nothing there; give build_town() the state they need:\n" + "\n".join(unreached)
+    )
+    assert snapshot(b) == before
