@@ -16,10 +16,13 @@ from django.utils.translation import gettext as _
 from madoguchi.accounts.models import StaffUser
 from madoguchi.core.japanese_text import normalize_input
 from madoguchi.procedures.formdef import SummaryRow, summarize
+from madoguchi.procedures.selectors import form_version_definition
 from madoguchi.tenancy.models import Municipality
 
 from . import codes
 from .models import Application, ApplicationEvent, Attachment, CorrectionRequest, Draft, Status
+from .search import fold
+from .staff_scope import visible_applications
 
 
 def application_for_resident(
@@ -116,9 +119,6 @@ def _local_midnight(day: date) -> datetime:
 
 def inbox_base(*, user: StaffUser, filters: InboxFilters) -> QuerySet[Application]:
     """The user's visible applications with every filter but the status one (for the counts)."""
-    from .search import fold
-    from .staff_scope import visible_applications
-
     qs = visible_applications(user=user)
     if filters.procedure_id is not None:
         qs = qs.filter(procedure_id=filters.procedure_id)
@@ -211,8 +211,6 @@ def correction_diff(*, correction: CorrectionRequest) -> list[DiffRow]:
     """What the resident changed in a 補正, as labelled before/after values in form order."""
     if correction.answers_after is None:
         return []
-    from madoguchi.procedures.selectors import form_version_definition
-
     definition = form_version_definition(form_version=correction.application.form_version)
 
     def flat(answers: dict[str, Any]) -> dict[str, tuple[str, str]]:

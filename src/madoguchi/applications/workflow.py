@@ -25,12 +25,19 @@ from django.utils.translation import gettext as _
 
 from madoguchi.accounts.models import StaffUser
 from madoguchi.core.tasks import enqueue_on_commit
-from madoguchi.procedures.formdef import extract_applicant, set_answer
+from madoguchi.procedures.formdef import extract_applicant, set_answer, validate_answers
 from madoguchi.procedures.selectors import form_version_definition
 
 from . import codes
 from .models import Application, ApplicationEvent, Attachment, CorrectionRequest, Status
 from .search import search_key_for
+from .services import (
+    SubmissionInvalid,
+    attachment_files_discard,
+    attachment_prepare_for_application,
+    attachment_save,
+)
+from .staff_scope import visible_procedures
 
 # Which status may follow which. 補正依頼 is entered only through correction_request() (it needs
 # the fields and a deadline) and left by the resident's resubmission or a staff decision.
@@ -205,8 +212,6 @@ def application_transition(
 
 def assignable_staff(*, application: Application) -> list[StaffUser]:
     """Colleagues of the application's municipality who may process it."""
-    from .staff_scope import visible_procedures
-
     staff = StaffUser.objects.filter(
         municipality_id=application.municipality_id, is_active=True
     ).order_by("last_name", "first_name", "username")
@@ -391,8 +396,6 @@ def correction_resubmit(
 
     Raises `services.SubmissionInvalid` with errors by path when the answers do not validate.
     """
-    from .services import attachment_files_discard
-
     stored: list[Attachment] = []
     try:
         with transaction.atomic():
@@ -411,10 +414,6 @@ def _correction_resubmit(
     uploads: Mapping[str, UploadedFile] | None,
     stored: list[Attachment],
 ) -> Application:
-    from madoguchi.procedures.formdef import validate_answers
-
-    from .services import SubmissionInvalid, attachment_prepare_for_application, attachment_save
-
     locked = CorrectionRequest.objects.select_for_update().get(pk=correction.pk)
     application = Application.objects.select_for_update().get(pk=locked.application_id)
     if not locked.is_open or application.status != Status.CORRECTION_REQUESTED:

@@ -15,6 +15,8 @@ from django.utils.translation import gettext_lazy as _
 from madoguchi.procedures.models import Procedure
 from madoguchi.tenancy.models import Municipality, Prefecture, TenantOwned
 
+from .content import split_keywords
+
 QUESTION_MAX = 300
 CATEGORY_MAX = 60
 
@@ -55,8 +57,6 @@ class FaqFields(models.Model):
 
     @property
     def keyword_list(self) -> list[str]:
-        from .content import split_keywords
-
         return split_keywords(self.keywords)
 
 

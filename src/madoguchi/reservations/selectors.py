@@ -13,6 +13,7 @@ from django.db.models import Count, Max, Q, QuerySet
 from django.utils import timezone
 
 from madoguchi.accounts.models import StaffUser
+from madoguchi.tenancy.access import access_tenant_object
 from madoguchi.tenancy.models import Municipality
 
 from .calendar_days import HallCalendar
@@ -452,8 +453,6 @@ def display_state(*, municipality: Municipality, now: datetime | None = None) ->
 
 def staff_window_get(*, user: StaffUser, window_id: int) -> Window:
     """The window by id within the staff member's municipality (404 otherwise)."""
-    from madoguchi.tenancy.access import access_tenant_object
-
     assert user.municipality is not None
     return access_tenant_object(Window, municipality=user.municipality, pk=window_id)
 

@@ -20,6 +20,9 @@ from django.db import models
 from django.http import Http404
 
 from .models import Municipality, Prefecture
+from .municipality_cache import MUNICIPALITY_CACHE_SECONDS, cache_key, forget_municipality
+
+__all__ = ["Scope", "access_tenant_object", "forget_municipality", "get_active_municipality"]
 
 M = TypeVar("M", bound=models.Model)
 Q = TypeVar("Q", bound=models.QuerySet[Any])
@@ -150,12 +153,9 @@ def access_tenant_object(
         raise Http404 from exc
 
 
-MUNICIPALITY_CACHE_SECONDS = 30
-
-
 def get_active_municipality(code: str) -> Municipality:
     """The active municipality of a resident URL; cached briefly since every request needs it."""
-    key = f"municipality:{code}"
+    key = cache_key(code)
     municipality = cache.get(key)
     if municipality is None:
         try:
@@ -166,7 +166,3 @@ def get_active_municipality(code: str) -> Municipality:
             raise Http404 from exc
         cache.set(key, municipality, MUNICIPALITY_CACHE_SECONDS)
     return cast(Municipality, municipality)
-
-
-def forget_municipality(code: str) -> None:
-    cache.delete(f"municipality:{code}")

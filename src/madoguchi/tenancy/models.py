@@ -9,6 +9,9 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from madoguchi.core.municipality_code import validate_municipality_code
+from madoguchi.core.uploads import JPEG, PNG, validate_attachment
+
+from .municipality_cache import forget_municipality
 
 if TYPE_CHECKING:
     from .access import Scope
@@ -24,8 +27,6 @@ LOGO_MAX_BYTES = 512 * 1024
 
 def validate_logo(file: Any) -> None:
     """PNG or JPEG only (SVG can carry scripts), sniffed from the content, at most 512 KB."""
-    from madoguchi.core.uploads import JPEG, PNG, validate_attachment
-
     validate_attachment(file, allowed={PNG, JPEG}, max_bytes=LOGO_MAX_BYTES)
 
 
@@ -106,8 +107,6 @@ class Municipality(models.Model):
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         super().save(*args, **kwargs)
-        from .access import forget_municipality
-
         forget_municipality(self.code)
 
     @property

@@ -20,6 +20,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from madoguchi.procedures.models import FormVersion, Procedure
 from madoguchi.procedures.selectors import form_version_definition
 
 from ..models import Application
@@ -85,8 +86,6 @@ def _safe(text: str) -> str:
 
 
 def _columns(applications: QuerySet[Application]) -> list[Column]:
-    from madoguchi.procedures.models import FormVersion
-
     version_ids = applications.order_by().values_list("form_version_id", flat=True).distinct()
     versions = FormVersion.objects.filter(pk__in=list(version_ids)).order_by("-number")
     return merged_columns(form_version_definition(form_version=v) for v in versions)
@@ -95,8 +94,6 @@ def _columns(applications: QuerySet[Application]) -> list[Column]:
 def _rows(
     applications: QuerySet[Application], columns: list[Column]
 ) -> Iterator[tuple[str, list[str]]]:
-    from madoguchi.procedures.models import FormVersion, Procedure
-
     # Looked up once: loading each row's form version would decode its definition every time.
     numbers = dict(
         FormVersion.objects.filter(

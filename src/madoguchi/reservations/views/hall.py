@@ -23,6 +23,7 @@ from madoguchi.tenancy.middleware import request_municipality
 
 from .. import selectors, services
 from ..models import ReservationPolicy, Service, Ticket
+from ._common import parse_day
 
 # Server-sent events: a bounded stream (a sync worker is held while it runs); the browser's
 # EventSource reconnects by itself after `retry`.
@@ -175,8 +176,6 @@ def board_json(request: HttpRequest) -> JsonResponse:
 
 def slots_json(request: HttpRequest, service_id: int) -> JsonResponse:
     """Free slots of a service (for the municipality's site, scripts and the benchmark)."""
-    from ._common import parse_day
-
     service = access_tenant_object(
         Service,
         municipality=request_municipality(request),
