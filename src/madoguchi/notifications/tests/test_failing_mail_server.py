@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 from django.core import mail
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -24,7 +25,6 @@ from django.utils import timezone
 from madoguchi.accounts.tests.factories import StaffUserFactory
 from madoguchi.applications.models import Application
 from madoguchi.applications.tests.factories import ApplicationFactory, FormVersionFactory
-from madoguchi.applications.tests.test_journey import APPLICANT, PDF
 from madoguchi.notifications.models import Notification
 from madoguchi.notifications.services import notifications_retry_due
 from madoguchi.reservations import services as reservations
@@ -36,6 +36,17 @@ pytestmark = [
 ]
 
 
+PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n"
+APPLICANT = {
+    "name__family": "山田",
+    "name__given": "太郎",
+    "name__family_kana": "ヤマダ",
+    "name__given_kana": "タロウ",
+    "birth_date": "令和元年5月1日",
+    "email": "taro@example.jp",
+}
+
+
 @dataclass
 class Write:
     status: int  # the answer the resident (or the staff member) got
@@ -44,8 +55,6 @@ class Write:
 
 
 def _submit(client: Client) -> Write:
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
     version = FormVersionFactory()
     code, slug = version.procedure.municipality.code, version.procedure.slug
     base = f"/{code}/apply/{slug}"
