@@ -88,6 +88,8 @@ SUBCOMMANDS = {
     ("intake", "import"): "intake_import",
     ("retention", "purge"): "retention_purge",
     ("linkage", "import"): "linkage_import",
+    ("notifications", "retry"): "notifications_retry",
+    ("tasks", "prune"): "tasks_prune",
 }
 
 

@@ -17,7 +17,7 @@ from django.utils.translation import get_language, get_supported_language_varian
 from django.utils.translation import gettext as _
 
 from madoguchi.core import uploads
-from madoguchi.core.tasks import enqueue_on_commit
+from madoguchi.notifications.services import notification_queue
 from madoguchi.procedures.formdef import extract_applicant, validate_answers
 from madoguchi.procedures.models import FormVersion, Procedure
 from madoguchi.procedures.selectors import form_version_definition
@@ -25,9 +25,9 @@ from madoguchi.tenancy.models import Municipality
 
 from . import codes
 from .models import Application, ApplicationEvent, Attachment, Channel, Draft, Status
+from .notices import RECEIPT, RESUME
 from .search import search_key_for
 from .selectors import attachment_ids_in
-from .tasks import send_receipt_email, send_resume_email
 
 DRAFT_LIFETIME = timedelta(days=30)
 
@@ -76,14 +76,12 @@ def draft_issue_resume_link(*, draft: Draft, base_url: str, email: str = "") -> 
         kwargs={"municipality_code": draft.municipality.code, "token": token},
     )
     if email:
-        municipality_name = str(draft.municipality)
-        procedure_name = draft.procedure.name
-        enqueue_on_commit(
-            send_resume_email,
-            email=email,
-            municipality_name=municipality_name,
-            procedure_name=procedure_name,
-            url=url,
+        notification_queue(
+            municipality=draft.municipality,
+            template=RESUME,
+            reference=draft.pk,
+            language=_active_language(),
+            sealed={"to": email, "url": url},
         )
     return url
 
@@ -248,12 +246,14 @@ def application_submit(
                     )
                 if draft is not None:
                     draft.delete()
-                enqueue_on_commit(
-                    send_receipt_email,
-                    application_id=application.pk,
-                    access_code=access_code,
-                    language=language,
-                )
+                if application.contact_email:
+                    notification_queue(
+                        municipality=municipality,
+                        template=RECEIPT,
+                        reference=application.pk,
+                        language=language,
+                        sealed={"access_code": access_code},
+                    )
             return Submitted(application=application, access_code=access_code)
         except IntegrityError:
             # A receipt number collision (1 in a million per day): draw again.

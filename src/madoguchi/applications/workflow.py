@@ -24,7 +24,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from madoguchi.accounts.models import StaffUser
-from madoguchi.core.tasks import enqueue_on_commit
+from madoguchi.notifications.services import notification_queue
 from madoguchi.procedures.formdef import extract_applicant, set_answer, validate_answers
 from madoguchi.procedures.selectors import form_version_definition
 
@@ -139,8 +139,6 @@ def _set_status(
     `language` is the mail's language when the resident made the change (a resubmission);
     else the language they applied in.
     """
-    from .tasks import send_status_email
-
     from_status = application.status
     changes: dict[str, Any] = {"status": to_status}
     if to_status in TERMINAL:
@@ -162,8 +160,11 @@ def _set_status(
         at=now,
     )
     if to_status in NOTIFIED and application.contact_email:
-        enqueue_on_commit(
-            send_status_email, event_id=event.pk, language=language or application.language
+        notification_queue(
+            municipality=application.municipality,
+            template="applications/status",
+            reference=event.pk,
+            language=language or application.language,
         )
 
 
@@ -302,8 +303,6 @@ def correction_request(
     today: date | None = None,
 ) -> CorrectionIssued:
     """Ask the resident to correct the named fields by `deadline`; e-mail them the link."""
-    from .tasks import send_correction_email
-
     keys = list(dict.fromkeys(field_keys))
     known = dict(correctable_fields(application=application))
     if not keys:
@@ -352,11 +351,12 @@ def correction_request(
     )
     url = correction_url(application=current, token=token)
     if current.contact_email:
-        enqueue_on_commit(
-            send_correction_email,
-            correction_id=correction.pk,
-            url=url,
+        notification_queue(
+            municipality=current.municipality,
+            template="applications/correction",
+            reference=correction.pk,
             language=current.language,
+            sealed={"token": token},
         )
     return CorrectionIssued(application=current, correction=correction, url=url)
 

@@ -21,17 +21,17 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from django.core.mail import send_mail
+from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F
-from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from madoguchi.accounts.models import StaffUser
 from madoguchi.core.japanese_text import normalize_input
+from madoguchi.notifications.services import notification_queue
 from madoguchi.procedures.models import Procedure
 from madoguchi.tenancy.models import Municipality
 
@@ -296,14 +296,14 @@ def booking_create(
             booking.save()
             allowed = set(service.procedures.values_list("pk", flat=True))
             booking.procedures.set([p for p in procedures if p.pk in allowed])
+            if booking.email:
+                booking_send_confirmation(booking=booking, secret=secret)
     except IntegrityError:
         # The same form submitted twice at once: the other request created it.
         existing = _booking_by_submission(municipality=municipality, token=submission_token)
         if existing is None:
             raise
         return BookingResult(existing, secret, created=False)
-    if booking.email:
-        transaction.on_commit(lambda: booking_send_confirmation(booking=booking, secret=secret))
     return BookingResult(booking, secret, created=True)
 
 
@@ -365,19 +365,15 @@ def booking_what_to_bring(*, booking: Booking) -> list[tuple[str, list[str]]]:
 
 
 def booking_send_confirmation(*, booking: Booking, secret: str) -> None:
-    context = {
-        "booking": booking,
-        "secret": secret,
-        "municipality": booking.municipality,
-        "what_to_bring": booking_what_to_bring(booking=booking),
-    }
-    _send(booking, "confirmation", context)
-
-
-def _send(booking: Booking, name: str, context: dict[str, object]) -> None:
-    subject = render_to_string(f"reservations/email/{name}_subject.txt", context).strip()
-    body = render_to_string(f"reservations/email/{name}_body.txt", context)
-    send_mail(subject, body, None, [booking.email])
+    """Queue the confirmation mail (sent once the booking commits; see reservations.notices).
+    The PIN travels sealed: only its hash is stored with the booking."""
+    notification_queue(
+        municipality=booking.municipality,
+        template="reservations/confirmation",
+        reference=booking.pk,
+        language=get_language() or "",
+        sealed={"pin": secret},
+    )
 
 
 def bookings_send_reminders(*, now: datetime | None = None) -> int:
@@ -398,26 +394,19 @@ def bookings_send_reminders(*, now: datetime | None = None) -> int:
     )
     sent = 0
     for booking in due:
-        claimed = Booking.objects.filter(pk=booking.pk, reminder_sent_at__isnull=True).update(
-            reminder_sent_at=now
-        )
-        if not claimed:
-            continue
-        try:
-            _send(
-                booking,
-                "reminder",
-                {
-                    "booking": booking,
-                    "municipality": booking.municipality,
-                    "what_to_bring": booking_what_to_bring(booking=booking),
-                },
+        with transaction.atomic():
+            claimed = Booking.objects.filter(pk=booking.pk, reminder_sent_at__isnull=True).update(
+                reminder_sent_at=now
             )
-        except Exception:
-            # Give it back so the next run tries again.
-            Booking.objects.filter(pk=booking.pk).update(reminder_sent_at=None)
-            logger.exception("reminder for booking %s not sent", booking.pk)
-            continue
+            if not claimed:
+                continue
+            # A failed send is retried by the notification path, not by claiming again.
+            notification_queue(
+                municipality=booking.municipality,
+                template="reservations/reminder",
+                reference=booking.pk,
+                language=settings.LANGUAGE_CODE,
+            )
         sent += 1
     return sent
 

@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "madoguchi.core",
     "madoguchi.tenancy",
     "madoguchi.accounts",
+    "madoguchi.notifications",
     "madoguchi.procedures",
     "madoguchi.applications",
     "madoguchi.intake",
@@ -220,6 +221,9 @@ TASKS = {
         }[env.str("TASKS_BACKEND", default="immediate")]
     }
 }
+# `madoguchi tasks prune` deletes finished task rows and finished notifications older than these.
+TASKS_RESULT_RETENTION_DAYS = env.int("TASKS_RESULT_RETENTION_DAYS", default=7)
+NOTIFICATIONS_RETENTION_DAYS = env.int("NOTIFICATIONS_RETENTION_DAYS", default=30)
 
 # --- Logging: no personal data in logs -------------------------------------------------------
 LOGGING = {

@@ -11,8 +11,8 @@ from django.utils import formats, timezone, translation
 from madoguchi.accounts.tests.factories import StaffUserFactory
 from madoguchi.applications import workflow
 from madoguchi.applications.models import Application, ApplicationEvent, CorrectionRequest
-from madoguchi.applications.tasks import send_correction_email
 from madoguchi.applications.tests.factories import ApplicationFactory
+from madoguchi.notifications.services import notification_queue
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("madoguchi.applications.tests.urls")]
 
@@ -195,17 +195,21 @@ def test_a_resubmission_in_english_is_acknowledged_in_english(django_capture_on_
     assert "年" not in body and "審査" not in body
 
 
-def test_the_correction_mail_in_english_has_an_english_date():
+def test_the_correction_mail_in_english_has_an_english_date(django_capture_on_commit_callbacks):
     application = ApplicationFactory(in_review=True)
     manager = StaffUserFactory(municipality=application.municipality, manager=True)
     _request_correction(application, manager, deadline=date(2031, 4, 30))
     correction = CorrectionRequest.objects.get()
-    send_correction_email.call(
-        correction_id=correction.pk, url="http://testserver/x/", language="en"
-    )
-    body = mail.outbox[-1].body
-    assert "April 30, 2031" in body and "2031年" not in body
-    send_correction_email.call(correction_id=correction.pk, url="http://testserver/x/")
+    for language in ("en", "ja"):
+        with django_capture_on_commit_callbacks(execute=True):
+            notification_queue(
+                municipality=application.municipality,
+                template="applications/correction",
+                reference=correction.pk,
+                language=language,
+                sealed={"token": "x"},
+            )
+    assert "April 30, 2031" in mail.outbox[-2].body and "2031年" not in mail.outbox[-2].body
     assert "2031年4月30日" in mail.outbox[-1].body
 
 

@@ -212,17 +212,19 @@ def test_reschedule_moves_the_place() -> None:
         services.booking_reschedule(booking=result.booking, start=at(day, 14))
 
 
-def test_confirmation_and_reminders_are_sent_once() -> None:
+def test_confirmation_and_reminders_are_sent_once(django_capture_on_commit_callbacks) -> None:
     municipality, service, _ = hall()
     day = working_day(timezone.localdate())
-    result = _book(municipality, service, at(day, 10), email="hanako@example.jp")
-    # on_commit does not fire inside the test transaction: send it the way on_commit would.
-    services.booking_send_confirmation(booking=result.booking, secret=result.secret)
+    with django_capture_on_commit_callbacks(execute=True):
+        result = _book(municipality, service, at(day, 10), email="hanako@example.jp")
+    assert len(mail.outbox) == 1
     assert result.booking.display_code in mail.outbox[0].body
+    assert result.secret in mail.outbox[0].body
     mail.outbox.clear()
     evening_before = at(day - timedelta(days=1), 18)
-    assert services.bookings_send_reminders(now=evening_before) == 1
-    assert services.bookings_send_reminders(now=evening_before) == 0
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.bookings_send_reminders(now=evening_before) == 1
+        assert services.bookings_send_reminders(now=evening_before) == 0
     assert len(mail.outbox) == 1
     assert "明日" in mail.outbox[0].subject
 
