@@ -24,9 +24,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import BaseCache
-from django.core.cache import cache as default_cache
+from django.core.cache import BaseCache, caches
 from django.core.cache.backends.db import DatabaseCache
+from django.core.checks import CheckMessage, Warning
 from django.db import connections, router, transaction
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
@@ -104,7 +104,7 @@ def exceeded(name: str, subject: str, *, now: float | None = None) -> bool:
 
 def increment(key: str, *, seconds: int, cache: BaseCache | None = None) -> int:
     """Add one to the counter at ``key`` (created for ``seconds``); the new count."""
-    cache = cache or default_cache
+    cache = cache or caches["default"]
     if isinstance(cache, DatabaseCache):
         return _increment_database(cache, key, seconds)
     if cache.add(key, 1, timeout=seconds):
@@ -143,7 +143,7 @@ def _increment_database(cache: DatabaseCache, key: str, seconds: int) -> int:
 
 
 def count(key: str, *, cache: BaseCache | None = None) -> int:
-    return int((cache or default_cache).get(key, 0))
+    return int((cache or caches["default"]).get(key, 0))
 
 
 # --- Views -----------------------------------------------------------------------------------
@@ -213,3 +213,27 @@ def declare(*names: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
         return view
 
     return decorate
+
+
+# --- Configuration check -----------------------------------------------------------------------
+
+MIN_DATABASE_CACHE_ENTRIES = 100_000
+
+
+def check_cache(**_kwargs: Any) -> list[CheckMessage]:
+    """DatabaseCache culls a third of its rows once it holds MAX_ENTRIES (300 by default): a
+    client making many counters would wipe the others' — the limits need room."""
+    cache = caches["default"]
+    if isinstance(cache, DatabaseCache):
+        entries = int(cache._max_entries)  # type: ignore[attr-defined]
+        if entries < MIN_DATABASE_CACHE_ENTRIES:
+            return [
+                Warning(
+                    f"The database cache keeps at most {entries} entries: rate-limit counters "
+                    "would be culled under load.",
+                    hint=f'Set CACHES["default"]["OPTIONS"]["MAX_ENTRIES"] to at least '
+                    f"{MIN_DATABASE_CACHE_ENTRIES}.",
+                    id="madoguchi.W101",
+                )
+            ]
+    return []

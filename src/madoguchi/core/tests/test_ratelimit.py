@@ -90,3 +90,34 @@ def test_concurrent_increments_on_a_sqlite_file_lose_nothing(tmp_path: Path) -> 
     assert done.returncode == 0, done.stderr[-3000:]
     total = ratelimit_race.THREADS * ratelimit_race.PER_THREAD
     assert json.loads(done.stdout.strip().splitlines()[-1]) == list(range(1, total + 1))
+
+
+def test_a_small_database_cache_is_reported(settings):
+    from madoguchi.core.ratelimit import check_cache
+
+    assert check_cache() == []  # locmem in tests
+    database = {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "c"}
+    settings.CACHES = {"default": database}
+    assert [m.id for m in check_cache()] == ["madoguchi.W101"]
+    settings.CACHES = {"default": {**database, "OPTIONS": {"MAX_ENTRIES": 200_000}}}
+    assert check_cache() == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_default_database_cache_counts_in_its_table(settings):
+    """With DatabaseCache as the default cache (as in production), limits count in its table."""
+    ratelimit_race.create_table()
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": ratelimit_race.TABLE,
+        }
+    }
+    settings.RATE_LIMITS = {"applications.lookup.client": (2, 600)}
+    t = 1_000_000_200.0
+    answers = [ratelimit.hit("applications.lookup.client", "db-client", now=t) for _ in range(3)]
+    assert answers == [True, True, False]
+    other = ratelimit_race.database_cache()  # another process sees the same counter
+    window = int(t) // 600
+    key = f"rl:applications.lookup.client:db-client:{window}"
+    assert ratelimit.count(key, cache=other) == 3  # type: ignore[arg-type]
