@@ -121,3 +121,39 @@ def test_the_default_database_cache_counts_in_its_table(settings):
     window = int(t) // 600
     key = f"rl:applications.lookup.client:db-client:{window}"
     assert ratelimit.count(key, cache=other) == 3  # type: ignore[arg-type]
+
+
+def _redis_cache(url: str) -> object:
+    from django.core.cache.backends.redis import RedisCache
+
+    return RedisCache(url, {"KEY_PREFIX": "madoguchi-test-ratelimit"})
+
+
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+
+def _redis_available() -> bool:
+    try:
+        import redis
+
+        return bool(redis.Redis.from_url(REDIS_URL, socket_connect_timeout=0.5).ping())
+    except Exception:
+        return False
+
+
+@pytest.mark.skipif(not _redis_available(), reason="no Redis server (optional)")
+def test_two_redis_clients_count_atomically():
+    """Redis (optional): two clients, as two processes, share one atomic counter."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    first, second = _redis_cache(REDIS_URL), _redis_cache(REDIS_URL)
+    first.delete("race")  # type: ignore[attr-defined]
+
+    def worker(i: int) -> list[int]:
+        cache = first if i % 2 else second
+        return [ratelimit.increment("race", seconds=60, cache=cache) for _ in range(25)]  # type: ignore[arg-type]
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        counts = sorted(n for batch in pool.map(worker, range(8)) for n in batch)
+    assert counts == list(range(1, 201))
+    first.delete("race")  # type: ignore[attr-defined]
