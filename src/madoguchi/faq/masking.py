@@ -66,6 +66,9 @@ _STREET_WORDS = frozenset(
 _STREET_ENDS = frozenset({"丁目", "番", "番地", "号", "条"})
 _NUMBERED = re.compile(r"\d+(?:丁目|番地?|号|条)")
 
+_LATIN_BEFORE = re.compile(r"[A-Z][a-z]+ $")
+_LATIN_AFTER = re.compile(r" [A-Z][a-z]+")
+
 _local = threading.local()
 
 
@@ -97,8 +100,18 @@ def _proper_noun_spans(text: str) -> list[tuple[int, int, str]]:
             j = i
             while j + 1 < len(morphemes) and _is(morphemes[j + 1], "人名"):
                 j += 1
-            spans.append((m.begin(), morphemes[j].end(), NAME_MASK))
+            begin, end = m.begin(), morphemes[j].end()
+            # A romanised name: "Taro Yamada" — Sudachi knows the family name only.
+            before = _LATIN_BEFORE.search(text, 0, begin)
+            after = _LATIN_AFTER.match(text, end)
+            if before and text[begin].isascii():
+                begin = before.start()
+            if after and text[end - 1].isascii():
+                end = after.end()
+            spans.append((begin, end, NAME_MASK))
             i = j + 1
+            while i < len(morphemes) and morphemes[i].begin() < end:
+                i += 1
             continue
         if _is(m, "地名"):
             j = i
