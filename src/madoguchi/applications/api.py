@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 
+from madoguchi.core import ratelimit
 from madoguchi.procedures.selectors import (
     form_version_current,
     procedure_get,
@@ -125,7 +126,12 @@ def get_procedure(request: HttpRequest, code: str, slug: str) -> Any:
     response={201: SubmissionOut, 422: ErrorsOut},
     summary="申請の提出",
 )
+@ratelimit.declare("applications.submit.client")
 def submit_application(request: HttpRequest, code: str, payload: SubmissionIn) -> Any:
+    # Applications made (each mails a receipt) are counted; rejected bodies are not.
+    client = ratelimit.client_key(request)
+    if ratelimit.exceeded("applications.submit.client", client):
+        raise HttpError(429, ratelimit.refusal_message())
     municipality = get_active_municipality(code)
     version = published_form_version(
         municipality=municipality, slug=payload.procedure, number=payload.form_version
@@ -158,6 +164,7 @@ def submit_application(request: HttpRequest, code: str, payload: SubmissionIn) -
     except services.SubmissionInvalid as exc:
         return Status(422, {"message": _("入力内容に誤りがあります。"), "errors": exc.errors})
     application = submitted.application
+    ratelimit.hit("applications.submit.client", client)
     return Status(
         201,
         {
@@ -172,17 +179,16 @@ def submit_application(request: HttpRequest, code: str, payload: SubmissionIn) -
 @router.post("/{code}/applications/status", response=StatusOut, summary="申請の状況確認")
 def application_status(request: HttpRequest, code: str, payload: StatusIn) -> Any:
     municipality = get_active_municipality(code)
-    if not throttle.lookup_allowed(municipality_code=municipality.code, request=request):
-        raise HttpError(
-            429, _("確認の回数が上限に達しました。10分ほど待ってから、もう一度お試しください。")
-        )
+    lookup = {"municipality_code": municipality.code, "receipt_number": payload.receipt_number}
+    if not throttle.lookup_allowed(request=request, **lookup):
+        raise HttpError(429, throttle.lookup_refused_message())
     application = selectors.application_for_resident(
         municipality=municipality,
         receipt_number=payload.receipt_number[:40],
         access_code=payload.access_code[:40],
     )
     if application is None:
-        throttle.lookup_failed(municipality_code=municipality.code, request=request)
+        throttle.lookup_failed(request=request, **lookup)
         raise HttpError(404, _("受付番号または確認コードが違います。"))
     return {
         "receipt_number": application.receipt_number,

@@ -7,6 +7,7 @@ import secrets
 from datetime import date
 
 from madoguchi.core.japanese_text import normalize_input
+from madoguchi.core.secrets import candidate_hashes, equal, keyed_hash, matches
 
 
 def new_receipt_number(today: date) -> str:
@@ -28,12 +29,43 @@ def normalize_code(text: str) -> str:
 NO_ACCESS_CODE = "!"
 
 
-def hash_secret(secret: str, salt: str = "") -> str:
+# Salts of access codes hashed with the keyed HMAC start with this mark; older rows (a plain
+# salted SHA-256, from before core.secrets) have a bare hex salt and are still verified.
+KEYED_SALT_MARK = "k1$"
+_ACCESS_CODE = "applications.access-code"
+_LINK_TOKEN = "applications.link-token"  # noqa: S105 (a purpose, not a secret)
+
+
+def _legacy_hash(secret: str, salt: str = "") -> str:
     return hashlib.sha256(f"{salt}:{secret}".encode()).hexdigest()
 
 
+def hash_secret(secret: str, salt: str = "") -> str:
+    """The stored hash of an access code (with its salt) or of a link token (no salt)."""
+    if salt and not salt.startswith(KEYED_SALT_MARK):
+        return _legacy_hash(secret, salt)
+    return keyed_hash(f"{salt}:{secret}", purpose=_ACCESS_CODE if salt else _LINK_TOKEN)
+
+
+def access_code_matches(*, code: str, salt: str, stored: str) -> bool:
+    """Whether `code` opens the application whose hash and salt are `stored`, `salt`."""
+    if not salt.startswith(KEYED_SALT_MARK):
+        return equal(_legacy_hash(code, salt), stored)
+    return matches(f"{salt}:{code}", stored, purpose=_ACCESS_CODE)
+
+
+def token_hashes(token: str) -> list[str]:
+    """Every hash a row may hold for a resume or correction link token (for look-ups)."""
+    return candidate_hashes(f":{token}", purpose=_LINK_TOKEN, legacy=[_legacy_hash_unsalted])
+
+
+def _legacy_hash_unsalted(value: str) -> str:
+    # candidate_hashes passes ":<token>", which is exactly what the old format hashed.
+    return hashlib.sha256(value.encode()).hexdigest()
+
+
 def new_salt() -> str:
-    return secrets.token_hex(16)
+    return KEYED_SALT_MARK + secrets.token_hex(14)
 
 
 def new_resume_token() -> str:

@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
+from madoguchi.core import ratelimit
 from madoguchi.procedures.formdef import Step, StepForm
 from madoguchi.procedures.selectors import form_version_definition
 from madoguchi.tenancy.middleware import request_municipality
@@ -16,6 +17,7 @@ from .services import SubmissionInvalid
 
 
 @never_cache
+@ratelimit.limit("applications.upload.client")
 def correction(request: HttpRequest, token: str) -> HttpResponse:
     found = workflow.correction_for_token(municipality=request_municipality(request), token=token)
     if found is None:

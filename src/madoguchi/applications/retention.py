@@ -4,7 +4,7 @@ An application that ended (完了・却下・取下げ) more than `RetentionPoli
 loses its answers, applicant name, カナ, e-mail, notes, 補正 versions and attachment files. The
 row itself stays, anonymous — procedure, channel, status, dates, receipt number — so statistics
 and lead times keep working. Procedures without a policy are never purged. Expired drafts
-(一時保存) are deleted with their files.
+(一時保存) are deleted with their files, and so are orphaned uploads (see `orphans`).
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.db import transaction
 from django.db.models import Count, QuerySet
@@ -29,6 +30,7 @@ from .models import (
     Draft,
     RetentionPolicy,
 )
+from .selectors import attachment_ids_in
 from .workflow import TERMINAL
 
 BATCH = 500
@@ -136,10 +138,105 @@ def purge(
                 obj=policy.procedure,
                 count=total,
             )
-    expired_drafts = Draft.objects.filter(expires_at__lt=now)
-    if municipality is not None:
-        expired_drafts = expired_drafts.filter(municipality=municipality)
-    with transaction.atomic():
-        _purge_attachments(Attachment.objects.filter(draft__in=expired_drafts))
-        expired_drafts.delete()
     return lines
+
+
+# --- Orphaned uploads ------------------------------------------------------------------------
+#
+# Files residents uploaded that no application will ever use: replaced in a draft (a new file
+# chosen for the same question), left in abandoned drafts (expired), rows that lost their draft,
+# and files in the store that no row points to (a crash between writing a file and its row).
+# Only what is older than ORPHAN_GRACE is touched, so an upload in progress is never taken.
+
+ORPHAN_GRACE = timedelta(days=1)
+ATTACHMENT_DIR = "attachments"
+
+
+@dataclass(frozen=True)
+class OrphanCounts:
+    expired_drafts: int
+    replaced: int
+    detached: int
+    stray_files: int
+
+    def line(self) -> str:
+        return (
+            f"orphans expired_drafts={self.expired_drafts} replaced={self.replaced} "
+            f"detached={self.detached} stray_files={self.stray_files}"
+        )
+
+
+def _scoped(qs: QuerySet[Any], municipality: Municipality | None) -> QuerySet[Any]:
+    return qs.filter(municipality=municipality) if municipality is not None else qs
+
+
+def _replaced(*, now: datetime, municipality: Municipality | None) -> list[Any]:
+    """Draft files the draft's answers no longer hold (ids), drafts still open."""
+    found: list[Any] = []
+    cutoff = now - ORPHAN_GRACE
+    drafts = _scoped(
+        Draft.objects.filter(
+            expires_at__gte=now,
+            attachments__application__isnull=True,
+            attachments__created_at__lt=cutoff,
+        ).distinct(),
+        municipality,
+    )
+    for draft in drafts.only("pk", "answers").iterator(chunk_size=BATCH):
+        held = set(attachment_ids_in(draft.answers))
+        rows = Attachment.objects.filter(
+            draft=draft, application__isnull=True, created_at__lt=cutoff
+        ).values_list("pk", flat=True)
+        found.extend(pk for pk in rows if str(pk) not in held)
+    return found
+
+
+def _stray_files(*, now: datetime, municipality: Municipality | None) -> list[str]:
+    """Names in the attachment store that no Attachment row points to (older than the grace)."""
+    storage = Attachment._meta.get_field("file").storage  # type: ignore[attr-defined]
+    if not storage.exists(ATTACHMENT_DIR):
+        return []
+    codes = [municipality.code] if municipality is not None else storage.listdir(ATTACHMENT_DIR)[0]
+    known = set(Attachment.objects.values_list("file", flat=True))
+    cutoff = now - ORPHAN_GRACE
+    stray = []
+    for code in codes:
+        folder = f"{ATTACHMENT_DIR}/{code}"
+        if not storage.exists(folder):
+            continue
+        for name in storage.listdir(folder)[1]:
+            path = f"{folder}/{name}"
+            if path not in known and storage.get_modified_time(path) < cutoff:
+                stray.append(path)
+    return stray
+
+
+def orphans(
+    *, now: datetime | None = None, municipality: Municipality | None = None, apply: bool = False
+) -> OrphanCounts:
+    """Count the orphaned uploads (and expired drafts); with `apply`, delete them."""
+    now = now or timezone.now()
+    expired = _scoped(Draft.objects.filter(expires_at__lt=now), municipality)
+    replaced = _replaced(now=now, municipality=municipality)
+    detached = _scoped(
+        Attachment.objects.filter(
+            draft__isnull=True, application__isnull=True, created_at__lt=now - ORPHAN_GRACE
+        ),
+        municipality,
+    )
+    stray = _stray_files(now=now, municipality=municipality)
+    counts = OrphanCounts(
+        expired_drafts=expired.count(),
+        replaced=len(replaced),
+        detached=detached.count(),
+        stray_files=len(stray),
+    )
+    if apply:
+        with transaction.atomic():
+            _purge_attachments(Attachment.objects.filter(draft__in=expired))
+            expired.delete()
+            _purge_attachments(Attachment.objects.filter(pk__in=replaced))
+            _purge_attachments(detached)
+        storage = Attachment._meta.get_field("file").storage  # type: ignore[attr-defined]
+        _delete_files(stray, storage)
+    return counts

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hmac
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -41,8 +40,11 @@ def application_for_resident(
     )
     if application is None:
         return None
-    expected = codes.hash_secret(codes.normalize_code(access_code), application.access_code_salt)
-    if not hmac.compare_digest(expected, application.access_code_hash):
+    if not codes.access_code_matches(
+        code=codes.normalize_code(access_code),
+        salt=application.access_code_salt,
+        stored=application.access_code_hash,
+    ):
         return None
     return application
 
@@ -57,7 +59,7 @@ def draft_by_resume_token(*, municipality: Municipality, token: str) -> Draft | 
     return (
         Draft.objects.for_municipality(municipality)
         .select_related("procedure", "form_version")
-        .filter(resume_token_hash=codes.hash_secret(token), expires_at__gt=timezone.now())
+        .filter(resume_token_hash__in=codes.token_hashes(token), expires_at__gt=timezone.now())
         .first()
     )
 

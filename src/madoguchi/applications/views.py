@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from madoguchi.core import ratelimit
 from madoguchi.procedures.formdef import (
     build_step_form,
     set_answer,
@@ -118,6 +119,7 @@ def _journey(request: HttpRequest, slug: str) -> tuple[Procedure, Draft] | HttpR
 
 
 @never_cache
+@ratelimit.declare("applications.upload.client")
 def apply_step(request: HttpRequest, slug: str, step_key: str) -> HttpResponse:
     found = _journey(request, slug)
     if isinstance(found, HttpResponse):
@@ -130,6 +132,7 @@ def apply_step(request: HttpRequest, slug: str, step_key: str) -> HttpResponse:
     if step_key not in keys:
         raise Http404
     index = keys.index(step_key)
+    status = 200
     if request.method == "POST":
         form = build_step_form(
             definition, step_key, data=request.POST, files=request.FILES, answers=draft.answers
@@ -137,6 +140,13 @@ def apply_step(request: HttpRequest, slug: str, step_key: str) -> HttpResponse:
         action = request.POST.get("_action", "next")
         if action not in {"next", "save"}:
             form.handle_action(action)  # add/remove a group item, look up a postal code
+        elif form.is_valid() and (
+            refused := throttle.upload_refusal(
+                request=request, draft=draft, paths=list(form.uploaded_files())
+            )
+        ):
+            messages.error(request, refused.message)
+            status = refused.status
         elif form.is_valid():
             step_answers = form.step_answers()
             for path, uploaded in form.uploaded_files().items():
@@ -169,10 +179,12 @@ def apply_step(request: HttpRequest, slug: str, step_key: str) -> HttpResponse:
             "previous": steps[index - 1] if index > 0 else None,
             "returning": request.GET.get("return") == "check" or request.POST.get("_return"),
         },
+        status=status,
     )
 
 
 @never_cache
+@ratelimit.limit("applications.submit.client")
 def apply_check(request: HttpRequest, slug: str) -> HttpResponse:
     found = _journey(request, slug)
     if isinstance(found, HttpResponse):
@@ -218,6 +230,7 @@ def apply_check(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @never_cache
+@ratelimit.declare("applications.resume_mail.address", "applications.resume_mail.client")
 def apply_saved(request: HttpRequest, slug: str) -> HttpResponse:
     found = _journey(request, slug)
     if isinstance(found, HttpResponse):
@@ -234,6 +247,8 @@ def apply_saved(request: HttpRequest, slug: str) -> HttpResponse:
         except ValidationError:
             email_error = _("メールアドレスを「example@example.jp」の形で入力してください。")
         else:
+            if not throttle.resume_mail_allowed(request=request, email=email):
+                return ratelimit.too_many(request, throttle.resume_mail_refused_message())
             url = services.draft_issue_resume_link(
                 draft=draft, base_url=request.build_absolute_uri("/"), email=email
             )
@@ -284,16 +299,15 @@ def status(request: HttpRequest) -> HttpResponse:
         receipt_number = request.POST.get("receipt_number", "")[:40]
         access_code = request.POST.get("access_code", "")[:40]
         context["receipt_number"] = receipt_number
-        if not throttle.lookup_allowed(municipality_code=municipality.code, request=request):
-            context["error"] = _(
-                "確認の回数が上限に達しました。10分ほど待ってから、もう一度お試しください。"
-            )
+        lookup = {"municipality_code": municipality.code, "receipt_number": receipt_number}
+        if not throttle.lookup_allowed(request=request, **lookup):
+            context["error"] = throttle.lookup_refused_message()
             return render(request, "applications/status.html", context, status=429)
         application = selectors.application_for_resident(
             municipality=municipality, receipt_number=receipt_number, access_code=access_code
         )
         if application is None:
-            throttle.lookup_failed(municipality_code=municipality.code, request=request)
+            throttle.lookup_failed(request=request, **lookup)
             context["error"] = _(
                 "受付番号または確認コードが違います。申請完了画面またはメールに書かれた番号を、"
                 "もう一度確かめて入力してください。"

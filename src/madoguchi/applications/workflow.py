@@ -368,7 +368,7 @@ def correction_for_token(*, municipality: Any, token: str) -> CorrectionRequest 
     correction = (
         CorrectionRequest.objects.for_municipality(municipality)
         .select_related("application", "application__form_version", "application__procedure")
-        .filter(token_hash=codes.hash_secret(token))
+        .filter(token_hash__in=codes.token_hashes(token))
         .first()
     )
     if (

@@ -1,8 +1,8 @@
-"""Per-client rate limits for the resident chat, counted in the cache (fixed windows).
+"""Per-client rate limits for the resident chat, counted by core.ratelimit (fixed windows).
 
 The client is the connecting address (REMOTE_ADDR; a reverse proxy in front must set it from the
-forwarded header it trusts) plus the municipality. With a per-process cache (locmem) the limits are
-per process; configure a shared cache (CACHE_URL) in production so they hold across processes.
+forwarded header it trusts) plus the municipality. Counts are atomic in the shared default cache
+(DatabaseCache, or Redis through CACHE_URL), so they hold across server processes.
 """
 
 from __future__ import annotations

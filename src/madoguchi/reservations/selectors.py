@@ -13,6 +13,7 @@ from django.db.models import Count, Max, Q, QuerySet
 from django.utils import timezone
 
 from madoguchi.accounts.models import StaffUser
+from madoguchi.core.secrets import equal
 from madoguchi.tenancy.access import access_tenant_object
 from madoguchi.tenancy.models import Municipality
 
@@ -206,15 +207,9 @@ def booking_access(*, municipality: Municipality, code: str, secret: str) -> Boo
     )
     if booking is None:
         return None
-    if not _constant_time_equal(booking.secret_hash, secret_hash(code=code, secret=secret)):
+    if not equal(booking.secret_hash, secret_hash(code=code, secret=secret)):
         return None
     return booking
-
-
-def _constant_time_equal(a: str, b: str) -> bool:
-    from django.utils.crypto import constant_time_compare
-
-    return constant_time_compare(a, b)
 
 
 def booking_by_code(*, municipality: Municipality, code: str) -> Booking | None:

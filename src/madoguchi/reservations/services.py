@@ -25,12 +25,12 @@ from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
-from django.utils.crypto import salted_hmac
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
 from madoguchi.accounts.models import StaffUser
 from madoguchi.core.japanese_text import normalize_input
+from madoguchi.core.secrets import keyed_hash
 from madoguchi.notifications.services import notification_queue
 from madoguchi.procedures.models import Procedure
 from madoguchi.tenancy.models import Municipality
@@ -95,19 +95,24 @@ def secret_for(*, submission_token: str) -> str:
     Derived rather than random so a double-submitted form shows the same secret again
     without keeping it in clear anywhere.
     """
-    digest = salted_hmac("madoguchi.reservations.secret", submission_token).hexdigest()
+    digest = keyed_hash(submission_token, purpose="reservations.secret", algorithm="sha1")
     return f"{int(digest[:12], 16) % 10**6:06d}"
+
+
+# HMAC-SHA1, as stored before core.secrets (sound as a MAC; existing bookings keep verifying).
+SECRET_HASH_PURPOSE = "reservations.secret-hash"  # noqa: S105 (a purpose)
 
 
 def secret_hash(*, code: str, secret: str) -> str:
     secret = "".join(ch for ch in normalize_input(secret or "") if ch.isdigit())
-    return salted_hmac("madoguchi.reservations.secret-hash", f"{code}:{secret}").hexdigest()
+    return keyed_hash(f"{code}:{secret}", purpose=SECRET_HASH_PURPOSE, algorithm="sha1")
 
 
 def contact_hash(*, phone: str, email: str) -> str:
     """Identifies a person for the per-person limit without storing a searchable contact."""
     key = "".join(ch for ch in phone if ch.isdigit()) or email.strip().lower()
-    return salted_hmac("madoguchi.reservations.contact", key).hexdigest()
+    # HMAC-SHA1 as before core.secrets: equal hashes must keep finding the same person.
+    return keyed_hash(key, purpose="reservations.contact", algorithm="sha1")
 
 
 # --- Bookings -------------------------------------------------------------------------------

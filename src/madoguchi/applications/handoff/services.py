@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import hmac
 import secrets
 from collections.abc import Iterable
 from typing import Any
@@ -14,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from madoguchi.core.audit import audit_record
 from madoguchi.core.models import AuditAction
+from madoguchi.core.secrets import keyed_hash, matches
 from madoguchi.procedures.models import Procedure
 from madoguchi.tenancy.models import Municipality
 
@@ -60,7 +60,15 @@ def application_mark_handed_off(
 # --- API tokens ------------------------------------------------------------------------------
 
 
+_API_TOKEN = "applications.api-token"  # noqa: S105 (a purpose, not a secret)
+
+
 def _hash(secret: str) -> str:
+    return keyed_hash(secret, purpose=_API_TOKEN)
+
+
+def _legacy_hash(secret: str) -> str:
+    # Tokens made before core.secrets: a plain SHA-256 (verified, never written).
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
@@ -101,7 +109,9 @@ def api_token_check(raw: str) -> ApiToken | None:
         .filter(prefix=prefix, revoked_at__isnull=True)
         .first()
     )
-    if token is None or not hmac.compare_digest(token.token_hash, _hash(secret)):
+    if token is None or not matches(
+        secret, token.token_hash, purpose=_API_TOKEN, legacy=[_legacy_hash]
+    ):
         return None
     now = timezone.now()
     if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:

@@ -140,9 +140,9 @@ def test_journey_without_a_draft_sends_the_resident_back(client, version):
 
 def test_status_page_wrong_code_and_rate_limit(client, version):
     code = version.procedure.municipality.code
-    for _ in range(20):
+    for i in range(20):  # different 受付番号: the per-client limit (per number: test_abuse)
         response = client.post(
-            f"/{code}/status/", {"receipt_number": "20260101-000000", "access_code": "12345678"}
+            f"/{code}/status/", {"receipt_number": f"20260101-{i:06d}", "access_code": "12345678"}
         )
         assert response.status_code == 400
         assert "受付番号または確認コードが違います" in response.content.decode()

@@ -30,7 +30,6 @@ from ..models import Booking, Service
 from ._common import format_start, parse_day, parse_start
 
 DAYS_PER_PAGE = 7
-FIND_ATTEMPTS_PER_10_MIN = 20
 SESSION_DONE = "reservations:done"
 SESSION_MANAGED = "reservations:managed"
 
@@ -96,6 +95,7 @@ def slots(request: HttpRequest, service_id: int) -> HttpResponse:
 
 
 @never_cache
+@ratelimit.limit("reservations.book.client")
 def book(request: HttpRequest, service_id: int) -> HttpResponse:
     service = _bookable_service(request, service_id)
     municipality = request_municipality(request)
@@ -193,6 +193,20 @@ def ics(request: HttpRequest, code: str) -> HttpResponse:
     return response
 
 
+def _find_subjects(
+    request: HttpRequest, municipality_code: str, code: str
+) -> list[tuple[str, str]]:
+    """Failed look-ups count per client and per booking code (whoever tries it)."""
+    subjects = [
+        ("reservations.find.client", f"{municipality_code}:{ratelimit.client_key(request)}")
+    ]
+    normalized = services.booking_code_normalize(code[:40])
+    if normalized:
+        target = ratelimit.target_key(f"booking:{municipality_code}:{normalized}")
+        subjects.append(("reservations.find.target", target))
+    return subjects
+
+
 @never_cache
 def find(request: HttpRequest) -> HttpResponse:
     municipality = request_municipality(request)
@@ -200,9 +214,9 @@ def find(request: HttpRequest) -> HttpResponse:
     status = 200
     if request.method == "POST":
         form = FindBookingForm(request.POST)
-        key = f"reservations-find:{municipality.code}:{ratelimit.client_key(request)}"
-        if ratelimit.count(key) >= FIND_ATTEMPTS_PER_10_MIN:
-            error = _("確認の回数が上限に達しました。10分ほど待ってから、もう一度お試しください。")
+        subjects = _find_subjects(request, municipality.code, request.POST.get("code", ""))
+        if any(ratelimit.exceeded(name, subject) for name, subject in subjects):
+            error = _("確認の回数が上限に達しました。しばらく待ってから、もう一度お試しください。")
             status = 429
         elif form.is_valid():
             booking = selectors.booking_access(
@@ -213,7 +227,7 @@ def find(request: HttpRequest) -> HttpResponse:
             if booking is not None:
                 _remember(request, booking.code)
                 return redirect("reservations:manage", municipality.code, booking.code)
-            ratelimit.increment(key, seconds=600)
+            ratelimit.hit_all(subjects)
             error = _(
                 "予約番号または確認用の数字が違います。予約完了の画面やメールに書かれた番号を、"
                 "もう一度確かめて入力してください。"
@@ -260,6 +274,7 @@ def manage_cancel(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @require_POST
+@ratelimit.limit("reservations.book.client")
 def manage_change(request: HttpRequest, code: str) -> HttpResponse:
     booking = _managed_booking(request, code)
     start_at = parse_start(request.POST.get("start"))

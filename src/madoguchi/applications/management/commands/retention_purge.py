@@ -1,7 +1,9 @@
 """madoguchi retention_purge [--apply] [--municipality CODE]
 
 Dry run by default: prints what would be purged (anonymous counts). With --apply, removes the
-personal data and attachments of applications past their procedure's retention period.
+personal data and attachments of applications past their procedure's retention period, and
+deletes expired drafts and orphaned uploads (replaced files, rows without a draft or an
+application, stored files no row points to).
 """
 
 from __future__ import annotations
@@ -36,6 +38,9 @@ class Command(BaseCommand):
                 f"municipality={line.municipality} procedure={line.procedure} "
                 f"status={line.status} count={line.count}"
             )
+        self.stdout.write(
+            retention.orphans(municipality=municipality, apply=options["apply"]).line()
+        )
         total = sum(line.count for line in lines)
         mode = "purged" if options["apply"] else "dry_run"
         self.stdout.write(f"mode={mode} applications={total}")
