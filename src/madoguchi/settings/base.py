@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "madoguchi.core",
     "madoguchi.tenancy",
     "madoguchi.accounts",
+    "madoguchi.jobs",
     "madoguchi.procedures",
     "madoguchi.applications",
     "madoguchi.intake",
@@ -218,6 +219,10 @@ TASKS = {
         }[env.str("TASKS_BACKEND", default="immediate")]
     }
 }
+
+# A running job whose worker has not reported for this long is shown as interrupted and can
+# be resumed from the staff screen (it reports at least once per chunk of work).
+JOBS_STALE_AFTER_SECONDS = env.int("JOBS_STALE_AFTER_SECONDS", default=600)
 
 # --- Logging: no personal data in logs -------------------------------------------------------
 LOGGING = {
