@@ -14,10 +14,17 @@ Sudachi is loaded once per process: every index shares one Analyzer (thread-loca
 
 from __future__ import annotations
 
+import contextlib
+import logging
+import os
+import tempfile
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
+
+from django.conf import settings
 
 from madoguchi.tenancy.models import Municipality
 
@@ -34,6 +41,8 @@ class _Cached:
     index: FaqIndex
     lock: threading.RLock
 
+
+logger = logging.getLogger(__name__)
 
 REBUILD_AFTER = 200
 _cache: dict[int, _Cached] = {}
@@ -83,8 +92,9 @@ def get_index(municipality: Municipality) -> tuple[FaqIndex, threading.RLock]:
         with _cache_lock:
             cached = _cache.get(municipality.pk)
             if cached is None:
-                index = new_index()
-                index.build(searchable_documents(municipality=municipality))
+                index = _load_persisted(municipality.pk, version) or new_index()
+                if not index.documents():
+                    index.build(searchable_documents(municipality=municipality))
                 cached = _Cached(version=version, index=index, lock=threading.RLock())
                 _cache[municipality.pk] = cached
                 return cached.index, cached.lock
@@ -126,3 +136,50 @@ def forget(municipality_id: int | None = None) -> None:
             _cache.clear()
         else:
             _cache.pop(municipality_id, None)
+
+
+# --- Persisted indexes (built by a background job) -------------------------------------------
+
+
+def _index_dir() -> Path:
+    return Path(getattr(settings, "FAQ_INDEX_DIR", Path(settings.DATA_DIR) / "faq-index"))
+
+
+def persisted_path(municipality_id: int, version: int) -> Path:
+    return _index_dir() / f"{municipality_id}-{version}.pickle"
+
+
+def _load_persisted(municipality_id: int, version: int) -> FaqIndex | None:
+    """The index a job built for exactly this version, so a process starts without building."""
+    path = persisted_path(municipality_id, version)
+    if not path.is_file():
+        return None
+    try:
+        index = FaqIndex.load(path)  # written by `build_and_save` only
+    except Exception as exc:  # a damaged file: build instead
+        logger.warning("faq: persisted index %s unreadable (%s)", path.name, type(exc).__name__)
+        return None
+    return index
+
+
+def build_and_save(municipality: Municipality) -> int:
+    """Build the municipality's index for its current version and store it (atomically: a
+    temporary file renamed); older versions' files are removed. Returns the version built."""
+    version = current_version(municipality)
+    index = new_index()
+    index.build(searchable_documents(municipality=municipality))
+    directory = _index_dir()
+    directory.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=directory, suffix=".tmp")
+    os.close(handle)
+    try:
+        index.save(temporary)
+        os.replace(temporary, persisted_path(municipality.pk, version))
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temporary)
+    for old in directory.glob(f"{municipality.pk}-*.pickle"):
+        if old.name != persisted_path(municipality.pk, version).name:
+            with contextlib.suppress(FileNotFoundError):
+                old.unlink()
+    return version

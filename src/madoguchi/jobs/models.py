@@ -28,6 +28,9 @@ class Job(TenantOwned):
 
     # "<app>.<what>", e.g. "intake.import"; the app that starts a job also runs it.
     kind = models.CharField(_("種類"), max_length=64)
+    # The id of the row the job works on (an export run…), for kinds that are not linked from
+    # their own model; read only together with `kind` and the municipality.
+    subject_id = models.CharField(max_length=64, blank=True)
     state = models.CharField(_("状態"), max_length=16, choices=State.choices, default=State.QUEUED)
     done = models.PositiveIntegerField(_("処理済み"), default=0)
     total = models.PositiveIntegerField(_("全体"), default=0)
@@ -60,6 +63,7 @@ class Job(TenantOwned):
         ordering = ["-created_at", "-pk"]
         indexes = [
             models.Index(fields=["municipality", "kind", "-created_at"], name="jobs_recent_idx"),
+            models.Index(fields=["municipality", "kind", "subject_id"], name="jobs_subject_idx"),
             models.Index(fields=["state", "heartbeat_at"], name="jobs_state_heartbeat_idx"),
         ]
 

@@ -40,6 +40,21 @@ def job_get(*, municipality: Municipality, job_id: int) -> Job:
     return access_tenant_object(Job, municipality=municipality, pk=job_id)
 
 
+def job_for_subject(*, municipality: Municipality, kind: str, subject_id: str | int) -> Job | None:
+    """The latest job of `kind` working on `subject_id` in this municipality, if any."""
+    return (
+        Job.objects.for_municipality(municipality)
+        .filter(kind=kind, subject_id=str(subject_id))
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+
+
+def job_latest(*, municipality: Municipality, kind: str) -> Job | None:
+    """The municipality's latest job of `kind`, if any."""
+    return Job.objects.for_municipality(municipality).filter(kind=kind).first()
+
+
 def job_progress(*, job: Job, now: datetime | None = None) -> JobProgress:
     state = job.state
     if state == Job.State.RUNNING and (

@@ -84,11 +84,13 @@ def job_create(
     municipality: Municipality,
     started_by: StaffUser | None = None,
     total: int = 0,
+    subject_id: str | int = "",
 ) -> Job:
     """A queued job; enqueue its task with `job_enqueue` in the same transaction."""
     return Job.objects.create(
         municipality=municipality,
         kind=kind,
+        subject_id=str(subject_id),
         total=total,
         started_by=started_by,
         language=translation.get_language() or settings.LANGUAGE_CODE,
