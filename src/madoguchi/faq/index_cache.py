@@ -15,6 +15,7 @@ Sudachi is loaded once per process: every index shares one Analyzer (thread-loca
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import logging
 import os
 import tempfile
@@ -92,9 +93,11 @@ def get_index(municipality: Municipality) -> tuple[FaqIndex, threading.RLock]:
         with _cache_lock:
             cached = _cache.get(municipality.pk)
             if cached is None:
-                index = _load_persisted(municipality.pk, version) or new_index()
-                if not index.documents():
-                    index.build(searchable_documents(municipality=municipality))
+                docs = list(searchable_documents(municipality=municipality))
+                index = _load_persisted(municipality.pk, fingerprint(docs))
+                if index is None:
+                    index = new_index()
+                    index.build(docs)
                 cached = _Cached(version=version, index=index, lock=threading.RLock())
                 _cache[municipality.pk] = cached
                 return cached.index, cached.lock
@@ -145,13 +148,22 @@ def _index_dir() -> Path:
     return Path(getattr(settings, "FAQ_INDEX_DIR", Path(settings.DATA_DIR) / "faq-index"))
 
 
-def persisted_path(municipality_id: int, version: int) -> Path:
-    return _index_dir() / f"{municipality_id}-{version}.pickle"
+def fingerprint(docs: Iterable[FaqDocument]) -> str:
+    """What an index was built from: reading the documents is cheap, analysing them is not, so
+    a stored index is used only when it was built from exactly the documents of today."""
+    digest = hashlib.sha256()
+    for doc in sorted(docs, key=lambda d: d.id):
+        digest.update(repr(doc).encode())
+    return digest.hexdigest()[:32]
 
 
-def _load_persisted(municipality_id: int, version: int) -> FaqIndex | None:
-    """The index a job built for exactly this version, so a process starts without building."""
-    path = persisted_path(municipality_id, version)
+def persisted_path(municipality_id: int, docs_fingerprint: str) -> Path:
+    return _index_dir() / f"{municipality_id}-{docs_fingerprint}.pickle"
+
+
+def _load_persisted(municipality_id: int, docs_fingerprint: str) -> FaqIndex | None:
+    """The index a job built from these documents, so a process starts without building."""
+    path = persisted_path(municipality_id, docs_fingerprint)
     if not path.is_file():
         return None
     try:
@@ -162,24 +174,25 @@ def _load_persisted(municipality_id: int, version: int) -> FaqIndex | None:
     return index
 
 
-def build_and_save(municipality: Municipality) -> int:
-    """Build the municipality's index for its current version and store it (atomically: a
-    temporary file renamed); older versions' files are removed. Returns the version built."""
-    version = current_version(municipality)
+def build_and_save(municipality: Municipality) -> Path:
+    """Build the municipality's index and store it (atomically: a temporary file renamed);
+    files built from older documents are removed. Returns the stored file's path."""
+    docs = list(searchable_documents(municipality=municipality))
+    target = persisted_path(municipality.pk, fingerprint(docs))
     index = new_index()
-    index.build(searchable_documents(municipality=municipality))
+    index.build(docs)
     directory = _index_dir()
     directory.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(dir=directory, suffix=".tmp")
     os.close(handle)
     try:
         index.save(temporary)
-        os.replace(temporary, persisted_path(municipality.pk, version))
+        os.replace(temporary, target)
     finally:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(temporary)
     for old in directory.glob(f"{municipality.pk}-*.pickle"):
-        if old.name != persisted_path(municipality.pk, version).name:
+        if old.name != target.name:
             with contextlib.suppress(FileNotFoundError):
                 old.unlink()
-    return version
+    return target

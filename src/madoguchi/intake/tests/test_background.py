@@ -130,3 +130,19 @@ def test_counter_staff_cannot_resume_and_other_towns_get_404(
     client.force_login(StaffUserFactory(municipality=other_town, admin=True))
     assert client.post(reverse("intake:run_resume", args=[run.pk])).status_code == 404
     assert client.get(reverse("intake:run_resume", args=[run.pk])).status_code == 405
+
+
+def test_with_the_database_queue_a_worker_runs_the_import(
+    staff, client, version, make_bundle, settings
+):
+    from django.core.management import call_command
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    response = client.post(reverse("intake:home"), {"bundle": make_bundle(3)})
+    run = ImportRun.objects.get()
+    assert run.status == ImportRun.Status.QUEUED and not Application.objects.exists()
+    assert "取込を受け付けました" in client.get(response["Location"]).content.decode()
+    call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
+    run.refresh_from_db()
+    assert run.status == ImportRun.Status.COMPLETED and run.imported == 3
+    assert run.job is not None and run.job.state == Job.State.DONE
