@@ -146,3 +146,23 @@ def test_with_the_database_queue_a_worker_runs_the_import(
     run.refresh_from_db()
     assert run.status == ImportRun.Status.COMPLETED and run.imported == 3
     assert run.job is not None and run.job.state == Job.State.DONE
+
+
+def test_reasons_are_written_in_the_language_of_the_staff_member_who_uploaded(
+    staff, client, version, form_data, django_capture_on_commit_callbacks
+):
+    import io
+
+    from madoguchi.intake.models import QuarantineItem
+
+    from .bundles import PDF_BYTES, BundleBuilder, manifest
+
+    bad = manifest("BAD-1", procedure="test-certificate", form_data=form_data)
+    bad["form_version"] = "①"
+    upload = io.BytesIO(BundleBuilder().add(bad, files={"attachments/id.pdf": PDF_BYTES}).build())
+    upload.name = "bundle.zip"
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("intake:home"), {"bundle": upload}, HTTP_ACCEPT_LANGUAGE="en")
+    (reason,) = QuarantineItem.objects.get().reasons
+    assert reason["field"] == "form_version"
+    assert reason["message"].isascii() and "form_version" in reason["message"]
