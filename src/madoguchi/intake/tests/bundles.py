@@ -52,7 +52,7 @@ def manifest(
 def _xml_value(key: str | None, value: Any) -> str:
     attr = f" key={quoteattr(key)}" if key is not None else ""
     tag = "field" if key is not None else "item"
-    if isinstance(value, dict) and "file" in value:
+    if isinstance(value, dict) and set(value) == {"file"}:  # what the XML parser reads back
         return f"<{tag}{attr} file={quoteattr(str(value['file']))}/>"
     if isinstance(value, dict):
         inner = "".join(_xml_value(k, v) for k, v in value.items())

@@ -132,6 +132,7 @@ def test_counter_staff_cannot_resume_and_other_towns_get_404(
     assert client.get(reverse("intake:run_resume", args=[run.pk])).status_code == 405
 
 
+@pytest.mark.django_db(transaction=True)  # the worker opens and closes its own connections
 def test_with_the_database_queue_a_worker_runs_the_import(
     staff, client, version, make_bundle, settings
 ):
