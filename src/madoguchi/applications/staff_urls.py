@@ -13,6 +13,7 @@ urlpatterns = [
     path("export/", handoff_views.export, name="export"),
     path("export/<int:run_id>/", handoff_views.export_run, name="export_run"),
     path("export/<int:run_id>/download/", handoff_views.export_download, name="export_download"),
+    path("export/<int:run_id>/resume/", handoff_views.export_resume, name="export_resume"),
     path("rpa/<slug:slug>/", handoff_views.rpa_queue, name="rpa_queue"),
     path("<int:pk>/", staff_views.detail, name="detail"),
     path("<int:pk>/transition/", staff_views.transition, name="transition"),

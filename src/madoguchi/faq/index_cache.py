@@ -14,10 +14,18 @@ Sudachi is loaded once per process: every index shares one Analyzer (thread-loca
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
+import logging
+import os
+import tempfile
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
+
+from django.conf import settings
 
 from madoguchi.tenancy.models import Municipality
 
@@ -34,6 +42,8 @@ class _Cached:
     index: FaqIndex
     lock: threading.RLock
 
+
+logger = logging.getLogger(__name__)
 
 REBUILD_AFTER = 200
 _cache: dict[int, _Cached] = {}
@@ -83,8 +93,11 @@ def get_index(municipality: Municipality) -> tuple[FaqIndex, threading.RLock]:
         with _cache_lock:
             cached = _cache.get(municipality.pk)
             if cached is None:
-                index = new_index()
-                index.build(searchable_documents(municipality=municipality))
+                docs = list(searchable_documents(municipality=municipality))
+                index = _load_persisted(municipality.pk, fingerprint(docs))
+                if index is None:
+                    index = new_index()
+                    index.build(docs)
                 cached = _Cached(version=version, index=index, lock=threading.RLock())
                 _cache[municipality.pk] = cached
                 return cached.index, cached.lock
@@ -126,3 +139,60 @@ def forget(municipality_id: int | None = None) -> None:
             _cache.clear()
         else:
             _cache.pop(municipality_id, None)
+
+
+# --- Persisted indexes (built by a background job) -------------------------------------------
+
+
+def _index_dir() -> Path:
+    return Path(getattr(settings, "FAQ_INDEX_DIR", Path(settings.DATA_DIR) / "faq-index"))
+
+
+def fingerprint(docs: Iterable[FaqDocument]) -> str:
+    """What an index was built from: reading the documents is cheap, analysing them is not, so
+    a stored index is used only when it was built from exactly the documents of today."""
+    digest = hashlib.sha256()
+    for doc in sorted(docs, key=lambda d: d.id):
+        digest.update(repr(doc).encode())
+    return digest.hexdigest()[:32]
+
+
+def persisted_path(municipality_id: int, docs_fingerprint: str) -> Path:
+    return _index_dir() / f"{municipality_id}-{docs_fingerprint}.pickle"
+
+
+def _load_persisted(municipality_id: int, docs_fingerprint: str) -> FaqIndex | None:
+    """The index a job built from these documents, so a process starts without building."""
+    path = persisted_path(municipality_id, docs_fingerprint)
+    if not path.is_file():
+        return None
+    try:
+        index = FaqIndex.load(path)  # written by `build_and_save` only
+    except Exception as exc:  # a damaged file: build instead
+        logger.warning("faq: persisted index %s unreadable (%s)", path.name, type(exc).__name__)
+        return None
+    return index
+
+
+def build_and_save(municipality: Municipality) -> Path:
+    """Build the municipality's index and store it (atomically: a temporary file renamed);
+    files built from older documents are removed. Returns the stored file's path."""
+    docs = list(searchable_documents(municipality=municipality))
+    target = persisted_path(municipality.pk, fingerprint(docs))
+    index = new_index()
+    index.build(docs)
+    directory = _index_dir()
+    directory.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=directory, suffix=".tmp")
+    os.close(handle)
+    try:
+        index.save(temporary)
+        os.replace(temporary, target)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temporary)
+    for old in directory.glob(f"{municipality.pk}-*.pickle"):
+        if old.name != target.name:
+            with contextlib.suppress(FileNotFoundError):
+                old.unlink()
+    return target

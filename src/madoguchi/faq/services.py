@@ -19,6 +19,8 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from madoguchi.jobs.models import Job
+from madoguchi.jobs.services import Progress, job_create, job_enqueue
 from madoguchi.procedures.models import Procedure
 from madoguchi.tenancy.models import Municipality
 
@@ -355,3 +357,23 @@ def faq_logs_purge(*, days: int | None = None, now: dt.datetime | None = None) -
     cutoff = (now or timezone.now()) - dt.timedelta(days=days)
     deleted, _ = FaqQueryLog.objects.filter(created_at__lt=cutoff).delete()
     return deleted
+
+
+# --- Index builds in the background ------------------------------------------------------------
+
+INDEX_JOB_KIND = "faq.index"
+
+
+def faq_index_build_start(*, municipality: Municipality, actor: Any = None) -> Job:
+    """Queue a build of the municipality's search index (e.g. after a CSV import), so that no
+    resident's question pays for it; processes then load the stored index."""
+    with transaction.atomic():
+        job = job_create(kind=INDEX_JOB_KIND, municipality=municipality, started_by=actor, total=1)
+        job_enqueue(job=job)
+    return job
+
+
+def faq_index_build_work(job: Job, progress: Progress) -> None:
+    progress.advance(done=0, total=1)
+    index_cache.build_and_save(job.municipality)
+    progress.advance(done=1)

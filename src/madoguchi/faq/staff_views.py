@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from madoguchi.jobs.selectors import job_latest, job_progress
 from madoguchi.tenancy.access import access_tenant_object
 from madoguchi.tenancy.models import Municipality
 
@@ -73,11 +74,13 @@ def entry_list(request: HttpRequest) -> HttpResponse:
         ),
         PAGE_SIZE,
     ).get_page(request.GET.get("page"))
+    index_job = job_latest(municipality=municipality, kind=services.INDEX_JOB_KIND)
     return render(
         request,
         "faq/staff/list.html",
         {
             "page": page,
+            "index_progress": job_progress(job=index_job) if index_job else None,
             "statuses": Status.choices,
             "categories": selectors.entry_categories(municipality=municipality),
             "filters": {"status": status, "category": category, "text": text},
@@ -141,6 +144,7 @@ def csv_import(request: HttpRequest) -> HttpResponse:
             dry_run="dry_run" in request.POST,
         )
         if result.ok and "dry_run" not in request.POST:
+            services.faq_index_build_start(municipality=_municipality(request), actor=request.user)
             messages.success(
                 request,
                 _("取り込みました（追加 %(created)d 件、更新 %(updated)d 件）。")
@@ -275,3 +279,11 @@ def shared_entry_action(request: HttpRequest, set_id: int, entry_id: int) -> Htt
         request, _("自治体用の下書きを作りました。公開すると共通FAQの代わりに表示されます。")
     )
     return redirect("faq_staff:edit", pk=entry.pk)
+
+
+@require_POST
+@faq_permission("change_faqentry")
+def index_rebuild(request: HttpRequest) -> HttpResponse:
+    services.faq_index_build_start(municipality=_municipality(request), actor=request.user)
+    messages.success(request, _("検索用の索引の作成を始めました。"))
+    return redirect("faq_staff:list")

@@ -12,6 +12,7 @@ urlpatterns = [
     path("<int:pk>/", staff_views.entry_edit, name="edit"),
     path("<int:pk>/delete/", staff_views.entry_delete, name="delete"),
     path("import/", staff_views.csv_import, name="import"),
+    path("index/rebuild/", staff_views.index_rebuild, name="index_rebuild"),
     path("export.csv", staff_views.csv_export, name="export"),
     path("analytics/", staff_views.analytics, name="analytics"),
     path("analytics/draft/", staff_views.draft_from_query, name="draft_from_query"),

@@ -7,3 +7,8 @@ class IntakeConfig(AppConfig):
     label = "intake"
     verbose_name = _("外部連携の取込")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from madoguchi.jobs.registry import register
+
+        register("intake.import", "madoguchi.intake.services.bundle_import_work")

@@ -8,6 +8,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from madoguchi.applications.models import Application
+from madoguchi.jobs.models import Job
 from madoguchi.tenancy.models import TenantOwned
 
 
@@ -20,6 +21,7 @@ class ImportRun(TenantOwned):
     """One import of one bundle (from the staff screen or `madoguchi intake import`)."""
 
     class Status(models.TextChoices):
+        QUEUED = "queued", _("取込待ち")
         RUNNING = "running", _("取込中")
         COMPLETED = "completed", _("完了")
         REFUSED = "refused", _("取込不可")
@@ -50,6 +52,10 @@ class ImportRun(TenantOwned):
     started_at = models.DateTimeField(_("開始日時"))
     updated_at = models.DateTimeField(_("更新日時"))
     finished_at = models.DateTimeField(_("終了日時"), null=True, blank=True)
+    # The background job that runs this import (staff uploads); none for the command line.
+    job = models.OneToOneField(
+        Job, on_delete=models.SET_NULL, null=True, blank=True, related_name="import_run"
+    )
 
     class Meta:
         verbose_name = _("取込の実行")

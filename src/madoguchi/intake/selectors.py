@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db.models import QuerySet
 
 from madoguchi.applications.models import Application
+from madoguchi.jobs.selectors import JobProgress, job_progress
 from madoguchi.tenancy.access import access_tenant_object
 from madoguchi.tenancy.models import Municipality
 
@@ -18,6 +19,11 @@ def run_list(*, municipality: Municipality) -> QuerySet[ImportRun]:
 def run_get(*, municipality: Municipality, run_id: int) -> ImportRun:
     """A run of this municipality; Http404 when missing or another municipality's."""
     return access_tenant_object(ImportRun, municipality=municipality, pk=run_id)
+
+
+def run_progress(*, run: ImportRun) -> JobProgress | None:
+    """The progress of the run's background job (None for a command-line import)."""
+    return job_progress(job=run.job) if run.job is not None else None
 
 
 def run_applications(*, run: ImportRun) -> QuerySet[ImportedApplication]:

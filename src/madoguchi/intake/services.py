@@ -25,10 +25,11 @@ import json
 import logging
 import operator
 import re
+import traceback
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime, tzinfo
+from datetime import UTC, date, datetime, tzinfo
 from pathlib import Path
 from typing import IO, Any
 
@@ -36,7 +37,7 @@ from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import IntegrityError, connection, models, transaction
+from django.db import DataError, IntegrityError, connection, models, transaction
 from django.db.models import BooleanField, QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
@@ -53,9 +54,11 @@ from madoguchi.applications.models import (
 )
 from madoguchi.applications.search import search_key_for
 from madoguchi.core import forking, uploads
-from madoguchi.core.japanese_text import normalize_input
+from madoguchi.core.japanese_text import normalize_input, strip_invisible
 from madoguchi.core.kana import normalize_kana_name
 from madoguchi.core.wareki import parse_date
+from madoguchi.jobs.models import Job
+from madoguchi.jobs.services import JobLost, Progress, job_create, job_enqueue, job_resume
 from madoguchi.procedures.formdef import FormDefinition, extract_applicant, validate_answers
 from madoguchi.procedures.models import FormVersion, Procedure
 from madoguchi.procedures.selectors import form_version_definition
@@ -220,7 +223,8 @@ Outcome = _Accepted | list[dict[str, str]]
 
 
 def _reason(field_name: str, message: str) -> dict[str, str]:
-    return {"field": field_name, "message": message}
+    # Messages quote manifest values: nothing in them may stop the quarantine row being stored.
+    return {"field": strip_invisible(field_name)[:200], "message": strip_invisible(message)}
 
 
 def _read_manifest(bundle: Bundle, member: str) -> _Checked:
@@ -240,17 +244,41 @@ def _read_manifest(bundle: Bundle, member: str) -> _Checked:
     return _Checked(member, sha, receipt_text, manifest, [])
 
 
+# Electronic applications exist since then; earlier (year 1…) is a broken clock, and moments
+# near date.min/date.max overflow when converted between time zones.
+_EARLIEST_SUBMISSION = datetime(1990, 1, 1, tzinfo=UTC)
+# 明治改元: no living applicant was born before.
+_EARLIEST_BIRTH_DATE = date(1868, 1, 25)
+
+
 def _parse_submitted_at(value: Any) -> datetime | None:
-    if not isinstance(value, str):
+    if not isinstance(value, str) or len(value) > 64:
         return None
     try:
         moment = datetime.fromisoformat(value.strip())
-    except ValueError:
+        if timezone.is_naive(moment):
+            # No offset given: the portal's clock is Japan time.
+            moment = timezone.make_aware(moment, timezone.get_default_timezone())
+        moment.astimezone(UTC)
+    except (ValueError, OverflowError):
         return None
-    if timezone.is_naive(moment):
-        # No offset given: the portal's clock is Japan time.
-        moment = timezone.make_aware(moment, timezone.get_default_timezone())
     return moment
+
+
+def _form_version_number(value: Any) -> int | None:
+    """A form version number: a positive int, or a string of (half- or full-width) digits;
+    None for anything else (circled or other digit-like characters, booleans, floats)."""
+    if isinstance(value, str):
+        text = value.strip().translate(_FULLWIDTH_DIGITS)
+        if not re.fullmatch(r"[0-9]{1,9}", text):
+            return None
+        value = int(text)
+    if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value < 2**31:
+        return None
+    return value
+
+
+_FULLWIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
 
 
 def _text(value: Any, limit: int) -> str:
@@ -259,28 +287,35 @@ def _text(value: Any, limit: int) -> str:
     return normalize_input(value)[:limit]
 
 
-def _collect_files(value: Any, path: str, out: list[tuple[str, str, Any]]) -> None:
-    """(answers path, container key, reference) for every {"file": …} in the form data."""
+Key = str | int
+
+
+def _collect_files(
+    value: Any, path: tuple[Key, ...], out: list[tuple[tuple[Key, ...], Any]]
+) -> None:
+    """(keys from the form data's root, reference) for every {"file": …} in the form data.
+
+    Keys are kept as a tuple, not joined: a key may itself contain a dot."""
     if isinstance(value, dict):
         if set(value) <= {"file", "name", "content_type"} and "file" in value:
-            out.append((path, "", value))
+            out.append((path, value))
             return
         for key, sub in value.items():
-            _collect_files(sub, f"{path}.{key}" if path else str(key), out)
+            _collect_files(sub, (*path, key), out)
     elif isinstance(value, list):
         for i, sub in enumerate(value):
-            _collect_files(sub, f"{path}.{i}", out)
+            _collect_files(sub, (*path, i), out)
 
 
-def _put(answers: Any, path: str, value: Any) -> None:
-    parts = path.split(".")
+def _put(answers: Any, path: tuple[Key, ...], value: Any) -> None:
     current = answers
-    for part in parts[:-1]:
-        current = current[int(part)] if isinstance(current, list) else current[part]
-    if isinstance(current, list):
-        current[int(parts[-1])] = value
-    else:
-        current[parts[-1]] = value
+    for key in path[:-1]:
+        current = current[key]
+    current[path[-1]] = value
+
+
+def _dotted(path: tuple[Key, ...]) -> str:
+    return ".".join(str(key) for key in path)
 
 
 _ALL_KNOWN_TYPES = frozenset(
@@ -298,11 +333,14 @@ def _check_attachments(
     reasons: list[dict[str, str]],
 ) -> list[_StoredFile]:
     """Read each referenced attachment, check its real type, and put a reference in its place."""
-    refs: list[tuple[str, str, Any]] = []
-    _collect_files(form_data, "", refs)
+    refs: list[tuple[tuple[Key, ...], Any]] = []
+    _collect_files(form_data, (), refs)
     files: list[_StoredFile] = []
-    for path, _unused, ref in refs:
-        where = f"form_data.{path}"
+    for path, ref in refs:
+        where = f"form_data.{_dotted(path)}" if path else "form_data"
+        if not path:
+            reasons.append(_reason(where, _("申請内容（form_data）がありません。")))
+            continue
         try:
             member = bundle.resolve(checked.member, ref["file"])
             data = bundle.read(member, max_bytes=bundle.limits.max_attachment_bytes)
@@ -334,14 +372,16 @@ def _check_attachments(
             )
             continue
         sha = hashlib.sha256(data).hexdigest()
+        # The answer's path is part of the identity: one file may answer two questions.
         file_id = uuid.uuid5(
-            ATTACHMENT_NAMESPACE, f"{municipality.code}/{receipt_number}/{member}/{sha}"
+            ATTACHMENT_NAMESPACE,
+            f"{municipality.code}/{receipt_number}/{member}/{sha}/{_dotted(path)}",
         )
         files.append(
             _StoredFile(
                 id=file_id,
                 name=f"attachments/{municipality.code}/{file_id}",
-                field_path=path,
+                field_path=_dotted(path)[:200],
                 original_name=display[:255],
                 content_type=sniffed.mime,
                 size=len(data),
@@ -398,10 +438,8 @@ def _check(bundle: Bundle, checked: _Checked, catalogue: _Catalogue, *, clock: _
             )
         )
     else:
-        number = manifest.form_version
-        if isinstance(number, str) and number.strip().isdigit():
-            number = int(number.strip())
-        if not isinstance(number, int) or isinstance(number, bool) or number < 1:
+        number = _form_version_number(manifest.form_version)
+        if number is None:
             reasons.append(
                 _reason("form_version", _("様式の版（form_version）を数字で指定してください。"))
             )
@@ -425,6 +463,8 @@ def _check(bundle: Bundle, checked: _Checked, catalogue: _Catalogue, *, clock: _
         )
     elif (submitted_at - clock.now).total_seconds() > _SUBMITTED_SLACK_SECONDS:
         reasons.append(_reason("submitted_at", _("申請日時が未来の日付になっています。")))
+    elif submitted_at < _EARLIEST_SUBMISSION:
+        reasons.append(_reason("submitted_at", _("申請日時が古すぎます。日付を確認してください。")))
 
     applicant = manifest.applicant
     name = _text(applicant.get("name"), 100)
@@ -454,6 +494,12 @@ def _check(bundle: Bundle, checked: _Checked, catalogue: _Catalogue, *, clock: _
             if birth > clock.today:
                 reasons.append(
                     _reason("applicant.birth_date", _("生年月日が未来の日付になっています。"))
+                )
+            elif birth < _EARLIEST_BIRTH_DATE:
+                reasons.append(
+                    _reason(
+                        "applicant.birth_date", _("生年月日が古すぎます。日付を確認してください。")
+                    )
                 )
     address = _text(applicant.get("address"), 300)
     if not address:
@@ -526,10 +572,32 @@ def check_members(
     out: list[tuple[_Checked, Outcome]] = []
     for member in members:
         item = _read_manifest(bundle, member)
-        outcome = item.reasons or _check(bundle, item, catalogue, clock=clock)
+        outcome: Outcome
+        try:
+            outcome = item.reasons or _check(bundle, item, catalogue, clock=clock)
+        except Exception as exc:
+            # A check that breaks on a value nobody foresaw must not take the bundle down:
+            # this application is quarantined, the others go on.
+            _log_failed_check(exc)
+            outcome = [
+                _reason(
+                    "",
+                    _(
+                        "この申請は内容を検査できませんでした。マニフェストの値を確認し、"
+                        "直したバンドルを取り込むか、保留の画面から再取込してください。"
+                    ),
+                )
+            ]
+            item.reasons = outcome
         item.manifest = None  # checked: not needed any more, nor sent back from a worker
         out.append((item, outcome))
     return out
+
+
+def _log_failed_check(exc: BaseException) -> None:
+    # The code path only: the exception's message may quote the manifest (personal data).
+    where = "".join(traceback.format_tb(exc.__traceback__)[-3:])
+    logger.error("intake: a manifest check failed with %s\n%s", type(exc).__name__, where)
 
 
 # --- Writing a chunk -------------------------------------------------------------------------
@@ -584,7 +652,12 @@ def _insert(model: type[models.Model], rows: list[dict[str, Any]]) -> None:
         psycopg_sql.SQL(", ").join(psycopg_sql.Identifier(c) for c in columns),
     )
     pick = operator.itemgetter(*given)
-    with connection.cursor() as cursor, cursor.cursor.copy(statement) as copy:
+    # The raw cursor's errors are not Django's: wrap them so callers see IntegrityError etc.
+    with (
+        connection.wrap_database_errors,
+        connection.cursor() as cursor,
+        cursor.cursor.copy(statement) as copy,
+    ):
         write = copy.write_row
         for row in rows:
             values: tuple[Any, ...] = pick(row) if len(given) > 1 else (pick(row),)
@@ -760,6 +833,9 @@ class _Importer:
         self.seen: set[str] = set()
         # Tests replace this to inject a fault between applications.
         self.before_write: Callable[[list[_Accepted]], None] = lambda accepted: None
+        # Called with the number of manifests of a chunk, in the chunk's transaction (progress).
+        self.on_chunk: Callable[[int], None] = lambda members: None
+        self._chunk_members = 0
 
     def chunk(self, members: list[str]) -> _ChunkResult:
         """Check and write some applications (one transaction)."""
@@ -769,6 +845,7 @@ class _Importer:
         """Write the applications of a checked chunk that are not in the database yet."""
         now = timezone.now()
         result = _ChunkResult()
+        self._chunk_members = len(checked)
         receipts = [c.receipt_number for c, _outcome in checked if c.receipt_number]
         taken = dict(
             _among(
@@ -843,8 +920,9 @@ class _Importer:
                     )
                     self._record(rejected, result, len(accepted), now)
                 result.imported = [(a, 0) for a in accepted]
-            except IntegrityError:
-                # Someone else committed one of these 受付番号 meanwhile: one by one.
+            except (IntegrityError, DataError):
+                # Someone else committed one of these 受付番号 meanwhile, or one value is refused
+                # by the database: one by one, so the others are written.
                 result = self._one_by_one(accepted, rejected, result, links, now)
         except BaseException:
             _remove_files(accepted)
@@ -867,9 +945,33 @@ class _Importer:
                         [item], municipality=self.municipality, run=self.run, links=links, now=now
                     )
                 imported.append((item, 0))
-            except IntegrityError:
+            except (IntegrityError, DataError):
                 _remove_files([item])
-                result.duplicates += 1
+                if (
+                    Application.objects.for_municipality(self.municipality)
+                    .filter(receipt_number=item.receipt_number)
+                    .exists()
+                ):
+                    result.duplicates += 1  # committed by another import meanwhile
+                    continue
+                reasons = [
+                    _reason(
+                        "",
+                        _(
+                            "この申請はデータベースに保存できない値を含んでいます。"
+                            "マニフェストの値を確認してください。"
+                        ),
+                    )
+                ]
+                rejected.append(
+                    (
+                        _Checked(
+                            item.member, item.manifest_sha256, item.receipt_number, None, reasons
+                        ),
+                        reasons,
+                    )
+                )
+                result.rejected.append(Rejection(item.receipt_number, item.member, reasons))
         with transaction.atomic():
             self._record(rejected, result, len(imported), now)
         result.imported = imported
@@ -926,6 +1028,7 @@ class _Importer:
             ]
         run.updated_at = now
         run.save(update_fields=["imported", "duplicates", "rejected", "rejections", "updated_at"])
+        self.on_chunk(self._chunk_members)
 
 
 def _chunks(items: list[str], size: int) -> Iterator[list[str]]:
@@ -948,6 +1051,35 @@ def _sha256(handle: IO[bytes]) -> str:
     return digest.hexdigest()
 
 
+def _new_run(
+    *,
+    municipality: Municipality,
+    handle: IO[bytes],
+    name: str,
+    actor: StaffUser | None,
+    source_name: str,
+    keep_bundle: bool,
+    status: str = ImportRun.Status.RUNNING,
+) -> ImportRun:
+    now = timezone.now()
+    run = ImportRun(
+        municipality=municipality,
+        source_name=uploads.display_filename(source_name or name, max_length=200),
+        sha256=_sha256(handle),
+        actor=actor,
+        status=status,
+        started_at=now,
+        updated_at=now,
+    )
+    if keep_bundle:
+        # Kept (privately) so a quarantined item can be re-tried after the cause is fixed,
+        # and so a background import can read it (and resume it).
+        run.bundle.save("bundle", File(handle), save=False)
+        handle.seek(0)
+    run.save()
+    return run
+
+
 def bundle_import(
     *,
     municipality: Municipality,
@@ -960,87 +1092,166 @@ def bundle_import(
     workers: int = 1,
     _hook: Callable[[_Importer], None] | None = None,
 ) -> ImportReport:
-    """Import a bundle: every application atomically, idempotent by 受付番号.
+    """Import a bundle now: every application atomically, idempotent by 受付番号.
 
     Manifests are checked in `workers` forked processes when more than one is given (batch
-    use: the command line, not a web request) while this process writes.
+    use: the command line, never a web request — the staff screen uses `bundle_import_start`).
 
     Returns the report; a refused bundle (not a zip, zip bomb, unsafe names…) imports nothing
     and says why in `report.refused`. Rejected applications go to quarantine with their reasons.
     """
     handle, name, close = _open(path_or_file)
     try:
-        now = timezone.now()
-        run = ImportRun(
+        run = _new_run(
             municipality=municipality,
-            source_name=uploads.display_filename(source_name or name, max_length=200),
-            sha256=_sha256(handle),
+            handle=handle,
+            name=name,
             actor=actor,
-            started_at=now,
-            updated_at=now,
+            source_name=source_name,
+            keep_bundle=keep_bundle,
         )
-        if keep_bundle:
-            # Kept (privately) so a quarantined item can be re-tried after the cause is fixed.
-            run.bundle.save("bundle", File(handle), save=False)
-            handle.seek(0)
-        run.save()
-        report = ImportReport(run=run)
-        try:
-            bundle = Bundle(handle, limits=limits)
-        except BundleRefused as exc:
-            _finish(run, ImportRun.Status.REFUSED, exc.message)
-            report.refused = exc.message
-            return report
-        with bundle:
-            importer = _Importer(municipality=municipality, run=run, bundle=bundle)
-            if _hook is not None:
-                _hook(importer)
-            members = bundle.manifests
-            report.total = len(members)
-            ImportRun.objects.filter(pk=run.pk).update(total=len(members))
-            run.total = len(members)
-            check = functools.partial(
-                check_members, bundle, importer.catalogue, clock=_Clock.current()
-            )
-            checked_chunks = forking.ordered_map(
-                check,
-                _chunks(members, chunk_size),
-                # One chunk is checked faster than processes start.
-                workers=workers if len(members) > chunk_size else 1,
-            )
-            try:
-                for checked in checked_chunks:
-                    result = importer.write(checked)
-                    report.imported += len(result.imported)
-                    report.imported_receipts.extend(a.receipt_number for a, _pk in result.imported)
-                    report.duplicates += result.duplicates
-                    report.rejected += len(result.rejected)
-                    report.rejections.extend(result.rejected)
-            except Exception as exc:
-                _finish(
-                    run,
-                    ImportRun.Status.FAILED,
-                    _(
-                        "取込の途中でエラーが発生し、中断しました。同じバンドルをもう一度取り込むと続きから再開します。"
-                    ),
-                )
-                logger.exception("intake: run %s failed", run.pk, exc_info=exc)
-                raise
-            finally:
-                checked_chunks.close()
-        if not members:
-            _finish(
-                run,
-                ImportRun.Status.REFUSED,
-                _("バンドルに申請（manifest.json / manifest.xml）がありません。"),
-            )
-            report.refused = run.error
-            return report
-        _finish(run, ImportRun.Status.COMPLETED, "")
-        return report
+        return _import_into(
+            run, handle, chunk_size=chunk_size, limits=limits, workers=workers, _hook=_hook
+        )
     finally:
         if close:
             handle.close()
+
+
+def _import_into(
+    run: ImportRun,
+    handle: IO[bytes],
+    *,
+    chunk_size: int = CHUNK_SIZE,
+    limits: Limits | None = None,
+    workers: int = 1,
+    start: int = 0,
+    progress: Progress | None = None,
+    _hook: Callable[[_Importer], None] | None = None,
+) -> ImportReport:
+    """Import the bundle's manifests from the `start`-th on into `run` (a resumed run starts
+    where the last committed chunk ended); `progress` is told, in each chunk's transaction."""
+    municipality = run.municipality
+    report = ImportReport(run=run)
+    try:
+        bundle = Bundle(handle, limits=limits)
+    except BundleRefused as exc:
+        _finish(run, ImportRun.Status.REFUSED, exc.message)
+        report.refused = exc.message
+        return report
+    with bundle:
+        importer = _Importer(municipality=municipality, run=run, bundle=bundle)
+        if _hook is not None:
+            _hook(importer)
+        members = bundle.manifests
+        report.total = len(members)
+        ImportRun.objects.filter(pk=run.pk).update(total=len(members))
+        run.total = len(members)
+        done = min(start, len(members))
+        if progress is not None:
+            progress.advance(done=done, total=len(members), quarantined=run.rejected)
+
+            def advance(count: int) -> None:
+                nonlocal done
+                done += count
+                progress.advance(done=done, quarantined=run.rejected)
+
+            importer.on_chunk = advance
+        check = functools.partial(check_members, bundle, importer.catalogue, clock=_Clock.current())
+        remaining = members[done:]
+        checked_chunks = forking.ordered_map(
+            check,
+            _chunks(remaining, chunk_size),
+            # One chunk is checked faster than processes start.
+            workers=workers if len(remaining) > chunk_size else 1,
+        )
+        try:
+            for checked in checked_chunks:
+                result = importer.write(checked)
+                report.imported += len(result.imported)
+                report.imported_receipts.extend(a.receipt_number for a, _pk in result.imported)
+                report.duplicates += result.duplicates
+                report.rejected += len(result.rejected)
+                report.rejections.extend(result.rejected)
+        except JobLost:
+            raise  # another attempt owns the run now: leave it alone
+        except Exception as exc:
+            _finish(
+                run,
+                ImportRun.Status.FAILED,
+                _(
+                    "取込の途中でエラーが発生し、中断しました。同じバンドルをもう一度取り込むと続きから再開します。"
+                ),
+            )
+            logger.error("intake: run %s failed with %s", run.pk, type(exc).__name__)
+            raise
+        finally:
+            checked_chunks.close()
+    if not members:
+        _finish(
+            run,
+            ImportRun.Status.REFUSED,
+            _("バンドルに申請（manifest.json / manifest.xml）がありません。"),
+        )
+        report.refused = run.error
+        return report
+    _finish(run, ImportRun.Status.COMPLETED, "")
+    return report
+
+
+# --- In the background -----------------------------------------------------------------------
+
+JOB_KIND = "intake.import"
+
+
+def bundle_import_start(
+    *,
+    municipality: Municipality,
+    upload: IO[bytes],
+    actor: StaffUser | None = None,
+    source_name: str = "",
+) -> ImportRun:
+    """Store an uploaded bundle (private storage) and queue its import as a background job.
+
+    The staff screen follows the run's job; with the immediate task backend the import has
+    run by the time this returns (one process), with the database backend a worker runs it."""
+    handle, name, _close = _open(upload)
+    with transaction.atomic():
+        job = job_create(kind=JOB_KIND, municipality=municipality, started_by=actor)
+        run = _new_run(
+            municipality=municipality,
+            handle=handle,
+            name=name,
+            actor=actor,
+            source_name=source_name,
+            keep_bundle=True,
+            status=ImportRun.Status.QUEUED,
+        )
+        run.job = job
+        run.save(update_fields=["job"])
+        job_enqueue(job=job)
+    run.refresh_from_db()
+    return run
+
+
+def bundle_import_work(job: Job, progress: Progress) -> None:
+    """The job's work: import the run's stored bundle from where the last attempt stopped."""
+    run = ImportRun.objects.get(job=job)
+    if run.status in (ImportRun.Status.COMPLETED, ImportRun.Status.REFUSED):
+        return
+    ImportRun.objects.filter(pk=run.pk).update(
+        status=ImportRun.Status.RUNNING, error="", finished_at=None
+    )
+    run.status = ImportRun.Status.RUNNING
+    with run.bundle.open("rb") as handle:
+        _import_into(run, handle, start=job.done, progress=progress)
+
+
+def bundle_import_resume(*, run: ImportRun) -> bool:
+    """Resume an interrupted or failed background import; False if it cannot be resumed."""
+    if run.job is None:
+        return False
+    return job_resume(job=run.job)
 
 
 def _finish(run: ImportRun, status: str, error: str) -> None:

@@ -9,6 +9,7 @@ app_name = "intake"
 urlpatterns = [
     path("", views.home, name="home"),
     path("runs/<int:run_id>/", views.run_detail, name="run"),
+    path("runs/<int:run_id>/resume/", views.run_resume, name="run_resume"),
     path("quarantine/", views.quarantine, name="quarantine"),
     path("quarantine/<int:item_id>/", views.quarantine_detail, name="quarantine_item"),
     path("quarantine/<int:item_id>/retry/", views.quarantine_retry, name="quarantine_retry"),

@@ -61,27 +61,33 @@ def home(request: HttpRequest) -> HttpResponse:
         form = BundleUploadForm(request.POST, request.FILES)
         if form.is_valid():
             upload = form.cleaned_data["bundle"]
-            report = services.bundle_import(
+            # Stored and queued: the import runs as a background job, never in this request.
+            run = services.bundle_import_start(
                 municipality=municipality,
-                path_or_file=upload,
+                upload=upload,
                 actor=staff_user(request),
                 source_name=upload.name or "",
             )
-            if report.refused:
-                messages.error(request, report.refused)
-            else:
+            if run.status == run.Status.REFUSED:
+                messages.error(request, run.error)
+            elif run.status == run.Status.COMPLETED:
                 messages.success(
                     request,
                     _(
                         "取り込みました：新規 %(imported)s 件、取込済み %(duplicates)s 件、保留 %(rejected)s 件。"
                     )
                     % {
-                        "imported": report.imported,
-                        "duplicates": report.duplicates,
-                        "rejected": report.rejected,
+                        "imported": run.imported,
+                        "duplicates": run.duplicates,
+                        "rejected": run.rejected,
                     },
                 )
-            return redirect("intake:run", run_id=report.run.pk)
+            else:
+                messages.success(
+                    request,
+                    _("取込を受け付けました。進み具合はこの画面で確認できます。"),
+                )
+            return redirect("intake:run", run_id=run.pk)
     return render(
         request,
         "intake/home.html",
@@ -101,6 +107,7 @@ def run_detail(request: HttpRequest, run_id: int) -> HttpResponse:
         "intake/run.html",
         {
             "run": run,
+            "progress": selectors.run_progress(run=run),
             "records": selectors.run_applications(run=run)[:500],
             "quarantine": selectors.quarantine_list(
                 municipality=run.municipality, status="", run=run
@@ -195,3 +202,14 @@ def linkage(request: HttpRequest) -> HttpResponse:
         "intake/linkage.html",
         {"form": form, "history": selectors.linkage_history(municipality=municipality)[:50]},
     )
+
+
+@require_POST
+@_staff("intake.add_importrun")
+def run_resume(request: HttpRequest, run_id: int) -> HttpResponse:
+    run = selectors.run_get(municipality=_municipality(request), run_id=run_id)
+    if services.bundle_import_resume(run=run):
+        messages.success(request, _("取込を続きから再開しました。"))
+    else:
+        messages.error(request, _("この取込は再開できません（実行中か、既に終わっています）。"))
+    return redirect("intake:run", run_id=run.pk)

@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "madoguchi.tenancy",
     "madoguchi.accounts",
     "madoguchi.notifications",
+    "madoguchi.jobs",
     "madoguchi.procedures",
     "madoguchi.applications",
     "madoguchi.intake",
@@ -224,6 +225,13 @@ TASKS = {
 # `madoguchi tasks prune` deletes finished task rows and finished notifications older than these.
 TASKS_RESULT_RETENTION_DAYS = env.int("TASKS_RESULT_RETENTION_DAYS", default=7)
 NOTIFICATIONS_RETENTION_DAYS = env.int("NOTIFICATIONS_RETENTION_DAYS", default=30)
+
+# A running job whose worker has not reported for this long is shown as interrupted and can
+# be resumed from the staff screen (it reports at least once per chunk of work).
+JOBS_STALE_AFTER_SECONDS = env.int("JOBS_STALE_AFTER_SECONDS", default=600)
+EXPORT_STREAM_MAX_ROWS = env.int("EXPORT_STREAM_MAX_ROWS", default=2000)
+# Stored FAQ indexes (built by a background job, loaded by every process).
+FAQ_INDEX_DIR = DATA_DIR / "faq-index"
 
 # --- Logging: no personal data in logs -------------------------------------------------------
 LOGGING = {

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import tempfile
 from collections.abc import Iterable
 from typing import Any
 
+from django.conf import settings
+from django.core.files import File
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -14,10 +17,13 @@ from django.utils.translation import gettext as _
 from madoguchi.core.audit import audit_record
 from madoguchi.core.models import AuditAction
 from madoguchi.core.secrets import keyed_hash, matches
+from madoguchi.jobs.models import Job
+from madoguchi.jobs.services import Progress, job_attach_result, job_create, job_enqueue
 from madoguchi.procedures.models import Procedure
 from madoguchi.tenancy.models import Municipality
 
 from ..models import Application, HandoffMethod
+from . import csv_export
 from .models import ApiToken, ExportRun, HandoffRecord, Scope
 
 TOKEN_PREFIX = "mgk_"  # noqa: S105 — a public marker, not a secret
@@ -121,6 +127,29 @@ def api_token_check(raw: str) -> ApiToken | None:
 
 # --- Bulk CSV export -------------------------------------------------------------------------
 
+EXPORT_JOB_KIND = "applications.export"
+_EXPORT_CHUNK_ROWS = 500
+
+
+def export_stream_limit() -> int:
+    """Exports of more applications than this are written by a background job."""
+    return int(getattr(settings, "EXPORT_STREAM_MAX_ROWS", 2000))
+
+
+def export_file_work(job: Job, progress: Progress) -> None:
+    """The job's work: write the run's CSV file (again, from the start, when resumed)."""
+    run = ExportRun.objects.for_municipality(job.municipality).get(pk=int(job.subject_id))
+    progress.advance(done=0, total=run.count)
+    written = 0
+    with tempfile.TemporaryFile() as out:
+        for chunk in csv_export.stream(run, chunk_rows=_EXPORT_CHUNK_ROWS):
+            out.write(chunk)
+            written = min(written + _EXPORT_CHUNK_ROWS, run.count)
+            progress.advance(done=written)
+        out.seek(0)
+        job_attach_result(job=job, content=File(out), name=csv_export.filename(run))
+    progress.advance(done=run.count)
+
 
 @transaction.atomic
 def export_start(
@@ -156,6 +185,17 @@ def export_start(
     )
     ExportRun.objects.filter(pk=run.pk).update(count=count)
     run.count = count
+    if count > export_stream_limit():
+        # Too large to write while the request waits: a background job writes the file, the
+        # staff member downloads it from the run's page when it is ready.
+        job = job_create(
+            kind=EXPORT_JOB_KIND,
+            municipality=procedure.municipality,
+            started_by=actor,
+            total=count,
+            subject_id=run.pk,
+        )
+        job_enqueue(job=job)
     audit_record(
         actor=actor,
         action=AuditAction.EXPORT,

@@ -5,7 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    StreamingHttpResponse,
+)
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -13,6 +19,9 @@ from django.views.decorators.http import require_POST
 from madoguchi.accounts.access import staff_user
 from madoguchi.core.audit import audit_record
 from madoguchi.core.models import AuditAction
+from madoguchi.jobs.models import Job
+from madoguchi.jobs.selectors import job_for_subject, job_progress
+from madoguchi.jobs.services import job_resume
 from madoguchi.procedures.selectors import form_version_definition
 from madoguchi.tenancy.access import access_tenant_object
 
@@ -185,11 +194,13 @@ def export_run(request: HttpRequest, run_id: int) -> HttpResponse:
         substituted = csv_export.find_unrepresentable(
             Application.objects.filter(export_run=run, municipality_id=run.municipality_id)
         )
+    job = _export_job(run)
     return render(
         request,
         "applications/staff/export_run.html",
         {
             "run": run,
+            "progress": job_progress(job=job) if job is not None else None,
             "substituted": substituted,
             "nav": "export",
             "can_audit": staff_scope.can_read_audit(staff_user(request)),
@@ -197,10 +208,28 @@ def export_run(request: HttpRequest, run_id: int) -> HttpResponse:
     )
 
 
+def _export_job(run: ExportRun) -> Job | None:
+    return job_for_subject(
+        municipality=run.municipality, kind=services.EXPORT_JOB_KIND, subject_id=run.pk
+    )
+
+
+@require_POST
 @back_office_required
-def export_download(request: HttpRequest, run_id: int) -> StreamingHttpResponse:
+def export_resume(request: HttpRequest, run_id: int) -> HttpResponse:
+    job = _export_job(_run(request, run_id))
+    if job is None or not job_resume(job=job):
+        messages.error(request, _("この出力は再開できません（実行中か、既に終わっています）。"))
+    return redirect("applications_staff:export_run", run_id=run_id)
+
+
+@back_office_required
+def export_download(request: HttpRequest, run_id: int) -> StreamingHttpResponse | FileResponse:
     run = _run(request, run_id)
     user = staff_user(request)
+    job = _export_job(run)
+    if job is not None and not (job.state == Job.State.DONE and job.result):
+        raise Http404  # the background job has not written the file yet
     audit_record(
         actor=user,
         action=AuditAction.EXPORT,
@@ -209,6 +238,13 @@ def export_download(request: HttpRequest, run_id: int) -> StreamingHttpResponse:
         count=run.count,
     )
     charset = "shift_jis" if run.encoding == ExportRun.Encoding.CP932 else "utf-8"
+    if job is not None:
+        return FileResponse(
+            job.result.open("rb"),
+            as_attachment=True,
+            filename=csv_export.filename(run),
+            content_type=f"text/csv; charset={charset}",
+        )
     response = StreamingHttpResponse(
         csv_export.stream(run), content_type=f"text/csv; charset={charset}"
     )

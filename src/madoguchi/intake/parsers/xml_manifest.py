@@ -15,7 +15,7 @@ from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
 from django.utils.translation import gettext as _
 
-from .base import Manifest, ManifestError
+from .base import Manifest, ManifestError, refuse_unstorable_text
 
 MAX_DEPTH = 20
 
@@ -82,13 +82,15 @@ class XmlManifestParser:
                     applicant[key] = value
         form_el = root.find("form_data")
         form_version = _text(root.find("form_version"))
-        return Manifest(
-            format_version=root.attrib.get("format_version", "1"),
-            receipt_number=_text(root.find("receipt_number")),
-            procedure=_text(root.find("procedure")),
-            form_version=form_version,
-            submitted_at=_text(root.find("submitted_at")),
-            applicant=applicant,
-            certificate_serial=_text(root.find("certificate_serial")),
-            form_data=_object(form_el) if form_el is not None else None,
+        return refuse_unstorable_text(
+            Manifest(
+                format_version=root.attrib.get("format_version", "1"),
+                receipt_number=_text(root.find("receipt_number")),
+                procedure=_text(root.find("procedure")),
+                form_version=form_version,
+                submitted_at=_text(root.find("submitted_at")),
+                applicant=applicant,
+                certificate_serial=_text(root.find("certificate_serial")),
+                form_data=_object(form_el) if form_el is not None else None,
+            )
         )

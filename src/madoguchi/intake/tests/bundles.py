@@ -52,8 +52,8 @@ def manifest(
 def _xml_value(key: str | None, value: Any) -> str:
     attr = f" key={quoteattr(key)}" if key is not None else ""
     tag = "field" if key is not None else "item"
-    if isinstance(value, dict) and "file" in value:
-        return f"<{tag}{attr} file={quoteattr(value['file'])}/>"
+    if isinstance(value, dict) and set(value) == {"file"}:  # what the XML parser reads back
+        return f"<{tag}{attr} file={quoteattr(str(value['file']))}/>"
     if isinstance(value, dict):
         inner = "".join(_xml_value(k, v) for k, v in value.items())
         return f"<{tag}{attr}>{inner}</{tag}>"
@@ -90,7 +90,7 @@ def to_xml(data: dict[str, Any]) -> bytes:
         "<form_data>" + "".join(_xml_value(k, v) for k, v in form.items()) + "</form_data>"
     )
     parts.append("</application>")
-    return "".join(parts).encode()
+    return "".join(parts).encode("utf-8", "surrogatepass")  # lone surrogates kept: hostile tests
 
 
 @dataclass
