@@ -17,12 +17,8 @@ from django.utils.translation import pgettext
 from madoguchi.notifications.contexts import Envelope, context_for
 
 from .models import Application, ApplicationEvent, CorrectionRequest, Draft, Status
-from .workflow import NOTIFIED, correctable_fields, correction_url
-
-RECEIPT = "applications/receipt"
-RESUME = "applications/resume"
-CORRECTION = "applications/correction"
-STATUS = "applications/status"
+from .services import RECEIPT, RESUME
+from .workflow import CORRECTION, NOTIFIED, STATUS, correctable_fields, correction_url
 
 
 @context_for(RECEIPT)

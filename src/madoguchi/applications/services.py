@@ -25,11 +25,14 @@ from madoguchi.tenancy.models import Municipality
 
 from . import codes
 from .models import Application, ApplicationEvent, Attachment, Channel, Draft, Status
-from .notices import RECEIPT, RESUME
 from .search import search_key_for
 from .selectors import attachment_ids_in
 
 DRAFT_LIFETIME = timedelta(days=30)
+
+# The mails this module queues (rendered at send time by notices.py).
+RECEIPT = "applications/receipt"
+RESUME = "applications/resume"
 
 
 class SubmissionInvalid(Exception):

@@ -59,6 +59,10 @@ REASON_REQUIRED = frozenset({Status.REJECTED})
 NOTIFIED = frozenset({Status.IN_REVIEW, Status.COMPLETED, Status.REJECTED, Status.WITHDRAWN})
 NOTE_MAX_LENGTH = 2000
 
+# The mails this module queues (rendered at send time by notices.py).
+CORRECTION = "applications/correction"
+STATUS = "applications/status"
+
 
 class WorkflowError(Exception):
     """A refused change; `message` is Japanese and says what to do; `field` names the input."""
@@ -162,7 +166,7 @@ def _set_status(
     if to_status in NOTIFIED and application.contact_email:
         notification_queue(
             municipality=application.municipality,
-            template="applications/status",
+            template=STATUS,
             reference=event.pk,
             language=language or application.language,
         )
@@ -353,7 +357,7 @@ def correction_request(
     if current.contact_email:
         notification_queue(
             municipality=current.municipality,
-            template="applications/correction",
+            template=CORRECTION,
             reference=correction.pk,
             language=current.language,
             sealed={"token": token},
