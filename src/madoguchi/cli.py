@@ -36,12 +36,9 @@ def default_threads() -> int:
     return int(os.environ.get("WEB_THREADS") or 8)
 
 
-def gunicorn_command(*, host: str, port: int, workers: int, threads: int) -> list[str]:
-    """The production server's command line (madoguchi.gunicorn_config holds the rest)."""
+def gunicorn_arguments(*, host: str, port: int, workers: int, threads: int) -> list[str]:
+    """The production server's options (madoguchi.gunicorn_config holds the rest)."""
     return [
-        sys.executable,
-        "-m",
-        "gunicorn",
         "--config",
         "python:madoguchi.gunicorn_config",
         "--bind",
@@ -51,6 +48,12 @@ def gunicorn_command(*, host: str, port: int, workers: int, threads: int) -> lis
         "--threads",
         str(threads),
     ]
+
+
+def gunicorn_command(*, host: str, port: int, workers: int, threads: int) -> list[str]:
+    """The production server as a command line (for benchmarks that start it themselves)."""
+    arguments = gunicorn_arguments(host=host, port=port, workers=workers, threads=threads)
+    return [sys.executable, "-m", "gunicorn", *arguments]
 
 
 def _bench(argv: list[str]) -> int:
@@ -127,12 +130,18 @@ def _serve(argv: list[str], *, demo: bool) -> int:
             return 1
         _collectstatic()
     print(f"Madoguchi: http://{args.host}:{args.port}/", flush=True)
-    command = gunicorn_command(
+    # gunicorn in this process: the application loaded here (preload_app) is shared by the
+    # forked workers; no database connection may cross the fork.
+    from django.db import connections
+    from gunicorn.app.wsgiapp import run
+
+    connections.close_all()
+    arguments = gunicorn_arguments(
         host=args.host, port=args.port, workers=args.workers, threads=args.threads
     )
-    command += ["--env", f"DJANGO_SETTINGS_MODULE={os.environ['DJANGO_SETTINGS_MODULE']}"]
-    os.execvp(sys.executable, command)  # noqa: S606 — replace this process with the server
-    return 0  # not reached
+    sys.argv = ["madoguchi serve", *arguments]
+    run()
+    return 0
 
 
 # Two-word commands named in the documentation, mapped to their management commands.

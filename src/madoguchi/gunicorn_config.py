@@ -13,6 +13,9 @@ from __future__ import annotations
 from madoguchi.cli import default_threads, default_workers
 
 wsgi_app = "madoguchi.wsgi:application"
+# Load the application once in the master and fork: workers share its memory and start at once.
+# (Code changes need a restart, not a HUP, which an upgrade does anyway.)
+preload_app = True
 worker_class = "gthread"
 threads = default_threads()
 workers = default_workers()
