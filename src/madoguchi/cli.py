@@ -83,12 +83,17 @@ def _pending_migrations() -> list[str]:
 
 
 def _collectstatic() -> None:
-    """Copy static files for whitenoise; a lock keeps servers sharing a data dir from racing."""
+    """Copy static files for whitenoise; a lock keeps servers sharing a data dir from racing.
+
+    Not needed when whitenoise serves them from the apps (WHITENOISE_USE_FINDERS, development).
+    """
     import fcntl
 
     from django.conf import settings
     from django.core.management import call_command
 
+    if settings.WHITENOISE_USE_FINDERS:
+        return
     with open(Path(settings.DATA_DIR) / ".collectstatic.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         call_command("collectstatic", interactive=False, verbosity=0)
