@@ -127,6 +127,20 @@ class AccessLogger(Logger):
         except Exception:  # a log line must never break a response
             self.error("access log line failed")
 
+    def exception(self, msg: Any, *args: Any, **kwargs: Any) -> None:
+        # "Error handling request GET /path?query": the URI as the access log would show it.
+        args = tuple(
+            redact_uri(arg) if isinstance(arg, str) and arg.startswith("/") else arg for arg in args
+        )
+        super().exception(msg, *args, **kwargs)
+
+
+def redact_uri(uri: str) -> str:
+    """A raw request URI (path and query string) as it may be logged: the path only, redacted."""
+    from urllib.parse import unquote
+
+    return redact_path(unquote(uri.split("?", 1)[0].split("#", 1)[0]))
+
 
 class RedactRequestPath(logging.Filter):
     """Django's own request logs ("Not Found: /…/resume/<token>/") with the path redacted."""

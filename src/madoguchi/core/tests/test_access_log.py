@@ -124,3 +124,18 @@ def test_django_request_log_path_is_redacted() -> None:
     record.request = request
     assert access_log.RedactRequestPath().filter(record)
     assert record.getMessage() == "Not Found: /229997/correction/***/"
+
+
+def test_gunicorn_error_lines_carry_the_redacted_path_only(tmp_path: Path) -> None:
+    config = Config()
+    config.set("errorlog", str(tmp_path / "error.log"))
+    logger = access_log.AccessLogger(config)
+    try:
+        raise RuntimeError("boom")
+    except RuntimeError:
+        logger.exception(
+            "Error handling request %s %s", "GET", f"/229997/resume/{SECRET_VALUE}/?q=%E5%B1%B1"
+        )
+    text = (tmp_path / "error.log").read_text()
+    assert "Error handling request GET /229997/resume/***/" in text
+    assert SECRET_VALUE not in text and "q=" not in text

@@ -193,6 +193,16 @@ def test_two_servers_share_one_database_and_its_rate_limits(tmp_path: Path) -> N
         assert statuses[-1] == 429 and set(statuses[:-1]) == {400}, statuses
         assert guess(second, 0) == 429
 
+        # Behind the TLS proxy (X-Forwarded-Proto from a trusted address): HSTS, on by default.
+        for proto, expected in (("https", "max-age=31536000"), ("", None)):
+            conn = first.connection()
+            conn.request("GET", f"/{code}/", headers={"X-Forwarded-Proto": proto} if proto else {})
+            response = conn.getresponse()
+            response.read()
+            conn.close()
+            assert response.status == 200
+            assert response.headers["Strict-Transport-Security"] == expected
+
         # The access log: no query strings, no secrets in paths.
         resident.request(second, "GET", f"/{code}/status/?q=%E7%AA%93%E5%8F%A3%E8%8A%B1%E5%AD%90")
         secret = secrets.token_urlsafe(24)
