@@ -93,6 +93,7 @@ def _collectstatic() -> None:
     from django.core.management import call_command
 
     if settings.WHITENOISE_USE_FINDERS:
+        Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)  # whitenoise looks there
         return
     with open(Path(settings.DATA_DIR) / ".collectstatic.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)

@@ -22,3 +22,6 @@ workers = default_workers()
 # The access log: method, path with secrets redacted, status, size, duration (core.access_log).
 accesslog = "-"
 logger_class = "madoguchi.core.access_log.AccessLogger"
+# No runtime control socket (gunicorn ≥ 25): its default path is per user, so two servers on one
+# host would fight over it; the service manager starts and stops the server.
+control_socket_disable = True
