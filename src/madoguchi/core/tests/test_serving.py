@@ -247,6 +247,9 @@ def _backup_and_restore(database_url: str, directory: Path) -> tuple[str, str | 
 
 
 def test_a_restored_backup_serves_the_same_residents(tmp_path: Path) -> None:
+    tools = ("pg_dump", "createdb", "pg_restore") if is_postgresql() else ()
+    if missing := [tool for tool in tools if not shutil.which(tool)]:
+        pytest.skip(f"the restore test needs PostgreSQL's client tools: {', '.join(missing)}")
     version = FormVersionFactory(without_files=True)
     code = version.procedure.municipality.code
     database_url = share_test_database(tmp_path)
