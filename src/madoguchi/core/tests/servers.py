@@ -1,3 +1,4 @@
+# ruff: noqa: S603 — runs our own interpreter
 """Real servers for tests: `madoguchi serve` (gunicorn) on the test's database.
 
 SQLite: the test's in-memory database is copied to a file with SQLite's backup API, and the

@@ -1,3 +1,4 @@
+# ruff: noqa: S603, S607 — runs our own interpreter and the database client tools
 """The production server as operators run it (`madoguchi serve`, real gunicorn), on the test's
 database: event streams cannot starve pages; two application servers share one database and
 its rate limits; a restored backup serves the same residents; the server refuses to start on a

@@ -124,14 +124,14 @@ def test_killed_process(tmp_path: Path) -> None:
         worker = [sys.executable, "-m", "madoguchi.intake.tests.fault_worker"]
 
         def run(*args: str) -> str:
-            done = subprocess.run(
+            done = subprocess.run(  # noqa: S603 — our own interpreter and module
                 [*worker, *args], env=env, capture_output=True, text=True, timeout=300
             )
             assert done.returncode == 0, done.stderr[-2000:]
             return done.stdout
 
         run("setup", bundle, "12")
-        proc = subprocess.Popen(
+        proc = subprocess.Popen(  # noqa: S603 — our own interpreter and module
             [*worker, "import", bundle], env=env, stdout=subprocess.PIPE, text=True
         )
         assert proc.stdout is not None
