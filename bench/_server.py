@@ -17,6 +17,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from urllib.parse import urlsplit, urlunsplit
 
+from madoguchi.cli import default_threads, gunicorn_command
+
 
 @dataclass
 class Server:
@@ -72,7 +74,8 @@ def running_server(*, workers: int = 2, setup: list[list[str]] | None = None) ->
                 "DATABASE_URL": database_url,
                 "ALLOWED_HOSTS": "127.0.0.1",
                 "SECURE_COOKIES": "false",
-                "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
+                # Production refuses mail backends that print or drop mail: write files.
+                "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
                 "LOG_LEVEL": "WARNING",
             }
             madoguchi = [sys.executable, "-m", "madoguchi.cli"]
@@ -81,21 +84,12 @@ def running_server(*, workers: int = 2, setup: list[list[str]] | None = None) ->
             ):
                 subprocess.run([*madoguchi, *command], env=env, check=True)
             port = free_port()
-            proc = subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "gunicorn",
-                    "madoguchi.wsgi",
-                    "--bind",
-                    f"127.0.0.1:{port}",
-                    "--workers",
-                    str(workers),
-                    "--log-level",
-                    "warning",
-                ],
-                env=env,
+            # The production server as `madoguchi serve` starts it (gthread, access log).
+            command = gunicorn_command(
+                host="127.0.0.1", port=port, workers=workers, threads=default_threads()
             )
+            quiet = ["--log-level", "warning", "--access-logfile", os.devnull]
+            proc = subprocess.Popen([*command, *quiet], env=env)
             base_url = f"http://127.0.0.1:{port}"
             try:
                 _wait_until_up(base_url + "/healthz")

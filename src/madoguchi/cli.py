@@ -1,7 +1,9 @@
 """The `madoguchi` command: one entry point for serving, the demo, benchmarks and management.
 
 madoguchi demo [--port N]       migrate, load the demo municipality, serve on 127.0.0.1
-madoguchi serve [--port N]      the production server (gunicorn)
+madoguchi migrate               create or upgrade the database (before `serve`, after each upgrade)
+madoguchi serve [--port N]      the production server (gunicorn; refuses to start on pending
+                                migrations or a failing system check)
 madoguchi bench NAME [...]      a benchmark from bench/NAME.py
 madoguchi faq run|evaluate ...  FAQ engine evaluation
 madoguchi <django command> ...  any Django management command (migrate, createsuperuser, …)
@@ -29,6 +31,31 @@ def default_workers() -> int:
     return int(os.environ.get("WEB_WORKERS") or 2 * (os.cpu_count() or 1) + 1)
 
 
+def default_threads() -> int:
+    """WEB_THREADS: requests one web process serves at once (gthread workers)."""
+    return int(os.environ.get("WEB_THREADS") or 8)
+
+
+def gunicorn_arguments(*, host: str, port: int, workers: int, threads: int) -> list[str]:
+    """The production server's options (madoguchi.gunicorn_config holds the rest)."""
+    return [
+        "--config",
+        "python:madoguchi.gunicorn_config",
+        "--bind",
+        f"{host}:{port}",
+        "--workers",
+        str(workers),
+        "--threads",
+        str(threads),
+    ]
+
+
+def gunicorn_command(*, host: str, port: int, workers: int, threads: int) -> list[str]:
+    """The production server as a command line (for benchmarks that start it themselves)."""
+    arguments = gunicorn_arguments(host=host, port=port, workers=workers, threads=threads)
+    return [sys.executable, "-m", "gunicorn", *arguments]
+
+
 def _bench(argv: list[str]) -> int:
     if not argv or argv[0].startswith("-"):
         names = sorted(p.stem.replace("_", "-") for p in (PROJECT_DIR / "bench").glob("[a-z]*.py"))
@@ -46,6 +73,33 @@ def _bench(argv: list[str]) -> int:
     return int(module.main(argv[1:]) or 0)
 
 
+def _pending_migrations() -> list[str]:
+    from django.db import connections
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connections["default"])
+    plan = executor.migration_plan(executor.loader.graph.leaf_nodes())
+    return [f"{migration.app_label}.{migration.name}" for migration, _ in plan]
+
+
+def _collectstatic() -> None:
+    """Copy static files for whitenoise; a lock keeps servers sharing a data dir from racing.
+
+    Not needed when whitenoise serves them from the apps (WHITENOISE_USE_FINDERS, development).
+    """
+    import fcntl
+
+    from django.conf import settings
+    from django.core.management import call_command
+
+    if settings.WHITENOISE_USE_FINDERS:
+        Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)  # whitenoise looks there
+        return
+    with open(Path(settings.DATA_DIR) / ".collectstatic.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        call_command("collectstatic", interactive=False, verbosity=0)
+
+
 def _serve(argv: list[str], *, demo: bool) -> int:
     import argparse
 
@@ -53,34 +107,47 @@ def _serve(argv: list[str], *, demo: bool) -> int:
     parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
     parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
     parser.add_argument("--workers", type=int, default=default_workers())
+    parser.add_argument("--threads", type=int, default=default_threads())
     args = parser.parse_args(argv)
+    # The web processes read the thread count too (the display stream's share of them).
+    os.environ["WEB_THREADS"] = str(args.threads)
     _setup_django("madoguchi.settings.dev" if demo else "madoguchi.settings.production")
     from django.core.management import call_command
+    from django.core.management.base import SystemCheckError
 
-    call_command("migrate", interactive=False, verbosity=0)
     if demo:
+        # The one-command demo creates and upgrades its own database.
+        call_command("migrate", interactive=False, verbosity=0)
         call_command("demo_load")
     else:
-        call_command("collectstatic", interactive=False, verbosity=0)
+        try:
+            call_command("check")
+        except SystemCheckError as exc:
+            print(f"madoguchi serve: not starting.\n{exc}", file=sys.stderr)
+            return 1
+        pending = _pending_migrations()
+        if pending:
+            print(
+                f"madoguchi serve: not starting: {len(pending)} migration(s) not applied "
+                f"({', '.join(pending[:3])}{', …' if len(pending) > 3 else ''}).\n"
+                "Run `madoguchi migrate` first (see docs/operations.md, Upgrade).",
+                file=sys.stderr,
+            )
+            return 1
+        _collectstatic()
     print(f"Madoguchi: http://{args.host}:{args.port}/", flush=True)
-    os.execvp(  # noqa: S606 — replace this process with the server
-        sys.executable,
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "madoguchi.wsgi",
-            "--bind",
-            f"{args.host}:{args.port}",
-            "--workers",
-            str(args.workers),
-            "--access-logfile",
-            "-",
-            "--env",
-            f"DJANGO_SETTINGS_MODULE={os.environ['DJANGO_SETTINGS_MODULE']}",
-        ],
+    # gunicorn in this process: the application loaded here (preload_app) is shared by the
+    # forked workers; no database connection may cross the fork.
+    from django.db import connections
+    from gunicorn.app.wsgiapp import run
+
+    connections.close_all()
+    arguments = gunicorn_arguments(
+        host=args.host, port=args.port, workers=args.workers, threads=args.threads
     )
-    return 0  # not reached
+    sys.argv = ["madoguchi serve", *arguments]
+    run()
+    return 0
 
 
 # Two-word commands named in the documentation, mapped to their management commands.

@@ -7,8 +7,9 @@ class CoreConfig(AppConfig):
     verbose_name = "共通"
 
     def ready(self) -> None:
-        from django.core import checks
+        from django.core import checks as django_checks
 
+        from . import checks  # noqa: F401 — registers the start-up checks
         from .ratelimit import check_cache
 
-        checks.register(check_cache, checks.Tags.caches)
+        django_checks.register(check_cache, django_checks.Tags.caches)

@@ -10,6 +10,8 @@ from pathlib import Path
 import environ
 from django.utils.translation import gettext_lazy as _
 
+from madoguchi.cli import default_threads
+
 SRC_DIR = Path(__file__).resolve().parents[2]
 PROJECT_DIR = SRC_DIR.parent
 
@@ -20,6 +22,8 @@ if (PROJECT_DIR / ".env").is_file():
 
 DEBUG = env.bool("DEBUG", default=False)
 SECRET_KEY = env.str("SECRET_KEY")  # required: no default outside dev/test
+# Former keys still accepted for sessions while rotating (docs/operations.md, Secrets).
+SECRET_KEY_FALLBACKS = env.list("SECRET_KEY_FALLBACKS", default=[])
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
@@ -55,6 +59,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: everything after it (rate limits, lockouts) sees the client's address (core.proxy).
+    "madoguchi.core.proxy.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -116,7 +122,16 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache (rate limits, lockouts) ----------------------------------------------------------
-CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
+# Shared by every process and server without a new service: a table in the database (created by
+# core's migrations, so `madoguchi migrate` sets it up). Redis optional: CACHE_URL=redis://…
+CACHE_TABLE = "madoguchi_cache"
+CACHES = {"default": env.cache_url("CACHE_URL", default=f"dbcache://{CACHE_TABLE}")}
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.db.DatabaseCache":
+    # Culling counts the table on every write: keep it bounded, but large enough that live
+    # rate-limit counters are not culled before they expire.
+    CACHES["default"].setdefault("OPTIONS", {}).setdefault(
+        "MAX_ENTRIES", env.int("CACHE_MAX_ENTRIES", default=20000)
+    )
 
 # --- Accounts -------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.StaffUser"
@@ -156,7 +171,26 @@ SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 3600)
 SESSION_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+LANGUAGE_COOKIE_SECURE = SESSION_COOKIE_SECURE
 X_FRAME_OPTIONS = "DENY"
+
+# --- HTTPS behind a TLS proxy (production.py turns HSTS on; see docs/operations.md) ------------
+# HSTS is sent on requests Django sees as HTTPS: gunicorn marks them so from X-Forwarded-Proto when
+# the proxy is in FORWARDED_ALLOW_IPS (default: this host); a proxy elsewhere can instead be
+# trusted here, e.g. SECURE_PROXY_SSL_HEADER=HTTP_X_FORWARDED_PROTO,https (opt-in: only when the
+# proxy always sets or strips that header).
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=False)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=False)
+# /healthz answers over plain HTTP too, for monitoring from inside the network.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+# Addresses or networks of the reverse proxies whose X-Forwarded-For names the client.
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
+_proxy_ssl_header = env.list("SECURE_PROXY_SSL_HEADER", default=[])
+SECURE_PROXY_SSL_HEADER = (
+    (_proxy_ssl_header[0], _proxy_ssl_header[1]) if len(_proxy_ssl_header) == 2 else None
+)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 
@@ -200,6 +234,8 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
 INTAKE_WORKERS = env.int("INTAKE_WORKERS", default=0)
 
 # --- Mail -----------------------------------------------------------------------------------
+# Outside DEBUG a console, locmem or dummy backend is a start-up error (core.checks): mail would
+# be printed to the log or lost. The demo writes files to MADOGUCHI_DATA_DIR/mail.
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 EMAIL_FILE_PATH = str(DATA_DIR / "mail")
 EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
@@ -233,11 +269,21 @@ EXPORT_STREAM_MAX_ROWS = env.int("EXPORT_STREAM_MAX_ROWS", default=2000)
 # Stored FAQ indexes (built by a background job, loaded by every process).
 FAQ_INDEX_DIR = DATA_DIR / "faq-index"
 
+# --- Serving (madoguchi.gunicorn_config) ----------------------------------------------------
+# Threads per web process, and how many of them may serve the calling display's event stream at
+# once (the rest always serve pages; a stream beyond the cap gets 503 and the display polls).
+WEB_THREADS = default_threads()
+DISPLAY_STREAMS_PER_PROCESS = env.int(
+    "DISPLAY_STREAMS_PER_PROCESS", default=max(0, min(2, WEB_THREADS // 4))
+)
+
 # --- Logging: no personal data in logs -------------------------------------------------------
+# gunicorn's access log: madoguchi.core.access_log (no query strings, secrets in paths redacted).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"redact_paths": {"()": "madoguchi.core.access_log.RedactRequestPath"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["redact_paths"]}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
         # Request logs carry URLs only; URLs never carry personal data.

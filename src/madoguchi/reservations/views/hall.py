@@ -7,10 +7,12 @@ from home. The display and the board show numbers and waits only, never names.
 from __future__ import annotations
 
 import json
+import threading
 import time
 from collections.abc import Iterator
 from typing import Any
 
+from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone, translation
@@ -25,10 +27,55 @@ from .. import selectors, services
 from ..models import ReservationPolicy, Service, Ticket
 from ._common import parse_day
 
-# Server-sent events: a bounded stream (a sync worker is held while it runs); the browser's
-# EventSource reconnects by itself after `retry`.
+# Server-sent events: a bounded stream; the browser's EventSource reconnects by itself after
+# `retry`. A stream holds one of its process's threads while it runs, so at most
+# DISPLAY_STREAMS_PER_PROCESS threads per process serve streams (madoguchi.gunicorn_config):
+# beyond that the answer is 503 at once and the display page polls display.json instead.
 STREAM_SECONDS = 25
 STREAM_POLL_SECONDS = 0.25
+STREAM_BUSY_RETRY_SECONDS = 30
+
+_stream_slots: dict[int, threading.BoundedSemaphore] = {}
+_stream_slots_lock = threading.Lock()
+
+
+def _take_stream_slot() -> threading.BoundedSemaphore | None:
+    """This process's stream semaphore, acquired without waiting; None when all slots are taken."""
+    cap = settings.DISPLAY_STREAMS_PER_PROCESS
+    if cap < 1:
+        return None
+    with _stream_slots_lock:
+        slots = _stream_slots.setdefault(cap, threading.BoundedSemaphore(cap))
+    return slots if slots.acquire(blocking=False) else None
+
+
+class _SlotStream:
+    """An event iterator that gives its slot back once, however the response ends.
+
+    Django calls close() when the server closes the response (finished, or the client went away),
+    even if the iterator was never started; a response dropped unclosed gives it back when freed.
+    """
+
+    def __init__(self, events: Iterator[str], slot: threading.BoundedSemaphore) -> None:
+        self._events = events
+        self._slot: threading.BoundedSemaphore | None = slot
+
+    def __iter__(self) -> _SlotStream:
+        return self
+
+    def __next__(self) -> str:
+        return next(self._events)
+
+    def close(self) -> None:
+        slot, self._slot = self._slot, None
+        if slot is not None:
+            close = getattr(self._events, "close", None)
+            if close is not None:
+                close()
+            slot.release()
+
+    def __del__(self) -> None:  # a response dropped without close() must not keep its slot
+        self.close()
 
 
 def _kiosk_policy(request: HttpRequest, key: str) -> ReservationPolicy:
@@ -127,8 +174,18 @@ def display_json(request: HttpRequest) -> JsonResponse:
     return _json(selectors.display_state(municipality=request_municipality(request)))
 
 
-def display_stream(request: HttpRequest) -> StreamingHttpResponse:
+def display_stream(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     municipality = request_municipality(request)
+    slot = _take_stream_slot()
+    if slot is None:
+        busy = HttpResponse(
+            "Too many open streams: poll display.json instead.\n",
+            status=503,
+            content_type="text/plain; charset=utf-8",
+        )
+        busy["Retry-After"] = str(STREAM_BUSY_RETRY_SECONDS)
+        busy["Cache-Control"] = "no-store"
+        return busy
 
     def events() -> Iterator[str]:
         yield "retry: 1000\n\n"
@@ -144,7 +201,7 @@ def display_stream(request: HttpRequest) -> StreamingHttpResponse:
                 yield ": idle\n\n"
             time.sleep(STREAM_POLL_SECONDS)
 
-    response = StreamingHttpResponse(events(), content_type="text/event-stream")
+    response = StreamingHttpResponse(_SlotStream(events(), slot), content_type="text/event-stream")
     response["Cache-Control"] = "no-store"
     response["X-Accel-Buffering"] = "no"
     return response

@@ -1,5 +1,6 @@
 // Calling display: redraw when the server's version changes. Server-sent events where the page
-// asks for them (data-sse-url), otherwise short polling of the JSON endpoint every second.
+// asks for them (data-sse-url), otherwise short polling of the JSON endpoint every second; a
+// refused or failing stream falls back to polling.
 (function () {
   "use strict";
   var root = document.querySelector("[data-display]");
@@ -106,7 +107,12 @@
     source.addEventListener("state", function (event) { failures = 0; render(JSON.parse(event.data)); });
     source.addEventListener("error", function () {
       failures += 1;
-      if (failures > 3) { source.close(); poll(); }
+      // CLOSED: the server refused the stream (503 when its stream slots are taken) and the
+      // browser will not retry; otherwise it retries by itself, until it has failed too often.
+      if (source.readyState === window.EventSource.CLOSED || failures > 3) {
+        source.close();
+        poll();
+      }
     });
   } else {
     window.setTimeout(poll, 1000);
