@@ -130,7 +130,7 @@ if CACHES["default"]["BACKEND"] == "django.core.cache.backends.db.DatabaseCache"
     # Culling counts the table on every write: keep it bounded, but large enough that live
     # rate-limit counters are not culled before they expire.
     CACHES["default"].setdefault("OPTIONS", {}).setdefault(
-        "MAX_ENTRIES", env.int("CACHE_MAX_ENTRIES", default=20000)
+        "MAX_ENTRIES", env.int("CACHE_MAX_ENTRIES", default=200000)
     )
 
 # --- Accounts -------------------------------------------------------------------------------
