@@ -5,9 +5,6 @@ from django.views.i18n import set_language
 from madoguchi.api import api
 from madoguchi.core import views as core_views
 
-admin.site.site_header = "Madoguchi 管理"
-admin.site.site_title = "Madoguchi"
-
 urlpatterns = [
     path("", core_views.index, name="index"),
     path("healthz", core_views.healthz, name="healthz"),

@@ -6,7 +6,7 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from madoguchi.tenancy.models import Municipality, Prefecture
+from madoguchi.tenancy.models import Municipality, Prefecture, TenantOwned
 
 
 class Role(models.TextChoices):
@@ -66,3 +66,25 @@ class StaffUser(AbstractUser):
 
     def has_role(self, *roles: str) -> bool:
         return self.is_active and self.role in roles
+
+
+class SecondFactorRequirement(TenantOwned):
+    """A role of a municipality whose staff must use the second factor (a row means required).
+
+    Set by the municipality's managers and administrators (accounts/views.py security_policy).
+    No row: the role may choose, so a fresh install and the demo work without an authenticator.
+    """
+
+    role = models.CharField(_("役割"), max_length=32, choices=Role.choices)
+
+    class Meta:
+        verbose_name = _("2段階認証を必須にする役割")
+        verbose_name_plural = _("2段階認証を必須にする役割")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["municipality", "role"], name="second_factor_role_once_per_municipality"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.municipality_id} {self.role}"

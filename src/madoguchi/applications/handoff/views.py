@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from madoguchi.accounts.access import staff_user
-from madoguchi.core.audit import audit_record
+from madoguchi.accounts.guard import audit_object, audit_search, staff_required
 from madoguchi.core.models import AuditAction
 from madoguchi.procedures.selectors import form_version_definition
 from madoguchi.tenancy.access import access_tenant_object
@@ -19,7 +19,7 @@ from madoguchi.tenancy.access import access_tenant_object
 from .. import staff_scope
 from ..models import Application, HandoffMethod, Status
 from ..staff_forms import ExportForm
-from ..staff_views import back_office_required
+from ..staff_views import PROCESS
 from . import csv_export, services
 from .layout import Column, columns_for, display
 from .models import ExportRun
@@ -30,7 +30,7 @@ def _sheet(
 ) -> tuple[Application, list[tuple[Column, str]]]:
     user = staff_user(request)
     application = staff_scope.access_application(user=user, application_id=pk)
-    audit_record(actor=user, action=action, municipality=user.municipality, obj=application)
+    audit_object(request, application, action=action)
     definition = form_version_definition(form_version=application.form_version)
     answers = application.answers
     rows = [
@@ -49,7 +49,7 @@ def _present(column: Column, answers: dict[str, Any]) -> bool:
     return True
 
 
-@back_office_required
+@staff_required(PROCESS, personal_data=True)
 def transcription(request: HttpRequest, pk: int) -> HttpResponse:
     """(1) The values in the core system's field order, printable, each one easy to copy."""
     application, rows = _sheet(request, pk, AuditAction.TRANSCRIPTION)
@@ -60,7 +60,7 @@ def transcription(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@back_office_required
+@staff_required(PROCESS, personal_data=True)
 def rpa(request: HttpRequest, pk: int) -> HttpResponse:
     """(2) A bare page with documented, stable element ids (docs/handoff.md)."""
     application, rows = _sheet(request, pk, AuditAction.RPA)
@@ -69,7 +69,7 @@ def rpa(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@back_office_required
+@staff_required(PROCESS, personal_data=True, list_view=True)
 def rpa_queue(request: HttpRequest, slug: str) -> HttpResponse:
     """(2) The applications of a procedure not yet handed off, oldest first (for RPA)."""
     user = staff_user(request)
@@ -83,13 +83,14 @@ def rpa_queue(request: HttpRequest, slug: str) -> HttpResponse:
         .order_by("submitted_at", "pk")
         .only("pk", "receipt_number", "status", "submitted_at")[:500]
     )
+    audit_search(request, {"procedure": procedure.slug}, count=len(items))
     return render(
         request, "applications/staff/rpa_queue.html", {"procedure": procedure, "items": items}
     )
 
 
 @require_POST
-@back_office_required
+@staff_required("applications.change_application", personal_data=False)
 def mark_handed_off(request: HttpRequest, pk: int) -> HttpResponse:
     user = staff_user(request)
     application = staff_scope.access_application(user=user, application_id=pk)
@@ -111,7 +112,7 @@ def mark_handed_off(request: HttpRequest, pk: int) -> HttpResponse:
 # --- (4) Bulk CSV ----------------------------------------------------------------------------
 
 
-@back_office_required
+@staff_required(PROCESS, personal_data=False)
 def export(request: HttpRequest) -> HttpResponse:
     user = staff_user(request)
     procedures = staff_scope.visible_procedures(user=user)
@@ -177,7 +178,7 @@ def _run(request: HttpRequest, run_id: int) -> ExportRun:
     return run
 
 
-@back_office_required
+@staff_required(PROCESS, personal_data=True)
 def export_run(request: HttpRequest, run_id: int) -> HttpResponse:
     run = _run(request, run_id)
     substituted: list[csv_export.Unrepresentable] = []
@@ -197,17 +198,10 @@ def export_run(request: HttpRequest, run_id: int) -> HttpResponse:
     )
 
 
-@back_office_required
+@staff_required(PROCESS, personal_data=True)
 def export_download(request: HttpRequest, run_id: int) -> StreamingHttpResponse:
     run = _run(request, run_id)
-    user = staff_user(request)
-    audit_record(
-        actor=user,
-        action=AuditAction.EXPORT,
-        municipality=user.municipality,
-        obj=run,
-        count=run.count,
-    )
+    audit_object(request, run, action=AuditAction.EXPORT, count=run.count)
     charset = "shift_jis" if run.encoding == ExportRun.Encoding.CP932 else "utf-8"
     response = StreamingHttpResponse(
         csv_export.stream(run), content_type=f"text/csv; charset={charset}"
