@@ -43,6 +43,8 @@ class StaffAdminSite(admin.AdminSite):
 
         @wraps(view)
         def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())  # the staff login
             if (
                 request.user.is_authenticated
                 and factor_state(request) is FactorState.PASSED

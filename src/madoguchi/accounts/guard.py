@@ -21,8 +21,9 @@ from typing import Any, TypeVar
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.db.models import Model
-from django.http import HttpRequest, HttpResponseBase
+from django.http import Http404, HttpRequest, HttpResponseBase
 from django.shortcuts import redirect
+from django.urls import get_resolver
 from django.utils.cache import add_never_cache_headers
 
 from madoguchi.core.audit import audit_record
@@ -98,12 +99,17 @@ def staff_required(
             if state is FactorState.ENROL and not spec.enrolment:
                 return redirect("accounts:totp_setup")
             if not isinstance(user, StaffUser) or not spec.allows(user):
-                raise PermissionDenied
+                return _error(request, 403, PermissionDenied())
             if spec.personal_data:
                 request.staff_audit = AuditNote(  # type: ignore[attr-defined]
                     action=AuditAction.LIST if spec.list_view else AuditAction.VIEW
                 )
-            response = view(request, *args, **kwargs)
+            try:
+                response = view(request, *args, **kwargs)
+            except Http404 as exc:
+                return _error(request, 404, exc)
+            except PermissionDenied as exc:
+                return _error(request, 403, exc)
             if spec.personal_data and not 300 <= response.status_code < 400:
                 _record(request, user, kwargs)
             add_never_cache_headers(response)
@@ -113,6 +119,14 @@ def staff_required(
         return wrapped  # type: ignore[return-value]
 
     return decorator
+
+
+def _error(request: HttpRequest, status: int, exc: Exception) -> HttpResponseBase:
+    """The project's 403/404 page, no-store like every answer of a staff view."""
+    handler = get_resolver().resolve_error_handler(status)
+    response: HttpResponseBase = handler(request, exception=exc)
+    add_never_cache_headers(response)
+    return response
 
 
 def _note(request: HttpRequest) -> AuditNote:

@@ -148,6 +148,8 @@ AXES_LOCKOUT_CALLABLE = "madoguchi.accounts.views.locked_out"
 AXES_SENSITIVE_PARAMETERS = ["password", "otp_token", "token"]
 AXES_VERBOSE = False
 OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="Madoguchi")
+# The admin never shows an authenticator's secret (nor answers 500 for a missing device).
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
