@@ -150,7 +150,9 @@ def security_policy(request: HttpRequest) -> HttpResponse:
     user = staff_user(request)
     assert user.municipality is not None
     current = services.second_factor_roles(municipality=user.municipality)
-    form = SecondFactorPolicyForm(request.POST or None, initial={"roles": sorted(current)})
+    # Unchecking every box sends no field at all: a POST is bound even when empty.
+    data = request.POST if request.method == "POST" else None
+    form = SecondFactorPolicyForm(data, initial={"roles": sorted(current)})
     if request.method == "POST" and form.is_valid():
         services.second_factor_roles_set(
             municipality=user.municipality, roles=form.cleaned_data["roles"]
