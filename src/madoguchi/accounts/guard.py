@@ -123,7 +123,7 @@ def staff_required(
 
 def _error(request: HttpRequest, status: int, exc: Exception) -> HttpResponseBase:
     """The project's 403/404 page, no-store like every answer of a staff view."""
-    handler = get_resolver().resolve_error_handler(status)
+    handler: Any = get_resolver().resolve_error_handler(status)
     response: HttpResponseBase = handler(request, exception=exc)
     add_never_cache_headers(response)
     return response
