@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -88,3 +89,31 @@ class SecondFactorRequirement(TenantOwned):
 
     def __str__(self) -> str:
         return f"{self.municipality_id} {self.role}"
+
+
+class StaffDepartment(TenantOwned):
+    """Which departments (担当課) a back-office staff member processes (see docs/backoffice.md).
+
+    The table keeps its first name (it was created by the applications app).
+    """
+
+    staff = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="departments",
+        verbose_name=_("職員"),
+    )
+    department = models.CharField(
+        _("担当課"), max_length=80, help_text=_("手続の「担当課」と同じ名前を書いてください。")
+    )
+
+    class Meta:
+        db_table = "applications_staffdepartment"
+        verbose_name = _("職員の担当課")
+        verbose_name_plural = _("職員の担当課")
+        constraints = [
+            models.UniqueConstraint(fields=["staff", "department"], name="staff_department_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.staff} {self.department}"

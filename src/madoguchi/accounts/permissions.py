@@ -25,7 +25,7 @@ _AUDIT = _crud("core", "auditevent", "view")
 _BACK_OFFICE_SETTINGS = (
     _crud("applications", "apitoken", "view", "add", "change")
     | _crud("applications", "retentionpolicy")
-    | _crud("applications", "staffdepartment")
+    | _crud("accounts", "staffdepartment")
 )
 # External bundle intake (intake/): import bundles, review quarantine; the linkage table
 # (certificate serial → 宛名番号) only for managers and administrators.
