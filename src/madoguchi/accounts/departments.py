@@ -25,7 +25,7 @@ class Departments:
 def staff_departments(*, user: StaffUser) -> list[str]:
     """The departments set for this staff member, by name."""
     return list(
-        StaffDepartment.objects.filter(staff=user, municipality_id=user.municipality_id)
+        StaffDepartment.objects.filter(staff=user, municipality=user.municipality)
         .order_by("department")
         .values_list("department", flat=True)
     )
