@@ -18,6 +18,9 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect
 from django.urls import reverse
 
+from madoguchi.core.audit import audit_record
+from madoguchi.core.models import AuditAction
+
 from .second_factor import FactorState, factor_state
 
 
@@ -55,3 +58,60 @@ class StaffAdminSite(admin.AdminSite):
             return inner(request, *args, **kwargs)  # type: ignore[no-any-return]
 
         return guarded
+
+
+class PersonalDataAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    """A model admin whose list and form show residents' personal data: both are audited.
+
+    The list records the search and filters that were run (from its query string), the form
+    the object; like the staff guard's audit (accounts/guard.py), never for a redirect.
+    """
+
+    def changelist_view(self, request: HttpRequest, extra_context: Any = None) -> HttpResponse:
+        response = super().changelist_view(request, extra_context)
+        if not 300 <= response.status_code < 400:
+            cl = (getattr(response, "context_data", None) or {}).get("cl")
+            _admin_audit(
+                request,
+                action=AuditAction.LIST,
+                object_type=self.model._meta.label_lower,
+                count=len(cl.result_list) if cl is not None else 0,
+                search={k: ", ".join(request.GET.getlist(k)) for k in request.GET},
+            )
+        return response
+
+    def change_view(
+        self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: Any = None
+    ) -> HttpResponse:
+        response = super().change_view(request, object_id, form_url, extra_context)
+        if not 300 <= response.status_code < 400:
+            _admin_audit(
+                request,
+                action=AuditAction.VIEW,
+                object_type=self.model._meta.label_lower,
+                object_id=str(object_id)[:64],
+            )
+        return response
+
+
+def _admin_audit(
+    request: HttpRequest,
+    *,
+    action: str,
+    object_type: str,
+    object_id: str = "",
+    count: int = 1,
+    search: dict[str, str] | None = None,
+) -> None:
+    user: Any = request.user
+    match = request.resolver_match
+    audit_record(
+        actor=user,
+        action=action,
+        municipality=getattr(user, "municipality", None),
+        object_type=object_type,
+        object_id=object_id,
+        count=count,
+        view=match.view_name if match is not None else "",
+        search={k[:50]: v[:200] for k, v in (search or {}).items() if v},
+    )

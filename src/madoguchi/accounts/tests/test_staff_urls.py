@@ -322,3 +322,19 @@ def test_list_views_record_the_search_that_was_run(client, world):
     client.get(f"/staff/intake/runs/{world['values'][('intake', 'run_id')]}/")
     event = AuditEvent.objects.filter(view="intake:run").latest("pk")
     assert event.action == "view" and event.actor_id == manager.pk
+
+
+def test_admin_pages_with_personal_data_are_audited(client, world):
+    admin = world["users"][Role.MUNICIPALITY_ADMIN]
+    TOTPDevice.objects.create(user=admin, name="phone", confirmed=True)
+    client.force_login(admin)
+    session = client.session
+    # As after the staff login with the code (django-otp's session key).
+    session["otp_device_id"] = TOTPDevice.objects.get(user=admin).persistent_id
+    session.save()
+    listing = client.get("/staff/admin/reservations/booking/", {"q": "ABCD"})
+    assert listing.status_code == 200
+    event = AuditEvent.objects.filter(view="admin:reservations_booking_changelist").get()
+    assert (event.action, event.search) == ("list", {"q": "ABCD"})
+    client.get("/staff/admin/faq/faqquerylog/")
+    assert AuditEvent.objects.filter(view="admin:faq_faqquerylog_changelist").count() == 1
