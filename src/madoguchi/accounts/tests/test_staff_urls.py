@@ -338,3 +338,21 @@ def test_admin_pages_with_personal_data_are_audited(client, world):
     assert (event.action, event.search) == ("list", {"q": "ABCD"})
     client.get("/staff/admin/faq/faqquerylog/")
     assert AuditEvent.objects.filter(view="admin:faq_faqquerylog_changelist").count() == 1
+
+
+def test_the_municipality_admin_rotates_the_kiosk_key(client, world):
+    from madoguchi.reservations.models import ReservationPolicy
+    from madoguchi.reservations.tests.factories import ReservationPolicyFactory
+
+    policy = ReservationPolicyFactory(municipality=world["town"])
+    old = policy.kiosk_key
+    client.force_login(world["users"][Role.MANAGER])
+    assert client.post("/staff/reservations/kiosk-key/").status_code == 403
+    assert ReservationPolicy.objects.get(pk=policy.pk).kiosk_key == old
+    client.force_login(world["users"][Role.MUNICIPALITY_ADMIN])
+    assert client.post("/staff/reservations/kiosk-key/").status_code == 302
+    new = ReservationPolicy.objects.get(pk=policy.pk).kiosk_key
+    assert new != old and len(new) >= 20
+    code = world["town"].code
+    assert client.get(f"/{code}/reserve/kiosk/{old}/").status_code == 404
+    assert client.get(f"/{code}/reserve/kiosk/{new}/").status_code == 200
