@@ -310,7 +310,8 @@ def attachment(request: HttpRequest, pk: int, attachment_id: UUID) -> FileRespon
 # --- The audit record (managers) -----------------------------------------------------------
 
 
-@staff_required(PROCESS, "core.view_auditevent", personal_data=False)
+# The record shows the searches staff ran (which may be residents' names): reading it is audited.
+@staff_required(PROCESS, "core.view_auditevent", personal_data=True, list_view=True)
 def audit(request: HttpRequest) -> HttpResponse:
     user = staff_user(request)
     receipt = request.GET.get("receipt_number", "").strip()[:20]

@@ -356,3 +356,14 @@ def test_the_municipality_admin_rotates_the_kiosk_key(client, world):
     code = world["town"].code
     assert client.get(f"/{code}/reserve/kiosk/{old}/").status_code == 404
     assert client.get(f"/{code}/reserve/kiosk/{new}/").status_code == 200
+
+
+def test_the_manager_reads_which_search_was_run(client, world):
+    manager = world["users"][Role.MANAGER]
+    client.force_login(manager)
+    client.post("/staff/applications/", {"q": "ヤマダ"})
+    client.get("/staff/applications/")
+    page = client.get("/staff/applications/audit/").content.decode()
+    assert "q: ヤマダ" in page
+    # Reading the record (with its searches) is itself recorded.
+    assert AuditEvent.objects.filter(view="applications_staff:audit").count() == 1
