@@ -145,7 +145,8 @@ AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.5)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "madoguchi.accounts.views.locked_out"
-AXES_SENSITIVE_PARAMETERS = ["password", "otp_token", "token"]
+# Masked in axes' log lines and stored request data (the password always is).
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "otp_token", "token"]
 AXES_VERBOSE = False
 OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="Madoguchi")
 # The admin never shows an authenticator's secret (nor answers 500 for a missing device).
