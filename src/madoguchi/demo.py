@@ -6,8 +6,7 @@ from datetime import time
 
 from django.db import transaction
 
-from madoguchi.accounts.models import Role, StaffUser
-from madoguchi.applications.models import StaffDepartment
+from madoguchi.accounts.models import Role, StaffDepartment, StaffUser
 from madoguchi.core.municipality_code import prefecture_of, with_check_digit
 from madoguchi.procedures.services import library_install
 from madoguchi.tenancy.models import Municipality, OpeningHours, Prefecture

@@ -6,9 +6,6 @@ from madoguchi.api import api
 from madoguchi.core import views as core_views
 from madoguchi.tenancy import views as tenancy_views
 
-admin.site.site_header = "Madoguchi 管理"
-admin.site.site_title = "Madoguchi"
-
 urlpatterns = [
     path("", tenancy_views.index, name="index"),
     path("healthz", core_views.healthz, name="healthz"),

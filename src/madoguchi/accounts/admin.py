@@ -9,7 +9,9 @@ from django.contrib.auth.admin import UserAdmin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from .models import MUNICIPALITY_ROLES, Role, StaffUser
+from madoguchi.tenancy.admin import TenantScopedAdmin
+
+from .models import MUNICIPALITY_ROLES, Role, StaffDepartment, StaffUser
 
 
 def _is_municipality_admin(request: HttpRequest) -> bool:
@@ -73,3 +75,9 @@ class StaffUserAdmin(UserAdmin):  # type: ignore[type-arg]
             obj.prefecture_id = None
             obj.is_superuser = False
         super().save_model(request, obj, form, change)
+
+
+@admin.register(StaffDepartment)
+class StaffDepartmentAdmin(TenantScopedAdmin):
+    list_display = ["staff", "department"]
+    search_fields = ["department", "staff__username"]

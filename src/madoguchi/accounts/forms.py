@@ -7,6 +7,9 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 from django_otp import match_token, user_has_device
 
+from .models import MUNICIPALITY_ROLES
+from .second_factor import second_factor_failed
+
 
 class StaffLoginForm(AuthenticationForm):
     """Username + password; staff who set up an authenticator app also give its 6-digit code."""
@@ -35,10 +38,21 @@ class StaffLoginForm(AuthenticationForm):
         if user is not None and user_has_device(user, confirmed=True):
             token = (cleaned.get("otp_token") or "").strip()
             if not token:
+                second_factor_failed(self.request, user.get_username())
                 raise forms.ValidationError(
                     self.error_messages["otp_required"], code="otp_required"
                 )
             self.otp_device = match_token(user, token)
             if self.otp_device is None:
+                second_factor_failed(self.request, user.get_username())
                 raise forms.ValidationError(self.error_messages["otp_invalid"], code="otp_invalid")
         return cleaned
+
+
+class SecondFactorPolicyForm(forms.Form):
+    roles = forms.MultipleChoiceField(
+        label=_("2段階認証を必須にする役割"),
+        required=False,
+        choices=[(r.value, r.label) for r in MUNICIPALITY_ROLES],
+        widget=forms.CheckboxSelectMultiple,
+    )

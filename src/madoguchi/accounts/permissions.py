@@ -19,13 +19,13 @@ def _crud(app_label: str, model: str, *actions: str) -> set[str]:
 
 # The back office (applications/staff_views.py): processing applications, the audit record, the
 # hand-off settings. Which procedures a back-office user sees is narrowed further by department
-# (applications/staff_scope.py).
+# (accounts/departments.py).
 _PROCESS = _crud("applications", "application", "view", "change")
 _AUDIT = _crud("core", "auditevent", "view")
 _BACK_OFFICE_SETTINGS = (
     _crud("applications", "apitoken", "view", "add", "change")
     | _crud("applications", "retentionpolicy")
-    | _crud("applications", "staffdepartment")
+    | _crud("accounts", "staffdepartment")
 )
 # External bundle intake (intake/): import bundles, review quarantine; the linkage table
 # (certificate serial → 宛名番号) only for managers and administrators.
@@ -41,6 +41,26 @@ _LINKAGE = _crud("intake", "linkageimport", "view", "add") | _crud("intake", "re
 _FAQ_EDIT = _crud("faq", "faqentry")
 _FAQ_MANAGE = _crud("faq", "faqquerylog", "view") | _crud("faq", "faqsetadoption")
 
+# Reservations (reservations/): the counter console (call, start, finish tickets) and the day's
+# bookings with visitors' names; the hall's configuration (services, windows, policy), closed
+# days and the kiosk key only for the municipality administrator.
+CONSOLE = "reservations.use_console"
+ROTATE_KIOSK_KEY = "reservations.rotate_kiosk_key"
+_CONSOLE = {CONSOLE} | _crud("reservations", "ticket", "view", "change")
+_BOOKINGS = _crud("reservations", "booking", "view")
+_HALL = (
+    _crud("reservations", "service")
+    | _crud("reservations", "window")
+    | _crud("reservations", "reservationpolicy", "view", "change")
+    | _crud("reservations", "calendarexception")
+    | _crud("reservations", "visitevent", "view")
+    | {ROTATE_KIOSK_KEY}
+)
+
+# Staff accounts: which roles must use the second factor in their municipality.
+SECOND_FACTOR_POLICY = "accounts.change_secondfactorrequirement"
+_SECURITY = {SECOND_FACTOR_POLICY, "accounts.view_secondfactorrequirement"}
+
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.MUNICIPALITY_ADMIN: frozenset(
         _crud("procedures", "procedure")
@@ -55,6 +75,10 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | _BACK_OFFICE_SETTINGS
         | _INTAKE
         | _LINKAGE
+        | _CONSOLE
+        | _BOOKINGS
+        | _HALL
+        | _SECURITY
     ),
     Role.MANAGER: frozenset(
         _crud("procedures", "procedure", "view", "change")
@@ -66,6 +90,9 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | _AUDIT
         | _INTAKE
         | _LINKAGE
+        | _CONSOLE
+        | _BOOKINGS
+        | _SECURITY
     ),
     Role.BACK_OFFICE: frozenset(
         _crud("procedures", "procedure", "view")
@@ -74,7 +101,10 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | _crud("faq", "faqentry", "view", "add", "change")
     ),
     Role.COUNTER: frozenset(
-        _crud("procedures", "procedure", "view") | _crud("faq", "faqentry", "view")
+        _crud("procedures", "procedure", "view")
+        | _crud("faq", "faqentry", "view")
+        | _CONSOLE
+        | _BOOKINGS
     ),
     Role.PREFECTURE_VIEWER: frozenset(),
 }

@@ -1,4 +1,4 @@
-"""Admin for the back-office settings: departments of staff, retention periods, API tokens."""
+"""Admin for the back-office settings: retention periods, API tokens (departments: accounts)."""
 
 from __future__ import annotations
 
@@ -14,13 +14,7 @@ from madoguchi.tenancy.admin import TenantScopedAdmin
 
 from .handoff import services as handoff_services
 from .handoff.models import ApiToken, Scope
-from .models import RetentionPolicy, StaffDepartment
-
-
-@admin.register(StaffDepartment)
-class StaffDepartmentAdmin(TenantScopedAdmin):
-    list_display = ["staff", "department"]
-    search_fields = ["department", "staff__username"]
+from .models import RetentionPolicy
 
 
 @admin.register(RetentionPolicy)

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from madoguchi.accounts.models import StaffDepartment  # moved to accounts; kept importable
 from madoguchi.procedures.models import FormVersion, Procedure
 from madoguchi.tenancy.models import TenantOwned
 
@@ -247,30 +248,6 @@ class CorrectionRequest(TenantOwned):
     @property
     def is_open(self) -> bool:
         return self.resubmitted_at is None and self.cancelled_at is None
-
-
-class StaffDepartment(TenantOwned):
-    """Which departments (担当課) a back-office staff member processes (see docs/backoffice.md)."""
-
-    staff = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.CASCADE,
-        related_name="departments",
-        verbose_name=_("職員"),
-    )
-    department = models.CharField(
-        _("担当課"), max_length=80, help_text=_("手続の「担当課」と同じ名前を書いてください。")
-    )
-
-    class Meta:
-        verbose_name = _("職員の担当課")
-        verbose_name_plural = _("職員の担当課")
-        constraints = [
-            models.UniqueConstraint(fields=["staff", "department"], name="staff_department_unique")
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.staff} {self.department}"
 
 
 class RetentionPolicy(TenantOwned):

@@ -1,11 +1,9 @@
 """Who in the back office sees which applications (docs/backoffice.md).
 
-- Managers and municipality administrators see every procedure of their municipality.
-- Back-office staff (処理担当) see the procedures whose 担当課 (Procedure.department) is one of
-  their departments (StaffDepartment rows, set in the admin). With none set they see nothing,
-  and the inbox says so — least privilege, never "everything by default".
-- Counter staff and prefecture viewers have no back-office access.
-Everything is within the staff member's own municipality.
+The departments a staff member works for come from accounts (accounts/departments.py); here
+they become procedures (Procedure.department, 担当課) and applications. With no department a
+back-office user sees nothing, and the inbox says so. Counter staff and prefecture viewers have
+no back-office access. Everything is within the staff member's own municipality.
 """
 
 from __future__ import annotations
@@ -15,13 +13,12 @@ from typing import Any
 from django.db.models import QuerySet
 from django.http import Http404
 
-from madoguchi.accounts.models import Role, StaffUser
+from madoguchi.accounts.departments import department_scope
+from madoguchi.accounts.models import StaffUser
 from madoguchi.procedures.models import Procedure
 from madoguchi.tenancy.access import access_tenant_object
 
-from .models import Application, StaffDepartment
-
-ALL_PROCEDURE_ROLES = (Role.MANAGER, Role.MUNICIPALITY_ADMIN)
+from .models import Application
 
 
 def can_use_back_office(user: Any) -> bool:
@@ -37,31 +34,21 @@ def can_read_audit(user: Any) -> bool:
     return can_use_back_office(user) and bool(user.has_perm("core.view_auditevent"))
 
 
-def staff_departments(*, user: StaffUser) -> list[str]:
-    return list(
-        StaffDepartment.objects.filter(staff=user, municipality=user.municipality)
-        .order_by("department")
-        .values_list("department", flat=True)
-    )
-
-
 def visible_procedures(*, user: StaffUser) -> QuerySet[Procedure]:
     assert user.municipality is not None
     qs: QuerySet[Procedure] = Procedure.objects.for_municipality(user.municipality)
     if not can_use_back_office(user):
         return qs.none()
-    if user.role in ALL_PROCEDURE_ROLES:
+    departments = department_scope(user=user)
+    if departments.every:
         return qs
-    departments = StaffDepartment.objects.filter(staff=user, municipality=user.municipality).values(
-        "department"
-    )
-    return qs.filter(department__in=departments).exclude(department="")
+    return qs.filter(department__in=departments.names).exclude(department="")
 
 
 def visible_applications(*, user: StaffUser) -> QuerySet[Application]:
     assert user.municipality is not None
     qs: QuerySet[Application] = Application.objects.for_municipality(user.municipality)
-    if user.role in ALL_PROCEDURE_ROLES and can_use_back_office(user):
+    if can_use_back_office(user) and department_scope(user=user).every:
         return qs
     return qs.filter(procedure__in=visible_procedures(user=user).values("pk"))
 

@@ -8,24 +8,22 @@ record (core.audit).
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
 from typing import Any
+from urllib.parse import urlencode
 from uuid import UUID
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from madoguchi.accounts.access import staff_user
+from madoguchi.accounts.guard import audit_object, audit_search, staff_required
 from madoguchi.accounts.models import StaffUser
-from madoguchi.core.audit import audit_events, audit_record
+from madoguchi.core.audit import audit_events
 from madoguchi.core.models import AuditAction
 from madoguchi.procedures.formdef import summarize
 from madoguchi.procedures.selectors import form_version_definition
@@ -36,20 +34,11 @@ from .staff_forms import AssignForm, CorrectionForm, InboxFilterForm, NoteForm, 
 
 PAGE_SIZE = 50
 APPLICATION = "applications.application"
-
-
-def back_office_required(
-    view: Callable[..., HttpResponseBase],
-) -> Callable[..., HttpResponseBase]:
-    @login_required
-    @never_cache
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        if not staff_scope.can_use_back_office(request.user):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapped
+PROCESS = "applications.view_application"
+# The inbox's free-text search (names, kana) is sent by POST and kept in the session, so it
+# never appears in a URL or the access log; the other filters are codes and dates.
+SEARCH_SESSION_KEY = "applications_inbox_q"
+URL_FILTERS = ("procedure", "status", "channel", "assignee", "date_from", "date_to")
 
 
 def _application(request: HttpRequest, pk: int) -> Application:
@@ -59,8 +48,22 @@ def _application(request: HttpRequest, pk: int) -> Application:
 # --- Inbox -----------------------------------------------------------------------------------
 
 
-@back_office_required
+def _inbox_search_redirect(request: HttpRequest, data: Any, q: str) -> HttpResponse:
+    request.session[SEARCH_SESSION_KEY] = q.strip()[:100]
+    kept = [(k, v) for k in URL_FILTERS for v in data.getlist(k) if v]
+    url = reverse("applications_staff:inbox")
+    return redirect(f"{url}?{urlencode(kept)}" if kept else url)
+
+
+@staff_required(PROCESS, personal_data=True, list_view=True)
 def inbox(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        return _inbox_search_redirect(request, request.POST, request.POST.get("q", ""))
+    if "clear" in request.GET:
+        request.session.pop(SEARCH_SESSION_KEY, None)
+        return redirect("applications_staff:inbox")
+    if "q" in request.GET:  # an old bookmark: move the term out of the URL
+        return _inbox_search_redirect(request, request.GET, request.GET.get("q", ""))
     user = staff_user(request)
     procedures = list(staff_scope.visible_procedures(user=user).values_list("pk", "name"))
     colleagues = list(
@@ -68,7 +71,10 @@ def inbox(request: HttpRequest) -> HttpResponse:
         .exclude(role="")
         .order_by("last_name", "first_name", "username")
     )
-    form = InboxFilterForm(request.GET or None, procedures=procedures, staff=colleagues)
+    data = {k: request.GET[k] for k in URL_FILTERS if k in request.GET}
+    if request.session.get(SEARCH_SESSION_KEY):
+        data["q"] = request.session[SEARCH_SESSION_KEY]
+    form = InboxFilterForm(data or None, procedures=procedures, staff=colleagues)
     filters = form.filters()
     counts = selectors.inbox_status_counts(user=user, filters=filters)
     paginator = Paginator(selectors.inbox_list(user=user, filters=filters), PAGE_SIZE)
@@ -77,15 +83,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
         counts.get(filters.status, 0) if filters.status else sum(counts.values())
     )
     page = paginator.get_page(request.GET.get("page"))
-    if page.object_list:
-        audit_record(
-            actor=user,
-            action=AuditAction.LIST,
-            municipality=user.municipality,
-            object_type="applications.inbox",
-            object_id=f"page {page.number}",
-            count=len(page.object_list),
-        )
+    audit_search(request, {**data, "page": page.number}, count=len(page.object_list))
     query = request.GET.copy()
     query.pop("page", None)
     status_query = request.GET.copy()
@@ -127,9 +125,7 @@ def _render_detail(
         .prefetch_related("attachments")
         .get(pk=application.pk)
     )
-    audit_record(
-        actor=user, action=AuditAction.VIEW, municipality=user.municipality, obj=application
-    )
+    audit_object(request, application)
     definition = form_version_definition(form_version=application.form_version)
     staff = workflow.assignable_staff(application=application)
     fields = workflow.correctable_fields(application=application)
@@ -172,7 +168,7 @@ def _render_detail(
     )
 
 
-@back_office_required
+@staff_required(PROCESS, personal_data=True)
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _render_detail(request, _application(request, pk))
 
@@ -198,7 +194,7 @@ def _refused(
 
 
 @require_POST
-@back_office_required
+@staff_required("applications.change_application", personal_data=True)
 def transition(request: HttpRequest, pk: int) -> HttpResponse:
     application = _application(request, pk)
     form = TransitionForm(request.POST)
@@ -222,7 +218,7 @@ def transition(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@back_office_required
+@staff_required("applications.change_application", personal_data=True)
 def assign(request: HttpRequest, pk: int) -> HttpResponse:
     application = _application(request, pk)
     form = AssignForm(request.POST, staff=workflow.assignable_staff(application=application))
@@ -242,7 +238,7 @@ def assign(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@back_office_required
+@staff_required("applications.change_application", personal_data=True)
 def note(request: HttpRequest, pk: int) -> HttpResponse:
     application = _application(request, pk)
     form = NoteForm(request.POST)
@@ -259,7 +255,7 @@ def note(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@back_office_required
+@staff_required("applications.change_application", personal_data=True)
 def correction(request: HttpRequest, pk: int) -> HttpResponse:
     application = _application(request, pk)
     form = CorrectionForm(
@@ -292,7 +288,7 @@ def correction(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("applications_staff:detail", pk=pk)
 
 
-@back_office_required
+@staff_required(PROCESS, personal_data=True)
 def attachment(request: HttpRequest, pk: int, attachment_id: UUID) -> FileResponse:
     application = _application(request, pk)
     try:
@@ -301,11 +297,8 @@ def attachment(request: HttpRequest, pk: int, attachment_id: UUID) -> FileRespon
         )
     except Attachment.DoesNotExist as exc:
         raise Http404 from exc
-    user = staff_user(request)
     # Recorded against the application, so its audit trail shows the download too.
-    audit_record(
-        actor=user, action=AuditAction.DOWNLOAD, municipality=user.municipality, obj=application
-    )
+    audit_object(request, application, action=AuditAction.DOWNLOAD)
     response = FileResponse(
         found.file.open("rb"),
         as_attachment=True,
@@ -319,11 +312,10 @@ def attachment(request: HttpRequest, pk: int, attachment_id: UUID) -> FileRespon
 # --- The audit record (managers) -----------------------------------------------------------
 
 
-@back_office_required
+# The record shows the searches staff ran (which may be residents' names): reading it is audited.
+@staff_required(PROCESS, "core.view_auditevent", personal_data=True, list_view=True)
 def audit(request: HttpRequest) -> HttpResponse:
     user = staff_user(request)
-    if not staff_scope.can_read_audit(user):
-        raise PermissionDenied
     receipt = request.GET.get("receipt_number", "").strip()[:20]
     object_id = ""
     if receipt:

@@ -19,6 +19,8 @@ def audit_record(
     object_type: str = "",
     object_id: str = "",
     count: int = 1,
+    view: str = "",
+    search: dict[str, Any] | None = None,
 ) -> AuditEvent:
     """Record that `actor` (a staff user, or an API token's name) did `action` to an object.
 
@@ -38,6 +40,8 @@ def audit_record(
         object_type=object_type,
         object_id=object_id,
         count=count,
+        view=view[:100],
+        search=search or {},
     )
 
 

@@ -45,8 +45,12 @@ class AuditEvent(models.Model):
     action = models.CharField(_("操作"), max_length=32, choices=AuditAction.choices)
     object_type = models.CharField(_("対象の種類"), max_length=64)
     object_id = models.CharField(_("対象の ID"), max_length=64)
-    # How many objects an action touched (an export), else 1.
+    # How many objects an action touched (an export, a page of a list), else 1.
     count = models.PositiveIntegerField(default=1)
+    # The staff page (URL name) that showed the data, and for a list the search that was run:
+    # who looked for whom is part of the record, so it is kept here and never in URLs or logs.
+    view = models.CharField(_("画面"), max_length=100, blank=True, default="")
+    search = models.JSONField(_("検索条件"), default=dict, blank=True)
 
     class Meta:
         ordering = ["-at", "-pk"]

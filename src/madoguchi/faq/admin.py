@@ -7,6 +7,7 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
+from madoguchi.accounts.admin_site import PersonalDataAdmin
 from madoguchi.tenancy.admin import TenantScopedAdmin
 
 from . import services
@@ -31,7 +32,7 @@ class FaqEntryAdmin(TenantScopedAdmin):
 
 
 @admin.register(FaqQueryLog)
-class FaqQueryLogAdmin(TenantScopedAdmin):
+class FaqQueryLogAdmin(PersonalDataAdmin, TenantScopedAdmin):
     list_display = ["created_at", "query", "answered", "helpful"]
     list_filter = ["answered", "helpful"]
     readonly_fields = [

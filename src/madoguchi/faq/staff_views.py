@@ -7,21 +7,17 @@ every id from a URL goes through access_tenant_object (404 for another municipal
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
-from functools import wraps
-from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from madoguchi.accounts.guard import staff_required
 from madoguchi.jobs.selectors import job_latest, job_progress
 from madoguchi.tenancy.access import access_tenant_object
 from madoguchi.tenancy.models import Municipality
@@ -34,32 +30,13 @@ PAGE_SIZE = 50
 PERIODS = {"7": 7, "30": 30, "90": 90, "365": 365}
 
 
-def faq_permission(
-    *perms: str,
-) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
-    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-        @login_required
-        @never_cache
-        @wraps(view)
-        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            if getattr(request.user, "municipality_id", None) is None:
-                raise PermissionDenied
-            if not request.user.has_perms([f"faq.{p}" for p in perms]):
-                raise PermissionDenied
-            return view(request, *args, **kwargs)
-
-        return wrapped
-
-    return decorator
-
-
 def _municipality(request: HttpRequest) -> Municipality:
     municipality = request.user.municipality  # type: ignore[union-attr]
     assert isinstance(municipality, Municipality)
     return municipality
 
 
-@faq_permission("view_faqentry")
+@staff_required("faq.view_faqentry", personal_data=False)
 def entry_list(request: HttpRequest) -> HttpResponse:
     municipality = _municipality(request)
     status = request.GET.get("status", "")
@@ -111,19 +88,19 @@ def _save_entry(request: HttpRequest, entry: FaqEntry | None) -> HttpResponse:
     return render(request, "faq/staff/edit.html", {"form": form, "entry": entry})
 
 
-@faq_permission("add_faqentry")
+@staff_required("faq.add_faqentry", personal_data=False)
 def entry_create(request: HttpRequest) -> HttpResponse:
     return _save_entry(request, None)
 
 
-@faq_permission("change_faqentry")
+@staff_required("faq.change_faqentry", personal_data=False)
 def entry_edit(request: HttpRequest, pk: int) -> HttpResponse:
     entry = access_tenant_object(FaqEntry, municipality=_municipality(request), pk=pk)
     return _save_entry(request, entry)
 
 
 @require_POST
-@faq_permission("delete_faqentry")
+@staff_required("faq.delete_faqentry", personal_data=False)
 def entry_delete(request: HttpRequest, pk: int) -> HttpResponse:
     entry = access_tenant_object(FaqEntry, municipality=_municipality(request), pk=pk)
     services.faq_entry_delete(entry=entry)
@@ -131,7 +108,7 @@ def entry_delete(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("faq_staff:list")
 
 
-@faq_permission("add_faqentry", "change_faqentry")
+@staff_required("faq.add_faqentry", "faq.change_faqentry", personal_data=False)
 def csv_import(request: HttpRequest) -> HttpResponse:
     form = CsvImportForm(request.POST or None, request.FILES or None)
     result = None
@@ -159,7 +136,7 @@ def csv_import(request: HttpRequest) -> HttpResponse:
     )
 
 
-@faq_permission("view_faqentry")
+@staff_required("faq.view_faqentry", personal_data=False)
 def csv_export(request: HttpRequest) -> HttpResponse:
     encoding = "shift_jis" if request.GET.get("encoding") == "shift_jis" else "utf-8"
     entries = selectors.entry_list(municipality=_municipality(request)).prefetch_related(
@@ -180,7 +157,7 @@ def _period(request: HttpRequest) -> tuple[str, dt.datetime, dt.datetime]:
     return key, until - dt.timedelta(days=PERIODS[key]), until
 
 
-@faq_permission("view_faqquerylog")
+@staff_required("faq.view_faqquerylog", personal_data=True, list_view=True)
 def analytics(request: HttpRequest) -> HttpResponse:
     municipality = _municipality(request)
     key, since, until = _period(request)
@@ -201,7 +178,7 @@ def analytics(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-@faq_permission("view_faqquerylog", "add_faqentry")
+@staff_required("faq.view_faqquerylog", "faq.add_faqentry", personal_data=False)
 def draft_from_query(request: HttpRequest) -> HttpResponse:
     try:
         draft = services.faq_draft_from_query(
@@ -214,7 +191,7 @@ def draft_from_query(request: HttpRequest) -> HttpResponse:
     return redirect("faq_staff:edit", pk=draft.pk)
 
 
-@faq_permission("view_faqentry")
+@staff_required("faq.view_faqentry", personal_data=False)
 def shared_sets(request: HttpRequest) -> HttpResponse:
     municipality = _municipality(request)
     return render(
@@ -235,7 +212,7 @@ def _available_set(municipality: Municipality, set_id: int) -> FaqSet:
 
 
 @require_POST
-@faq_permission("add_faqsetadoption", "delete_faqsetadoption")
+@staff_required("faq.add_faqsetadoption", "faq.delete_faqsetadoption", personal_data=False)
 def shared_set_toggle(request: HttpRequest, set_id: int) -> HttpResponse:
     municipality = _municipality(request)
     faq_set = _available_set(municipality, set_id)
@@ -248,7 +225,7 @@ def shared_set_toggle(request: HttpRequest, set_id: int) -> HttpResponse:
     return redirect("faq_staff:shared_sets")
 
 
-@faq_permission("view_faqentry")
+@staff_required("faq.view_faqentry", personal_data=False)
 def shared_set_detail(request: HttpRequest, set_id: int) -> HttpResponse:
     municipality = _municipality(request)
     faq_set = _available_set(municipality, set_id)
@@ -263,7 +240,7 @@ def shared_set_detail(request: HttpRequest, set_id: int) -> HttpResponse:
 
 
 @require_POST
-@faq_permission("add_faqentry", "change_faqentry")
+@staff_required("faq.add_faqentry", "faq.change_faqentry", personal_data=False)
 def shared_entry_action(request: HttpRequest, set_id: int, entry_id: int) -> HttpResponse:
     municipality = _municipality(request)
     faq_set = _available_set(municipality, set_id)
@@ -282,7 +259,7 @@ def shared_entry_action(request: HttpRequest, set_id: int, entry_id: int) -> Htt
 
 
 @require_POST
-@faq_permission("change_faqentry")
+@staff_required("faq.change_faqentry", personal_data=False)
 def index_rebuild(request: HttpRequest) -> HttpResponse:
     services.faq_index_build_start(municipality=_municipality(request), actor=request.user)
     messages.success(request, _("検索用の索引の作成を始めました。"))

@@ -5,12 +5,7 @@ Every id in a URL is resolved within the staff member's municipality (404 otherw
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
-from typing import Any
-
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -18,31 +13,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from madoguchi.accounts.access import staff_user
-from madoguchi.accounts.models import StaffUser
+from madoguchi.accounts.guard import staff_required
 from madoguchi.tenancy.models import Municipality
 
 from . import selectors, services
 from .forms import BundleUploadForm, LinkageUploadForm
 from .models import QuarantineItem
-
-
-def _staff(permission: str) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
-    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-        @login_required
-        @wraps(view)
-        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            user = request.user
-            if (
-                not isinstance(user, StaffUser)
-                or user.municipality is None
-                or not user.has_perm(permission)
-            ):
-                raise PermissionDenied
-            return view(request, *args, **kwargs)
-
-        return wrapped
-
-    return decorator
 
 
 def _municipality(request: HttpRequest) -> Municipality:
@@ -51,7 +27,7 @@ def _municipality(request: HttpRequest) -> Municipality:
     return municipality
 
 
-@_staff("intake.view_importrun")
+@staff_required("intake.view_importrun", personal_data=False)
 def home(request: HttpRequest) -> HttpResponse:
     municipality = _municipality(request)
     form = BundleUploadForm()
@@ -99,7 +75,7 @@ def home(request: HttpRequest) -> HttpResponse:
     )
 
 
-@_staff("intake.view_importrun")
+@staff_required("intake.view_importrun", personal_data=True)
 def run_detail(request: HttpRequest, run_id: int) -> HttpResponse:
     run = selectors.run_get(municipality=_municipality(request), run_id=run_id)
     return render(
@@ -116,7 +92,7 @@ def run_detail(request: HttpRequest, run_id: int) -> HttpResponse:
     )
 
 
-@_staff("intake.view_quarantineitem")
+@staff_required("intake.view_quarantineitem", personal_data=True, list_view=True)
 def quarantine(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", QuarantineItem.Status.PENDING)
     if status not in QuarantineItem.Status.values:
@@ -134,14 +110,14 @@ def quarantine(request: HttpRequest) -> HttpResponse:
     )
 
 
-@_staff("intake.view_quarantineitem")
+@staff_required("intake.view_quarantineitem", personal_data=True)
 def quarantine_detail(request: HttpRequest, item_id: int) -> HttpResponse:
     item = selectors.quarantine_get(municipality=_municipality(request), item_id=item_id)
     return render(request, "intake/quarantine_item.html", {"item": item})
 
 
 @require_POST
-@_staff("intake.change_quarantineitem")
+@staff_required("intake.change_quarantineitem", personal_data=False)
 def quarantine_retry(request: HttpRequest, item_id: int) -> HttpResponse:
     item = selectors.quarantine_get(municipality=_municipality(request), item_id=item_id)
     outcome = services.quarantine_retry(item=item, actor=staff_user(request))
@@ -155,7 +131,7 @@ def quarantine_retry(request: HttpRequest, item_id: int) -> HttpResponse:
 
 
 @require_POST
-@_staff("intake.change_quarantineitem")
+@staff_required("intake.change_quarantineitem", personal_data=False)
 def quarantine_dismiss(request: HttpRequest, item_id: int) -> HttpResponse:
     item = selectors.quarantine_get(municipality=_municipality(request), item_id=item_id)
     services.quarantine_dismiss(item=item, actor=staff_user(request))
@@ -163,7 +139,7 @@ def quarantine_dismiss(request: HttpRequest, item_id: int) -> HttpResponse:
     return redirect("intake:quarantine")
 
 
-@_staff("intake.view_linkageimport")
+@staff_required("intake.view_linkageimport", personal_data=False)
 def linkage(request: HttpRequest) -> HttpResponse:
     municipality = _municipality(request)
     form = LinkageUploadForm()
@@ -205,7 +181,7 @@ def linkage(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-@_staff("intake.add_importrun")
+@staff_required("intake.add_importrun", personal_data=False)
 def run_resume(request: HttpRequest, run_id: int) -> HttpResponse:
     run = selectors.run_get(municipality=_municipality(request), run_id=run_id)
     if services.bundle_import_resume(run=run):

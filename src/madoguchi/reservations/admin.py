@@ -10,6 +10,7 @@ from django.db.models import ManyToManyField
 from django.forms import ModelMultipleChoiceField
 from django.http import HttpRequest
 
+from madoguchi.accounts.admin_site import PersonalDataAdmin
 from madoguchi.tenancy.admin import TenantScopedAdmin
 
 from .models import Booking, CalendarException, ReservationPolicy, Service, VisitEvent, Window
@@ -85,7 +86,7 @@ class WindowAdmin(_ScopedManyToMany):
 
 
 @admin.register(Booking)
-class BookingAdmin(TenantScopedAdmin):
+class BookingAdmin(PersonalDataAdmin, TenantScopedAdmin):
     list_display = ["code", "start", "service", "status"]
     list_filter = ["status", "service"]
     date_hierarchy = "start"

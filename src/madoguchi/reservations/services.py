@@ -46,6 +46,7 @@ from .models import (
     TicketCounter,
     VisitEvent,
     Window,
+    new_kiosk_key,
 )
 
 logger = logging.getLogger(__name__)
@@ -708,3 +709,15 @@ def ticket_transfer(
             "started_at": None,
         },
     )
+
+
+@transaction.atomic
+def kiosk_key_rotate(*, municipality: Municipality) -> ReservationPolicy:
+    """A new secret kiosk key (the old kiosk URL stops working at once)."""
+    policy = ReservationPolicy.objects.for_municipality(
+        municipality
+    ).select_for_update().first() or ReservationPolicy(municipality=municipality)
+    policy.kiosk_key = new_kiosk_key()
+    policy.full_clean()
+    policy.save()
+    return policy

@@ -32,7 +32,7 @@ DATA_DIR = Path(env.str("MADOGUCHI_DATA_DIR", default=str(PROJECT_DIR / "var")))
 DATA_DIR.mkdir(parents=True, exist_ok=True)
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "madoguchi.accounts.admin_apps.StaffAdminConfig",  # the admin behind the staff login (2FA)
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -69,6 +69,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    "madoguchi.accounts.middleware.StaffSecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -155,15 +156,17 @@ AUTH_PASSWORD_VALIDATORS = [
 # Staff sign-in locks after repeated failures (django-axes).
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.5)
-# Per account, not per address: a city hall's counter PCs share one address behind NAT, and
-# locking the address would lock out every colleague.
-AXES_LOCKOUT_PARAMETERS = ["username"]
-SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+# Per account and address together: locking by account alone would let anyone lock a named
+# colleague out by guessing; by address alone, one person behind a city hall's NAT would lock
+# out every counter PC. Wrong second-factor codes count too (accounts/second_factor.py).
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+AXES_LOCKOUT_CALLABLE = "madoguchi.accounts.views.locked_out"
+# Masked in axes' log lines and stored request data (the password always is).
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "otp_token", "token"]
 AXES_VERBOSE = False
 OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="Madoguchi")
-# A TOTP secret is shown once, at enrolment; the admin never shows it again.
+# The admin never shows an authenticator's secret (nor answers 500 for a missing device).
 OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 SESSION_COOKIE_HTTPONLY = True

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from madoguchi.accounts.access import staff_user
-from madoguchi.core.audit import audit_record
+from madoguchi.accounts.guard import audit_object, audit_search, staff_required
 from madoguchi.core.models import AuditAction
 from madoguchi.jobs.models import Job
 from madoguchi.jobs.selectors import job_for_subject, job_progress
@@ -28,7 +28,7 @@ from madoguchi.tenancy.access import access_tenant_object
 from .. import staff_scope
 from ..models import Application, HandoffMethod, Status
 from ..staff_forms import ExportForm
-from ..staff_views import back_office_required
+from ..staff_views import PROCESS
 from . import csv_export, services
 from .layout import Column, columns_for, display
 from .models import ExportRun
@@ -39,7 +39,7 @@ def _sheet(
 ) -> tuple[Application, list[tuple[Column, str]]]:
     user = staff_user(request)
     application = staff_scope.access_application(user=user, application_id=pk)
-    audit_record(actor=user, action=action, municipality=user.municipality, obj=application)
+    audit_object(request, application, action=action)
     definition = form_version_definition(form_version=application.form_version)
     answers = application.answers
     rows = [
@@ -58,7 +58,7 @@ def _present(column: Column, answers: dict[str, Any]) -> bool:
     return True
 
 
-@back_office_required
+@staff_required(PROCESS, personal_data=True)
 def transcription(request: HttpRequest, pk: int) -> HttpResponse:
     """(1) The values in the core system's field order, printable, each one easy to copy."""
     application, rows = _sheet(request, pk, AuditAction.TRANSCRIPTION)
@@ -69,7 +69,7 @@ def transcription(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@back_office_required
+@staff_required(PROCESS, personal_data=True)
 def rpa(request: HttpRequest, pk: int) -> HttpResponse:
     """(2) A bare page with documented, stable element ids (docs/handoff.md)."""
     application, rows = _sheet(request, pk, AuditAction.RPA)
@@ -78,7 +78,7 @@ def rpa(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@back_office_required
+@staff_required(PROCESS, personal_data=True, list_view=True)
 def rpa_queue(request: HttpRequest, slug: str) -> HttpResponse:
     """(2) The applications of a procedure not yet handed off, oldest first (for RPA)."""
     user = staff_user(request)
@@ -92,13 +92,14 @@ def rpa_queue(request: HttpRequest, slug: str) -> HttpResponse:
         .order_by("submitted_at", "pk")
         .only("pk", "receipt_number", "status", "submitted_at")[:500]
     )
+    audit_search(request, {"procedure": procedure.slug}, count=len(items))
     return render(
         request, "applications/staff/rpa_queue.html", {"procedure": procedure, "items": items}
     )
 
 
 @require_POST
-@back_office_required
+@staff_required("applications.change_application", personal_data=False)
 def mark_handed_off(request: HttpRequest, pk: int) -> HttpResponse:
     user = staff_user(request)
     application = staff_scope.access_application(user=user, application_id=pk)
@@ -120,7 +121,7 @@ def mark_handed_off(request: HttpRequest, pk: int) -> HttpResponse:
 # --- (4) Bulk CSV ----------------------------------------------------------------------------
 
 
-@back_office_required
+@staff_required(PROCESS, personal_data=False)
 def export(request: HttpRequest) -> HttpResponse:
     user = staff_user(request)
     procedures = staff_scope.visible_procedures(user=user)
@@ -186,7 +187,7 @@ def _run(request: HttpRequest, run_id: int) -> ExportRun:
     return run
 
 
-@back_office_required
+@staff_required(PROCESS, personal_data=True)
 def export_run(request: HttpRequest, run_id: int) -> HttpResponse:
     run = _run(request, run_id)
     substituted: list[csv_export.Unrepresentable] = []
@@ -215,7 +216,7 @@ def _export_job(run: ExportRun) -> Job | None:
 
 
 @require_POST
-@back_office_required
+@staff_required(PROCESS)
 def export_resume(request: HttpRequest, run_id: int) -> HttpResponse:
     job = _export_job(_run(request, run_id))
     if job is None or not job_resume(job=job):
@@ -223,20 +224,13 @@ def export_resume(request: HttpRequest, run_id: int) -> HttpResponse:
     return redirect("applications_staff:export_run", run_id=run_id)
 
 
-@back_office_required
+@staff_required(PROCESS, personal_data=True)
 def export_download(request: HttpRequest, run_id: int) -> StreamingHttpResponse | FileResponse:
     run = _run(request, run_id)
-    user = staff_user(request)
     job = _export_job(run)
     if job is not None and not (job.state == Job.State.DONE and job.result):
         raise Http404  # the background job has not written the file yet
-    audit_record(
-        actor=user,
-        action=AuditAction.EXPORT,
-        municipality=user.municipality,
-        obj=run,
-        count=run.count,
-    )
+    audit_object(request, run, action=AuditAction.EXPORT, count=run.count)
     charset = "shift_jis" if run.encoding == ExportRun.Encoding.CP932 else "utf-8"
     if job is not None:
         return FileResponse(

@@ -134,8 +134,8 @@ class ApplicationFactory(factory.django.DjangoModelFactory):
 
 def back_office_user(procedure: Procedure, **kwargs: Any) -> Any:
     """A 処理担当 whose department covers `procedure` (which gets a department if it has none)."""
+    from madoguchi.accounts.models import StaffDepartment
     from madoguchi.accounts.tests.factories import StaffUserFactory
-    from madoguchi.applications.models import StaffDepartment
 
     if not procedure.department:
         procedure.department = "市民課"

@@ -7,54 +7,33 @@ JavaScript the same forms post and redirect back.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from madoguchi.accounts.access import staff_user
-from madoguchi.accounts.models import Role, StaffUser
+from madoguchi.accounts.guard import audit_search, staff_required
+from madoguchi.accounts.permissions import CONSOLE, ROTATE_KIOSK_KEY
 from madoguchi.tenancy.access import access_tenant_object
 
 from .. import selectors, services
 from ..models import Service, Ticket, Window
 from ._common import parse_day
 
-CONSOLE_ROLES = (Role.COUNTER, Role.MANAGER, Role.MUNICIPALITY_ADMIN)
-
-
-def counter_staff_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    @login_required
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        user = request.user
-        if (
-            not isinstance(user, StaffUser)
-            or user.municipality is None
-            or not user.has_role(*CONSOLE_ROLES)
-        ):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapped
-
 
 def _window(request: HttpRequest, window_id: int) -> Window:
     return selectors.staff_window_get(user=staff_user(request), window_id=window_id)
 
 
-@counter_staff_required
+@staff_required(CONSOLE, personal_data=False)
 def home(request: HttpRequest) -> HttpResponse:
-    municipality = staff_user(request).municipality
+    user = staff_user(request)
+    municipality = user.municipality
     assert municipality is not None
     policy = selectors.policy_get(municipality=municipality)
     return render(
@@ -65,20 +44,32 @@ def home(request: HttpRequest) -> HttpResponse:
             "windows": selectors.window_list(municipality=municipality),
             "waits": selectors.service_waits(municipality=municipality),
             "kiosk_key": policy.kiosk_key if policy.pk else "",
+            "can_see_bookings": user.has_perm("reservations.view_booking"),
+            "can_rotate_kiosk_key": user.has_perm(ROTATE_KIOSK_KEY),
         },
     )
 
 
-@counter_staff_required
+@require_POST
+@staff_required(ROTATE_KIOSK_KEY, personal_data=False)
+def kiosk_key_rotate(request: HttpRequest) -> HttpResponse:
+    municipality = staff_user(request).municipality
+    assert municipality is not None
+    services.kiosk_key_rotate(municipality=municipality)
+    messages.success(
+        request, _("受付機の鍵を変更しました。受付機の端末で新しい URL を開き直してください。")
+    )
+    return redirect("reservations_staff:home")
+
+
+@staff_required("reservations.view_booking", personal_data=True, list_view=True)
 def bookings(request: HttpRequest) -> HttpResponse:
     municipality = staff_user(request).municipality
     assert municipality is not None
     day = parse_day(request.GET.get("date")) or timezone.localdate()
-    return render(
-        request,
-        "reservations/staff_bookings.html",
-        {"day": day, "bookings": selectors.bookings_for_day(municipality=municipality, day=day)},
-    )
+    rows = list(selectors.bookings_for_day(municipality=municipality, day=day))
+    audit_search(request, {"date": day.isoformat()}, count=len(rows))
+    return render(request, "reservations/staff_bookings.html", {"day": day, "bookings": rows})
 
 
 def _console_context(request: HttpRequest, window: Window) -> dict[str, Any]:
@@ -96,22 +87,20 @@ def _console_context(request: HttpRequest, window: Window) -> dict[str, Any]:
     }
 
 
-@never_cache
-@counter_staff_required
+@staff_required(CONSOLE, personal_data=False)
 def console(request: HttpRequest, window_id: int) -> HttpResponse:
     window = _window(request, window_id)
     return render(request, "reservations/console.html", _console_context(request, window))
 
 
-@never_cache
-@counter_staff_required
+@staff_required(CONSOLE, personal_data=False)
 def console_state(request: HttpRequest, window_id: int) -> HttpResponse:
     window = _window(request, window_id)
     return render(request, "reservations/_console_state.html", _console_context(request, window))
 
 
 @require_POST
-@counter_staff_required
+@staff_required(CONSOLE, personal_data=False)
 def console_action(request: HttpRequest, window_id: int) -> HttpResponse:
     window = _window(request, window_id)
     user = staff_user(request)

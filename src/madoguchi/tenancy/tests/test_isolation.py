@@ -244,7 +244,9 @@ def test_back_office_urls_do_not_reach_across(client, offices):
         {"procedure": b["procedure"].pk, "encoding": "utf-8-sig", "only_new": "on"},
     )
     assert export.status_code == 400  # not one of this user's procedures
-    inbox = client.get("/staff/applications/", {"q": other.receipt_number}).content.decode()
+    inbox = client.get(
+        "/staff/applications/", {"q": other.receipt_number}, follow=True
+    ).content.decode()
     assert other.receipt_number not in inbox.split('id="inbox"')[1]
     audit = client.get("/staff/applications/audit/").content.decode()
     assert b["manager"].username not in audit
