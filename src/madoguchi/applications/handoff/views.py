@@ -216,7 +216,7 @@ def _export_job(run: ExportRun) -> Job | None:
 
 
 @require_POST
-@staff_required(PROCESS)
+@staff_required(PROCESS, personal_data=False)
 def export_resume(request: HttpRequest, run_id: int) -> HttpResponse:
     job = _export_job(_run(request, run_id))
     if job is None or not job_resume(job=job):
