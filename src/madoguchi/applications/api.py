@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
+import re
 from datetime import datetime
 from typing import Any
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
-from ninja import Router, Schema, Status
+from ninja import Header, Router, Schema, Status
 from ninja.errors import HttpError
 
 from madoguchi.procedures.selectors import (
@@ -18,7 +20,7 @@ from madoguchi.procedures.selectors import (
 )
 from madoguchi.tenancy.access import get_active_municipality
 
-from . import selectors, services, throttle
+from . import codes, selectors, services, throttle
 from .models import Channel
 
 router = Router(tags=["residents"])
@@ -120,13 +122,52 @@ def get_procedure(request: HttpRequest, code: str, slug: str) -> Any:
     }
 
 
+IDEMPOTENCY_KEY = re.compile(r"[\x21-\x7e]{8,255}")  # visible ASCII, e.g. a UUID
+
+
 @router.post(
     "/{code}/applications",
     response={201: SubmissionOut, 422: ErrorsOut},
     summary="申請の提出",
 )
-def submit_application(request: HttpRequest, code: str, payload: SubmissionIn) -> Any:
+def submit_application(
+    request: HttpRequest,
+    response: HttpResponse,
+    code: str,
+    payload: SubmissionIn,
+    idempotency_key: str = Header(
+        "",
+        alias="Idempotency-Key",
+        description=(
+            "任意。再送しても申請が二重にならないよう、申請ごとに新しい値（UUID など、8〜255 文字の"
+            "英数記号）を付けます。同じ値と同じ内容の再送には、最初の申請（同じ受付番号と確認コード）"
+            "を返し、応答に `Idempotent-Replayed: true` を付けます。同じ値で内容が違うと 422 です。"
+            " Optional: a new value per application (e.g. a UUID); a retry with the same key and"
+            " body returns the first application; the same key with another body is refused."
+        ),
+    ),
+) -> Any:
     municipality = get_active_municipality(code)
+    idempotency = None
+    if idempotency_key:
+        if not IDEMPOTENCY_KEY.fullmatch(idempotency_key):
+            return Status(
+                422,
+                {
+                    "message": _("Idempotency-Key の形式が正しくありません。"),
+                    "errors": {
+                        "Idempotency-Key": [
+                            _("8〜255 文字の英数字と記号（UUID など）にしてください。")
+                        ]
+                    },
+                },
+            )
+        idempotency = services.Idempotency(
+            key=idempotency_key,
+            digest=codes.request_digest(
+                json.dumps(payload.dict(), sort_keys=True, ensure_ascii=False, default=str)
+            ),
+        )
     version = published_form_version(
         municipality=municipality, slug=payload.procedure, number=payload.form_version
     )
@@ -154,10 +195,18 @@ def submit_application(request: HttpRequest, code: str, payload: SubmissionIn) -
             form_version=version,
             raw_answers=payload.answers,
             channel=Channel.API,
+            idempotency=idempotency,
         )
     except services.SubmissionInvalid as exc:
         return Status(422, {"message": _("入力内容に誤りがあります。"), "errors": exc.errors})
+    except services.IdempotencyKeyReused:
+        message = _(
+            "この Idempotency-Key は、別の内容の申請に使われています。新しい値にしてください。"
+        )
+        return Status(422, {"message": message, "errors": {"Idempotency-Key": [message]}})
     application = submitted.application
+    if submitted.replayed:
+        response["Idempotent-Replayed"] = "true"
     return Status(
         201,
         {
