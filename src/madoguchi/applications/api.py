@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from ninja import Header, Router, Schema, Status
 from ninja.errors import HttpError
 
+from madoguchi.core.api_errors import responses
 from madoguchi.procedures.selectors import (
     form_version_current,
     procedure_get,
@@ -60,11 +61,6 @@ class SubmissionOut(Schema):
     submitted_at: datetime
 
 
-class ErrorsOut(Schema):
-    message: str
-    errors: dict[str, list[str]]
-
-
 class StatusIn(Schema):
     receipt_number: str
     access_code: str
@@ -100,14 +96,22 @@ def _procedure_out(p: Any) -> dict[str, Any]:
     }
 
 
-@router.get("/{code}/procedures", response=list[ProcedureOut], summary="手続の一覧")
+@router.get(
+    "/{code}/procedures",
+    response=responses({200: list[ProcedureOut]}, 404, 422),
+    summary="手続の一覧",
+)
 def list_procedures(request: HttpRequest, code: str, q: str = "", category: str = "") -> Any:
     municipality = get_active_municipality(code)
     procedures = procedure_list(municipality=municipality, query=q[:100], category=category)
     return [_procedure_out(p) for p in procedures]
 
 
-@router.get("/{code}/procedures/{slug}", response=ProcedureDetailOut, summary="手続の詳細と様式")
+@router.get(
+    "/{code}/procedures/{slug}",
+    response=responses({200: ProcedureDetailOut}, 404),
+    summary="手続の詳細と様式",
+)
 def get_procedure(request: HttpRequest, code: str, slug: str) -> Any:
     procedure = procedure_get(municipality=get_active_municipality(code), slug=slug)
     version = form_version_current(procedure=procedure)
@@ -127,7 +131,7 @@ IDEMPOTENCY_KEY = re.compile(r"[\x21-\x7e]{8,255}")  # visible ASCII, e.g. a UUI
 
 @router.post(
     "/{code}/applications",
-    response={201: SubmissionOut, 422: ErrorsOut},
+    response=responses({201: SubmissionOut}, 400, 404, 422, 429),
     summary="申請の提出",
 )
 def submit_application(
@@ -218,7 +222,11 @@ def submit_application(
     )
 
 
-@router.post("/{code}/applications/status", response=StatusOut, summary="申請の状況確認")
+@router.post(
+    "/{code}/applications/status",
+    response=responses({200: StatusOut}, 400, 404, 422, 429),
+    summary="申請の状況確認",
+)
 def application_status(request: HttpRequest, code: str, payload: StatusIn) -> Any:
     municipality = get_active_municipality(code)
     if not throttle.lookup_allowed(municipality_code=municipality.code, request=request):
