@@ -28,6 +28,10 @@ MUNICIPALITY_CACHE_SECONDS = 30
 
 def get_active_municipality(code: str) -> Municipality:
     """The active municipality of a resident URL; cached briefly since every request needs it."""
+    # Six ASCII digits or nothing: any other text is not found, and never reaches a cache key
+    # (memcached and Redis refuse keys with spaces or control characters).
+    if len(code) != 6 or not (code.isascii() and code.isdigit()):
+        raise Http404
     key = f"municipality:{code}"
     municipality = cache.get(key)
     if municipality is None:
