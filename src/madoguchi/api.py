@@ -2,9 +2,10 @@
 
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
+from ninja.errors import HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from madoguchi.applications.api import router as applications_router
@@ -39,3 +40,18 @@ def request_shape_error(request: HttpRequest, exc: NinjaValidationError) -> Http
         },
         status=422,
     )
+
+
+@api.exception_handler(Http404)
+def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    """No such municipality, procedure or application: the documented 404 body, in Japanese."""
+    return api.create_response(request, {"detail": _("見つかりません。")}, status=404)
+
+
+@api.exception_handler(HttpError)
+def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    """The documented {"detail"} body; ninja's only 400 (a body that is not JSON) in Japanese."""
+    detail = str(exc)
+    if exc.status_code == 400:
+        detail = _("リクエストの本文を JSON として読み取れません。API の説明書を確かめてください。")
+    return api.create_response(request, {"detail": detail}, status=exc.status_code)

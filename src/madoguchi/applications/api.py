@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from typing import Any
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
-from ninja import Router, Schema, Status
+from ninja import Header, Router, Schema, Status
 from ninja.errors import HttpError
 
 from madoguchi.core import ratelimit
+from madoguchi.core.api_errors import responses
 from madoguchi.procedures.selectors import (
     form_version_current,
     procedure_get,
@@ -19,7 +21,7 @@ from madoguchi.procedures.selectors import (
 )
 from madoguchi.tenancy.access import get_active_municipality
 
-from . import selectors, services, throttle
+from . import codes, selectors, services, throttle
 from .models import Channel
 
 router = Router(tags=["residents"])
@@ -59,11 +61,6 @@ class SubmissionOut(Schema):
     submitted_at: datetime
 
 
-class ErrorsOut(Schema):
-    message: str
-    errors: dict[str, list[str]]
-
-
 class StatusIn(Schema):
     receipt_number: str
     access_code: str
@@ -99,14 +96,22 @@ def _procedure_out(p: Any) -> dict[str, Any]:
     }
 
 
-@router.get("/{code}/procedures", response=list[ProcedureOut], summary="手続の一覧")
+@router.get(
+    "/{code}/procedures",
+    response=responses({200: list[ProcedureOut]}, 404, 422),
+    summary="手続の一覧",
+)
 def list_procedures(request: HttpRequest, code: str, q: str = "", category: str = "") -> Any:
     municipality = get_active_municipality(code)
     procedures = procedure_list(municipality=municipality, query=q[:100], category=category)
     return [_procedure_out(p) for p in procedures]
 
 
-@router.get("/{code}/procedures/{slug}", response=ProcedureDetailOut, summary="手続の詳細と様式")
+@router.get(
+    "/{code}/procedures/{slug}",
+    response=responses({200: ProcedureDetailOut}, 404),
+    summary="手続の詳細と様式",
+)
 def get_procedure(request: HttpRequest, code: str, slug: str) -> Any:
     procedure = procedure_get(municipality=get_active_municipality(code), slug=slug)
     version = form_version_current(procedure=procedure)
@@ -123,16 +128,43 @@ def get_procedure(request: HttpRequest, code: str, slug: str) -> Any:
 
 @router.post(
     "/{code}/applications",
-    response={201: SubmissionOut, 422: ErrorsOut},
+    response=responses({201: SubmissionOut}, 400, 404, 422, 429),
     summary="申請の提出",
 )
 @ratelimit.declare("applications.submit.client")
-def submit_application(request: HttpRequest, code: str, payload: SubmissionIn) -> Any:
-    # Applications made (each mails a receipt) are counted; rejected bodies are not.
+def submit_application(
+    request: HttpRequest,
+    response: HttpResponse,
+    code: str,
+    payload: SubmissionIn,
+    idempotency_key: str = Header(
+        "",
+        alias="Idempotency-Key",
+        min_length=8,
+        max_length=255,
+        pattern=r"^[!-~]+$",  # visible ASCII, e.g. a UUID
+        description=(
+            "任意。再送しても申請が二重にならないよう、申請ごとに新しい値（UUID など、8〜255 文字の"
+            "英数記号）を付けます。同じ値と同じ内容の再送には、最初の申請（同じ受付番号と確認コード）"
+            "を返し、応答に `Idempotent-Replayed: true` を付けます。同じ値で内容が違うと 422 です。"
+            " Optional: a new value per application (e.g. a UUID); a retry with the same key and"
+            " body returns the first application; the same key with another body is refused."
+        ),
+    ),
+) -> Any:
+    # Applications made (each mails a receipt) are counted; rejected bodies and replays are not.
     client = ratelimit.client_key(request)
     if ratelimit.exceeded("applications.submit.client", client):
         raise HttpError(429, ratelimit.refusal_message())
     municipality = get_active_municipality(code)
+    idempotency = None
+    if idempotency_key:
+        idempotency = services.Idempotency(
+            key=idempotency_key,
+            digest=codes.request_digest(
+                json.dumps(payload.dict(), sort_keys=True, ensure_ascii=False, default=str)
+            ),
+        )
     version = published_form_version(
         municipality=municipality, slug=payload.procedure, number=payload.form_version
     )
@@ -160,11 +192,20 @@ def submit_application(request: HttpRequest, code: str, payload: SubmissionIn) -
             form_version=version,
             raw_answers=payload.answers,
             channel=Channel.API,
+            idempotency=idempotency,
         )
     except services.SubmissionInvalid as exc:
         return Status(422, {"message": _("入力内容に誤りがあります。"), "errors": exc.errors})
+    except services.IdempotencyKeyReused:
+        message = _(
+            "この Idempotency-Key は、別の内容の申請に使われています。新しい値にしてください。"
+        )
+        return Status(422, {"message": message, "errors": {"Idempotency-Key": [message]}})
     application = submitted.application
-    ratelimit.hit("applications.submit.client", client)
+    if submitted.replayed:
+        response["Idempotent-Replayed"] = "true"
+    else:
+        ratelimit.hit("applications.submit.client", client)
     return Status(
         201,
         {
@@ -176,7 +217,11 @@ def submit_application(request: HttpRequest, code: str, payload: SubmissionIn) -
     )
 
 
-@router.post("/{code}/applications/status", response=StatusOut, summary="申請の状況確認")
+@router.post(
+    "/{code}/applications/status",
+    response=responses({200: StatusOut}, 400, 404, 422, 429),
+    summary="申請の状況確認",
+)
 def application_status(request: HttpRequest, code: str, payload: StatusIn) -> Any:
     municipality = get_active_municipality(code)
     lookup = {"municipality_code": municipality.code, "receipt_number": payload.receipt_number}

@@ -6,6 +6,8 @@ import hashlib
 import secrets
 from datetime import date
 
+from django.utils.crypto import salted_hmac
+
 from madoguchi.core.japanese_text import normalize_input
 from madoguchi.core.secrets import candidate_hashes, equal, keyed_hash, matches
 
@@ -70,3 +72,27 @@ def new_salt() -> str:
 
 def new_resume_token() -> str:
     return secrets.token_urlsafe(32)
+
+
+def _keyed(purpose: str, value: str) -> str:
+    return salted_hmac(f"madoguchi.applications.{purpose}", value, algorithm="sha256").hexdigest()
+
+
+def idempotency_key_hash(*, municipality_code: str, key: str) -> str:
+    """What is stored of an API client's Idempotency-Key (keyed: the key itself is a secret)."""
+    return _keyed("idempotency-key", f"{municipality_code}:{key}")
+
+
+def request_digest(payload: str) -> str:
+    """Keyed digest of a request body, to tell a retry from a key reused for another request."""
+    return _keyed("request-digest", payload)
+
+
+def access_code_for_idempotency_key(*, municipality_code: str, key: str) -> str:
+    """The access code of an API submission sent with an Idempotency-Key.
+
+    Derived from the key (keyed HMAC) rather than drawn at random, so that a retry of the same
+    request (same key, same body) can be answered with the same access code although only its
+    hash is stored. Knowing the key and the whole body is knowing the submission itself.
+    """
+    return f"{int(_keyed('access-code', f'{municipality_code}:{key}'), 16) % 10**8:08d}"

@@ -90,6 +90,11 @@ class Application(TenantOwned):
     )
     # Personal data removed after the retention period; the row stays for statistics.
     purged_at = models.DateTimeField(_("個人情報の削除日時"), null=True, blank=True)
+    # API submissions sent with an Idempotency-Key: its keyed hash (unique per municipality, so a
+    # retried or parallel request finds this application) and the keyed hash of the request body
+    # (a key reused for another body is refused).
+    idempotency_key_hash = models.CharField(max_length=64, blank=True, editable=False)
+    request_digest = models.CharField(max_length=64, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("申請")
@@ -98,7 +103,12 @@ class Application(TenantOwned):
         constraints = [
             models.UniqueConstraint(
                 fields=["municipality", "receipt_number"], name="application_receipt_unique"
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["municipality", "idempotency_key_hash"],
+                condition=~models.Q(idempotency_key_hash=""),
+                name="application_idempotency_key_unique",
+            ),
         ]
         indexes = [
             models.Index(fields=["municipality", "status", "-submitted_at"]),
@@ -164,7 +174,12 @@ class ApplicationEvent(models.Model):
 
 
 class Draft(TenantOwned):
-    """An application in progress; resumed by a secret link (only its hash is stored)."""
+    """An application in progress; resumed by a secret link (only its hash is stored).
+
+    Once submitted, the row stays until it expires, emptied, pointing at its application: a
+    repeated or parallel submission (double click, Back button) finds it and shows that
+    receipt instead of creating a second application.
+    """
 
     procedure = models.ForeignKey(Procedure, on_delete=models.CASCADE, related_name="drafts")
     form_version = models.ForeignKey(FormVersion, on_delete=models.CASCADE, related_name="drafts")
@@ -174,6 +189,9 @@ class Draft(TenantOwned):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     expires_at = models.DateTimeField()
+    submitted_application = models.OneToOneField(
+        Application, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("一時保存")

@@ -43,10 +43,27 @@ class SubmissionInvalid(Exception):
         self.errors = errors
 
 
+class IdempotencyKeyReused(Exception):
+    """An Idempotency-Key already used for a different request."""
+
+
+@dataclass(frozen=True)
+class Idempotency:
+    """An API client's Idempotency-Key and the digest of the request it came with."""
+
+    key: str
+    digest: str
+
+
 @dataclass(frozen=True)
 class Submitted:
     application: Application
-    access_code: str  # shown to the resident once; only its hash is stored
+    # Shown to the resident once; only its hash is stored. Empty when `replayed` from a draft:
+    # the first request's page showed it, and it cannot be recovered.
+    access_code: str
+    # True when this submission had already been made (a repeat or parallel request): nothing
+    # new was stored or mailed.
+    replayed: bool = False
 
 
 def draft_start(*, procedure: Procedure, form_version: FormVersion) -> Draft:
@@ -183,17 +200,137 @@ def application_submit(
     municipality: Municipality,
     procedure: Procedure,
     form_version: FormVersion,
-    raw_answers: dict[str, Any],
+    raw_answers: dict[str, Any] | None = None,
     channel: str = Channel.ONLINE,
     draft: Draft | None = None,
+    idempotency: Idempotency | None = None,
 ) -> Submitted:
     """Validate everything again and store the application, all or nothing.
 
-    Attachments may only come from this submission's own draft; the draft is consumed.
+    From a draft, the answers are (unless given) the draft's own, read under a lock on its row
+    inside the transaction (select_for_update on PostgreSQL; SQLite's IMMEDIATE transactions serialise
+    writers): a draft becomes exactly one application however many requests submit it at
+    once, and the others get that application back (`replayed`, without the access code,
+    which exists only as a hash). Attachments may only come from this submission's own draft.
+
+    With `idempotency` (an API client's Idempotency-Key), a retry of the same request gets the
+    first application back, with its access code (derived from the key); the same key with
+    another body is refused with `IdempotencyKeyReused`.
     """
     if procedure.municipality_id != municipality.pk or form_version.procedure_id != procedure.pk:
         raise SubmissionInvalid({"": [_("手続が見つかりません。")]})
     definition = form_version_definition(form_version=form_version)
+    # Staff fill in counter applications: their screen's language is not the resident's.
+    language = _active_language() if channel == Channel.ONLINE else settings.LANGUAGE_CODE
+    if idempotency is not None:
+        key_hash = codes.idempotency_key_hash(
+            municipality_code=municipality.code, key=idempotency.key
+        )
+        access_code = codes.access_code_for_idempotency_key(
+            municipality_code=municipality.code, key=idempotency.key
+        )
+    else:
+        key_hash = ""
+        access_code = codes.new_access_code()
+    salt = codes.new_salt()
+    for _attempt in range(5):
+        try:
+            with transaction.atomic():
+                answers_in = raw_answers
+                if draft is not None:
+                    locked = _draft_locked(draft)
+                    if locked.submitted_application_id is not None:
+                        first = Application.objects.get(pk=locked.submitted_application_id)
+                        return Submitted(first, "", replayed=True)
+                    if answers_in is None:
+                        answers_in = locked.answers
+                if idempotency is not None:
+                    earlier = _idempotent_earlier(municipality, key_hash, idempotency)
+                    if earlier is not None:
+                        return Submitted(earlier, access_code, replayed=True)
+                answers, referenced = _validated(municipality, definition, answers_in or {}, draft)
+                application = _application_create(
+                    municipality=municipality,
+                    procedure=procedure,
+                    form_version=form_version,
+                    channel=channel,
+                    answers=answers,
+                    definition=definition,
+                    language=language,
+                    access_code=access_code,
+                    salt=salt,
+                    key_hash=key_hash,
+                    request_digest=idempotency.digest if idempotency else "",
+                )
+                if referenced:
+                    Attachment.objects.filter(pk__in=referenced).update(
+                        application=application, draft=None
+                    )
+                if draft is not None:
+                    # Kept, emptied, until it expires: a repeat finds the application.
+                    Draft.objects.filter(pk=draft.pk).update(
+                        submitted_application=application,
+                        answers={},
+                        completed_steps=[],
+                        updated_at=application.submitted_at,
+                    )
+                if application.contact_email:
+                    notification_queue(
+                        municipality=municipality,
+                        template=RECEIPT,
+                        reference=application.pk,
+                        language=language,
+                        sealed={"access_code": access_code},
+                    )
+            return Submitted(application=application, access_code=access_code)
+        except IntegrityError:
+            # A receipt number collision (1 in a million per day), or a parallel request with
+            # the same Idempotency-Key that committed first (found on the next attempt).
+            continue
+    raise ValidationError(_("受付番号を発行できませんでした。もう一度お試しください。"))
+
+
+def _draft_locked(draft: Draft) -> Draft:
+    locked = (
+        # No join here: on PostgreSQL a row re-read after waiting for the lock would come with
+        # the joined application as of the statement's start (not yet there).
+        Draft.objects.select_for_update()
+        .filter(pk=draft.pk, municipality_id=draft.municipality_id)
+        .first()
+    )
+    if locked is None:  # expired and purged meanwhile
+        raise SubmissionInvalid(
+            {
+                "": [
+                    _(
+                        "入力の途中の内容が見つかりませんでした。お手数ですが、最初から入力してください。"
+                    )
+                ]
+            }
+        )
+    return locked
+
+
+def _idempotent_earlier(
+    municipality: Municipality, key_hash: str, idempotency: Idempotency
+) -> Application | None:
+    earlier = (
+        Application.objects.for_municipality(municipality)
+        .filter(idempotency_key_hash=key_hash)
+        .first()
+    )
+    if earlier is not None and earlier.request_digest != idempotency.digest:
+        raise IdempotencyKeyReused
+    return earlier
+
+
+def _validated(
+    municipality: Municipality,
+    definition: Any,
+    raw_answers: dict[str, Any],
+    draft: Draft | None,
+) -> tuple[dict[str, Any], list[str]]:
+    """The cleaned answers and the attachments they reference, or SubmissionInvalid."""
     answers, errors = validate_answers(definition, raw_answers)
     referenced = attachment_ids_in(answers)
     owned: set[str] = set()
@@ -210,55 +347,48 @@ def application_submit(
         )
     if errors:
         raise SubmissionInvalid(errors)
+    return answers, referenced
 
+
+def _application_create(
+    *,
+    municipality: Municipality,
+    procedure: Procedure,
+    form_version: FormVersion,
+    channel: str,
+    answers: dict[str, Any],
+    definition: Any,
+    language: str,
+    access_code: str,
+    salt: str,
+    key_hash: str,
+    request_digest: str,
+) -> Application:
     applicant = extract_applicant(definition, answers)
-    # Staff fill in counter applications: their screen's language is not the resident's.
-    language = _active_language() if channel == Channel.ONLINE else settings.LANGUAGE_CODE
-    access_code = codes.new_access_code()
-    salt = codes.new_salt()
     now = timezone.now()
-    for _attempt in range(5):
-        try:
-            with transaction.atomic():
-                application = Application.objects.create(
-                    municipality=municipality,
-                    receipt_number=codes.new_receipt_number(timezone.localdate(now)),
-                    procedure=procedure,
-                    form_version=form_version,
-                    channel=channel,
-                    status=Status.RECEIVED,
-                    answers=answers,
-                    applicant_name=(applicant.name or "")[:100],
-                    applicant_kana=(applicant.name_kana or "")[:100],
-                    contact_email=applicant.email or "",
-                    language=language,
-                    search_key=search_key_for(name=applicant.name, kana=applicant.name_kana),
-                    access_code_salt=salt,
-                    access_code_hash=codes.hash_secret(access_code, salt),
-                    submitted_at=now,
-                )
-                ApplicationEvent.objects.create(
-                    application=application,
-                    kind=ApplicationEvent.Kind.SUBMITTED,
-                    to_status=Status.RECEIVED,
-                    at=now,
-                )
-                if referenced:
-                    Attachment.objects.filter(pk__in=referenced).update(
-                        application=application, draft=None
-                    )
-                if draft is not None:
-                    draft.delete()
-                if application.contact_email:
-                    notification_queue(
-                        municipality=municipality,
-                        template=RECEIPT,
-                        reference=application.pk,
-                        language=language,
-                        sealed={"access_code": access_code},
-                    )
-            return Submitted(application=application, access_code=access_code)
-        except IntegrityError:
-            # A receipt number collision (1 in a million per day): draw again.
-            continue
-    raise ValidationError(_("受付番号を発行できませんでした。もう一度お試しください。"))
+    application = Application.objects.create(
+        municipality=municipality,
+        receipt_number=codes.new_receipt_number(timezone.localdate(now)),
+        procedure=procedure,
+        form_version=form_version,
+        channel=channel,
+        status=Status.RECEIVED,
+        answers=answers,
+        applicant_name=(applicant.name or "")[:100],
+        applicant_kana=(applicant.name_kana or "")[:100],
+        contact_email=applicant.email or "",
+        language=language,
+        search_key=search_key_for(name=applicant.name, kana=applicant.name_kana),
+        access_code_salt=salt,
+        access_code_hash=codes.hash_secret(access_code, salt),
+        submitted_at=now,
+        idempotency_key_hash=key_hash,
+        request_digest=request_digest,
+    )
+    ApplicationEvent.objects.create(
+        application=application,
+        kind=ApplicationEvent.Kind.SUBMITTED,
+        to_status=Status.RECEIVED,
+        at=now,
+    )
+    return application

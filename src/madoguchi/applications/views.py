@@ -36,7 +36,7 @@ from madoguchi.procedures.selectors import (
 from madoguchi.tenancy.middleware import request_municipality
 
 from . import selectors, services, throttle
-from .models import Draft
+from .models import Application, Draft
 
 
 def _draft_key(request: HttpRequest, slug: str) -> str:
@@ -49,7 +49,7 @@ def _session_draft(request: HttpRequest, procedure: Procedure) -> Draft | None:
         return None
     return (
         Draft.objects.for_municipality(request_municipality(request))
-        .select_related("form_version", "procedure")
+        .select_related("form_version", "procedure", "submitted_application")
         .filter(pk=draft_id, procedure=procedure)
         .first()
     )
@@ -85,7 +85,7 @@ def procedure_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return render(
         request,
         "applications/procedure.html",
-        {"procedure": procedure, "has_draft": _session_draft(request, procedure) is not None},
+        {"procedure": procedure, "has_draft": _open_draft(request, procedure)},
     )
 
 
@@ -95,7 +95,8 @@ def apply_start(request: HttpRequest, slug: str) -> HttpResponse:
     if not procedure.online:
         raise Http404
     draft = _session_draft(request, procedure)
-    if draft is None or request.POST.get("restart"):
+    # A submitted draft only says "received": starting again is a new application.
+    if draft is None or draft.submitted_application_id or request.POST.get("restart"):
         draft = services.draft_start(
             procedure=procedure, form_version=form_version_current(procedure=procedure)
         )
@@ -115,7 +116,33 @@ def _journey(request: HttpRequest, slug: str) -> tuple[Procedure, Draft] | HttpR
             _("入力の途中の内容が見つかりませんでした。お手数ですが、最初から入力してください。"),
         )
         return redirect("applications:procedure", request_municipality(request).code, slug)
+    if draft.submitted_application is not None:
+        return _received(request, procedure, draft.submitted_application)
     return procedure, draft
+
+
+def _open_draft(request: HttpRequest, procedure: Procedure) -> bool:
+    draft = _session_draft(request, procedure)
+    return draft is not None and draft.submitted_application_id is None
+
+
+def _received(request: HttpRequest, procedure: Procedure, application: Application) -> HttpResponse:
+    """The page for a draft already submitted (Back button, repeated or parallel POST).
+
+    Only the browser session that submitted it still holds the access code (it is stored
+    hashed): anyone else with this draft (a resume link) sees the receipt number only.
+    """
+    completed = request.session.get("completed") or {}
+    own = completed.get("receipt_number") == application.receipt_number
+    return render(
+        request,
+        "applications/received.html",
+        {
+            "procedure": procedure,
+            "receipt_number": application.receipt_number,
+            "access_code": completed.get("access_code", "") if own else "",
+        },
+    )
 
 
 @never_cache
@@ -198,13 +225,18 @@ def apply_check(request: HttpRequest, slug: str) -> HttpResponse:
                 municipality=request_municipality(request),
                 procedure=procedure,
                 form_version=draft.form_version,
-                raw_answers=draft.answers,
                 draft=draft,
             )
         except services.SubmissionInvalid as exc:
             errors = exc.errors
         else:
-            request.session.pop(_draft_key(request, slug), None)
+            if submitted.replayed:
+                # A parallel request submitted this draft first; its page holds the access
+                # code. The session is left untouched so as not to overwrite what it saves.
+                return redirect(
+                    "applications:apply_check", request_municipality(request).code, slug
+                )
+            # The draft stays in the session: Back shows that it was received (see _journey).
             request.session["completed"] = {
                 "receipt_number": submitted.application.receipt_number,
                 "access_code": submitted.access_code,

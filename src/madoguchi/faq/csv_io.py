@@ -17,6 +17,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from madoguchi.core import csv as core_csv
 from madoguchi.procedures.models import Procedure
 from madoguchi.tenancy.models import Municipality
 
@@ -48,18 +49,6 @@ STATUS_NAMES = {
     "archived": Status.ARCHIVED,
     "非公開": Status.ARCHIVED,
 }
-# Characters Python's cp932 codec cannot encode, mapped to what Windows writes for them.
-_CP932_FIXES = str.maketrans(
-    {
-        "\u301c": "\uff5e",
-        "\u2212": "\uff0d",
-        "\u2016": "\u2225",
-        "\u00a2": "\uffe0",
-        "\u00a3": "\uffe1",
-        "\u00ac": "\uffe2",
-        "\u2014": "\u2015",
-    }
-)
 
 
 @dataclass(frozen=True)
@@ -84,16 +73,7 @@ class ImportResult:
         return not self.errors
 
 
-def decode(data: bytes, encoding: str = "auto") -> str:
-    """UTF-8 (with or without BOM) or Shift_JIS (Windows cp932); "auto" tries UTF-8 first."""
-    if encoding in ("shift_jis", "cp932", "sjis"):
-        return data.decode("cp932")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        if encoding != "auto":
-            raise
-        return data.decode("cp932")
+decode = core_csv.decode
 
 
 def _split_list(value: str) -> list[str]:
@@ -149,7 +129,8 @@ def _parse(municipality: Municipality, text: str) -> tuple[list[_Row], list[RowE
         if None in raw:
             errors.append(RowError(number, "", "列の数が見出しより多くなっています。"))
             continue
-        values = {k: (v or "").strip() for k, v in raw.items()}
+        # A file we exported and the editor saved again: cells it guarded are read back as they were.
+        values = {k: core_csv.excel_unguard((v or "").strip()) for k, v in raw.items()}
         if not any(values.values()):
             continue  # blank line
         row_errors: list[RowError] = []
@@ -287,9 +268,8 @@ def export_rows(entries: Iterable[FaqEntry]) -> Iterable[list[str]]:
 def export_csv(entries: Iterable[FaqEntry], *, encoding: str = "utf-8") -> bytes:
     """UTF-8 with a BOM (so Excel reads it) or Shift_JIS (cp932; unmappable characters → ?)."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerows(export_rows(entries))
+    core_csv.writer(buffer).writerows(export_rows(entries))  # formula cells neutralised
     text = buffer.getvalue()
-    if encoding in ("shift_jis", "cp932", "sjis"):
-        return text.translate(_CP932_FIXES).encode("cp932", errors="replace")
+    if encoding in core_csv.SHIFT_JIS_NAMES:
+        return text.translate(core_csv.CP932_EQUIVALENTS).encode("cp932", errors="replace")
     return text.encode("utf-8-sig")

@@ -155,6 +155,10 @@ def access_tenant_object(
 
 def get_active_municipality(code: str) -> Municipality:
     """The active municipality of a resident URL; cached briefly since every request needs it."""
+    # Six ASCII digits or nothing: any other text is not found, and never reaches a cache key
+    # (memcached and Redis refuse keys with spaces or control characters).
+    if len(code) != 6 or not (code.isascii() and code.isdigit()):
+        raise Http404
     key = cache_key(code)
     municipality = cache.get(key)
     if municipality is None:

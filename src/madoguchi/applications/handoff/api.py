@@ -18,6 +18,8 @@ from ninja import Query, Router, Schema
 from ninja.errors import HttpError
 from ninja.security import HttpBearer
 
+from madoguchi.core import uploads
+from madoguchi.core.api_errors import responses
 from madoguchi.core.audit import audit_record
 from madoguchi.core.models import AuditAction
 from madoguchi.core.uploads import display_filename
@@ -108,6 +110,18 @@ class HandedOffOut(Schema):
 
 
 ATTACHMENT_URL_NAME = "handoff_attachment"
+# The types an attachment is sent as (the documented list; anything else is octet-stream).
+ATTACHMENT_MEDIA_TYPES = (
+    uploads.PDF,
+    uploads.JPEG,
+    uploads.PNG,
+    uploads.HEIC,
+    uploads.HEIF,
+    uploads.WEBP,
+    "image/gif",
+    "image/tiff",
+    "application/octet-stream",
+)
 
 
 def _attachment_url(request: HttpRequest, *, code: str, receipt_number: str, pk: str) -> str:
@@ -132,7 +146,7 @@ def _summary(a: Application) -> dict[str, Any]:
 
 @router.get(
     "/{code}/procedures/{slug}/applications",
-    response=list[ApplicationSummaryOut],
+    response=responses({200: list[ApplicationSummaryOut]}, 401, 403, 404, 422),
     summary="未連携の申請の一覧",
 )
 def list_applications(
@@ -158,7 +172,11 @@ def list_applications(
     return [_summary(a) for a in qs[:limit]]
 
 
-@router.get("/{code}/applications/{receipt_number}", response=ApplicationOut, summary="申請の取得")
+@router.get(
+    "/{code}/applications/{receipt_number}",
+    response=responses({200: ApplicationOut}, 401, 403, 404),
+    summary="申請の取得",
+)
 def get_application(request: HttpRequest, code: str, receipt_number: str) -> Any:
     """One application with its answers (normalised JSON) and the documented columns."""
     token = _token(request, code, Scope.READ)
@@ -206,20 +224,21 @@ def get_application(request: HttpRequest, code: str, receipt_number: str) -> Any
 @router.get(
     "/{code}/applications/{receipt_number}/attachments/{attachment_id}",
     url_name=ATTACHMENT_URL_NAME,
+    response=responses({}, 401, 403, 404),
     summary="添付ファイルの取得",
     openapi_extra={
         "responses": {
             200: {
                 "description": (
                     "The file's bytes. Content-Type is the type found in the content "
-                    "(PDF, JPEG, PNG, HEIC…); Content-Disposition names the file."
+                    "(PDF, JPEG, PNG, HEIC…; anything else is sent as application/octet-stream); "
+                    "Content-Disposition names the file."
                 ),
                 "content": {
-                    "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}
+                    media_type: {"schema": {"type": "string", "format": "binary"}}
+                    for media_type in ATTACHMENT_MEDIA_TYPES
                 },
             },
-            403: {"description": "The token lacks the applications:read scope."},
-            404: {"description": "No such application or attachment for this token."},
         }
     },
 )
@@ -253,7 +272,11 @@ def get_attachment(
         content,
         as_attachment=True,
         filename=display_filename(attachment.original_name),
-        content_type=attachment.content_type,
+        content_type=(
+            attachment.content_type
+            if attachment.content_type in ATTACHMENT_MEDIA_TYPES
+            else "application/octet-stream"
+        ),
     )
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "no-store"
@@ -262,7 +285,7 @@ def get_attachment(
 
 @router.post(
     "/{code}/applications/{receipt_number}/handed-off",
-    response=HandedOffOut,
+    response=responses({200: HandedOffOut}, 401, 403, 404, 409),
     summary="連携済の記録",
 )
 def mark_handed_off(request: HttpRequest, code: str, receipt_number: str) -> Any:

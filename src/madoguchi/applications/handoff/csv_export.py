@@ -10,7 +10,6 @@ missing character) and the report lists each place.
 from __future__ import annotations
 
 import codecs
-import csv
 import io
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -20,6 +19,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from madoguchi.core import csv as core_csv
 from madoguchi.procedures.models import FormVersion, Procedure
 from madoguchi.procedures.selectors import form_version_definition
 
@@ -28,29 +28,6 @@ from .layout import Column, cell, merged_columns
 from .models import ExportRun
 
 CHUNK = 1000
-GETA = "〓"
-
-# The same JIS X 0208 characters, mapped to different code points by Unicode's JIS table and by
-# Microsoft's cp932 table. These are one character, not a replacement (〜 and ～ are both 0x8160).
-CP932_EQUIVALENTS = str.maketrans(
-    {
-        "\u301c": "\uff5e",  # 〜 WAVE DASH → ～
-        "\u2212": "\uff0d",  # − MINUS SIGN → －
-        "\u2016": "\u2225",  # ‖ → ∥
-        "\u00a2": "\uffe0",  # ¢ → ￠
-        "\u00a3": "\uffe1",  # £ → ￡
-        "\u00ac": "\uffe2",  # ¬ → ￢
-        "\u2014": "\u2015",  # — EM DASH → ―
-    }
-)
-
-
-def _geta(error: UnicodeError) -> tuple[str, int]:
-    assert isinstance(error, UnicodeEncodeError)
-    return GETA * (error.end - error.start), error.end
-
-
-codecs.register_error("madoguchi_geta", _geta)
 
 FIXED_HEADERS = (
     _("受付番号"),
@@ -62,7 +39,6 @@ FIXED_HEADERS = (
     _("申請者氏名"),
     _("申請者氏名カナ"),
 )
-FORMULA_START = ("=", "+", "@", "\t", "\r")
 
 
 @dataclass(frozen=True)
@@ -74,15 +50,6 @@ class Unrepresentable:
     @property
     def codepoint(self) -> str:
         return f"U+{ord(self.char):04X}"
-
-
-def _safe(text: str) -> str:
-    """Cells Excel would run as a formula get a leading apostrophe (CSV injection)."""
-    if text.startswith(FORMULA_START) or (
-        text.startswith("-") and len(text) > 1 and not text[1].isdigit()
-    ):
-        return "'" + text
-    return text
 
 
 def _columns(applications: QuerySet[Application]) -> list[Column]:
@@ -132,7 +99,7 @@ def _rows(
             name,
             kana,
         ]
-        yield receipt, fixed + [_safe(cell(c, answers)) for c in columns]
+        yield receipt, fixed + [cell(c, answers) for c in columns]
 
 
 def headers(columns: list[Column]) -> list[str]:
@@ -148,7 +115,7 @@ def find_unrepresentable(
     found: list[Unrepresentable] = []
     for receipt, values in _rows(applications, columns):
         for name, value in zip(names, values, strict=True):
-            text = value.translate(CP932_EQUIVALENTS)
+            text = value.translate(core_csv.CP932_EQUIVALENTS)
             try:
                 text.encode("cp932")
             except UnicodeEncodeError:
@@ -168,17 +135,17 @@ def stream(run: ExportRun, *, chunk_rows: int = 200) -> Iterator[bytes]:
     columns = _columns(applications)
     cp932 = run.encoding == ExportRun.Encoding.CP932
     encoder = codecs.getincrementalencoder("cp932" if cp932 else "utf-8-sig")(
-        "madoguchi_geta" if run.substitute else "strict"
+        core_csv.GETA_ERRORS if run.substitute else "strict"
     )
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer = core_csv.writer(buffer)  # every cell, headers included, Excel-safe
 
     def flush() -> bytes:
         text = buffer.getvalue()
         buffer.seek(0)
         buffer.truncate()
         if cp932:
-            text = text.translate(CP932_EQUIVALENTS)
+            text = text.translate(core_csv.CP932_EQUIVALENTS)
         return encoder.encode(text)
 
     writer.writerow(headers(columns))

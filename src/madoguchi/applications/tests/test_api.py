@@ -156,3 +156,60 @@ def test_api_docs_use_local_assets(client):
     page = client.get("/api/docs").content.decode()
     assert "/static/ninja/swagger-ui-bundle.js" in page
     assert "cdn." not in page and "https://" not in page.split("</head>")[0]
+
+
+def _submit_with_key(client, version, key, answers=VALID_ANSWERS):
+    code = version.procedure.municipality.code
+    body = {"procedure": version.procedure.slug, "form_version": version.number, "answers": answers}
+    return client.post(
+        f"/api/v1/{code}/applications",
+        data=json.dumps(body),
+        content_type="application/json",
+        headers={"Idempotency-Key": key},
+    )
+
+
+def test_a_retry_with_the_same_idempotency_key_returns_the_first_application(
+    client, version, mailoutbox, django_capture_on_commit_callbacks
+):
+    key = "b6f1c7a2-1e0f-4f7c-8f45-3c8e8d1f0a77"
+    with django_capture_on_commit_callbacks(execute=True):
+        first = _submit_with_key(client, version, key)
+        again = _submit_with_key(client, version, key)
+    assert first.status_code == again.status_code == 201
+    assert "Idempotent-Replayed" not in first
+    assert again["Idempotent-Replayed"] == "true"
+    assert again.json() == first.json()  # the same receipt number and access code
+    assert Application.objects.count() == 1
+    assert len(mailoutbox) == 1
+    # The access code given back opens the status lookup.
+    code = version.procedure.municipality.code
+    status = _post(
+        client,
+        f"/api/v1/{code}/applications/status",
+        {
+            "receipt_number": first.json()["receipt_number"],
+            "access_code": again.json()["access_code"],
+        },
+    )
+    assert status.status_code == 200
+    # Without a key, or with another key, each request is a new application.
+    assert (
+        _submit_with_key(client, version, key[::-1]).json()["receipt_number"]
+        != (first.json()["receipt_number"])
+    )
+    assert Application.objects.count() == 2
+
+
+def test_an_idempotency_key_reused_for_another_body_or_malformed_is_refused(client, version):
+    key = "0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0"
+    assert _submit_with_key(client, version, key).status_code == 201
+    other = {**VALID_ANSWERS, "email": "other@example.jp"}
+    reused = _submit_with_key(client, version, key, answers=other)
+    assert reused.status_code == 422
+    assert "Idempotency-Key" in reused.json()["errors"]
+    for bad in ("short", "x" * 256, "with space in it"):
+        refused = _submit_with_key(client, version, bad)
+        assert refused.status_code == 422, bad
+        assert [k for k in refused.json()["errors"] if k.endswith("Idempotency-Key")], bad
+    assert Application.objects.count() == 1

@@ -153,15 +153,33 @@ def test_cp932_reports_every_unrepresentable_character_and_writes_nothing(
     assert not text.startswith("\ufeff")
 
 
-def test_csv_cells_that_excel_would_run_are_defused(client, application, manager):
-    answers = json.loads(json.dumps(STORED_ANSWERS))
-    answers["name"]["given"] = '=HYPERLINK("http://x")'
-    Application.objects.filter(pk=application.pk).update(answers=answers)
+def test_every_csv_cell_is_excel_safe_in_both_encodings(client, application, manager):
+    """Hostile values in every answer and in the applicant columns: no cell of the file is a
+    formula, in UTF-8 and in Shift_JIS, and each keeps its text behind the apostrophe."""
+    from madoguchi.core.tests.test_csv import HOSTILE, is_formula
+
     client.force_login(manager)
-    rows = list(
-        csv.reader(io.StringIO(_download(client, _export(client, application)).decode("utf-8-sig")))
-    )
-    assert rows[1][9].startswith("'=")
+    for encoding, decode in (("utf-8-sig", "utf-8-sig"), ("cp932", "cp932")):
+        for value in HOSTILE:
+            answers = json.loads(json.dumps(STORED_ANSWERS))
+            answers["name"] = dict.fromkeys(answers["name"], value)
+            answers["email"] = value
+            Application.objects.filter(pk=application.pk).update(
+                answers=answers, applicant_name=value, applicant_kana=value, export_run=None
+            )
+            rows = list(
+                csv.reader(
+                    io.StringIO(
+                        _download(client, _export(client, application, encoding=encoding)).decode(
+                            decode
+                        ),
+                        newline="",
+                    )
+                )
+            )
+            cells = [cell for row in rows for cell in row]
+            assert not [cell for cell in cells if is_formula(cell)], (encoding, value)
+            assert rows[1].count("'" + value) == 7, (encoding, value, rows[1])
 
 
 def test_transcription_view_in_layout_order_audited_and_marks_handed_off(

@@ -65,7 +65,10 @@ def test_whole_journey_with_attachment_and_status_page(client, version):
     application = Application.objects.get()
     assert application.answers["birth_date"] == "2019-05-01"
     assert Attachment.objects.get().application == application
-    assert not Draft.objects.exists()
+    # The draft is kept emptied, pointing at its application (the Back button finds it).
+    draft = Draft.objects.get()
+    assert draft.submitted_application == application
+    assert draft.answers == {} and draft.attachments.count() == 0
 
     complete = client.get(response["Location"]).content.decode()
     assert application.receipt_number in complete
@@ -188,3 +191,49 @@ def test_form_follows_the_english_ui(client, version):
     assert (
         "生年月日" in client.get(f"{base}/applicant/", HTTP_ACCEPT_LANGUAGE="ja").content.decode()
     )
+
+
+def test_repeat_post_back_button_and_resume_link_after_submitting_show_the_receipt(
+    client, version, mailoutbox, django_capture_on_commit_callbacks
+):
+    from django.test import Client
+
+    base = _start(client, version)
+    client.post(f"{base}/applicant/", {**APPLICANT, "_action": "next"})
+    upload = SimpleUploadedFile("住民票.pdf", PDF, content_type="application/pdf")
+    client.post(f"{base}/documents/", {"id_document": upload, "_action": "save"})
+    resume_url = client.session[f"resume:{Draft.objects.get().pk}"]
+    client.get(f"{base}/documents/")
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(f"{base}/check/").status_code == 302
+    application = Application.objects.get()
+    complete = client.get(f"/{version.procedure.municipality.code}/complete/").content.decode()
+    access_code = re.search(r'id="access-code">(\d{8})<', complete).group(1)
+
+    # The same browser: a second POST and the Back button show the receipt, with the code.
+    with django_capture_on_commit_callbacks(execute=True):
+        repeated = client.post(f"{base}/check/")
+    for response in (
+        repeated,
+        client.get(f"{base}/check/"),
+        client.get(f"{base}/applicant/"),
+        client.post(f"{base}/applicant/", {**APPLICANT, "_action": "next"}),
+    ):
+        page = response.content.decode()
+        assert response.status_code == 200
+        assert "この申請は受付済みです" in page
+        assert application.receipt_number in page and access_code in page
+        assert '<form method="post"' not in page
+    assert Application.objects.count() == 1 and len(mailoutbox) == 1
+
+    # Another browser holding the resume link: the receipt number, never the access code.
+    other = Client()
+    landing = other.get(resume_url, follow=True).content.decode()
+    assert application.receipt_number in landing and access_code not in landing
+    assert other.post(f"{base}/check/").status_code == 200
+    assert Application.objects.count() == 1
+
+    # Starting the procedure again is a new, empty draft (a deliberate second application).
+    code, slug, _base = _urls(version)
+    assert client.post(f"/{code}/procedures/{slug}/apply/").status_code == 302
+    assert "この申請は受付済みです" not in client.get(f"{base}/applicant/").content.decode()

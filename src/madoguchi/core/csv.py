@@ -1,0 +1,103 @@
+"""The one CSV module: Excel-safe cells, UTF-8 / Shift_JIS (cp932) decoding and encoding.
+
+Every CSV file Madoguchi writes goes through `writer()`, so every cell is neutralised the same way
+(an architecture test keeps `csv.writer` out of the other modules).
+
+Formula cells (CSV injection, OWASP "CSV Injection"): a cell starting with `=`, `+`, `-`, `@`,
+TAB or CR is run as a formula by Excel and LibreOffice (`-1+cmd|' /C calc'!A0`,
+`=HYPERLINK(...)`); such cells get a leading apostrophe, which spreadsheets show as text.
+One deliberate exception: a cell that is exactly a decimal number (`-5`, `-3.25`) is kept as it
+is. It cannot be a formula, and quoting it would turn a core system's negative amount into the
+text `'-5`. Anything else starting with `-` (`-5+1`, `-A1`, `--`) is neutralised.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import re
+from collections.abc import Iterable
+from typing import Any, Protocol
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?")
+GUARD = "'"
+
+
+def excel_safe(value: Any) -> str:
+    """A cell's text that no spreadsheet runs as a formula (see the module docstring)."""
+    text = "" if value is None else str(value)
+    if text.startswith(FORMULA_START) and not _NUMBER.fullmatch(text):
+        return GUARD + text
+    return text
+
+
+def excel_unguard(text: str) -> str:
+    """Undo `excel_safe` on a value read back from one of our own exports (import round trip)."""
+    if text.startswith(GUARD) and excel_safe(text[1:]) == text:
+        return text[1:]
+    return text
+
+
+class _Writable(Protocol):
+    def write(self, s: str, /) -> object: ...
+
+
+class SafeWriter:
+    """`csv.writer` whose every cell (headers included) passes through `excel_safe`."""
+
+    def __init__(self, stream: _Writable) -> None:
+        # CRLF: what Excel and the core systems' importers expect.
+        self._writer = csv.writer(stream, lineterminator="\r\n")
+
+    def writerow(self, row: Iterable[Any]) -> None:
+        self._writer.writerow([excel_safe(cell) for cell in row])
+
+    def writerows(self, rows: Iterable[Iterable[Any]]) -> None:
+        for row in rows:
+            self.writerow(row)
+
+
+def writer(stream: _Writable) -> SafeWriter:
+    return SafeWriter(stream)
+
+
+# --- Encodings ------------------------------------------------------------------------------
+
+SHIFT_JIS_NAMES = ("shift_jis", "cp932", "sjis")
+GETA = "〓"  # the geta mark Japanese systems print for a character they cannot hold
+
+# The same JIS X 0208 characters, mapped to different code points by Unicode's JIS table and by
+# Microsoft's cp932 table. These are one character, not a replacement (〜 and ～ are both 0x8160).
+CP932_EQUIVALENTS = str.maketrans(
+    {
+        "\u301c": "\uff5e",  # 〜 WAVE DASH → ～
+        "\u2212": "\uff0d",  # − MINUS SIGN → －
+        "\u2016": "\u2225",  # ‖ → ∥
+        "\u00a2": "\uffe0",  # ¢ → ￠
+        "\u00a3": "\uffe1",  # £ → ￡
+        "\u00ac": "\uffe2",  # ¬ → ￢
+        "\u2014": "\u2015",  # — EM DASH → ―
+    }
+)
+
+
+def _geta(error: UnicodeError) -> tuple[str, int]:
+    assert isinstance(error, UnicodeEncodeError)
+    return GETA * (error.end - error.start), error.end
+
+
+GETA_ERRORS = "madoguchi_geta"
+codecs.register_error(GETA_ERRORS, _geta)
+
+
+def decode(data: bytes, encoding: str = "auto") -> str:
+    """UTF-8 (with or without BOM) or Shift_JIS (Windows cp932); "auto" tries UTF-8 first."""
+    if encoding in SHIFT_JIS_NAMES:
+        return data.decode("cp932")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        if encoding != "auto":
+            raise
+        return data.decode("cp932")
