@@ -134,6 +134,10 @@ if CACHES["default"]["BACKEND"] == "django.core.cache.backends.db.DatabaseCache"
         "MAX_ENTRIES", env.int("CACHE_MAX_ENTRIES", default=200000)
     )
 
+# Rate limits (core/ratelimit.py RULES) changed per deployment, as JSON {"rule": [count, seconds]},
+# e.g. where many residents share one address (a library's or a post office's terminals).
+RATE_LIMITS = env.json("RATE_LIMITS", default={})
+
 # --- Accounts -------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.StaffUser"
 AUTHENTICATION_BACKENDS = [
