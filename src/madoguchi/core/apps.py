@@ -5,3 +5,8 @@ class CoreConfig(AppConfig):
     name = "madoguchi.core"
     label = "core"
     verbose_name = "共通"
+
+    def ready(self) -> None:
+        from . import lookups
+
+        lookups.register()

@@ -28,6 +28,10 @@ MUNICIPALITY_CACHE_SECONDS = 30
 
 def get_active_municipality(code: str) -> Municipality:
     """The active municipality of a resident URL; cached briefly since every request needs it."""
+    if not (len(code) == 6 and code.isascii() and code.isdigit()):
+        # Not a municipality code at all (NUL bytes, very long text…): never a cache key or
+        # a query.
+        raise Http404
     key = f"municipality:{code}"
     municipality = cache.get(key)
     if municipality is None:

@@ -1,0 +1,32 @@
+"""NUL characters are refused at the door with a message, wherever they are in the request."""
+
+from __future__ import annotations
+
+import pytest
+
+pytestmark = pytest.mark.django_db
+
+
+def test_nul_in_path_query_form_or_json_is_refused_with_a_message(client) -> None:
+    for response in (
+        client.get("/99999%00/"),
+        client.get("/healthz?q=a%00b"),
+        client.get("/healthz?a%00=1"),
+        client.post("/staff/login/", {"username": "a\x00b", "password": "x"}),
+    ):
+        assert response.status_code == 400
+        assert "NUL" in response.content.decode()
+    api = client.post(
+        "/api/v1/229008/applications", '{"procedure": "a\\u0000"}', content_type="application/json"
+    )
+    assert api.status_code == 400
+    assert "NUL" in api.json()["message"]
+
+
+def test_the_refusal_speaks_english_to_an_english_reader(client) -> None:
+    response = client.get("/healthz?q=%00", headers={"accept-language": "en"})
+    assert response.status_code == 400
+
+
+def test_requests_without_nul_pass(client) -> None:
+    assert client.get("/healthz?q=abc").status_code == 200
