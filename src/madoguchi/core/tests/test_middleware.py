@@ -26,6 +26,7 @@ def test_nul_in_path_query_form_or_json_is_refused_with_a_message(client) -> Non
 def test_the_refusal_speaks_english_to_an_english_reader(client) -> None:
     response = client.get("/healthz?q=%00", headers={"accept-language": "en"})
     assert response.status_code == 400
+    assert "control character (NUL)" in response.content.decode()
 
 
 def test_requests_without_nul_pass(client) -> None:
