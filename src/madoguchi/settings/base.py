@@ -234,3 +234,7 @@ LOGGING = {
         "django_tasks": {"level": "WARNING"},
     },
 }
+
+# The admin never shows a TOTP device's secret or QR code: whoever sees it can make codes for
+# that staff member. (django-otp's config view also answered 500 for an unknown device.)
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
