@@ -16,6 +16,8 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.utils import timezone
 
 EARLIEST_DAY = date(1873, 1, 1)
@@ -27,6 +29,9 @@ _INTEGER = re.compile(r"[+-]?[0-9]{1,16}")
 _DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _MINUTE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}")
 MINUTE_FORMAT = "%Y-%m-%dT%H:%M"
+# What every e-mail column holds (Django's EmailField default); longer addresses pass
+# Django's validator but fail the column on PostgreSQL.
+EMAIL_MAX_LENGTH = 254
 
 
 def parse_int(value: object, *, low: int | None = None, high: int | None = None) -> int | None:
@@ -77,6 +82,20 @@ def parse_minute(value: object) -> datetime | None:
     if not in_day_range(naive.date()):
         return None
     return timezone.make_aware(naive, timezone.get_default_timezone())
+
+
+def parse_email(value: object) -> str | None:
+    """An e-mail address that fits every e-mail column, stripped, else None."""
+    if not isinstance(value, str):
+        return None
+    text = value.strip()
+    if len(text) > EMAIL_MAX_LENGTH:
+        return None
+    try:
+        validate_email(text)
+    except ValidationError:
+        return None
+    return text
 
 
 def has_nul(text: str) -> bool:

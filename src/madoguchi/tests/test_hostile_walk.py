@@ -70,7 +70,7 @@ HOSTILE: dict[str, list[str]] = {
         "0000-00-00",
     ],
     "NUL byte": ["a\x00b"],
-    "very long": ["あ" * 3000],
+    "very long": ["あ" * 3000, "a" * 250 + "@example.jp"],
     "digit-like Unicode": ["١٢٣", "①", "²", "１２３"],
     "integer edge": ["-1", "99999999999999999999999", "9223372036854775808", "1e309"],
     "dict method": list(DICT_METHODS),

@@ -50,3 +50,9 @@ def test_parsers_never_raise(text: str) -> None:
 def test_in_lookup_ignores_numbers_the_column_cannot_hold() -> None:
     huge = [2**63, -(2**63) - 1, 10**30]
     assert list(ContentType.objects.filter(pk__in=huge)) == []
+
+
+def test_email_that_no_column_can_hold_is_refused() -> None:
+    assert params.parse_email(" hanako@example.jp ") == "hanako@example.jp"
+    assert params.parse_email("a" * 250 + "@example.jp") is None
+    assert params.parse_email("not an address") is None
