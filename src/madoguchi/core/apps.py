@@ -7,6 +7,7 @@ class CoreConfig(AppConfig):
     verbose_name = "共通"
 
     def ready(self) -> None:
-        from . import lookups
+        from . import admin_changelist, lookups
 
         lookups.register()
+        admin_changelist.install()

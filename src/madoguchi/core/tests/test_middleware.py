@@ -31,3 +31,15 @@ def test_the_refusal_speaks_english_to_an_english_reader(client) -> None:
 
 def test_requests_without_nul_pass(client) -> None:
     assert client.get("/healthz?q=abc").status_code == 200
+
+
+def test_admin_date_hierarchy_past_the_calendar_is_an_invalid_filter(client) -> None:
+    from madoguchi.accounts.tests.factories import StaffUserFactory
+
+    client.force_login(
+        StaffUserFactory(municipality=None, role="", is_staff=True, is_superuser=True)
+    )
+    for query in ("start__year=99999999999999999999999", "start__year=9999&start__month=12"):
+        response = client.get(f"/staff/admin/reservations/booking/?{query}")
+        assert response.status_code == 302
+        assert response["Location"].endswith("?e=1")
