@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -100,3 +101,14 @@ def parse_email(value: object) -> str | None:
 
 def has_nul(text: str) -> bool:
     return "\x00" in text
+
+
+def login_username(request: Any, credentials: dict[str, Any] | None = None) -> str:
+    """The username a login attempt is recorded under (django-axes' AXES_USERNAME_CALLABLE).
+
+    What was typed, cut to the username column (150): axes stores it in a 255-character
+    column, so a very long "username" answered 500 on PostgreSQL at every login door.
+    """
+    source = credentials if credentials else getattr(request, "POST", {})
+    value = source.get("username", "") if hasattr(source, "get") else ""
+    return str(value or "")[:150]

@@ -147,6 +147,8 @@ SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False
+# What was typed as the username, cut to the column (see core.params.login_username).
+AXES_USERNAME_CALLABLE = "madoguchi.core.params.login_username"
 OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="Madoguchi")
 
 SESSION_COOKIE_HTTPONLY = True

@@ -43,3 +43,9 @@ def test_admin_date_hierarchy_past_the_calendar_is_an_invalid_filter(client) -> 
         response = client.get(f"/staff/admin/reservations/booking/?{query}")
         assert response.status_code == 302
         assert response["Location"].endswith("?e=1")
+
+
+def test_a_very_long_username_at_the_login_doors_is_no_error(client) -> None:
+    for door in ("/staff/login/", "/staff/admin/login/"):
+        response = client.post(door, {"username": "あ" * 3000, "password": "x"})
+        assert response.status_code in (200, 403, 429)
