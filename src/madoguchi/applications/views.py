@@ -9,15 +9,13 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from madoguchi.core import ratelimit
+from madoguchi.core import params, ratelimit
 from madoguchi.procedures.formdef import (
     build_step_form,
     set_answer,
@@ -273,10 +271,8 @@ def apply_saved(request: HttpRequest, slug: str) -> HttpResponse:
         return redirect("applications:procedure", request_municipality(request).code, slug)
     email_error = ""
     if request.method == "POST":
-        email = request.POST.get("email", "").strip()
-        try:
-            validate_email(email)
-        except ValidationError:
+        email = params.parse_email(request.POST.get("email", ""))
+        if email is None:
             email_error = _("メールアドレスを「example@example.jp」の形で入力してください。")
         else:
             if not throttle.resume_mail_allowed(request=request, email=email):

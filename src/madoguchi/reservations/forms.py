@@ -8,6 +8,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from madoguchi.core import params
 from madoguchi.core.japanese_text import normalize_input
 from madoguchi.core.phone import normalize_phone
 from madoguchi.procedures.models import Procedure
@@ -35,9 +36,11 @@ class BookingForm(forms.Form):
     email = forms.EmailField(
         label=_("メールアドレス"),
         required=False,
+        max_length=params.EMAIL_MAX_LENGTH,
         help_text=_("入力すると、予約の内容と前日のお知らせをメールでお送りします。"),
         error_messages={
-            "invalid": _("メールアドレスを「example@example.jp」の形で入力してください。")
+            "invalid": _("メールアドレスを「example@example.jp」の形で入力してください。"),
+            "max_length": _("メールアドレスは%(limit_value)d文字以内で入力してください。"),
         },
     )
     start = forms.CharField(label=_("日時"), widget=forms.HiddenInput, max_length=20)

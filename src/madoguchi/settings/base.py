@@ -65,6 +65,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # After the language is chosen, so the refusal speaks it; before anything reads input.
+    "madoguchi.core.middleware.RefuseNulMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -169,6 +171,8 @@ AXES_LOCKOUT_CALLABLE = "madoguchi.accounts.views.locked_out"
 # Masked in axes' log lines and stored request data (the password always is).
 AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "otp_token", "token"]
 AXES_VERBOSE = False
+# What was typed as the username, cut to the column (see core.params.login_username).
+AXES_USERNAME_CALLABLE = "madoguchi.core.params.login_username"
 OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="Madoguchi")
 # The admin never shows an authenticator's secret (nor answers 500 for a missing device).
 OTP_ADMIN_HIDE_SENSITIVE_DATA = True

@@ -41,6 +41,7 @@ from .validation import (
 )
 from .values import (
     ADDRESS_PARTS,
+    CHECKBOX_TRUE,
     PREFECTURES,
     FieldError,
     PendingUpload,
@@ -268,7 +269,8 @@ class StepForm(forms.Form):
         if f.type == "multi_choice":
             return list(data.getlist(name))
         if f.type == "checkbox":
-            return bool(data.get(name))
+            # The posted text, read by the checkbox rule like an API answer ("on" when ticked).
+            return data.get(name, "")
         if f.type == "file":
             upload = self.files.get(name)
             if upload is not None:
@@ -832,7 +834,7 @@ class StepForm(forms.Form):
             if f.type == "multi_choice":
                 return list(self.data.getlist(name))
             if f.type == "checkbox":
-                return bool(self.data.get(name))
+                return str(self.data.get(name, "")).strip().lower() in CHECKBOX_TRUE
             return str(self.data.get(name, ""))
         if f.type in ("name", "address"):
             return {k: str(v) for k, v in initial.items()} if isinstance(initial, Mapping) else {}

@@ -170,7 +170,9 @@ def is_empty(field: Field, raw: Any) -> bool:
         parts = NAME_PARTS if field.type == "name" else ADDRESS_PARTS
         return all(_blank(raw.get(p)) for p in parts)
     if field.type == "checkbox":
-        return raw in (False, "", "false", "off", "0", "no")
+        # The same reading as clean_checkbox: whatever it would store as false is "not
+        # checked", so a required checkbox sent as " " or "FALSE" is refused, not stored false.
+        return raw is False or (isinstance(raw, str) and raw.strip().lower() in CHECKBOX_FALSE)
     if field.type in ("multi_choice", "group"):
         return isinstance(raw, (list, tuple)) and len(raw) == 0
     if field.type == "file":
@@ -423,15 +425,15 @@ def clean_multi_choice(field: Field, raw: Any, *, today: date) -> list[str]:
     return value
 
 
-_TRUE = frozenset({"on", "true", "1", "yes"})
-_FALSE = frozenset({"", "off", "false", "0", "no"})
+CHECKBOX_TRUE = frozenset({"on", "true", "1", "yes"})
+CHECKBOX_FALSE = frozenset({"", "off", "false", "0", "no"})
 
 
 def clean_checkbox(field: Field, raw: Any, *, today: date) -> bool:
     if isinstance(raw, bool):
         return raw
-    if isinstance(raw, str) and raw.strip().lower() in _TRUE | _FALSE:
-        return raw.strip().lower() in _TRUE
+    if isinstance(raw, str) and raw.strip().lower() in CHECKBOX_TRUE | CHECKBOX_FALSE:
+        return raw.strip().lower() in CHECKBOX_TRUE
     raise FieldError.single(_("%(label)sの値が正しくありません。") % {"label": field.label})
 
 

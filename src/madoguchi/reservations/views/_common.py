@@ -6,16 +6,14 @@ from datetime import date, datetime
 
 from django.utils import timezone
 
-START_FORMAT = "%Y-%m-%dT%H:%M"
+from madoguchi.core import params
+
+START_FORMAT = params.MINUTE_FORMAT
 
 
 def parse_start(value: str | None) -> datetime | None:
     """A slot start as it appears in URLs and forms (local time, minutes), or None."""
-    try:
-        naive = datetime.strptime((value or "")[:16], START_FORMAT)
-    except ValueError:
-        return None
-    return timezone.make_aware(naive, timezone.get_default_timezone())
+    return params.parse_minute((value or "")[:16])
 
 
 def format_start(start: datetime) -> str:
@@ -23,7 +21,5 @@ def format_start(start: datetime) -> str:
 
 
 def parse_day(value: str | None) -> date | None:
-    try:
-        return date.fromisoformat((value or "")[:10])
-    except ValueError:
-        return None
+    """A day in a URL (YYYY-MM-DD, within the calendar's range), or None."""
+    return params.parse_day((value or "")[:10])
