@@ -197,3 +197,15 @@ def test_a_manager_requires_the_second_factor_for_a_role(client):
     other_counter = StaffUserFactory(municipality=manager.municipality, counter=True)
     client.force_login(other_counter)
     assert client.get("/staff/reservations/").status_code == 200
+
+
+@pytest.mark.parametrize(
+    "target", ["9999-12-31", "accounts:logout", "//evil.example/", "https://evil.example/"]
+)
+def test_the_verification_step_goes_only_to_a_path_on_this_site(client, target):
+    user = StaffUserFactory(manager=True)
+    device = TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
+    client.force_login(user)
+    assert client.get(f"/staff/verify/?next={target}").status_code == 200
+    response = client.post("/staff/verify/", {"otp_token": _code(device), "next": target})
+    assert response.status_code == 302 and response["Location"] == "/staff/"
