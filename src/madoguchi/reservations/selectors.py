@@ -18,6 +18,7 @@ from madoguchi.tenancy.access import access_tenant_object
 from madoguchi.tenancy.models import Municipality
 
 from .calendar_days import HallCalendar
+from .codes import booking_code_normalize, secret_hash
 from .models import Booking, ReservationPolicy, Service, SlotLoad, Ticket, VisitEvent, Window
 
 # Measured service times are taken from this many recent hours; fewer samples → standard time.
@@ -196,8 +197,6 @@ def service_slots(
 
 def booking_access(*, municipality: Municipality, code: str, secret: str) -> Booking | None:
     """The booking for a code and its secret; None for a wrong pair (same answer either way)."""
-    from .services import booking_code_normalize, secret_hash
-
     code = booking_code_normalize(code)
     booking = (
         Booking.objects.for_municipality(municipality)
@@ -213,8 +212,6 @@ def booking_access(*, municipality: Municipality, code: str, secret: str) -> Boo
 
 
 def booking_by_code(*, municipality: Municipality, code: str) -> Booking | None:
-    from .services import booking_code_normalize
-
     return (
         Booking.objects.for_municipality(municipality)
         .select_related("service")

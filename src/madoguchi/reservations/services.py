@@ -14,7 +14,6 @@ Concurrency, in one place:
 from __future__ import annotations
 
 import logging
-import secrets
 import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -29,14 +28,20 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
 from madoguchi.accounts.models import StaffUser
-from madoguchi.core.japanese_text import normalize_input
-from madoguchi.core.secrets import keyed_hash
 from madoguchi.notifications.services import notification_queue
 from madoguchi.procedures.models import Procedure
 from madoguchi.tenancy.models import Municipality
 
 from . import selectors
 from .calendar_days import HallCalendar
+from .codes import (
+    CODE_LENGTH,
+    booking_code_normalize,
+    contact_hash,
+    new_booking_code,
+    secret_for,
+    secret_hash,
+)
 from .models import (
     Booking,
     ReservationPolicy,
@@ -53,8 +58,6 @@ logger = logging.getLogger(__name__)
 
 SLOT_FULL_MESSAGE = gettext_lazy("この時間枠は満員になりました。別の時間を選んでください。")
 # Unambiguous when read aloud or typed from paper: no 0/O, 1/I.
-CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
-CODE_LENGTH = 8
 # A booked visitor more than this late loses the priority of the booked time (served by arrival).
 LATE_ALLOWANCE = timedelta(minutes=15)
 
@@ -71,49 +74,6 @@ class ReservationError(Exception):
 class SlotFull(ReservationError):
     def __init__(self) -> None:
         super().__init__(str(SLOT_FULL_MESSAGE), "slot_full")
-
-
-# --- Codes and secrets ----------------------------------------------------------------------
-
-
-def new_booking_code() -> str:
-    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
-
-
-def booking_code_normalize(text: str) -> str:
-    """Accept 全角, lower case, spaces and hyphens as people type (or a scanner sends) them."""
-    s = normalize_input(text or "").upper()
-    return "".join(ch for ch in s if ch.isascii() and ch.isalnum())[: CODE_LENGTH * 2]
-
-
-def new_submission_token() -> str:
-    return secrets.token_urlsafe(24)
-
-
-def secret_for(*, submission_token: str) -> str:
-    """The booking's 6-digit secret, derived from the form's one-time token.
-
-    Derived rather than random so a double-submitted form shows the same secret again
-    without keeping it in clear anywhere.
-    """
-    digest = keyed_hash(submission_token, purpose="reservations.secret", algorithm="sha1")
-    return f"{int(digest[:12], 16) % 10**6:06d}"
-
-
-# HMAC-SHA1, as stored before core.secrets (sound as a MAC; existing bookings keep verifying).
-SECRET_HASH_PURPOSE = "reservations.secret-hash"  # noqa: S105 (a purpose)
-
-
-def secret_hash(*, code: str, secret: str) -> str:
-    secret = "".join(ch for ch in normalize_input(secret or "") if ch.isdigit())
-    return keyed_hash(f"{code}:{secret}", purpose=SECRET_HASH_PURPOSE, algorithm="sha1")
-
-
-def contact_hash(*, phone: str, email: str) -> str:
-    """Identifies a person for the per-person limit without storing a searchable contact."""
-    key = "".join(ch for ch in phone if ch.isdigit()) or email.strip().lower()
-    # HMAC-SHA1 as before core.secrets: equal hashes must keep finding the same person.
-    return keyed_hash(key, purpose="reservations.contact", algorithm="sha1")
 
 
 # --- Bookings -------------------------------------------------------------------------------

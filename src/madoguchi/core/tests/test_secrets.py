@@ -14,6 +14,7 @@ from madoguchi.applications.handoff import services as handoff
 from madoguchi.applications.handoff.models import ApiToken
 from madoguchi.applications.tests.factories import ApplicationFactory, FormVersionFactory
 from madoguchi.core import secrets
+from madoguchi.reservations import codes as reservation_codes
 from madoguchi.reservations import selectors as reservation_selectors
 from madoguchi.reservations import services as reservation_services
 
@@ -110,12 +111,12 @@ def test_booking_secrets_moved_to_the_helper_keep_their_values():
     old_secret_hash = salted_hmac(
         "madoguchi.reservations.secret-hash", "ABCD2345:123456"
     ).hexdigest()
-    assert reservation_services.secret_hash(code="ABCD2345", secret="123456") == old_secret_hash
+    assert reservation_codes.secret_hash(code="ABCD2345", secret="123456") == old_secret_hash
     old_contact = salted_hmac("madoguchi.reservations.contact", "09012345678").hexdigest()
-    assert reservation_services.contact_hash(phone="090-1234-5678", email="") == old_contact
+    assert reservation_codes.contact_hash(phone="090-1234-5678", email="") == old_contact
     old_secret = salted_hmac("madoguchi.reservations.secret", "tok").hexdigest()
     assert (
-        reservation_services.secret_for(submission_token="tok")
+        reservation_codes.secret_for(submission_token="tok")
         == f"{int(old_secret[:12], 16) % 10**6:06d}"
     )
     municipality, service, _ = hall()

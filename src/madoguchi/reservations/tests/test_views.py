@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from madoguchi.accounts.tests.factories import StaffUserFactory
-from madoguchi.reservations import selectors, services
+from madoguchi.reservations import codes, selectors, services
 from madoguchi.reservations.models import Booking, ReservationPolicy, Service, Ticket, VisitEvent
 
 from .factories import ServiceFactory, at, hall, working_day
@@ -55,7 +55,7 @@ def test_resident_books_a_visit_and_gets_code_qr_and_ics(client: Client) -> None
     booking = Booking.objects.get()
     html = done.content.decode()
     assert booking.display_code in html
-    assert services.secret_for(submission_token=data["token"]) in html
+    assert codes.secret_for(submission_token=data["token"]) in html
     qr = client.get(r("qr", municipality, code=booking.code))
     assert qr["Content-Type"] == "image/svg+xml" and b"<svg" in qr.content
     assert "窓口" not in qr.content.decode()  # the QR carries the code only
@@ -462,7 +462,7 @@ def test_hostile_booking_input_never_errors_or_double_books(
     cache.clear()  # every example is a new client: the booking limit is tested in test_abuse
     municipality, service, _ = hall(windows=1)
     day = working_day(timezone.localdate())
-    form = {"start": _start_value(day, 10), "token": services.new_submission_token()}
+    form = {"start": _start_value(day, 10), "token": codes.new_submission_token()}
     # Django's test client cannot send NUL or lone surrogates in form data; browsers don't either.
     clean = {
         k: v.replace("\x00", "").encode("utf-8", "replace").decode()

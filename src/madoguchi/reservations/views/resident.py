@@ -23,7 +23,7 @@ from madoguchi.core import ratelimit
 from madoguchi.tenancy.access import access_tenant_object
 from madoguchi.tenancy.middleware import request_municipality
 
-from .. import selectors, services
+from .. import codes, selectors, services
 from ..forms import BookingForm, FindBookingForm
 from ..ics import booking_ics
 from ..models import Booking, Service
@@ -133,7 +133,7 @@ def book(request: HttpRequest, service_id: int) -> HttpResponse:
         if start_at is None:
             return redirect("reservations:slots", municipality.code, service.pk)
         form = BookingForm(
-            initial={"start": format_start(start_at), "token": services.new_submission_token()},
+            initial={"start": format_start(start_at), "token": codes.new_submission_token()},
             procedure_choices=procedures,
         )
         error = services.booking_slot_problem(service=service, start=start_at) or ""
@@ -200,7 +200,7 @@ def _find_subjects(
     subjects = [
         ("reservations.find.client", f"{municipality_code}:{ratelimit.client_key(request)}")
     ]
-    normalized = services.booking_code_normalize(code[:40])
+    normalized = codes.booking_code_normalize(code[:40])
     if normalized:
         target = ratelimit.target_key(f"booking:{municipality_code}:{normalized}")
         subjects.append(("reservations.find.target", target))

@@ -44,6 +44,7 @@ from madoguchi.faq.tests.factories import (
 )
 from madoguchi.intake.models import ImportRun, QuarantineItem
 from madoguchi.procedures.models import Procedure
+from madoguchi.reservations import codes as reservation_codes
 from madoguchi.reservations import services as reservation_services
 from madoguchi.reservations.models import (
     Booking,
@@ -536,9 +537,9 @@ def build_town(key: str, prefecture: Prefecture, code: str) -> Town:
     )
     _, service, _ = hall(municipality=municipality, windows=1)
     CalendarException.objects.create(municipality=municipality, date=timezone.localdate())
-    submission = reservation_services.new_submission_token()
-    code = reservation_services.new_booking_code()
-    secret = reservation_services.secret_for(submission_token=submission)
+    submission = reservation_codes.new_submission_token()
+    code = reservation_codes.new_booking_code()
+    secret = reservation_codes.secret_for(submission_token=submission)
     Booking.objects.create(
         municipality=municipality,
         service=service,
@@ -547,7 +548,7 @@ def build_town(key: str, prefecture: Prefecture, code: str) -> Town:
         name=town.marker,
         phone="090-0000-0000",
         code=code,
-        secret_hash=reservation_services.secret_hash(code=code, secret=secret),
+        secret_hash=reservation_codes.secret_hash(code=code, secret=secret),
         contact_hash="c" * 64,
         submission_token=submission,
     )
