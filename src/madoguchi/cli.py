@@ -157,6 +157,7 @@ SUBCOMMANDS = {
     ("linkage", "import"): "linkage_import",
     ("notifications", "retry"): "notifications_retry",
     ("tasks", "prune"): "tasks_prune",
+    ("jobs", "prune"): "jobs_prune",
 }
 
 

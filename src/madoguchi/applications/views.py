@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from madoguchi.core import params, ratelimit
+from madoguchi.core import params, ratelimit, sealing
 from madoguchi.procedures.formdef import (
     build_step_form,
     set_answer,
@@ -182,7 +182,7 @@ def apply_step(request: HttpRequest, slug: str, step_key: str) -> HttpResponse:
                 url = services.draft_issue_resume_link(
                     draft=draft, base_url=request.build_absolute_uri("/")
                 )
-                request.session[f"resume:{draft.pk}"] = url
+                _remember_resume_link(request, draft, url)
                 return redirect("applications:apply_saved", code, slug)
             steps = visible_steps(definition, draft.answers)
             keys = [s.key for s in steps]
@@ -259,6 +259,25 @@ def apply_check(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
+# The resume link shown on the "saved" page is kept in the session sealed, so the session store
+# (a database table) holds no usable link at rest.
+RESUME_LINK_PURPOSE = "applications.session-resume-link"
+
+
+def _remember_resume_link(request: HttpRequest, draft: Draft, url: str) -> None:
+    request.session[f"resume:{draft.pk}"] = sealing.seal(url, purpose=RESUME_LINK_PURPOSE)
+
+
+def _remembered_resume_link(request: HttpRequest, draft: Draft) -> str | None:
+    sealed = request.session.get(f"resume:{draft.pk}")
+    if not sealed:
+        return None
+    try:
+        return sealing.unseal(sealed, purpose=RESUME_LINK_PURPOSE)
+    except sealing.SealBroken:  # sealed under a key no longer configured
+        return None
+
+
 @never_cache
 @ratelimit.declare("applications.resume_mail.address", "applications.resume_mail.client")
 def apply_saved(request: HttpRequest, slug: str) -> HttpResponse:
@@ -266,7 +285,7 @@ def apply_saved(request: HttpRequest, slug: str) -> HttpResponse:
     if isinstance(found, HttpResponse):
         return found
     procedure, draft = found
-    url = request.session.get(f"resume:{draft.pk}")
+    url = _remembered_resume_link(request, draft)
     if url is None:
         return redirect("applications:procedure", request_municipality(request).code, slug)
     email_error = ""
@@ -280,7 +299,7 @@ def apply_saved(request: HttpRequest, slug: str) -> HttpResponse:
             url = services.draft_issue_resume_link(
                 draft=draft, base_url=request.build_absolute_uri("/"), email=email
             )
-            request.session[f"resume:{draft.pk}"] = url
+            _remember_resume_link(request, draft, url)
             messages.success(request, _("続きから入力するためのリンクをメールで送りました。"))
             return redirect("applications:apply_saved", request_municipality(request).code, slug)
     return render(

@@ -11,4 +11,8 @@ class IntakeConfig(AppConfig):
     def ready(self) -> None:
         from madoguchi.jobs.registry import register
 
-        register("intake.import", "madoguchi.intake.services.bundle_import_work")
+        register(
+            "intake.import",
+            "madoguchi.intake.services.bundle_import_work",
+            cleanup="madoguchi.intake.services.bundle_import_forget",
+        )

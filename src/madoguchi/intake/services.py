@@ -1234,6 +1234,14 @@ def bundle_import_start(
     return run
 
 
+def bundle_import_forget(job: Job) -> None:
+    """Before an old import job is pruned: delete the stored bundle (personal data); the run's
+    record and the applications it created stay."""
+    for run in ImportRun.objects.filter(job=job).exclude(bundle=""):
+        run.bundle.delete(save=False)
+        ImportRun.objects.filter(pk=run.pk).update(bundle="")
+
+
 def bundle_import_work(job: Job, progress: Progress) -> None:
     """The job's work: import the run's stored bundle from where the last attempt stopped."""
     run = ImportRun.objects.get(job=job)

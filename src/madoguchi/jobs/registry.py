@@ -22,10 +22,23 @@ if TYPE_CHECKING:
 Work = Callable[["Job", "Progress"], None]
 
 _WORK: dict[str, str] = {}
+# Called with a job before `jobs prune` deletes it: the app removes what it kept for that job
+# (e.g. the uploaded bundle of an import), since only the app knows what it is.
+_CLEANUP: dict[str, str] = {}
 
 
-def register(kind: str, work: str) -> None:
+def register(kind: str, work: str, *, cleanup: str = "") -> None:
     _WORK[kind] = work
+    if cleanup:
+        _CLEANUP[kind] = cleanup
+
+
+def cleanup_for(kind: str) -> Callable[[Job], None] | None:
+    path = _CLEANUP.get(kind)
+    if not path:
+        return None
+    cleanup: Callable[[Job], None] = import_string(path)
+    return cleanup
 
 
 def work_for(kind: str) -> Work:

@@ -35,7 +35,7 @@ from madoguchi.core.tasks import enqueue_on_commit
 from madoguchi.tenancy.models import Municipality
 
 from .models import Job
-from .registry import Work, work_for
+from .registry import Work, cleanup_for, work_for
 
 logger = logging.getLogger(__name__)
 
@@ -192,3 +192,26 @@ def job_resume(*, job: Job) -> bool:
             job_enqueue(job=job)
     job.refresh_from_db()
     return bool(resumed)
+
+
+def jobs_prune(*, now: datetime | None = None) -> int:
+    """Delete jobs finished (or given up) more than JOBS_RETENTION_DAYS ago, with their files.
+
+    Each app's cleanup for the kind runs first (an import's stored bundle); the job's own result
+    file (an export, personal data) is deleted with it. Running and queued jobs are kept.
+    """
+    cutoff = (now or timezone.now()) - timedelta(days=settings.JOBS_RETENTION_DAYS)
+    old = Job.objects.filter(
+        Q(finished_at__lt=cutoff) | Q(finished_at__isnull=True, created_at__lt=cutoff),
+        state__in=(Job.State.DONE, Job.State.FAILED, Job.State.INTERRUPTED),
+    )
+    pruned = 0
+    for job in old.iterator():
+        cleanup = cleanup_for(job.kind)
+        if cleanup is not None:
+            cleanup(job)
+        if job.result:
+            job.result.delete(save=False)
+        job.delete()
+        pruned += 1
+    return pruned

@@ -276,6 +276,8 @@ NOTIFICATIONS_RETENTION_DAYS = env.int("NOTIFICATIONS_RETENTION_DAYS", default=3
 # A running job whose worker has not reported for this long is shown as interrupted and can
 # be resumed from the staff screen (it reports at least once per chunk of work).
 JOBS_STALE_AFTER_SECONDS = env.int("JOBS_STALE_AFTER_SECONDS", default=600)
+# `madoguchi jobs prune` deletes finished jobs (and the files they kept) older than this.
+JOBS_RETENTION_DAYS = env.int("JOBS_RETENTION_DAYS", default=30)
 EXPORT_STREAM_MAX_ROWS = env.int("EXPORT_STREAM_MAX_ROWS", default=2000)
 # Stored FAQ indexes (built by a background job, loaded by every process).
 FAQ_INDEX_DIR = DATA_DIR / "faq-index"

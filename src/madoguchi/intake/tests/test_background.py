@@ -167,3 +167,20 @@ def test_reasons_are_written_in_the_language_of_the_staff_member_who_uploaded(
     (reason,) = QuarantineItem.objects.get().reasons
     assert reason["field"] == "form_version"
     assert reason["message"].isascii() and "form_version" in reason["message"]
+
+
+def test_pruning_an_old_import_job_deletes_its_bundle_and_keeps_the_record(
+    staff, client, version, make_bundle, django_capture_on_commit_callbacks
+):
+    from madoguchi.jobs.services import jobs_prune
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("intake:home"), {"bundle": make_bundle(2)})
+    run = ImportRun.objects.get()
+    bundle = run.bundle
+    assert bundle and bundle.storage.exists(bundle.name)
+    Job.objects.filter(pk=run.job_id).update(finished_at=timezone.now() - timedelta(days=365))
+    assert jobs_prune() == 1
+    run.refresh_from_db()
+    assert not bundle.storage.exists(bundle.name) and not run.bundle and run.job is None
+    assert run.status == ImportRun.Status.COMPLETED and Application.objects.count() == 2

@@ -19,6 +19,7 @@ from madoguchi.jobs.services import (
     job_resume,
     job_run,
     jobs_mark_interrupted,
+    jobs_prune,
 )
 from madoguchi.tenancy.tests.factories import MunicipalityFactory
 
@@ -115,3 +116,50 @@ def test_jobs_are_scoped_by_municipality(town):
     assert job_get(municipality=town, job_id=job.pk) == job
     with pytest.raises(Http404):
         job_get(municipality=MunicipalityFactory(), job_id=job.pk)
+
+
+FORGOTTEN: list[int] = []
+
+
+def forget(job: Job) -> None:
+    FORGOTTEN.append(job.pk)
+
+
+register(
+    "tests.kept", "madoguchi.jobs.tests.test_jobs.count_to_three", cleanup=f"{__name__}.forget"
+)
+
+
+def test_old_finished_jobs_are_pruned_with_their_files(town, settings, tmp_path):
+    from django.core.files.base import ContentFile
+
+    from madoguchi.jobs.services import job_attach_result
+
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path)},
+        },
+    }
+    settings.JOBS_RETENTION_DAYS = 30
+    now = timezone.now()
+    old = job_create(kind="tests.kept", municipality=town)
+    job_attach_result(job=old, content=ContentFile(b"name,kana\n"), name="export.csv")
+    old.refresh_from_db()
+    stored = tmp_path / old.result.name
+    assert stored.is_file()
+    Job.objects.filter(pk=old.pk).update(state=Job.State.DONE, finished_at=now - timedelta(days=31))
+    recent = job_create(kind="tests.kept", municipality=town)
+    Job.objects.filter(pk=recent.pk).update(
+        state=Job.State.DONE, finished_at=now - timedelta(days=29)
+    )
+    running = job_create(kind="tests.kept", municipality=town)
+    Job.objects.filter(pk=running.pk).update(
+        state=Job.State.RUNNING, created_at=now - timedelta(days=90)
+    )
+    FORGOTTEN.clear()
+    assert jobs_prune(now=now) == 1
+    assert [old.pk] == FORGOTTEN  # the app's cleanup ran for it
+    assert not stored.exists()
+    assert set(Job.objects.values_list("pk", flat=True)) == {recent.pk, running.pk}
