@@ -26,6 +26,7 @@ from django.shortcuts import redirect
 from django.urls import get_resolver
 from django.utils.cache import add_never_cache_headers
 
+from madoguchi.core import ratelimit
 from madoguchi.core.audit import audit_record
 from madoguchi.core.models import AuditAction
 
@@ -78,6 +79,10 @@ class AuditNote:
     skip: bool = False
 
 
+# Every POST behind the guard counts here, per staff member (core/ratelimit.py RULES).
+STAFF_WRITES = "staff.writes.user"
+
+
 def staff_required(
     *permissions: str,
     personal_data: bool,
@@ -100,6 +105,8 @@ def staff_required(
                 return redirect("accounts:totp_setup")
             if not isinstance(user, StaffUser) or not spec.allows(user):
                 return _error(request, 403, PermissionDenied())
+            if request.method == "POST" and not ratelimit.hit(STAFF_WRITES, f"staff-{user.pk}"):
+                return ratelimit.too_many(request)
             if spec.personal_data:
                 request.staff_audit = AuditNote(  # type: ignore[attr-defined]
                     action=AuditAction.LIST if spec.list_view else AuditAction.VIEW
@@ -116,6 +123,7 @@ def staff_required(
             return response
 
         wrapped.staff_guard = spec  # type: ignore[attr-defined]
+        wrapped.rate_limits = (STAFF_WRITES,)  # type: ignore[attr-defined]
         return wrapped  # type: ignore[return-value]
 
     return decorator

@@ -148,10 +148,24 @@ def test_every_endpoint_that_sends_mail_or_stores_files_has_a_limit():
     assert expected <= set(public), sorted(public)
     unlimited = [route for route, view in public.items() if not ratelimit.limits_of(view)]
     assert unlimited == []
+    # Staff endpoints are limited per staff member by the one staff guard.
+    staff = [route for route in found if route.startswith(STAFF_PREFIXES)]
+    assert staff, "the discovery finds the staff uploads, imports and mailing actions"
+    assert [route for route in staff if not ratelimit.limits_of(found[route])] == []
     for view in public.values():
         for name in ratelimit.limits_of(view):
             assert name in ratelimit.RULES
     print(f"mail/file endpoints: {len(found)} found, {len(public)} public, all limited")
+
+
+@override_settings(RATE_LIMITS={"staff.writes.user": (0, 3600)})
+def test_staff_writes_are_limited_per_staff_member(client):
+    from madoguchi.accounts.tests.factories import StaffUserFactory
+
+    client.force_login(StaffUserFactory(manager=True))
+    response = client.post("/staff/faq/index/rebuild/")
+    _assert_refused(response)
+    assert client.get("/staff/faq/").status_code == 200  # reading is not counted
 
 
 # --- Behaviour: with every limit at 0, each endpoint refuses at once with a clear 429 ----------
