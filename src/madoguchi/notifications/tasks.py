@@ -44,9 +44,29 @@ CLAIM_LEASE = timedelta(minutes=10)
 State = Notification.State
 
 
+# Without a worker that can defer retries (the immediate backend of a small town's single
+# server), a mail that goes out is the sign the mail server works again: it takes a few due
+# retries along, so no retry waits for cron (`madoguchi notifications retry` still helps).
+CATCH_UP = 3
+
+
 @task()
 def deliver(notification_id: int) -> None:
-    notification_deliver(notification_id=notification_id)
+    sent = notification_deliver(notification_id=notification_id) == State.SENT
+    if sent and not deliver.get_backend().supports_defer:
+        _catch_up(exclude=notification_id)
+
+
+def _catch_up(*, exclude: int) -> None:
+    now = timezone.now()
+    due = (
+        Notification.objects.filter(state=State.QUEUED, next_attempt_at__lte=now)
+        .exclude(pk=exclude)
+        .order_by("next_attempt_at", "pk")
+        .values_list("pk", flat=True)[:CATCH_UP]
+    )
+    for notification_id in list(due):
+        notification_deliver(notification_id=notification_id, now=now)
 
 
 def notification_deliver(*, notification_id: int, now: datetime | None = None) -> str:

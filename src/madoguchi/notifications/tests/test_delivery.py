@@ -24,6 +24,7 @@ from madoguchi.notifications.services import (
 from madoguchi.notifications.tasks import (
     BACKOFF,
     MAX_ATTEMPTS,
+    deliver,
     describe_error,
     notification_deliver,
 )
@@ -185,3 +186,20 @@ def test_prune_gives_up_what_waited_too_long_and_deletes_old_finished_rows(
     stale.refresh_from_db()
     assert (stale.state, stale.sealed, stale.last_error) == ("failed", "", "expired")
     assert finished_work_prune(now=later + timedelta(days=31)).notifications == 1
+
+
+def test_without_a_deferring_worker_the_next_mail_sent_takes_due_retries_along(
+    mail_server_down: int, settings: Any
+) -> None:
+    waiting = [_receipt(ApplicationFactory()) for _ in range(2)]
+    for notification in waiting:
+        assert notification_deliver(notification_id=notification.pk) == "queued"
+    Notification.objects.filter(pk__in=[n.pk for n in waiting]).update(
+        next_attempt_at=timezone.now() - timedelta(seconds=1)  # their wait is over
+    )
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"  # server back
+    assert not deliver.get_backend().supports_defer  # the immediate backend of the tests
+    fresh = _receipt(ApplicationFactory())
+    deliver.call(notification_id=fresh.pk)
+    assert len(mail.outbox) == 3
+    assert set(Notification.objects.values_list("state", flat=True)) == {"sent"}
