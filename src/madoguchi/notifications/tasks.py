@@ -60,7 +60,8 @@ def deliver(notification_id: int) -> None:
 def _catch_up(*, exclude: int) -> None:
     now = timezone.now()
     due = (
-        Notification.objects.filter(state=State.QUEUED, next_attempt_at__lte=now)
+        # Retries only (a failed attempt before): a row never tried is its own task's to send.
+        Notification.objects.filter(state=State.QUEUED, next_attempt_at__lte=now, attempts__gte=1)
         .exclude(pk=exclude)
         .order_by("next_attempt_at", "pk")
         .values_list("pk", flat=True)[:CATCH_UP]
