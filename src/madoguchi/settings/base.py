@@ -56,6 +56,9 @@ INSTALLED_APPS = [
     "madoguchi.intake",
     "madoguchi.reservations",
     "madoguchi.faq",
+    "madoguchi.counter",
+    "madoguchi.insights",
+    "madoguchi.region",
 ]
 
 MIDDLEWARE = [
