@@ -100,6 +100,45 @@ def _collectstatic() -> None:
         call_command("collectstatic", interactive=False, verbosity=0)
 
 
+def _display_width(text: str) -> int:
+    """Columns a terminal gives the text (Japanese characters take two)."""
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def demo_directory() -> str:
+    """Absolute URLs of every door of the demo town, printed when `madoguchi demo` starts."""
+    from django.conf import settings
+
+    from madoguchi.demo import DEMO_CODE, DEMO_PASSWORD, DEMO_STAFF
+    from madoguchi.reservations.selectors import policy_get
+    from madoguchi.tenancy.access import get_active_municipality
+
+    base = settings.PUBLIC_BASE_URL.rstrip("/")
+    town = get_active_municipality(DEMO_CODE)
+    code = town.code
+    staff = ", ".join(name for name, *_ in DEMO_STAFF)
+    rows = [
+        ("Residents (住民)", f"{base}/{code}/"),
+        ("Visit booking (来庁予約)", f"{base}/{code}/reserve/"),
+        ("FAQ (よくある質問)", f"{base}/{code}/faq/"),
+        (
+            "Kiosk (発券機)",
+            f"{base}/{code}/reserve/kiosk/{policy_get(municipality=town).kiosk_key}/",
+        ),
+        ("Calling display (呼出表示)", f"{base}/{code}/reserve/display/"),
+        ("Staff (職員)", f"{base}/staff/login/"),
+        ("Admin (管理画面)", f"{base}/staff/admin/"),
+    ]
+    width = max(_display_width(label) for label, _ in rows)
+    lines = [f"Demo town: {town.name} ({code})"]
+    lines += [f"  {label}{' ' * (width - _display_width(label))}  {url}" for label, url in rows]
+    lines.append(f"  Staff sign-in: {staff} — password {DEMO_PASSWORD}")
+    lines.append(f"  Mails the demo sends: {Path(settings.EMAIL_FILE_PATH)}")
+    return "\n".join(lines)
+
+
 def _serve(argv: list[str], *, demo: bool) -> int:
     import argparse
 
@@ -111,6 +150,9 @@ def _serve(argv: list[str], *, demo: bool) -> int:
     args = parser.parse_args(argv)
     # The web processes read the thread count too (the display stream's share of them).
     os.environ["WEB_THREADS"] = str(args.threads)
+    if demo:
+        # Links in the demo's mails point at the port it serves on.
+        os.environ.setdefault("PUBLIC_BASE_URL", f"http://{args.host}:{args.port}")
     _setup_django("madoguchi.settings.dev" if demo else "madoguchi.settings.production")
     from django.core.management import call_command
     from django.core.management.base import SystemCheckError
@@ -118,7 +160,8 @@ def _serve(argv: list[str], *, demo: bool) -> int:
     if demo:
         # The one-command demo creates and upgrades its own database.
         call_command("migrate", interactive=False, verbosity=0)
-        call_command("demo_load")
+        call_command("demo_load", verbosity=0)
+        print(demo_directory(), flush=True)
     else:
         try:
             call_command("check")

@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from madoguchi.accounts.tests.factories import PASSWORD
 from madoguchi.applications.models import Application
@@ -58,7 +59,7 @@ def test_staff_request_a_correction_and_the_resident_resubmits(page, axe_check, 
         assert rpage.locator("[name='name__family']").count() == 0  # only the named field
         rpage.fill("[name='email']", "wrong")
         rpage.click("button:has-text('補正して提出する')")
-        assert rpage.locator(".mg-error-summary").is_visible()
+        expect(rpage.locator(".mg-error-summary")).to_be_visible()
         axe_check(rpage)
         rpage.fill("[name='email']", "hanako.new@example.jp")
         rpage.click("button:has-text('補正して提出する')")

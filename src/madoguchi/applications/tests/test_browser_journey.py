@@ -97,7 +97,7 @@ def test_resident_applies_online_and_checks_status(page, axe_check, procedure, t
 
     # First try with nothing filled: errors are listed and tied to their fields.
     page.click("button[value='next']")
-    assert page.locator(".mg-error-summary").is_visible()
+    expect(page.locator(".mg-error-summary")).to_be_visible()
     assert page.locator(".mg-error-summary li").count() == 4  # name, birth date, postal, address
     assert page.locator("#id_birth_date[aria-invalid='true']").count() == 1
     # Every empty part of a wrong name or address is marked too, not only the group.
@@ -127,7 +127,7 @@ def test_resident_applies_online_and_checks_status(page, axe_check, procedure, t
     page.click("button[value='next']")
 
     # Check the answers, then submit.
-    assert page.locator("h1", has_text="入力内容の確認").is_visible()
+    expect(page.locator("h1", has_text="入力内容の確認")).to_be_visible()
     body = page.inner_text("main")
     assert "昭和50年4月1日" in body
     assert "ヤマダ" in body

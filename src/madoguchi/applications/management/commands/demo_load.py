@@ -11,8 +11,13 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         municipality = demo_load()
-        call_command("faq_demo", municipality.code, verbosity=0)
-        call_command("reservations_demo", municipality.code, "--sample-bookings", "20", verbosity=0)
+        verbosity = options["verbosity"]
+        call_command("faq_demo", municipality.code, verbosity=verbosity)
+        call_command(
+            "reservations_demo", municipality.code, "--sample-bookings", "20", verbosity=verbosity
+        )
+        if verbosity < 1:
+            return
         self.stdout.write(f"Demo municipality: {municipality} ({municipality.code})")
         self.stdout.write(f"Residents: /{municipality.code}/")
         users = ", ".join(name for name, *_ in DEMO_STAFF)

@@ -55,4 +55,5 @@ class Command(BaseCommand):
                 services.faq_entry_update(
                     entry=entry, answer=answer, related_procedures=related, **fields
                 )
-        self.stdout.write(f"faq_demo: {created} created, {len(DEMO_FAQS) - created} updated")
+        if options["verbosity"] >= 1:
+            self.stdout.write(f"faq_demo: {created} created, {len(DEMO_FAQS) - created} updated")

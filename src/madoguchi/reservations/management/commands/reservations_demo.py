@@ -127,10 +127,11 @@ class Command(BaseCommand):
             user.set_password(password)
             user.save()
         booked = _sample_bookings(municipality, options["sample_bookings"])
-        self.stdout.write(
-            f"reservations: {municipality.code} sample_bookings={booked} services={len(services)} windows={len(layout)} "
-            f"kiosk=/{municipality.code}/reserve/kiosk/{policy.kiosk_key}/"
-        )
+        if options["verbosity"] >= 1:
+            self.stdout.write(
+                f"reservations: {municipality.code} sample_bookings={booked} services={len(services)} windows={len(layout)} "
+                f"kiosk=/{municipality.code}/reserve/kiosk/{policy.kiosk_key}/"
+            )
 
 
 def _sample_bookings(municipality: Municipality, count: int) -> int:
