@@ -22,6 +22,10 @@ class Status(models.TextChoices):
     WITHDRAWN = "withdrawn", _("取下げ")
 
 
+# Where an application's processing ends (完了 / 却下 / 取下げ).
+CLOSED_STATUSES = frozenset({Status.COMPLETED, Status.REJECTED, Status.WITHDRAWN})
+
+
 class Channel(models.TextChoices):
     ONLINE = "online", _("オンライン")
     COUNTER = "counter", _("窓口")
@@ -60,6 +64,8 @@ class Application(TenantOwned):
     access_code_hash = models.CharField(max_length=64)
     submitted_at = models.DateTimeField(_("申請日時"))
     updated_at = models.DateTimeField(auto_now=True)
+    # The 標準処理期間's last working day (deadlines.py); none when the procedure states no period.
+    due_on = models.DateField(_("処理期限"), null=True, blank=True, db_index=True)
     # Optimistic locking for the back office (a second concurrent change is refused).
     version = models.PositiveIntegerField(default=1)
     # --- Back office (see workflow.py) ---
@@ -136,6 +142,10 @@ class Application(TenantOwned):
     @property
     def is_purged(self) -> bool:
         return self.purged_at is not None
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status in CLOSED_STATUSES
 
 
 class ApplicationEvent(models.Model):

@@ -18,7 +18,14 @@ from madoguchi.notifications.contexts import Envelope, context_for
 
 from .models import Application, ApplicationEvent, CorrectionRequest, Draft, Status
 from .services import RECEIPT, RESUME
-from .workflow import CORRECTION, NOTIFIED, STATUS, correctable_fields, correction_url
+from .workflow import (
+    ASSIGNED,
+    CORRECTION,
+    NOTIFIED,
+    STATUS,
+    correctable_fields,
+    correction_url,
+)
 
 
 @context_for(RECEIPT)
@@ -102,6 +109,37 @@ def status(reference: str, sealed: Mapping[str, str]) -> Envelope | None:
             and event.from_status == Status.CORRECTION_REQUESTED
         ),
         reason=event.public_note if event.to_status == Status.REJECTED else "",
+    )
+
+
+@context_for(ASSIGNED)
+def assigned(reference: str, sealed: Mapping[str, str]) -> Envelope | None:
+    """To the colleague the application was given to, if it is still theirs: the procedure, the
+    受付番号, the deadline and the back-office link (behind sign-in); never the applicant."""
+    event = (
+        ApplicationEvent.objects.select_related(
+            "application__municipality", "application__procedure", "application__assignee"
+        )
+        .filter(pk=reference, kind=ApplicationEvent.Kind.ASSIGNED)
+        .first()
+    )
+    if event is None:
+        return None
+    application = event.application
+    assignee = application.assignee
+    if assignee is None or not assignee.is_active or not assignee.email:
+        return None
+    url = settings.PUBLIC_BASE_URL.rstrip("/") + reverse(
+        "applications_staff:detail", kwargs={"pk": application.pk}
+    )
+    return Envelope(
+        recipient=assignee.email,
+        context={
+            "application": application,
+            "municipality": application.municipality,
+            "assignee": assignee,
+            "url": url,
+        },
     )
 
 

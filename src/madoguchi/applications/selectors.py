@@ -8,18 +8,27 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, F, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from madoguchi.accounts.models import StaffUser
+from madoguchi.core.administrative_days import add_working_days
 from madoguchi.core.japanese_text import normalize_input
 from madoguchi.procedures.formdef import SummaryRow, summarize
 from madoguchi.procedures.selectors import form_version_definition
 from madoguchi.tenancy.models import Municipality
 
 from . import codes
-from .models import Application, ApplicationEvent, Attachment, CorrectionRequest, Draft, Status
+from .models import (
+    CLOSED_STATUSES,
+    Application,
+    ApplicationEvent,
+    Attachment,
+    CorrectionRequest,
+    Draft,
+    Status,
+)
 from .search import fold
 from .staff_scope import visible_applications
 
@@ -86,6 +95,31 @@ def application_attachments(
     )
 
 
+@dataclass(frozen=True)
+class AttachmentRow:
+    attachment: Attachment
+    current: bool  # referenced by the answers; False: replaced by a later file (補正)
+    preview: str  # "image", "pdf" or "" (preview.preview_kind)
+
+
+def attachment_rows(*, application: Application) -> list[AttachmentRow]:
+    """The application's files for the back office, oldest first, each marked current or
+    superseded (a 補正 keeps the earlier file, and the answers point at the new one)."""
+    from .preview import preview_kind
+
+    current = set(attachment_ids_in(application.answers))
+    return [
+        AttachmentRow(
+            attachment=a,
+            current=str(a.pk) in current,
+            preview=preview_kind(a.content_type),
+        )
+        for a in application_attachments(
+            municipality=application.municipality, application=application
+        )
+    ]
+
+
 def application_attachment(
     *, municipality: Municipality, application: Application, attachment_id: str
 ) -> Attachment | None:
@@ -113,6 +147,19 @@ class InboxFilters:
     date_to: date | None = None
     assignee: str = ""  # "", "me", "none" or a staff id
     query: str = ""
+    deadline: str = (
+        ""  # "", "overdue" (past its 処理期限 and still open) or "soon" (3 working days)
+    )
+    order: str = "newest"  # a key of INBOX_ORDERS
+
+
+# The inbox's sort orders: a key in the URL, the columns here (the last one makes it total).
+INBOX_ORDERS: dict[str, tuple[str, ...]] = {
+    "newest": ("-submitted_at", "-pk"),
+    "oldest": ("submitted_at", "pk"),
+    "due": (F("due_on").asc(nulls_last=True), "submitted_at", "pk"),
+}
+DUE_SOON_WORKING_DAYS = 3
 
 
 def _local_midnight(day: date) -> datetime:
@@ -136,6 +183,15 @@ def inbox_base(*, user: StaffUser, filters: InboxFilters) -> QuerySet[Applicatio
         qs = qs.filter(assignee__isnull=True)
     elif filters.assignee.isdigit():
         qs = qs.filter(assignee_id=int(filters.assignee))
+    if filters.deadline:
+        today = timezone.localdate()
+        qs = qs.exclude(status__in=CLOSED_STATUSES)
+        if filters.deadline == "overdue":
+            qs = qs.filter(due_on__lt=today)
+        elif filters.deadline == "soon":
+            qs = qs.filter(
+                due_on__gte=today, due_on__lte=add_working_days(today, DUE_SOON_WORKING_DAYS)
+            )
     query = filters.query.strip()
     if query:
         digits = "".join(normalize_input(query).split()).replace("-", "")
@@ -168,6 +224,7 @@ def inbox_list(*, user: StaffUser, filters: InboxFilters) -> QuerySet[Applicatio
             "applicant_name",
             "applicant_kana",
             "submitted_at",
+            "due_on",
             "handed_off_at",
             "purged_at",
             "procedure__name",
@@ -175,7 +232,7 @@ def inbox_list(*, user: StaffUser, filters: InboxFilters) -> QuerySet[Applicatio
             "assignee__first_name",
             "assignee__last_name",
         )
-        .order_by("-submitted_at", "-pk")
+        .order_by(*INBOX_ORDERS.get(filters.order, INBOX_ORDERS["newest"]))
     )
 
 

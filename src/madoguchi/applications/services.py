@@ -24,6 +24,7 @@ from madoguchi.procedures.selectors import form_version_definition
 from madoguchi.tenancy.models import Municipality
 
 from . import codes
+from .deadlines import due_on_for
 from .models import Application, ApplicationEvent, Attachment, Channel, Draft, Status
 from .search import search_key_for
 from .selectors import attachment_ids_in
@@ -382,6 +383,7 @@ def _application_create(
         access_code_salt=salt,
         access_code_hash=codes.hash_secret(access_code, salt),
         submitted_at=now,
+        due_on=due_on_for(standard_days=procedure.standard_processing_days, submitted_at=now),
         idempotency_key_hash=key_hash,
         request_digest=request_digest,
     )

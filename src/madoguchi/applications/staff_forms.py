@@ -54,6 +54,14 @@ class JapaneseDateField(forms.DateField):
         # parse_date's own ValidationError (a Japanese message saying what is wrong) passes on.
 
 
+# The inbox's sort orders (selectors.INBOX_ORDERS holds their columns).
+ORDER_LABELS = [
+    ("newest", _("新しい順")),
+    ("oldest", _("古い順")),
+    ("due", _("期限の近い順")),
+]
+
+
 class InboxFilterForm(StyledForm):
     q = forms.CharField(label=_("受付番号・氏名・カナ"), required=False, max_length=100)
     procedure = forms.TypedChoiceField(
@@ -64,6 +72,16 @@ class InboxFilterForm(StyledForm):
     date_from = JapaneseDateField(label=_("申請日（から）"), required=False)
     date_to = JapaneseDateField(label=_("申請日（まで）"), required=False)
     assignee = forms.ChoiceField(label=_("担当者"), required=False)
+    deadline = forms.ChoiceField(
+        label=_("処理期限"),
+        required=False,
+        choices=[
+            ("", _("すべて")),
+            ("overdue", _("期限を過ぎたもの")),
+            ("soon", _("期限が3開庁日以内のもの")),
+        ],
+    )
+    order = forms.ChoiceField(label=_("並べ順"), required=False, choices=ORDER_LABELS)
 
     def __init__(
         self,
@@ -102,6 +120,8 @@ class InboxFilterForm(StyledForm):
             date_to=d.get("date_to"),
             assignee=d.get("assignee") or "",
             query=d.get("q") or "",
+            deadline=d.get("deadline") or "",
+            order=d.get("order") or "newest",
         )
 
 
@@ -208,3 +228,52 @@ class ExportForm(StyledForm):
     def __init__(self, *args: Any, procedures: list[tuple[int, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["procedure"].choices = [("", _("選んでください")), *procedures]  # type: ignore[attr-defined]
+
+
+class BulkForm(StyledForm):
+    """The inbox's bulk action: the ticked applications (`ids`), and one assignment or one status."""
+
+    id_prefix = "bulk"
+    LIMIT = 200
+
+    assignee = forms.ChoiceField(label=_("担当者を"), required=False)
+    to_status = forms.ChoiceField(label=_("状態を"), required=False)
+    reason = forms.CharField(
+        label=_("申請者に伝える理由・連絡"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("却下するときは必ず入力してください。"),
+    )
+
+    def __init__(self, *args: Any, staff: list[StaffUser], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.staff = {str(s.pk): s for s in staff}
+        self.fields["assignee"].choices = [  # type: ignore[attr-defined]
+            ("", _("変えない")),
+            ("none", _("未割当にする")),
+        ] + [(key, s.get_full_name() or s.username) for key, s in self.staff.items()]
+        # 補正依頼 names fields and a deadline per application: not a bulk action.
+        self.fields["to_status"].choices = [("", _("変えない"))] + [  # type: ignore[attr-defined]
+            (value, label)
+            for value, label in Status.choices
+            if value != Status.CORRECTION_REQUESTED
+        ]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        raw = self.data.getlist("ids") if hasattr(self.data, "getlist") else []
+        ids = list(dict.fromkeys(int(v) for v in raw if str(v).isascii() and str(v).isdigit()))
+        if not ids or len(ids) != len(set(raw)):
+            raise forms.ValidationError(_("変更する申請を一覧で選んでください。"))
+        if len(ids) > self.LIMIT:
+            raise forms.ValidationError(
+                _("一度に変更できるのは%(n)s件までです。") % {"n": self.LIMIT}
+            )
+        if bool(data.get("assignee")) == bool(data.get("to_status")):
+            raise forms.ValidationError(_("担当者か状態の、どちらか一つを選んでください。"))
+        data["ids"] = ids
+        return data
+
+    def chosen_assignee(self) -> StaffUser | None:
+        return self.staff.get(self.cleaned_data.get("assignee") or "")

@@ -10,6 +10,7 @@ app_name = "applications_staff"
 urlpatterns = [
     path("", staff_views.inbox, name="inbox"),
     path("audit/", staff_views.audit, name="audit"),
+    path("bulk/", staff_views.bulk, name="bulk"),
     path("export/", handoff_views.export, name="export"),
     path("export/<int:run_id>/", handoff_views.export_run, name="export_run"),
     path("export/<int:run_id>/download/", handoff_views.export_download, name="export_download"),
@@ -24,6 +25,16 @@ urlpatterns = [
         "<int:pk>/attachments/<uuid:attachment_id>/",
         staff_views.attachment,
         name="attachment",
+    ),
+    path(
+        "<int:pk>/attachments/<uuid:attachment_id>/preview/",
+        staff_views.attachment_preview,
+        name="attachment_preview",
+    ),
+    path(
+        "<int:pk>/attachments/<uuid:attachment_id>/pages/<int:number>.png",
+        staff_views.attachment_page,
+        name="attachment_page",
     ),
     path("<int:pk>/transcription/", handoff_views.transcription, name="transcription"),
     path("<int:pk>/rpa/", handoff_views.rpa, name="rpa"),

@@ -17,6 +17,7 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -28,9 +29,17 @@ from madoguchi.core.models import AuditAction
 from madoguchi.procedures.formdef import summarize
 from madoguchi.procedures.selectors import form_version_definition
 
-from . import selectors, staff_scope, workflow
+from . import deadlines, preview, selectors, staff_scope, workflow
 from .models import Application, Attachment, Status
-from .staff_forms import AssignForm, CorrectionForm, InboxFilterForm, NoteForm, TransitionForm
+from .staff_forms import (
+    ORDER_LABELS,
+    AssignForm,
+    BulkForm,
+    CorrectionForm,
+    InboxFilterForm,
+    NoteForm,
+    TransitionForm,
+)
 
 PAGE_SIZE = 50
 APPLICATION = "applications.application"
@@ -38,7 +47,16 @@ PROCESS = "applications.view_application"
 # The inbox's free-text search (names, kana) is sent by POST and kept in the session, so it
 # never appears in a URL or the access log; the other filters are codes and dates.
 SEARCH_SESSION_KEY = "applications_inbox_q"
-URL_FILTERS = ("procedure", "status", "channel", "assignee", "date_from", "date_to")
+URL_FILTERS = (
+    "procedure",
+    "status",
+    "channel",
+    "assignee",
+    "date_from",
+    "date_to",
+    "deadline",
+    "order",
+)
 
 
 def _application(request: HttpRequest, pk: int) -> Application:
@@ -46,6 +64,14 @@ def _application(request: HttpRequest, pk: int) -> Application:
 
 
 # --- Inbox -----------------------------------------------------------------------------------
+
+
+def _colleagues(user: StaffUser) -> list[StaffUser]:
+    return list(
+        StaffUser.objects.filter(municipality=user.municipality, is_active=True)
+        .exclude(role="")
+        .order_by("last_name", "first_name", "username")
+    )
 
 
 def _inbox_search_redirect(request: HttpRequest, data: Any, q: str) -> HttpResponse:
@@ -66,11 +92,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
         return _inbox_search_redirect(request, request.GET, request.GET.get("q", ""))
     user = staff_user(request)
     procedures = list(staff_scope.visible_procedures(user=user).values_list("pk", "name"))
-    colleagues = list(
-        StaffUser.objects.filter(municipality=user.municipality, is_active=True)
-        .exclude(role="")
-        .order_by("last_name", "first_name", "username")
-    )
+    colleagues = _colleagues(user)
     data = {k: request.GET[k] for k in URL_FILTERS if k in request.GET}
     if request.session.get(SEARCH_SESSION_KEY):
         data["q"] = request.session[SEARCH_SESSION_KEY]
@@ -83,6 +105,14 @@ def inbox(request: HttpRequest) -> HttpResponse:
         counts.get(filters.status, 0) if filters.status else sum(counts.values())
     )
     page = paginator.get_page(request.GET.get("page"))
+    today = timezone.localdate()
+    for application in page.object_list:
+        application.elapsed_days = deadlines.elapsed_days(  # type: ignore[attr-defined]
+            submitted_at=application.submitted_at, today=today
+        )
+        application.overdue = bool(  # type: ignore[attr-defined]
+            application.due_on and application.due_on < today and not application.is_closed
+        )
     audit_search(request, {**data, "page": page.number}, count=len(page.object_list))
     query = request.GET.copy()
     query.pop("page", None)
@@ -102,9 +132,51 @@ def inbox(request: HttpRequest) -> HttpResponse:
             "status_query_string": status_query.urlencode(),
             "no_scope": not procedures,
             "can_audit": staff_scope.can_read_audit(user),
+            "bulk_form": BulkForm(staff=colleagues),
+            "can_change": user.has_perm("applications.change_application"),
+            "order_label": dict(ORDER_LABELS).get(filters.order, ""),
             "nav": "inbox",
         },
     )
+
+
+@require_POST
+@staff_required("applications.change_application", personal_data=False)
+def bulk(request: HttpRequest) -> HttpResponse:
+    """One assignment or one status change for the applications ticked in the inbox."""
+    user = staff_user(request)
+    form = BulkForm(request.POST, staff=_colleagues(user))
+    back = reverse("applications_staff:inbox")
+    query = request.POST.get("return_query", "")
+    if query and not query.startswith(("/", "\\")) and "://" not in query:
+        back = f"{back}?{query}"
+    if not form.is_valid():
+        for error in form.non_field_errors():
+            messages.error(request, error)
+        for field in ("assignee", "to_status", "reason"):
+            for error in form.errors.get(field, []):
+                messages.error(request, f"{form.fields[field].label}: {error}")
+        return redirect(back)
+    ids = form.cleaned_data["ids"]
+    found = {a.pk: a for a in staff_scope.visible_applications(user=user).filter(pk__in=ids)}
+    outcome = workflow.applications_bulk_change(
+        applications=[found[pk] for pk in ids if pk in found],
+        actor=user,
+        to_status=form.cleaned_data["to_status"],
+        assignee=form.chosen_assignee(),
+        unassign=form.cleaned_data["assignee"] == "none",
+        reason=form.cleaned_data["reason"],
+    )
+    if outcome.changed:
+        messages.success(request, _("%(n)s件を変更しました。") % {"n": len(outcome.changed)})
+    missing = len(ids) - len(found)
+    if missing:
+        messages.error(
+            request, _("%(n)s件は見つからないか、担当外のため変更していません。") % {"n": missing}
+        )
+    for receipt, why in outcome.refused:
+        messages.error(request, _("%(receipt)s: %(why)s") % {"receipt": receipt, "why": why})
+    return redirect(back)
 
 
 # --- Detail ----------------------------------------------------------------------------------
@@ -149,7 +221,7 @@ def _render_detail(
         {
             "application": application,
             "sections": [] if application.is_purged else summarize(definition, application.answers),
-            "attachments": list(application.attachments.all()),
+            "attachments": selectors.attachment_rows(application=application),
             "events": application.events.select_related("actor").order_by("at", "pk"),
             "corrections": corrections,
             "handoffs": application.handoffs.select_related("actor", "token"),
@@ -288,8 +360,9 @@ def correction(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("applications_staff:detail", pk=pk)
 
 
-@staff_required(PROCESS, personal_data=True)
-def attachment(request: HttpRequest, pk: int, attachment_id: UUID) -> FileResponse:
+def _attachment(
+    request: HttpRequest, pk: int, attachment_id: UUID
+) -> tuple[Application, Attachment]:
     application = _application(request, pk)
     try:
         found = Attachment.objects.for_municipality(application.municipality).get(
@@ -297,16 +370,78 @@ def attachment(request: HttpRequest, pk: int, attachment_id: UUID) -> FileRespon
         )
     except Attachment.DoesNotExist as exc:
         raise Http404 from exc
+    return application, found
+
+
+def _sandboxed(response: HttpResponse) -> HttpResponse:
+    """An attachment shown inline: nothing in it may run, load or be framed."""
+    response["Content-Security-Policy"] = preview.SANDBOX_POLICY
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@staff_required(PROCESS, personal_data=True)
+def attachment(request: HttpRequest, pk: int, attachment_id: UUID) -> HttpResponse:
+    """The file itself: a download, or with ?inline=1 a raster image the browser shows."""
+    application, found = _attachment(request, pk, attachment_id)
+    inline = (
+        request.GET.get("inline") == "1" and preview.preview_kind(found.content_type) == "image"
+    )
     # Recorded against the application, so its audit trail shows the download too.
-    audit_object(request, application, action=AuditAction.DOWNLOAD)
+    audit_object(request, application, action=AuditAction.VIEW if inline else AuditAction.DOWNLOAD)
     response = FileResponse(
         found.file.open("rb"),
-        as_attachment=True,
+        as_attachment=not inline,
         filename=found.original_name,
         content_type=found.content_type,
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return _sandboxed(response)
+
+
+@staff_required(PROCESS, personal_data=True)
+def attachment_preview(request: HttpRequest, pk: int, attachment_id: UUID) -> HttpResponse:
+    """A page showing the file as pictures: the image itself, or a PDF's first pages."""
+    application, found = _attachment(request, pk, attachment_id)
+    kind = preview.preview_kind(found.content_type)
+    pages = 0
+    unavailable = not kind
+    if kind == "pdf":
+        try:
+            with found.file.open("rb") as handle:
+                pages = preview.pdf_pages(handle.read())
+        except preview.PreviewUnavailable:
+            unavailable = True
+    audit_object(request, application, action=AuditAction.VIEW)
+    return render(
+        request,
+        "applications/staff/attachment_preview.html",
+        {
+            "application": application,
+            "attachment": found,
+            "kind": kind,
+            "pages": range(1, pages + 1),
+            "more_pages": pages == preview.MAX_PDF_PAGES,
+            "unavailable": unavailable,
+            "nav": "inbox",
+        },
+    )
+
+
+@staff_required(PROCESS, personal_data=True)
+def attachment_page(
+    request: HttpRequest, pk: int, attachment_id: UUID, number: int
+) -> HttpResponse:
+    """One page of a PDF attachment rendered as a PNG image."""
+    application, found = _attachment(request, pk, attachment_id)
+    if preview.preview_kind(found.content_type) != "pdf":
+        raise Http404
+    try:
+        with found.file.open("rb") as handle:
+            png = preview.pdf_page_png(handle.read(), number)
+    except preview.PreviewUnavailable as exc:
+        raise Http404 from exc
+    audit_object(request, application, action=AuditAction.VIEW)
+    return _sandboxed(HttpResponse(png, content_type="image/png"))
 
 
 # --- The audit record (managers) -----------------------------------------------------------

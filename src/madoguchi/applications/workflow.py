@@ -29,7 +29,15 @@ from madoguchi.procedures.formdef import extract_applicant, set_answer, validate
 from madoguchi.procedures.selectors import form_version_definition
 
 from . import codes
-from .models import Application, ApplicationEvent, Attachment, CorrectionRequest, Status
+from .deadlines import due_on_after_correction
+from .models import (
+    CLOSED_STATUSES,
+    Application,
+    ApplicationEvent,
+    Attachment,
+    CorrectionRequest,
+    Status,
+)
 from .search import search_key_for
 from .services import (
     SubmissionInvalid,
@@ -51,7 +59,7 @@ ALLOWED: Mapping[str, frozenset[str]] = {
     Status.REJECTED: frozenset(),
     Status.WITHDRAWN: frozenset(),
 }
-TERMINAL = frozenset({Status.COMPLETED, Status.REJECTED, Status.WITHDRAWN})
+TERMINAL = CLOSED_STATUSES
 # 行政手続法 第8条: a refusal must state its reason.
 REASON_REQUIRED = frozenset({Status.REJECTED})
 # Changes the resident is told about by e-mail (tasks.send_status_email). 補正依頼 has its own
@@ -62,6 +70,8 @@ NOTE_MAX_LENGTH = 2000
 # The mails this module queues (rendered at send time by notices.py).
 CORRECTION = "applications/correction"
 STATUS = "applications/status"
+# To a staff member: an application was given to them (no personal data in the mail).
+ASSIGNED = "applications/assigned"
 
 
 class WorkflowError(Exception):
@@ -147,6 +157,19 @@ def _set_status(
     changes: dict[str, Any] = {"status": to_status}
     if to_status in TERMINAL:
         changes["closed_at"] = now
+    if from_status == Status.CORRECTION_REQUESTED and to_status not in TERMINAL:
+        requested = (
+            ApplicationEvent.objects.filter(
+                application=application, to_status=Status.CORRECTION_REQUESTED
+            )
+            .order_by("-at")
+            .values_list("at", flat=True)
+            .first()
+        )
+        if requested is not None:
+            changes["due_on"] = due_on_after_correction(
+                due_on=application.due_on, requested_at=requested, resumed_at=now
+            )
     _bump(application, now, **changes)
     if from_status == Status.CORRECTION_REQUESTED:
         # The open request ends with this decision (a resubmission closes it itself).
@@ -246,14 +269,73 @@ def application_assign(
         return current
     now = timezone.now()
     _bump(current, now, assignee=assignee)
-    ApplicationEvent.objects.create(
+    event = ApplicationEvent.objects.create(
         application=current,
         kind=ApplicationEvent.Kind.ASSIGNED,
         internal_note=str(assignee.get_full_name() or assignee.username) if assignee else "",
         actor=actor,
         at=now,
     )
+    if assignee is not None and assignee != actor and assignee.email:
+        notification_queue(
+            municipality=current.municipality,
+            template=ASSIGNED,
+            reference=event.pk,
+            language=settings.LANGUAGE_CODE,
+        )
     return current
+
+
+# --- Several applications at once (the inbox's bulk actions) -----------------------------------
+
+BULK_LIMIT = 200
+
+
+@dataclass(frozen=True)
+class BulkOutcome:
+    changed: list[str]  # 受付番号
+    refused: list[tuple[str, str]]  # (受付番号, why)
+
+
+def applications_bulk_change(
+    *,
+    applications: Iterable[Application],
+    actor: StaffUser,
+    to_status: str = "",
+    assignee: StaffUser | None = None,
+    unassign: bool = False,
+    reason: str = "",
+) -> BulkOutcome:
+    """The same status change or assignment for each application, each in its own transaction.
+
+    One refusal (a status the workflow does not allow from where that application is, a colleague
+    who may not process it) leaves the others changed; the outcome names each refused one. The
+    version is the one read here: the staff member chose these rows from the list they saw.
+    """
+    changed: list[str] = []
+    refused: list[tuple[str, str]] = []
+    for application in applications:
+        try:
+            if to_status:
+                application_transition(
+                    application=application,
+                    actor=actor,
+                    to_status=to_status,
+                    expected_version=application.version,
+                    reason=reason,
+                )
+            else:
+                application_assign(
+                    application=application,
+                    actor=actor,
+                    assignee=None if unassign else assignee,
+                    expected_version=application.version,
+                )
+        except WorkflowError as exc:
+            refused.append((application.receipt_number, str(exc)))
+        else:
+            changed.append(application.receipt_number)
+    return BulkOutcome(changed=changed, refused=refused)
 
 
 def application_add_note(*, application: Application, actor: StaffUser, note: str) -> None:

@@ -45,6 +45,7 @@ from django.utils.translation import gettext as _
 
 from madoguchi.accounts.models import StaffUser
 from madoguchi.applications import codes
+from madoguchi.applications.deadlines import due_on_for
 from madoguchi.applications.models import (
     Application,
     ApplicationEvent,
@@ -723,6 +724,11 @@ def _write(
         return
     town = municipality.pk
     channel, status = Channel.BUNDLE.value, Status.RECEIVED.value
+    standard_days = dict(
+        Procedure.objects.filter(
+            municipality_id=town, pk__in={item.procedure_id for item in accepted}
+        ).values_list("pk", "standard_processing_days")
+    )
     applications = [
         {
             "municipality_id": town,
@@ -739,6 +745,10 @@ def _write(
             "access_code_salt": "",
             "access_code_hash": codes.NO_ACCESS_CODE,
             "submitted_at": item.submitted_at,
+            "due_on": due_on_for(
+                standard_days=standard_days.get(item.procedure_id),
+                submitted_at=item.submitted_at,
+            ),
             "updated_at": now,
             "search_key": item.search_key,
         }
