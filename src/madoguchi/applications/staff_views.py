@@ -435,12 +435,13 @@ def attachment_page(
     application, found = _attachment(request, pk, attachment_id)
     if preview.preview_kind(found.content_type) != "pdf":
         raise Http404
+    # Recorded before rendering: a page that cannot be drawn was still asked for.
+    audit_object(request, application, action=AuditAction.VIEW)
     try:
         with found.file.open("rb") as handle:
             png = preview.pdf_page_png(handle.read(), number)
     except preview.PreviewUnavailable as exc:
         raise Http404 from exc
-    audit_object(request, application, action=AuditAction.VIEW)
     return _sandboxed(HttpResponse(png, content_type="image/png"))
 
 

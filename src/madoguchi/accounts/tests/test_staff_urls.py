@@ -24,7 +24,7 @@ from madoguchi.accounts.models import Role
 from madoguchi.accounts.tests.factories import StaffUserFactory
 from madoguchi.applications.handoff.models import ExportRun
 from madoguchi.applications.models import Attachment
-from madoguchi.applications.tests.factories import ApplicationFactory, back_office_user
+from madoguchi.applications.tests.factories import ApplicationFactory, back_office_user, pdf_bytes
 from madoguchi.core.models import AuditEvent
 from madoguchi.faq.tests.factories import FaqEntryFactory, FaqSetFactory, SharedFaqEntryFactory
 from madoguchi.intake.models import ImportRun, QuarantineItem
@@ -124,7 +124,7 @@ def world() -> dict[str, Any]:
         size=4,
         sha256="x",
     )
-    attachment.file.save(str(attachment.id), ContentFile(b"%PDF"), save=False)
+    attachment.file.save(str(attachment.id), ContentFile(pdf_bytes()), save=False)
     attachment.save()
     export_run = ExportRun.objects.create(
         municipality=town, procedure=procedure, encoding="utf-8", count=0, at=timezone.now()
@@ -160,6 +160,7 @@ def world() -> dict[str, Any]:
     values = {
         ("applications_staff", "pk"): application.pk,
         ("applications_staff", "attachment_id"): attachment.id,
+        ("applications_staff", "number"): 1,
         ("applications_staff", "run_id"): export_run.pk,
         ("applications_staff", "slug"): procedure.slug,
         ("intake", "run_id"): import_run.pk,

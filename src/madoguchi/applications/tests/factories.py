@@ -145,3 +145,17 @@ def back_office_user(procedure: Procedure, **kwargs: Any) -> Any:
         municipality=procedure.municipality, staff=user, department=procedure.department
     )
     return user
+
+
+def pdf_bytes(pages: int = 1) -> bytes:
+    """A real PDF of blank A4 pages (PDFium writes it), for attachments that get rendered."""
+    import io
+
+    import pypdfium2
+
+    document = pypdfium2.PdfDocument.new()
+    for _ in range(pages):
+        document.new_page(595, 842)
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()

@@ -5,28 +5,18 @@ from __future__ import annotations
 
 import io
 
-import pypdfium2
 import pytest
 from django.core.files.base import ContentFile
 from PIL import Image
 
 from madoguchi.accounts.tests.factories import StaffUserFactory
 from madoguchi.applications.models import Application, Attachment
-from madoguchi.applications.tests.factories import ApplicationFactory
+from madoguchi.applications.tests.factories import ApplicationFactory, pdf_bytes
 from madoguchi.core.models import AuditEvent
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("madoguchi.applications.tests.urls")]
 
 INBOX = "/staff/applications/"
-
-
-def _pdf(pages: int) -> bytes:
-    document = pypdfium2.PdfDocument.new()
-    for _ in range(pages):
-        document.new_page(595, 842)  # A4 in points
-    out = io.BytesIO()
-    document.save(out)
-    return out.getvalue()
 
 
 def _png() -> bytes:
@@ -61,7 +51,7 @@ def manager(application):
 
 
 def test_pdf_pages_are_rendered_as_png_and_audited(client, application, manager):
-    attachment = _attach(application, "住民票.pdf", "application/pdf", _pdf(7))
+    attachment = _attach(application, "住民票.pdf", "application/pdf", pdf_bytes(7))
     client.force_login(manager)
     page = client.get(f"{INBOX}{application.pk}/attachments/{attachment.id}/preview/")
     assert page.status_code == 200
@@ -95,7 +85,7 @@ def test_a_damaged_pdf_says_so_instead_of_failing(client, application, manager):
 
 def test_images_are_shown_inline_in_a_sandbox_and_pdfs_never_inline(client, application, manager):
     image = _attach(application, "写真.png", "image/png", _png())
-    pdf = _attach(application, "書類.pdf", "application/pdf", _pdf(1))
+    pdf = _attach(application, "書類.pdf", "application/pdf", pdf_bytes(1))
     client.force_login(manager)
     inline = client.get(f"{INBOX}{application.pk}/attachments/{image.id}/?inline=1")
     assert inline.status_code == 200
@@ -108,8 +98,8 @@ def test_images_are_shown_inline_in_a_sandbox_and_pdfs_never_inline(client, appl
 
 
 def test_superseded_files_are_marked_on_the_detail_page(client, application, manager):
-    old = _attach(application, "古い免許証.pdf", "application/pdf", _pdf(1))
-    new = _attach(application, "新しい免許証.pdf", "application/pdf", _pdf(1))
+    old = _attach(application, "古い免許証.pdf", "application/pdf", pdf_bytes(1))
+    new = _attach(application, "新しい免許証.pdf", "application/pdf", pdf_bytes(1))
     answers = dict(application.answers)
     answers["id_document"] = {"attachment": str(new.pk), "name": new.original_name}
     Application.objects.filter(pk=application.pk).update(answers=answers)
@@ -123,7 +113,7 @@ def test_superseded_files_are_marked_on_the_detail_page(client, application, man
 
 
 def test_other_staff_cannot_preview(client, application):
-    attachment = _attach(application, "住民票.pdf", "application/pdf", _pdf(1))
+    attachment = _attach(application, "住民票.pdf", "application/pdf", pdf_bytes(1))
     client.force_login(StaffUserFactory(municipality=application.municipality))  # no department
     for suffix in ("preview/", "pages/1.png"):
         assert (

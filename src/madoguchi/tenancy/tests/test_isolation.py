@@ -33,7 +33,12 @@ from madoguchi.applications.models import (
     RetentionPolicy,
     StaffDepartment,
 )
-from madoguchi.applications.tests.factories import DEFINITION, VALID_ANSWERS, FormVersionFactory
+from madoguchi.applications.tests.factories import (
+    DEFINITION,
+    VALID_ANSWERS,
+    FormVersionFactory,
+    pdf_bytes,
+)
 from madoguchi.core.municipality_code import with_check_digit
 from madoguchi.faq.models import FaqEntry, FaqSet, SharedFaqEntry
 from madoguchi.faq.tests.factories import (
@@ -368,6 +373,7 @@ PARAMETERS: dict[str, Source | dict[str, Source]] = {
     },
     "slug": Object(Procedure, "slug"),
     "step_key": Context(lambda town: DEFINITION["steps"][0]["key"]),
+    "number": Context(lambda town: "1"),  # a page of an attachment (the attachment is the object)
     "receipt_number": Object(Application, "receipt_number"),
     "attachment_id": Object(Attachment),
     "pk": {
@@ -490,7 +496,7 @@ def build_town(key: str, prefecture: Prefecture, code: str) -> Town:
         size=4,
         sha256="x",
     )
-    attachment.file.save(str(attachment.id), ContentFile(b"%PDF"), save=False)
+    attachment.file.save(str(attachment.id), ContentFile(pdf_bytes()), save=False)
     attachment.save()
     StaffDepartment.objects.create(
         municipality=municipality, staff=town.staff[Role.BACK_OFFICE], department="市民課"
