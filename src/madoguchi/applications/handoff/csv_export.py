@@ -13,9 +13,10 @@ import codecs
 import io
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -163,6 +164,43 @@ def filename(run: ExportRun) -> str:
     stamp = timezone.localtime(run.at).strftime("%Y%m%d-%H%M%S")
     suffix = "sjis" if run.encoding == ExportRun.Encoding.CP932 else "utf8"
     return f"{run.procedure.slug}-{stamp}-{suffix}.csv"
+
+
+@dataclass(frozen=True)
+class ExportStanding:
+    """Where one procedure's bulk export stands: what "only new" would take now."""
+
+    procedure_id: int
+    procedure_name: str
+    last_at: datetime | None
+    last_count: int
+    new_count: int
+
+
+def export_standings(
+    *, procedures: QuerySet[Any], applications: QuerySet[Application]
+) -> list[ExportStanding]:
+    """Per procedure: the last export and how many applications it has not taken yet."""
+    last: dict[int, ExportRun] = {}
+    for run in ExportRun.objects.filter(procedure__in=procedures).order_by("procedure_id", "-at"):
+        last.setdefault(run.procedure_id, run)
+    waiting = dict(
+        export_candidates(applications=applications, only_new=True)
+        .order_by()
+        .values_list("procedure_id")
+        .annotate(n=Count("pk"))
+        .values_list("procedure_id", "n")
+    )
+    return [
+        ExportStanding(
+            procedure_id=pk,
+            procedure_name=name,
+            last_at=last[pk].at if pk in last else None,
+            last_count=last[pk].count if pk in last else 0,
+            new_count=waiting.get(pk, 0),
+        )
+        for pk, name in procedures.values_list("pk", "name")
+    ]
 
 
 def export_candidates(*, applications: QuerySet[Application], only_new: bool) -> Any:

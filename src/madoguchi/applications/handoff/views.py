@@ -170,6 +170,9 @@ def export(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "problems": problems,
+            "standings": csv_export.export_standings(
+                procedures=procedures, applications=staff_scope.visible_applications(user=user)
+            ),
             "runs": runs,
             "nav": "export",
             "can_audit": staff_scope.can_read_audit(user),
