@@ -33,7 +33,9 @@ def _parser() -> argparse.ArgumentParser:
         prog="madoguchi card-agent",
         description="Read the My Number card's card-face attributes (券面事項入力補助AP).",
     )
-    parser.add_argument("--card", type=Path, help="an emulated card (CARD.json) instead of a reader")
+    parser.add_argument(
+        "--card", type=Path, help="an emulated card (CARD.json) instead of a reader"
+    )
     secret = parser.add_mutually_exclusive_group()
     secret.add_argument("--pin", help="the 4-digit card-face PIN (prompted when not given)")
     secret.add_argument(
@@ -117,9 +119,7 @@ def _read_hardware(
         connection.disconnect()
 
 
-def main(
-    argv: list[str], *, stdout: TextIO | None = None, stderr: TextIO | None = None
-) -> int:
+def main(argv: list[str], *, stdout: TextIO | None = None, stderr: TextIO | None = None) -> int:
     out = stdout or sys.stdout
     err = stderr or sys.stderr
     args = _parser().parse_args(argv)

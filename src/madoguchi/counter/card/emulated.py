@@ -73,7 +73,9 @@ class CardData:
             if not isinstance(raw[key], str) or not raw[key]:
                 raise CardFileError(f"{key} must be a non-empty string")
         try:
-            records.parse_birth_date(raw["birth_date"] if isinstance(raw["birth_date"], str) else "")
+            records.parse_birth_date(
+                raw["birth_date"] if isinstance(raw["birth_date"], str) else ""
+            )
         except records.RecordError as exc:
             raise CardFileError("birth_date must be a date written YYYYMMDD") from exc
         if raw["sex"] not in records.SEXES:
@@ -269,9 +271,7 @@ class EmulatedCard:
         if len(data) != len(secret):
             return b"", apdu.SW_WRONG_LENGTH
         if data == secret.encode("ascii"):
-            self._set_tries(
-                fid, PIN_MAX_TRIES if fid == apdu.EF_PIN else COLLATION_B_MAX_TRIES
-            )
+            self._set_tries(fid, PIN_MAX_TRIES if fid == apdu.EF_PIN else COLLATION_B_MAX_TRIES)
             self.verified.add(fid)
             return b"", apdu.SW_OK
         self._set_tries(fid, tries - 1)
@@ -291,4 +291,3 @@ class EmulatedCard:
         if offset >= len(content):
             return b"", apdu.SW_OFFSET_OUT_OF_RANGE
         return content[offset : offset + le], apdu.SW_OK
-

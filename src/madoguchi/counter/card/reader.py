@@ -158,7 +158,9 @@ def check_format(*, pin: str | None, collation_b: str | None) -> None:
         raise CardError("collation_b_format", exit_code=2)
 
 
-def collation_b_from_parts(*, birth_wareki_yymmdd: str, expiry_year: str, security_code: str) -> str:
+def collation_b_from_parts(
+    *, birth_wareki_yymmdd: str, expiry_year: str, security_code: str
+) -> str:
     """照合番号B as staff read it off the card face: 和暦 birth YYMMDD + expiry year + code."""
     value = f"{birth_wareki_yymmdd}{expiry_year}{security_code}"
     check_format(pin=None, collation_b=value)
