@@ -37,7 +37,7 @@ def agent(*args: str, lang: str = "ja_JP.UTF-8") -> subprocess.CompletedProcess[
     env = {**os.environ, "PYTHONPATH": str(SRC), "LANG": lang, "LC_ALL": ""}
     env.pop("DJANGO_SETTINGS_MODULE", None)  # the agent needs no settings
     env.pop("SECRET_KEY", None)
-    return subprocess.run(
+    return subprocess.run(  # noqa: S603 — our own interpreter and module
         [sys.executable, "-m", "madoguchi.cli", "card-agent", *args],
         capture_output=True,
         text=True,

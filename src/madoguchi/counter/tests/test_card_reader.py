@@ -10,7 +10,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from madoguchi.counter.card import apdu, emulated, pcsc, records, reader
+from madoguchi.counter.card import apdu, emulated, pcsc, reader, records
 from madoguchi.counter.card.messages import MESSAGES, CardError, language, text
 
 ISSUER = emulated.test_issuer_key()
@@ -106,7 +106,7 @@ def test_blocked_pin_answers_6984_and_is_reported_blocked():
     assert raw(card, "00A4040C0AD3921000310001010408") == "9000"
     assert raw(card, "00A4020C020011") == "9000"
     assert raw(card, "00200080") == "6984"
-    assert raw(card, "0020008004" + "1234".encode().hex()) == "6984"  # even the right PIN
+    assert raw(card, "0020008004" + b"1234".hex()) == "6984"  # even the right PIN
     with pytest.raises(CardError) as caught:
         read(emulated.EmulatedCard(card_data(pin_tries=0)), pin="1234")
     assert caught.value.code == "blocked_pin"
@@ -116,8 +116,8 @@ def test_the_last_wrong_pin_blocks_the_card():
     card = emulated.EmulatedCard(card_data(pin_tries=2))
     raw(card, "00A4040C0AD3921000310001010408")
     raw(card, "00A4020C020011")
-    assert raw(card, "0020008004" + "0000".encode().hex()) == "63C1"
-    assert raw(card, "0020008004" + "0000".encode().hex()) == "63C0"
+    assert raw(card, "0020008004" + b"0000".hex()) == "63C1"
+    assert raw(card, "0020008004" + b"0000".hex()) == "63C0"
     assert raw(card, "00200080") == "6984"
     assert card.data.pin_tries == 0
 
@@ -173,7 +173,7 @@ def test_6a86_wrong_parameters():
     card = emulated.EmulatedCard(card_data())
     raw(card, "00A4040C0AD3921000310001010408")
     raw(card, "00A4020C020011")
-    assert raw(card, "0020008104" + "1234".encode().hex()) == "6A86"  # P2 81
+    assert raw(card, "0020008104" + b"1234".hex()) == "6A86"  # P2 81
     assert raw(card, "00A4080C020011") == "6A86"  # select by path: not offered
     raw(card, "00A4020C020002")
     assert raw(card, "00B0820008") == "6A86"  # a short EF identifier
