@@ -112,11 +112,13 @@ def find_gaiji(text: str) -> list[Gaiji]:
     """Every character of `text` outside JIS X 0208, in order (repeats included)."""
     if text.isascii():
         return []
-    try:
-        text.translate(_UNICODE_JIS).encode("shift_jis")  # JIS X 0201 + 0208 only
-        return []
-    except UnicodeEncodeError:
-        pass
+    # JIS X 0201 + 0208 only; ¥ and ‾ are JIS X 0201 Roman but not cp932 (which has \ and ~).
+    if "¥" not in text and "‾" not in text:
+        try:
+            text.translate(_UNICODE_JIS).encode("shift_jis")
+            return []
+        except UnicodeEncodeError:
+            pass
     found = []
     for position, ch in enumerate(text):
         kind = classify(ch)
@@ -131,3 +133,23 @@ def standard_form(ch: str) -> str | None:
     if candidate == ch or not all(in_jis_x0208(c) for c in candidate):
         return None
     return candidate
+
+
+def describe(gaiji: Gaiji) -> list[str]:
+    """What to tell the person entering the text, one sentence per item (Japanese, gettext)."""
+    from django.utils.translation import gettext as _
+
+    params = {"char": gaiji.char, "codepoint": gaiji.codepoint}
+    if gaiji.kind is Kind.OUTSIDE:
+        first = _("「%(char)s」（%(codepoint)s）は Shift_JIS で表せない文字です（外字の候補）。")
+    elif gaiji.kind is Kind.PRIVATE:
+        first = _(
+            "「%(char)s」（%(codepoint)s）は外字領域の文字です。ほかのシステムでは別の字になります。"
+        )
+    else:
+        first = _("「%(char)s」（%(codepoint)s）はJIS第1・第2水準にない文字です（外字の候補）。")
+    sentences = [first % params]
+    standard = gaiji.standard_form
+    if standard:
+        sentences.append(_("通常の字体は「%(standard)s」です。") % {"standard": standard})
+    return sentences
