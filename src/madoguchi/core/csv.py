@@ -85,6 +85,31 @@ def shift_jis_gaiji(text: str) -> list[jis.Gaiji]:
     return jis.find_gaiji(text)
 
 
+class ShiftJisError(ValueError):
+    """Text with characters cp932 cannot hold; `gaiji` lists each one (nothing was written)."""
+
+    def __init__(self, gaiji: list[jis.Gaiji]) -> None:
+        super().__init__(", ".join(f"{g.char} ({g.codepoint})" for g in gaiji))
+        self.gaiji = gaiji
+
+    def characters(self) -> str:
+        """The offending characters, each once, as staff read them: 「𠮷」（U+20BB7）、…"""
+        seen = dict.fromkeys(g.char for g in self.gaiji)
+        return "、".join(f"「{ch}」（U+{ord(ch):04X}）" for ch in seen)
+
+
+def encode_shift_jis(text: str) -> bytes:
+    """`text` as cp932 bytes, or ShiftJisError naming every character it cannot hold.
+
+    Never a silent "?" or 〓: a caller that wants the geta mark writes with GETA_ERRORS and lists
+    the places itself (applications.handoff does).
+    """
+    outside = [g for g in jis.find_gaiji(text) if g.kind is jis.Kind.OUTSIDE]
+    if outside:
+        raise ShiftJisError(outside)
+    return text.translate(CP932_EQUIVALENTS).encode("cp932")
+
+
 def _geta(error: UnicodeError) -> tuple[str, int]:
     assert isinstance(error, UnicodeEncodeError)
     return GETA * (error.end - error.start), error.end

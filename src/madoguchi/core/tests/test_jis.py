@@ -86,3 +86,11 @@ def test_entry_messages_in_both_languages():
             '"髙" (U+9AD9) is not in JIS X 0208 levels 1 and 2 (a gaiji candidate).',
             'Its usual form is "高".',
         ]
+
+
+def test_encode_shift_jis_names_what_it_cannot_hold_and_writes_the_rest():
+    assert core_csv.encode_shift_jis("髙〜①") == "髙～①".encode("cp932")
+    with pytest.raises(core_csv.ShiftJisError) as caught:
+        core_csv.encode_shift_jis("𠮷田 𠮷子 😀")
+    assert [g.char for g in caught.value.gaiji] == ["𠮷", "𠮷", "😀"]
+    assert caught.value.characters() == "「𠮷」（U+20BB7）、「😀」（U+1F600）"

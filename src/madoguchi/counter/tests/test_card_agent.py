@@ -130,3 +130,16 @@ def test_legal_basis_adds_the_individual_number(tmp_path):
         "--card", str(path), "--pin", "4321", "--once", "--legal-basis", "番号法 別表第一"
     )
     assert status == 0 and json.loads(out)["my_number"] == "123456789018"
+
+
+def test_the_agent_imports_without_django():
+    code = (
+        "import sys, madoguchi.counter.card.agent, madoguchi.counter.card.pcsc\n"
+        "assert not [m for m in sys.modules if m.split('.')[0] == 'django'], 'django imported'\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(SRC)}
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    done = subprocess.run(  # noqa: S603 — our own interpreter
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=False
+    )
+    assert done.returncode == 0, done.stderr
