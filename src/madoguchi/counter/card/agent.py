@@ -3,11 +3,13 @@
     madoguchi card-agent --card CARD.json --pin NNNN --once        an emulated card (checks)
     madoguchi card-agent --card CARD.json --collation-b DIGITS --once
     madoguchi card-agent [--reader NAME] [--issuer-key PEM] [--once]  a card on a PC/SC reader
+    … --server URL [--counter-token TOKEN]                          hand off to the open form
 
 Prints {"name", "address", "birth_date": "YYYY-MM-DD", "sex"} as one JSON line on stdout;
 notices (tries left, authenticity) and errors on stderr, in Japanese or English (--lang, else
-LANG). Exit status: 0 read, 1 the card refused or failed, 2 wrong arguments or input,
-3 no reader, no card or no pyscard. Nothing is written to disk, except that an emulated card's
+LANG). With --server the attributes are POSTed once to the counter's open form instead of
+printed. Exit status: 0 read, 1 the card refused or failed, 2 wrong arguments or input,
+3 no reader, no card or no pyscard, 4 the hand-off to the form failed. Nothing is written to disk, except that an emulated card's
 tries are written back into its CARD.json as a real card keeps them.
 """
 
@@ -16,6 +18,7 @@ from __future__ import annotations
 import argparse
 import getpass
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Any, TextIO
@@ -24,7 +27,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.serialization import load_pem_public_key
 
-from . import emulated, pcsc, reader
+from . import emulated, handoff, pcsc, reader
 from .messages import CardError, Language, language, text
 
 
@@ -52,6 +55,15 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--legal-basis",
         help="the procedure's legal basis for reading the 個人番号 (never read without it)",
+    )
+    parser.add_argument(
+        "--server",
+        help="POST the attributes to this endpoint of the counter's open form (https)",
+    )
+    parser.add_argument(
+        "--counter-token",
+        dest="counter_token",
+        help="this counter's token (default: the MADOGUCHI_COUNTER_TOKEN environment variable)",
     )
     return parser
 
@@ -128,14 +140,27 @@ def main(argv: list[str], *, stdout: TextIO | None = None, stderr: TextIO | None
     def report(notice: reader.Notice) -> None:
         print(text(notice.code, lang, **notice.params), file=err, flush=True)
 
+    token = args.counter_token or os.environ.get("MADOGUCHI_COUNTER_TOKEN", "")
+
+    def deliver(result: reader.Reading) -> None:
+        if args.server is None:
+            print(_output(result), file=out, flush=True)
+            return
+        handoff.send(result, url=args.server, token=token)
+        report(reader.Notice("handoff_sent", {}))
+
     try:
+        if args.server is not None:  # refused before the card spends anything
+            handoff.check_server_url(args.server)
+            if args.legal_basis:
+                raise CardError("handoff_my_number", exit_code=2)
         if args.card is not None:
-            print(_output(_read_emulated(args, report)), file=out, flush=True)
+            deliver(_read_emulated(args, report))
             return 0
         issuer_key = _load_issuer_key(args.issuer_key) if args.issuer_key else None
         while True:
             try:
-                print(_output(_read_hardware(args, report, issuer_key)), file=out, flush=True)
+                deliver(_read_hardware(args, report, issuer_key))
             except CardError as exc:
                 if args.once:
                     raise

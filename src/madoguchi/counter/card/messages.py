@@ -128,6 +128,39 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "カードファイル {path} を使えません：{detail}",
         "Cannot use the card file {path}: {detail}",
     ),
+    "handoff_sent": (
+        "読み取った内容を窓口のフォームに送りました。画面で確かめてください。",
+        "The attributes were sent to the counter's open form; check them on screen.",
+    ),
+    "handoff_url": (
+        "送り先 {url} は https で指定してください（この PC 上のサーバーだけは http も可）。",
+        "The server {url} must use https (plain http only to this PC itself).",
+    ),
+    "handoff_token_missing": (
+        "窓口の端末トークンがありません（--counter-token または MADOGUCHI_COUNTER_TOKEN）。",
+        "The counter token is missing (--counter-token or MADOGUCHI_COUNTER_TOKEN).",
+    ),
+    "handoff_my_number": (
+        "個人番号はこの経路では送りません。",
+        "The individual number is not sent over this channel.",
+    ),
+    "handoff_refused": (
+        "サーバーが窓口の端末トークンを受け付けませんでした。管理者に端末の登録を確かめて"
+        "もらってください。",
+        "The server refused the counter token. Ask an administrator to check this counter's "
+        "registration.",
+    ),
+    "handoff_no_open_form": (
+        "この窓口で読み取りを待っているフォームがありません（時間切れの場合もあります）。"
+        "画面で「カードを読み取る」を押してから、もう一度カードを置いてください。",
+        "No form at this counter is waiting for a card (it may have timed out). Press "
+        '"Read card" on screen, then put the card on the reader again.',
+    ),
+    "handoff_failed": (
+        "フォームに送れませんでした（{detail}）。読み取った内容は保存していません。"
+        "もう一度カードを読み取ってください。",
+        "Could not send to the form ({detail}). Nothing was kept; read the card again.",
+    ),
     "issuer_key": (
         "発行者の公開鍵 {path} を読めません：{detail}",
         "Cannot read the issuer public key {path}: {detail}",
