@@ -169,6 +169,7 @@ def main(argv: list[str], *, stdout: TextIO | None = None, stderr: TextIO | None
                 return 0
             # One card at a time: the clerk presses Enter when the next card is on the reader.
             args.pin = args.collation_b = None
+            report(reader.Notice("next_card", {}))
             try:
                 input()
             except (EOFError, KeyboardInterrupt):

@@ -36,6 +36,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "With collation number B the card does not release its signature; compare the "
         "attributes with the card face.",
     ),
+    "next_card": (
+        "次のカードを置いて Enter を押してください（終了は Ctrl+D）。",
+        "Put the next card on the reader and press Enter (Ctrl+D to stop).",
+    ),
     # Errors (stderr, non-zero exit)
     "pin_format": (
         "暗証番号は4桁の数字で入力してください。",
