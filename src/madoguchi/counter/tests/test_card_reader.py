@@ -378,3 +378,41 @@ def test_every_message_has_both_languages_and_the_locale_decides():
     assert language(None, {}) == "ja"
     assert language("en", {"LANG": "ja_JP.UTF-8"}) == "en"
     assert text("tries_pin", "en", tries=3) == "Card-face PIN: 3 tries left"
+
+
+KNOWN_STATUS = {
+    apdu.SW_OK,
+    apdu.SW_WRONG_LENGTH,
+    apdu.SW_SECURITY_NOT_SATISFIED,
+    apdu.SW_BLOCKED,
+    apdu.SW_NO_CURRENT_EF,
+    apdu.SW_NOT_FOUND,
+    apdu.SW_WRONG_P1P2,
+    apdu.SW_OFFSET_OUT_OF_RANGE,
+    apdu.SW_INS_NOT_SUPPORTED,
+    apdu.SW_CLA_NOT_SUPPORTED,
+}
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.binary(max_size=24), max_size=8))
+def test_the_emulated_card_answers_any_command_with_a_status_word(commands):
+    card = emulated.EmulatedCard(card_data())
+    card.transmit(list(bytes.fromhex("00A4040C0AD3921000310001010408")))
+    for command in commands:
+        data, sw1, sw2 = card.transmit(list(command))
+        sw = (sw1 << 8) | sw2
+        assert sw in KNOWN_STATUS or (sw1 == 0x63 and sw2 & 0xF0 == 0xC0)
+        assert data == [] or sw == apdu.SW_OK
+    assert 0 <= card.data.pin_tries <= 3 and 0 <= card.data.collation_b_tries <= 10
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.binary(max_size=64))
+def test_any_bytes_in_the_attributes_ef_give_a_reading_or_a_card_error(content):
+    card = emulated.EmulatedCard(card_data())
+    card.files[apdu.EF_ATTRIBUTES] = content or b"\xff"
+    try:
+        reader.read_card(card, pin="1234", issuer_key=ISSUER.public_key())
+    except CardError as exc:
+        assert exc.code in {"malformed", "authenticity_failed", "card_status"}
