@@ -6,6 +6,7 @@ madoguchi serve [--port N]      the production server (gunicorn; refuses to star
                                 migrations or a failing system check)
 madoguchi bench NAME [...]      a benchmark from bench/NAME.py
 madoguchi faq run|evaluate ...  FAQ engine evaluation
+madoguchi card-agent ...        read a My Number card on the counter PC (docs/card-agent.md)
 madoguchi <django command> ...  any Django management command (migrate, createsuperuser, …)
 """
 
@@ -217,6 +218,11 @@ def main(argv: list[str] | None = None) -> int:
         from madoguchi.faq.cli import main as faq_main
 
         return faq_main(args[1:])
+    if command == "card-agent":
+        # Runs on the counter PC: no settings, no database, nothing on disk.
+        from madoguchi.counter.card.agent import main as card_agent_main
+
+        return card_agent_main(args[1:])
     if command in {"demo", "serve"}:
         return _serve(args[1:], demo=command == "demo")
     if len(args) >= 2 and (args[0], args[1]) in SUBCOMMANDS:

@@ -19,6 +19,8 @@ import re
 from collections.abc import Iterable
 from typing import Any, Protocol
 
+from madoguchi.core import jis
+
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?")
 GUARD = "'"
@@ -67,19 +69,45 @@ def writer(stream: _Writable) -> SafeWriter:
 SHIFT_JIS_NAMES = ("shift_jis", "cp932", "sjis")
 GETA = "〓"  # the geta mark Japanese systems print for a character they cannot hold
 
-# The same JIS X 0208 characters, mapped to different code points by Unicode's JIS table and by
-# Microsoft's cp932 table. These are one character, not a replacement (〜 and ～ are both 0x8160).
-CP932_EQUIVALENTS = str.maketrans(
-    {
-        "\u301c": "\uff5e",  # 〜 WAVE DASH → ～
-        "\u2212": "\uff0d",  # − MINUS SIGN → －
-        "\u2016": "\u2225",  # ‖ → ∥
-        "\u00a2": "\uffe0",  # ¢ → ￠
-        "\u00a3": "\uffe1",  # £ → ￡
-        "\u00ac": "\uffe2",  # ¬ → ￢
-        "\u2014": "\u2015",  # — EM DASH → ―
-    }
-)
+# One character, two code points (〜 U+301C and ～ U+FF5E are both 0x8160): core.jis owns the
+# table, because its JIS X 0208 check needs it too.
+CP932_EQUIVALENTS = jis.CP932_EQUIVALENTS
+
+
+def shift_jis_gaiji(text: str) -> list[jis.Gaiji]:
+    """What a Shift_JIS export must report before writing `text` (see core.jis).
+
+    `Kind.OUTSIDE` characters (𠮷) cannot be written at all: the export stops, or writes 〓 when
+    staff asked for it and lists each place. `Kind.VENDOR` (髙, 﨑, ①) and `Kind.PRIVATE`
+    characters are written as cp932 holds them, but a system strict to JIS X 0208 may not show
+    them: they are listed too. Nothing is replaced silently.
+    """
+    return jis.find_gaiji(text)
+
+
+class ShiftJisError(ValueError):
+    """Text with characters cp932 cannot hold; `gaiji` lists each one (nothing was written)."""
+
+    def __init__(self, gaiji: list[jis.Gaiji]) -> None:
+        super().__init__(", ".join(f"{g.char} ({g.codepoint})" for g in gaiji))
+        self.gaiji = gaiji
+
+    def characters(self) -> str:
+        """The offending characters, each once, as staff read them: 「𠮷」（U+20BB7）、…"""
+        seen = dict.fromkeys(g.char for g in self.gaiji)
+        return "、".join(f"「{ch}」（U+{ord(ch):04X}）" for ch in seen)
+
+
+def encode_shift_jis(text: str) -> bytes:
+    """`text` as cp932 bytes, or ShiftJisError naming every character it cannot hold.
+
+    Never a silent "?" or 〓: a caller that wants the geta mark writes with GETA_ERRORS and lists
+    the places itself (applications.handoff does).
+    """
+    outside = [g for g in jis.find_gaiji(text) if g.kind is jis.Kind.OUTSIDE]
+    if outside:
+        raise ShiftJisError(outside)
+    return text.translate(CP932_EQUIVALENTS).encode("cp932")
 
 
 def _geta(error: UnicodeError) -> tuple[str, int]:

@@ -266,10 +266,11 @@ def export_rows(entries: Iterable[FaqEntry]) -> Iterable[list[str]]:
 
 
 def export_csv(entries: Iterable[FaqEntry], *, encoding: str = "utf-8") -> bytes:
-    """UTF-8 with a BOM (so Excel reads it) or Shift_JIS (cp932; unmappable characters → ?)."""
+    """UTF-8 with a BOM (so Excel reads it) or Shift_JIS (cp932); a character cp932 cannot hold
+    raises core.csv.ShiftJisError naming it (never a silent "?")."""
     buffer = io.StringIO()
     core_csv.writer(buffer).writerows(export_rows(entries))  # formula cells neutralised
     text = buffer.getvalue()
     if encoding in core_csv.SHIFT_JIS_NAMES:
-        return text.translate(core_csv.CP932_EQUIVALENTS).encode("cp932", errors="replace")
+        return core_csv.encode_shift_jis(text)
     return text.encode("utf-8-sig")

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from madoguchi.accounts.guard import staff_required
+from madoguchi.core import csv as core_csv
 from madoguchi.jobs.selectors import job_latest, job_progress
 from madoguchi.tenancy.access import access_tenant_object
 from madoguchi.tenancy.models import Municipality
@@ -143,9 +144,19 @@ def csv_export(request: HttpRequest) -> HttpResponse:
         "related_procedures"
     )
     charset = "shift_jis" if encoding == "shift_jis" else "utf-8"
-    response = HttpResponse(
-        csv_io.export_csv(entries, encoding=encoding), content_type=f"text/csv; charset={charset}"
-    )
+    try:
+        data = csv_io.export_csv(entries, encoding=encoding)
+    except core_csv.ShiftJisError as exc:
+        messages.error(
+            request,
+            _(
+                "Shift_JIS で表せない文字 %(chars)s があるため、書き出しませんでした。"
+                "UTF-8 で書き出すか、該当の FAQ を直してください。"
+            )
+            % {"chars": exc.characters()},
+        )
+        return redirect("faq_staff:list")
+    response = HttpResponse(data, content_type=f"text/csv; charset={charset}")
     response["Content-Disposition"] = f'attachment; filename="faq-{encoding}.csv"'
     return response
 

@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from madoguchi.core import csv as core_csv
+from madoguchi.core import jis
 from madoguchi.procedures.models import FormVersion, Procedure
 from madoguchi.procedures.selectors import form_version_definition
 
@@ -47,6 +48,7 @@ class Unrepresentable:
     receipt_number: str
     column: str
     char: str
+    kind: jis.Kind = jis.Kind.OUTSIDE
 
     @property
     def codepoint(self) -> str:
@@ -108,25 +110,24 @@ def headers(columns: list[Column]) -> list[str]:
 
 
 def find_unrepresentable(
-    applications: QuerySet[Application], *, limit: int = 500
+    applications: QuerySet[Application],
+    *,
+    limit: int = 500,
+    kinds: frozenset[jis.Kind] = frozenset({jis.Kind.OUTSIDE}),
 ) -> list[Unrepresentable]:
-    """Every character cp932 cannot hold, with its application and column (up to `limit`)."""
+    """Characters a Shift_JIS core system may not hold, with application and column (up to
+    `limit`): by default those cp932 cannot hold at all; `kinds` adds the cp932 extensions and
+    private-use characters outside JIS X 0208 (core.jis), which are written but reported."""
     columns = _columns(applications)
     names = headers(columns)
     found: list[Unrepresentable] = []
     for receipt, values in _rows(applications, columns):
         for name, value in zip(names, values, strict=True):
-            text = value.translate(core_csv.CP932_EQUIVALENTS)
-            try:
-                text.encode("cp932")
-            except UnicodeEncodeError:
-                for ch in text:
-                    try:
-                        ch.encode("cp932")
-                    except UnicodeEncodeError:
-                        found.append(Unrepresentable(receipt, name, ch))
-                        if len(found) >= limit:
-                            return found
+            for gaiji in core_csv.shift_jis_gaiji(value):
+                if gaiji.kind in kinds:
+                    found.append(Unrepresentable(receipt, name, gaiji.char, gaiji.kind))
+                    if len(found) >= limit:
+                        return found
     return found
 
 

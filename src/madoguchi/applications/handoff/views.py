@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from madoguchi.accounts.access import staff_user
 from madoguchi.accounts.guard import audit_object, audit_search, staff_required
+from madoguchi.core import jis
 from madoguchi.core.models import AuditAction
 from madoguchi.jobs.models import Job
 from madoguchi.jobs.selectors import job_for_subject, job_progress
@@ -194,9 +195,14 @@ def _run(request: HttpRequest, run_id: int) -> ExportRun:
 def export_run(request: HttpRequest, run_id: int) -> HttpResponse:
     run = _run(request, run_id)
     substituted: list[csv_export.Unrepresentable] = []
-    if run.encoding == ExportRun.Encoding.CP932 and run.substitute:
-        substituted = csv_export.find_unrepresentable(
-            Application.objects.filter(export_run=run, municipality_id=run.municipality_id)
+    outside_jis: list[csv_export.Unrepresentable] = []
+    if run.encoding == ExportRun.Encoding.CP932:
+        exported = Application.objects.filter(export_run=run, municipality_id=run.municipality_id)
+        if run.substitute:
+            substituted = csv_export.find_unrepresentable(exported)
+        # Written as cp932 holds them, but outside JIS X 0208: a strict system may not show them.
+        outside_jis = csv_export.find_unrepresentable(
+            exported, kinds=frozenset({jis.Kind.VENDOR, jis.Kind.PRIVATE})
         )
     job = _export_job(run)
     return render(
@@ -206,6 +212,7 @@ def export_run(request: HttpRequest, run_id: int) -> HttpResponse:
             "run": run,
             "progress": job_progress(job=job) if job is not None else None,
             "substituted": substituted,
+            "outside_jis": outside_jis,
             "nav": "export",
             "can_audit": staff_scope.can_read_audit(staff_user(request)),
         },

@@ -153,6 +153,28 @@ def test_cp932_reports_every_unrepresentable_character_and_writes_nothing(
     assert not text.startswith("\ufeff")
 
 
+def test_cp932_writes_extension_characters_but_lists_them_as_outside_jis_x0208(
+    client, application, manager
+):
+    """髙 and 﨑 are IBM extensions: cp932 holds them, JIS X 0208 does not. The file keeps them
+    (no silent replacement) and the run page lists each place for staff to check."""
+    answers = json.loads(json.dumps(STORED_ANSWERS))
+    answers["name"]["family"] = "髙﨑"
+    Application.objects.filter(pk=application.pk).update(
+        answers=answers, applicant_name="髙﨑 花子"
+    )
+    client.force_login(manager)
+    response = _export(client, application, encoding="cp932")
+    assert response.status_code == 302
+    page = client.get(response["Location"]).content.decode()
+    assert "JIS第1・第2水準にない文字（外字の候補）" in page
+    assert "U+9AD9" in page and "U+FA11" in page and "氏名（姓）" in page
+    text = _download(client, response).decode("cp932")
+    assert "髙﨑" in text and "〓" not in text
+    utf8 = _export(client, application, encoding="utf-8-sig", only_new="")
+    assert "外字の候補" not in client.get(utf8["Location"]).content.decode()
+
+
 def test_every_csv_cell_is_excel_safe_in_both_encodings(client, application, manager):
     """Hostile values in every answer and in the applicant columns: no cell of the file is a
     formula, in UTF-8 and in Shift_JIS, and each keeps its text behind the apostrophe."""

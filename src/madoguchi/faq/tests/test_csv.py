@@ -143,6 +143,20 @@ def test_staff_import_and_export_pages(client: Client, town: Municipality) -> No
     assert "粗大ごみ" in export.content.decode("cp932")
 
 
+def test_shift_jis_export_names_characters_it_cannot_hold_instead_of_writing_question_marks(
+    client: Client, town: Municipality
+) -> None:
+    FaqEntryFactory(municipality=town, question="𠮷野家の近くの窓口は？", answer="①番窓口です😀")
+    client.force_login(StaffUserFactory(municipality=town, manager=True))
+    refused = client.get(reverse("faq_staff:export"), {"encoding": "shift_jis"}, follow=True)
+    page = refused.content.decode()
+    assert refused.redirect_chain and "書き出しませんでした" in page
+    assert "「𠮷」（U+20BB7）" in page and "U+1F600" in page
+    assert "U+2460" not in page  # ① is cp932 (NEC row 13): written as it is
+    utf8 = client.get(reverse("faq_staff:export"))
+    assert "𠮷野家" in utf8.content.decode("utf-8-sig")
+
+
 def test_import_command(tmp_path: Path, town: Municipality) -> None:
     path = tmp_path / "faq.csv"
     path.write_bytes(_csv(",q1,a1,,,,,,,").encode())
