@@ -6,6 +6,7 @@ madoguchi serve [--port N]      the production server (gunicorn; refuses to star
                                 migrations or a failing system check)
 madoguchi bench NAME [...]      a benchmark from bench/NAME.py
 madoguchi faq run|evaluate ...  FAQ engine evaluation
+madoguchi insights erlang ...   Erlang C staffing check (windows for a service-level target)
 madoguchi <django command> ...  any Django management command (migrate, createsuperuser, …)
 """
 
@@ -174,6 +175,11 @@ def main(argv: list[str] | None = None) -> int:
         from madoguchi.faq.cli import main as faq_main
 
         return faq_main(args[1:])
+    if command == "insights" and args[1:2] == ["erlang"]:
+        # A pure calculator: no settings, no database.
+        from madoguchi.insights.staffing.cli import main as insights_main
+
+        return insights_main(args[1:])
     if command in {"demo", "serve"}:
         return _serve(args[1:], demo=command == "demo")
     if len(args) >= 2 and (args[0], args[1]) in SUBCOMMANDS:
