@@ -48,7 +48,6 @@ from madoguchi.insights.staffing.workload import (
 )
 
 
-
 def shared_dir() -> Path:
     """MADOGUCHI_SHARED_DIR, default ../shared beside the repository (as bench/faq.py)."""
     override = os.environ.get("MADOGUCHI_SHARED_DIR")
@@ -109,8 +108,12 @@ def meets(day: Day, windows: list[int], target: Target, reps: int, seed: int) ->
 
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="madoguchi bench staffing", description=__doc__)
-    parser.add_argument("--data", type=Path, default=None, help="the hourly CSV (default: the shared queues data)")
-    parser.add_argument("--visits", type=float, default=240.0, help="residents on an average weekday")
+    parser.add_argument(
+        "--data", type=Path, default=None, help="the hourly CSV (default: the shared queues data)"
+    )
+    parser.add_argument(
+        "--visits", type=float, default=240.0, help="residents on an average weekday"
+    )
     parser.add_argument("--service-cv", type=float, default=0.8)
     parser.add_argument("--booked-share", type=float, default=0.2)
     parser.add_argument("--no-show", type=float, default=0.1)
@@ -138,9 +141,9 @@ def main(argv: list[str]) -> int:
         f"target {target.share:.0%} within {target.minutes:.0f} min in every half-hour"
     )
     reps, seed, eval_seed = args.replications, args.seed, args.seed + 1000
-    totals = defaultdict(float)
+    totals: dict[str, float] = defaultdict(float)
     evaluation_waits: list[np.ndarray] = []
-    evaluation_within = []
+    evaluation_within: list[float] = []
     days: dict[int, Day] = {}
     recommended: dict[int, list[int]] = {}
     recommended_hours: dict[int, float] = {}
@@ -162,7 +165,9 @@ def main(argv: list[str]) -> int:
         rec = recommend_roster(day, target, replications=reps, seed=seed)
         recommended[weekday] = list(rec.roster.coverage)
         recommended_hours[weekday] = rec.roster.staff_hours
-        check = simulate_day(day, rec.roster.coverage, target=target, replications=reps, seed=eval_seed)
+        check = simulate_day(
+            day, rec.roster.coverage, target=target, replications=reps, seed=eval_seed
+        )
         evaluation_waits.append(check.waits)
         evaluation_within.append(check.share_within.mean)
         hours = rec.roster.staff_hours
@@ -177,7 +182,9 @@ def main(argv: list[str]) -> int:
             level -= 1
         flat_hours = level * day.n_slots * day.slot_minutes / 60
         # Exact: minimal per-slot windows by simulation, then the optimal roster over them.
-        minimal = minimal_requirements(day, target, rec.roster.coverage, replications=reps, seed=seed)
+        minimal = minimal_requirements(
+            day, target, rec.roster.coverage, replications=reps, seed=seed
+        )
         exact, exact_result, _ = roster_meeting_target(
             day, target, minimal, replications=reps, seed=seed
         )

@@ -31,7 +31,9 @@ class ShiftRules:
     max_hours: float = 8.0
     break_over_hours: float = 6.0  # shifts longer than this include a break
     break_minutes: int = 60
-    break_margin_hours: float = 2.0  # the break starts at least this long after start and before end
+    break_margin_hours: float = (
+        2.0  # the break starts at least this long after start and before end
+    )
 
 
 @dataclass(frozen=True)
@@ -44,16 +46,21 @@ class Shift:
     def covers(self, slot: int) -> bool:
         if not self.start <= slot < self.start + self.length:
             return False
-        if self.break_start is not None and self.break_start <= slot < self.break_start + self.break_length:
-            return False
-        return True
+        on_break = self.break_start is not None and (
+            self.break_start <= slot < self.break_start + self.break_length
+        )
+        return not on_break
 
     @property
     def working_slots(self) -> int:
         return self.length - self.break_length
 
     def describe(self, day: Day) -> str:
-        end = day.slot_label(self.start + self.length) if self.start + self.length < day.n_slots else None
+        end = (
+            day.slot_label(self.start + self.length)
+            if self.start + self.length < day.n_slots
+            else None
+        )
         if end is None:
             minutes = day.opens_at + (self.start + self.length) * day.slot_minutes
             end = f"{minutes // 60:02d}:{minutes % 60:02d}"
@@ -110,7 +117,9 @@ def solve_roster(day: Day, required: Sequence[int], rules: ShiftRules | None = N
     if len(required) != day.n_slots:
         raise ValueError("one requirement per slot")
     shifts = shift_catalogue(day.n_slots, rules, day.slot_minutes)
-    cover = np.array([[1.0 if s.covers(slot) else 0.0 for s in shifts] for slot in range(day.n_slots)])
+    cover = np.array(
+        [[1.0 if s.covers(slot) else 0.0 for s in shifts] for slot in range(day.n_slots)]
+    )
     if any(r > 0 and not cover[slot].any() for slot, r in enumerate(required)):
         raise ValueError("a slot no allowed shift covers has a requirement")
     hours = np.array([s.working_slots for s in shifts], dtype=float)
@@ -120,7 +129,7 @@ def solve_roster(day: Day, required: Sequence[int], rules: ShiftRules | None = N
         c=cost,
         constraints=LinearConstraint(cover, lb=np.asarray(required, dtype=float), ub=np.inf),
         integrality=np.ones(len(shifts)),
-        bounds=Bounds(0, max(required + [0]) or 0),
+        bounds=Bounds(0, max([*required, 0])),
         options={"disp": False, "mip_rel_gap": 0.0, "time_limit": 60.0},
     )
     if result.x is None:

@@ -17,6 +17,7 @@ whole result is deterministic for a seed.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections import deque
 from collections.abc import Sequence
@@ -150,7 +151,9 @@ class DayResult:
     waits: np.ndarray = field(repr=False)  # every called resident's wait, all replications
 
     def slot_shares(self) -> list[float]:
-        return [w / a if a else 1.0 for w, a in zip(self.slot_within, self.slot_arrivals, strict=True)]
+        return [
+            w / a if a else 1.0 for w, a in zip(self.slot_within, self.slot_arrivals, strict=True)
+        ]
 
     def failing_slots(self, share: float) -> list[int]:
         return [s for s, value in enumerate(self.slot_shares()) if value < share]
@@ -222,7 +225,8 @@ def _run_day(
     queue: deque[int] = deque()
     capacity = max(windows) if windows else 0
     busy = [False] * capacity
-    state = {"open": windows[0] if windows else 0, "busy_minutes": 0.0}
+    open_now = [windows[0] if windows else 0]  # windows 0 … open_now[0] − 1 call residents
+    busy_minutes = [0.0]
 
     def next_in_queue() -> int | None:
         while queue:
@@ -235,19 +239,19 @@ def _run_day(
         called[index] = True
         wait[index] = env.now - residents.arrival[index]
         busy[window] = True
-        state["busy_minutes"] += float(residents.service[index])
+        busy_minutes[0] += float(residents.service[index])
         done = env.timeout(float(residents.service[index]))
         done.callbacks.append(lambda _event: finished(window))
 
     def finished(window: int) -> None:
         busy[window] = False
-        if window < state["open"]:
+        if window < open_now[0]:
             index = next_in_queue()
             if index is not None:
                 call(window, index)
 
     def free_window() -> int | None:
-        for window in range(state["open"]):
+        for window in range(open_now[0]):
             if not busy[window]:
                 return window
         return None
@@ -280,7 +284,7 @@ def _run_day(
         for slot, count in enumerate(windows):
             if slot:
                 yield env.timeout(slot * slot_minutes - env.now)
-            state["open"] = count
+            open_now[0] = count
             window = free_window()
             while window is not None:
                 head = next_in_queue()
@@ -289,16 +293,19 @@ def _run_day(
                 call(window, head)
                 window = free_window()
 
+    def arrival_event(index: int, _event: simpy.Event) -> None:
+        arrive(index)
+
     for index in range(n):
         event = env.timeout(float(residents.arrival[index]))
-        event.callbacks.append(lambda _event, index=index: arrive(index))
+        event.callbacks.append(functools.partial(arrival_event, index))
     env.process(roster())
     env.run()
     # Anyone still queued when the last window stopped (a roster ending with 0 windows) never got called.
     for index in queue:
         if not called[index]:
             gone[index] = True
-    return wait, left_after, state["busy_minutes"]
+    return wait, left_after, busy_minutes[0]
 
 
 def simulate_day(

@@ -15,13 +15,15 @@ from .simulation import Day, ServiceTime
 
 
 def appointment_times(per_slot: Sequence[float], slot_minutes: int = 30) -> tuple[float, ...]:
-    """Bookings spread evenly inside each slot (a slot's expected count rounded, fractions carried)."""
+    """Bookings spread evenly inside each slot; counts rounded on the running total, so the day
+    keeps round(Σ per_slot) bookings and no slot drifts by more than one."""
     times: list[float] = []
-    carry = 0.0
+    running = 0.0
+    placed = 0
     for slot, expected in enumerate(per_slot):
-        carry += expected
-        count = int(carry + 1e-9)
-        carry -= count
+        running += expected
+        count = int(running + 0.5) - placed
+        placed += count
         times.extend(slot * slot_minutes + (k + 0.5) * slot_minutes / count for k in range(count))
     return tuple(times)
 
@@ -46,7 +48,9 @@ def day_from_hourly(
         raise ValueError("shares must be between 0 and 1")
     per_hour = 60 // slot_minutes
     visits = [
-        hourly.get(hour, 0.0) / per_hour for hour in range(opens_hour, closes_hour) for _ in range(per_hour)
+        hourly.get(hour, 0.0) / per_hour
+        for hour in range(opens_hour, closes_hour)
+        for _ in range(per_hour)
     ]
     walk_ins = tuple(v * (1 - booked_share) for v in visits)
     booked = [v * booked_share / (1 - no_show) for v in visits]
@@ -87,7 +91,9 @@ def move_to_bookings(day: Day, share: float) -> Day:
 class ClosingShift:
     """How demand after an earlier closing time moves (stated assumptions, both shares of it)."""
 
-    to_convenience_store: float = 0.3  # certificates issued at a convenience store instead (コンビニ交付)
+    to_convenience_store: float = (
+        0.3  # certificates issued at a convenience store instead (コンビニ交付)
+    )
     # The rest comes earlier the same day, spread like the day's own demand.
 
 

@@ -67,7 +67,9 @@ def test_erlang_c_is_stable_for_large_loads() -> None:
     value = erlang_c(agents, load)
     assert math.isfinite(value)
     assert value == pytest.approx(approximation, abs=0.01)
-    figures = agents_needed(arrival_rate=5000.0, mean_service=2.0, target_time=0.2, target_share=0.9)
+    figures = agents_needed(
+        arrival_rate=5000.0, mean_service=2.0, target_time=0.2, target_share=0.9
+    )
     assert 10_000 < figures.agents < 10_200
 
 
@@ -155,7 +157,9 @@ targets = st.floats(min_value=0.0, max_value=30.0)
 def test_more_agents_never_lower_the_erlang_c_service_level(
     rate: float, service: float, target: float, agents: int
 ) -> None:
-    now = erlang_c_figures(arrival_rate=rate, mean_service=service, agents=agents, target_time=target)
+    now = erlang_c_figures(
+        arrival_rate=rate, mean_service=service, agents=agents, target_time=target
+    )
     more = erlang_c_figures(
         arrival_rate=rate, mean_service=service, agents=agents + 1, target_time=target
     )

@@ -35,7 +35,9 @@ def test_poisson_arrivals_agree_with_erlang_c_within_the_confidence_interval() -
 
 
 def test_abandonment_agrees_with_erlang_a_within_the_confidence_interval() -> None:
-    day = Day(walk_ins=(100.0,) * 10, service=ServiceTime(3.0, kind="exponential"), mean_patience=2.0)
+    day = Day(
+        walk_ins=(100.0,) * 10, service=ServiceTime(3.0, kind="exponential"), mean_patience=2.0
+    )
     result = simulate_day(day, [12] * 10, target=TARGET, replications=30, seed=0, warmup_slots=2)
     erlang = erlang_a_figures(
         arrival_rate=200 / 60, mean_service=3.0, agents=12, target_time=1 / 3, mean_patience=2.0
@@ -55,8 +57,14 @@ def test_too_few_windows_miss_what_erlang_c_says_they_miss() -> None:
 
 
 def test_the_same_seed_gives_the_same_day() -> None:
-    day = Day(walk_ins=(20.0, 30.0, 25.0), service=ServiceTime(8.0), mean_patience=20.0,
-              bookings=(5.0, 15.0, 40.0), no_show=0.2, punctuality_sd=4.0)
+    day = Day(
+        walk_ins=(20.0, 30.0, 25.0),
+        service=ServiceTime(8.0),
+        mean_patience=20.0,
+        bookings=(5.0, 15.0, 40.0),
+        no_show=0.2,
+        punctuality_sd=4.0,
+    )
     first = simulate_day(day, [3, 4, 3], target=Target(10, 0.9), replications=4, seed=11)
     again = simulate_day(day, [3, 4, 3], target=Target(10, 0.9), replications=4, seed=11)
     other = simulate_day(day, [3, 4, 3], target=Target(10, 0.9), replications=4, seed=12)
@@ -103,8 +111,12 @@ def test_a_closing_window_finishes_its_resident_first() -> None:
 
 
 def test_no_shows_and_impatient_residents() -> None:
-    day = Day(walk_ins=(0.0,) * 4, service=ServiceTime(5.0), bookings=tuple(float(m) for m in range(0, 120, 2)),
-              no_show=0.25)
+    day = Day(
+        walk_ins=(0.0,) * 4,
+        service=ServiceTime(5.0),
+        bookings=tuple(float(m) for m in range(0, 120, 2)),
+        no_show=0.25,
+    )
     result = simulate_day(day, [1] * 4, target=Target(10, 0.9), replications=20, seed=5)
     assert result.arrivals == pytest.approx(45, abs=3)  # 60 booked, a quarter absent
     impatient = Day(walk_ins=(60.0,) * 4, service=ServiceTime(5.0), mean_patience=3.0)
