@@ -15,7 +15,8 @@ For each weekday:
   same residents), then the proven-optimal roster MILP over them (`vs_exact` = recommended / that).
 Then the what-ifs (a window more on Thursday 9–12, 20 % of walk-ins booking, closing at 16:30).
 
-The p90 wait and the share within target are from fresh replications (another seed).
+The p90 wait, the share within target and the failing half-hours are from fresh replications
+(another seed, `--check-replications`), not the ones the rosters were tuned on.
 Last line: p90_wait_min=… staff_hours=… vs_flat=… vs_exact=…
 """
 
@@ -121,6 +122,9 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--target-minutes", type=float, default=15.0)
     parser.add_argument("--target-share", type=float, default=0.9)
     parser.add_argument("--replications", type=int, default=20)
+    parser.add_argument(
+        "--check-replications", type=int, default=100, help="fresh replications for the figures"
+    )
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args(argv)
     if args.data is None:
@@ -141,8 +145,11 @@ def main(argv: list[str]) -> int:
         f"target {target.share:.0%} within {target.minutes:.0f} min in every half-hour"
     )
     reps, seed, eval_seed = args.replications, args.seed, args.seed + 1000
+    checks = args.check_replications
     totals: dict[str, float] = defaultdict(float)
     evaluation_waits: list[np.ndarray] = []
+    flat_waits: list[np.ndarray] = []
+    failing = {"recommended": 0, "flat": 0}
     evaluation_within: list[float] = []
     days: dict[int, Day] = {}
     recommended: dict[int, list[int]] = {}
@@ -166,20 +173,23 @@ def main(argv: list[str]) -> int:
         recommended[weekday] = list(rec.roster.coverage)
         recommended_hours[weekday] = rec.roster.staff_hours
         check = simulate_day(
-            day, rec.roster.coverage, target=target, replications=reps, seed=eval_seed
+            day, rec.roster.coverage, target=target, replications=checks, seed=eval_seed
         )
         evaluation_waits.append(check.waits)
         evaluation_within.append(check.share_within.mean)
+        failing["recommended"] += len(check.failing_slots(target.share))
         hours = rec.roster.staff_hours
         # Flat: the same hours all day; and the fewest constant windows that meet the target.
         flat_same = simulate_day(
-            day, flat_windows(hours, day), target=target, replications=reps, seed=eval_seed
+            day, flat_windows(hours, day), target=target, replications=checks, seed=eval_seed
         )
         level = max(rec.erlang)
         while not meets(day, [level] * day.n_slots, target, reps, seed):
             level += 1
         while level > 1 and meets(day, [level - 1] * day.n_slots, target, reps, seed):
             level -= 1
+        flat_waits.append(flat_same.waits)
+        failing["flat"] += len(flat_same.failing_slots(target.share))
         flat_hours = level * day.n_slots * day.slot_minutes / 60
         # Exact: minimal per-slot windows by simulation, then the optimal roster over them.
         minimal = minimal_requirements(
@@ -198,7 +208,8 @@ def main(argv: list[str]) -> int:
             f"met={rec.meets_target} staff_hours={hours:.1f} staff={rec.roster.staff} "
             f"p90={check.wait_p90:.1f}min within={check.share_within} "
             f"abandon={check.abandonment.mean:.3f} util={check.utilisation.mean:.2f} | "
-            f"flat_same_hours p90={flat_same.wait_p90:.1f}min within={flat_same.share_within.mean:.3f} | "
+            f"flat_same_hours p90={flat_same.wait_p90:.1f}min within={flat_same.share_within.mean:.3f} "
+            f"failing_half_hours={len(flat_same.failing_slots(target.share))} | "
             f"flat_meeting={level}x{flat_hours:.1f}h | exact={list(exact.coverage)} "
             f"{exact.staff_hours:.1f}h met={exact_ok}",
             flush=True,
@@ -207,7 +218,9 @@ def main(argv: list[str]) -> int:
             print(f"    {count} × {shift.describe(day)}")
     # What-ifs on the recommended rosters, simulated with the evaluation seed.
     thursday = days[3]
-    base = simulate_day(thursday, recommended[3], target=target, replications=reps, seed=eval_seed)
+    base = simulate_day(
+        thursday, recommended[3], target=target, replications=checks, seed=eval_seed
+    )
     morning = range(
         (9 * 60 - thursday.opens_at) // thursday.slot_minutes,
         (12 * 60 - thursday.opens_at) // thursday.slot_minutes,
@@ -226,10 +239,10 @@ def main(argv: list[str]) -> int:
     for weekday in range(5):
         booked = move_to_bookings(days[weekday], 0.2)
         before = simulate_day(
-            days[weekday], recommended[weekday], target=target, replications=reps, seed=eval_seed
+            days[weekday], recommended[weekday], target=target, replications=checks, seed=eval_seed
         )
         after = simulate_day(
-            booked, recommended[weekday], target=target, replications=reps, seed=eval_seed
+            booked, recommended[weekday], target=target, replications=checks, seed=eval_seed
         )
         print(
             f"what-if {WEEKDAYS[weekday]} 20% of walk-ins book (same roster): p90 "
@@ -240,7 +253,7 @@ def main(argv: list[str]) -> int:
     early = close_earlier(monday, 16 * 60 + 30)
     if early.n_slots < monday.n_slots:
         kept = recommended[0][: early.n_slots]
-        same = simulate_day(early, kept, target=target, replications=reps, seed=eval_seed)
+        same = simulate_day(early, kept, target=target, replications=checks, seed=eval_seed)
         again = recommend_roster(early, target, replications=reps, seed=seed)
         print(
             f"what-if Mon closes 16:30 (30% of later demand to convenience-store issuance, 70% earlier "
@@ -253,7 +266,10 @@ def main(argv: list[str]) -> int:
     within = float(np.mean(evaluation_within))
     print(
         f"week: staff_hours={totals['hours']:.1f} flat_meeting={totals['flat']:.1f} "
-        f"exact={totals['exact']:.1f} within_target={within:.3f} elapsed={time.perf_counter() - started:.0f}s"
+        f"exact={totals['exact']:.1f} within_target={within:.3f} "
+        f"failing_half_hours={failing['recommended']} (fresh seed) | flat, same hours: "
+        f"p90={np.percentile(np.concatenate(flat_waits), 90):.1f}min "
+        f"failing_half_hours={failing['flat']} | elapsed={time.perf_counter() - started:.0f}s"
     )
     print(
         f"p90_wait_min={p90:.1f} staff_hours={totals['hours']:.1f} "
