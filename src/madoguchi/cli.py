@@ -7,6 +7,7 @@ madoguchi serve [--port N]      the production server (gunicorn; refuses to star
 madoguchi bench NAME [...]      a benchmark from bench/NAME.py
 madoguchi faq run|evaluate ...  FAQ engine evaluation
 madoguchi card-agent ...        read a My Number card on the counter PC (docs/card-agent.md)
+madoguchi insights erlang ...   Erlang C staffing check (windows for a service-level target)
 madoguchi <django command> ...  any Django management command (migrate, createsuperuser, …)
 """
 
@@ -223,6 +224,11 @@ def main(argv: list[str] | None = None) -> int:
         from madoguchi.counter.card.agent import main as card_agent_main
 
         return card_agent_main(args[1:])
+    if command == "insights" and args[1:2] == ["erlang"]:
+        # A pure calculator: no settings, no database.
+        from madoguchi.insights.staffing.cli import main as insights_main
+
+        return insights_main(args[1:])
     if command in {"demo", "serve"}:
         return _serve(args[1:], demo=command == "demo")
     if len(args) >= 2 and (args[0], args[1]) in SUBCOMMANDS:
