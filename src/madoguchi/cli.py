@@ -6,6 +6,8 @@ madoguchi serve [--port N]      the production server (gunicorn; refuses to star
                                 migrations or a failing system check)
 madoguchi bench NAME [...]      a benchmark from bench/NAME.py
 madoguchi faq run|evaluate ...  FAQ engine evaluation
+madoguchi forms print --procedure SLUG --answers ANSWERS.json --out OUT.pdf
+                                a procedure's official form filled with answers, as PDF
 madoguchi <django command> ...  any Django management command (migrate, createsuperuser, …)
 """
 
@@ -158,6 +160,7 @@ SUBCOMMANDS = {
     ("notifications", "retry"): "notifications_retry",
     ("tasks", "prune"): "tasks_prune",
     ("jobs", "prune"): "jobs_prune",
+    ("forms", "print"): "forms_print",
 }
 
 
