@@ -26,9 +26,15 @@ def _tool(name: str) -> str:
     return path
 
 
+def _run(args: list[str], pdf: bytes) -> bytes:
+    # poppler's own tools, found on PATH, reading the PDF from standard input.
+    done = subprocess.run(args, input=pdf, capture_output=True, check=True)  # noqa: S603
+    return done.stdout
+
+
 def text(pdf: bytes, *, layout: bool = False) -> str:
     args = [_tool("pdftotext"), *(["-layout"] if layout else []), "-enc", "UTF-8", "-", "-"]
-    return subprocess.run(args, input=pdf, capture_output=True, check=True).stdout.decode()
+    return _run(args, pdf).decode()
 
 
 @dataclass(frozen=True)
@@ -53,7 +59,7 @@ def words(pdf: bytes, page: int = 1) -> list[Word]:
         "-",
         "-",
     ]
-    html = subprocess.run(args, input=pdf, capture_output=True, check=True).stdout.decode()
+    html = _run(args, pdf).decode()
     pattern = (
         r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>'
     )
@@ -76,7 +82,7 @@ def raster(pdf: bytes, page: int = 1, tmp: Path | None = None) -> Image.Image:
         "-png",
         "-",
     ]
-    png = subprocess.run(args, input=pdf, capture_output=True, check=True).stdout
+    png = _run(args, pdf)
     return Image.open(io.BytesIO(png)).convert("L")
 
 
