@@ -34,9 +34,12 @@ def opened_application(request: HttpRequest, *, municipality: Municipality) -> A
         return None
     if int(time.time()) - int(opened.get("at") or 0) > VALID_SECONDS:
         return None
+    application_id = opened.get("application")
+    if not isinstance(application_id, int):
+        return None
     return (
         Application.objects.for_municipality(municipality)
         .select_related("procedure", "form_version", "municipality")
-        .filter(pk=opened.get("application"))
+        .filter(pk=application_id)
         .first()
     )
