@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 from django.contrib import admin
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 from madoguchi.tenancy.admin import TenantScopedAdmin
 
@@ -25,12 +26,14 @@ class PlacementsJSONField(forms.JSONField):
 
 class PrintLayoutForm(forms.ModelForm):  # type: ignore[type-arg]
     placements = PlacementsJSONField(
-        label="印字位置（JSON）",
+        label=_("印字位置（JSON）"),
         required=False,
         widget=forms.Textarea(
             attrs={"rows": 20, "class": "vLargeTextField", "spellcheck": "false"}
         ),
-        help_text="書式は docs/official-forms.md を参照してください（x・y はページの左上からの mm）。",
+        help_text=_(
+            "書式は docs/official-forms.md を参照してください（x・y はページの左上からの mm）。"
+        ),
     )
 
     class Meta:
