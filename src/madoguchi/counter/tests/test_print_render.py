@@ -293,7 +293,7 @@ PLACEMENTS = {
     "format": 1,
     "fields": [
         {"key": "notifier_name", "page": 1, "x": 45, "y": 65, "size": 14, "max_width": 60},
-        {"key": "notifier_name.family_kana", "page": 1, "x": 45, "y": 58, "size": 7},
+        {"key": "notifier_name.family_kana", "page": 1, "x": 45, "y": 60.5, "size": 7},
         {
             "key": "destination",
             "equals": "domestic",
