@@ -137,8 +137,8 @@ def font_for(char: str, style: str) -> str | None:
 
 
 def clean_text(text: str) -> str:
-    """Control characters removed (they have no glyph and nothing to say on paper)."""
-    return _CONTROL.sub("", text)
+    """Tabs as spaces, other control characters removed (no glyph, nothing to say on paper)."""
+    return _CONTROL.sub("", text.replace("\t", " "))
 
 
 def missing_glyphs(texts: Iterable[tuple[str, str]], style: str = "mincho") -> list[MissingGlyph]:

@@ -81,7 +81,9 @@ class _Page:
                 c, right - fonts.text_width(receipt, "mincho", 10), top - 24, receipt, "mincho", 10
             )
         if first:
-            fonts.draw_text(c, MARGIN_X, top - 10, f"（宛先）{doc.municipality}長", "mincho", 11)
+            # No municipality (a library form printed from the command line): room to write it.
+            addressee = doc.municipality or "　" * 6
+            fonts.draw_text(c, MARGIN_X, top - 10, f"（宛先）{addressee}長", "mincho", 11)
         title = doc.procedure if first else f"{doc.procedure}（続き）"
         size = 18.0 if first else 13.0
         while size > 10 and fonts.text_width(title, "gothic", size) > CONTENT_W:
