@@ -9,6 +9,8 @@ from datetime import date
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
@@ -380,3 +382,64 @@ def test_overlay_needs_a_readable_pdf():
             layout_for("overlay").check(LayoutSpec("overlay", PLACEMENTS, base))
     with pytest.raises(LayoutError):
         layout_for("stamp")
+
+
+# --- Any text: printed and read back, or refused naming exactly what no font has -------------
+
+LONG_TEXT_FORM = {
+    "steps": [
+        {
+            "key": "s",
+            "title": "S",
+            "fields": [{"key": "note", "type": "long_text", "label": "備考"}],
+        }
+    ]
+}
+
+
+def _render_note(text: str) -> bytes:
+    return render_pdf(
+        print_document(
+            definition=parse_definition(LONG_TEXT_FORM),
+            answers={"note": text},
+            municipality="みどり市",
+            procedure="テスト",
+            printed_on=PRINTED_ON,
+        )
+    )
+
+
+def _squeeze(text: str) -> str:
+    return "".join(text.split())
+
+
+JAPANESE = st.one_of(
+    st.characters(min_codepoint=0x3041, max_codepoint=0x3096),  # hiragana
+    st.characters(min_codepoint=0x30A1, max_codepoint=0x30FA),  # katakana
+    st.characters(min_codepoint=0x4E00, max_codepoint=0x9FFF),  # CJK unified ideographs
+    st.characters(min_codepoint=0x20000, max_codepoint=0x2A6DF),  # extension B (𠮷 …)
+    st.sampled_from("髙﨑𠮷ＡＢ１２abcXYZ0-9（）、。・ー"),
+)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.text(alphabet=JAPANESE, min_size=1, max_size=40))
+def test_any_text_is_printed_as_itself_or_refused_with_exactly_the_missing_characters(text):
+    lacking = {c for c in text if print_fonts.font_for(c, "mincho") is None}
+    if lacking:
+        with pytest.raises(MissingGlyphs) as caught:
+            _render_note(text)
+        assert set(caught.value.by_field()["備考"]) == lacking
+        return
+    assert _squeeze(text) in _squeeze(pdftools.text(_render_note(text)))
+
+
+def test_more_than_one_font_subset_still_reads_back():
+    # ReportLab puts at most 256 glyphs in one subset: 600 distinct kanji need several.
+    kanji = "".join(
+        c for c in map(chr, range(0x4E00, 0x5400)) if print_fonts.has_glyph("IPAexMincho", c)
+    )[:600]
+    pdf = _render_note(kanji + "𠮷")
+    assert kanji + "𠮷" in _squeeze(pdftools.text(pdf))
+    subsets = [str(f["/BaseFont"]) for f in pdftools.fonts(pdf)]
+    assert sum(name.endswith("+IPAexMincho") for name in subsets) >= 3
