@@ -11,6 +11,7 @@ from madoguchi.accounts.access import staff_user
 from madoguchi.accounts.guard import audit_object, staff_required
 from madoguchi.applications import status_session
 from madoguchi.applications.models import Application
+from madoguchi.core import ratelimit
 from madoguchi.tenancy.middleware import request_municipality
 
 from . import selectors
@@ -63,6 +64,7 @@ def staff_print(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @never_cache
+@ratelimit.limit("counter.print.client", methods=("GET",))
 def status_pdf(request: HttpRequest) -> HttpResponse:
     municipality = request_municipality(request)
     application = status_session.opened_application(request, municipality=municipality)

@@ -63,7 +63,7 @@ def print_document(
 def render_pdf(document: PrintDocument, spec: LayoutSpec | None = None) -> bytes:
     """The PDF bytes; raises MissingGlyphs (characters no font has), FontsMissing or LayoutError."""
     spec = spec or LayoutSpec()
-    return layout_for(spec.kind).render(document, spec)
+    return layout_for(spec.kind).render_document(document, spec)
 
 
 register(GeneratedLayout())

@@ -136,7 +136,7 @@ def font_for(char: str, style: str) -> str | None:
     return None
 
 
-def clean_text(text: str) -> str:
+def printable_text(text: str) -> str:
     """Tabs as spaces, other control characters removed (no glyph, nothing to say on paper)."""
     return _CONTROL.sub("", text.replace("\t", " "))
 
@@ -146,7 +146,7 @@ def missing_glyphs(texts: Iterable[tuple[str, str]], style: str = "mincho") -> l
     missing: list[MissingGlyph] = []
     seen: set[tuple[str, str]] = set()
     for field, text in texts:
-        for char in clean_text(text):
+        for char in printable_text(text):
             if char in _LAYOUT or (field, char) in seen:
                 continue
             if font_for(char, style) is None:
@@ -171,7 +171,7 @@ def runs(text: str, style: str) -> Iterator[Run]:
     """The text split into runs drawn with one font each (per-character fallback)."""
     current: str | None = None
     buffer: list[str] = []
-    for char in clean_text(text):
+    for char in printable_text(text):
         if char in "\n\r":
             continue
         name = font_for(char, style) if char not in _LAYOUT else (current or STYLES[style][0])
@@ -205,7 +205,7 @@ def wrap(text: str, style: str, size: float, width: float) -> list[str]:
     """Lines no wider than `width`, broken at any character (Japanese has no spaces), keeping
     closing punctuation off the start of a line (簡易な行頭禁則)."""
     lines: list[str] = []
-    for paragraph in clean_text(text).replace("\r\n", "\n").split("\n"):
+    for paragraph in printable_text(text).replace("\r\n", "\n").split("\n"):
         line = ""
         for char in paragraph:
             candidate = line + char

@@ -42,7 +42,7 @@ class GeneratedLayout:
         if spec.placements not in (None, [], {}):
             raise LayoutError("自動作成の様式には配置データは使いません。")
 
-    def render(self, document: PrintDocument, spec: LayoutSpec) -> bytes:
+    def render_document(self, document: PrintDocument, spec: LayoutSpec) -> bytes:
         fonts.check_glyphs(document.labelled_texts())
         buffer = io.BytesIO()
         fonts.font("IPAexMincho")

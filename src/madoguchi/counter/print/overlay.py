@@ -199,7 +199,7 @@ class OverlayLayout:
                 drawn.append((p, text))
         return drawn
 
-    def render(self, document: PrintDocument, spec: LayoutSpec) -> bytes:
+    def render_document(self, document: PrintDocument, spec: LayoutSpec) -> bytes:
         placements = parse_placements(spec.placements)
         reader = _reader(spec.base_pdf)
         drawn = self.texts(document, placements)

@@ -124,3 +124,11 @@ def test_resident_downloads_their_form_after_the_access_code(client):
     # The session's opening is for that municipality only.
     other = ApplicationFactory()
     assert client.get(f"/{other.municipality.code}/forms/status.pdf").status_code == 404
+
+
+def test_resident_downloads_are_limited_per_client(client, settings):
+    settings.RATE_LIMITS = {"counter.print.client": (2, 600)}
+    application = ApplicationFactory()
+    status_lookup(client, application)
+    download = f"/{application.municipality.code}/forms/status.pdf"
+    assert [client.get(download).status_code for _ in range(3)] == [200, 200, 429]
