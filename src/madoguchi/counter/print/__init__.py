@@ -51,6 +51,7 @@ def print_document(
     submitted_on: date | None = None,
 ) -> PrintDocument:
     return PrintDocument(
+        applicant_label=_applicant_label(definition),
         municipality=municipality,
         procedure=procedure,
         items=tuple(print_items(definition, answers)),
@@ -58,6 +59,13 @@ def print_document(
         receipt_number=receipt_number,
         submitted_on=submitted_on,
     )
+
+
+def _applicant_label(definition: FormDefinition) -> str:
+    """届出人 on a notification (届) whose applicant field says so, else 申請者."""
+    name = definition.field_by_role("applicant_name")
+    label = (name.print_label or name.label) if name is not None else ""
+    return "届出人" if label.startswith("届出") else "申請者"
 
 
 def render_pdf(document: PrintDocument, spec: LayoutSpec | None = None) -> bytes:

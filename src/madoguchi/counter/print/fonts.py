@@ -19,6 +19,7 @@ from pathlib import Path
 
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfgen.canvas import Canvas
 
 # Where Debian puts them (a deployment may set PRINT_FONT_DIRS to look elsewhere first).
 DEFAULT_FONT_DIRS = (
@@ -191,12 +192,12 @@ def text_width(text: str, style: str, size: float) -> float:
     return sum(pdfmetrics.stringWidth(r.text, r.font, size) for r in runs(text, style))
 
 
-def draw_text(canvas: object, x: float, y: float, text: str, style: str, size: float) -> float:
+def draw_text(canvas: Canvas, x: float, y: float, text: str, style: str, size: float) -> float:
     """Draw text at (x, baseline y) in points, font by font; returns the width drawn."""
     start = x
     for run in runs(text, style):
-        canvas.setFont(run.font, size)  # type: ignore[attr-defined]
-        canvas.drawString(x, y, run.text)  # type: ignore[attr-defined]
+        canvas.setFont(run.font, size)
+        canvas.drawString(x, y, run.text)
         x += pdfmetrics.stringWidth(run.text, run.font, size)
     return x - start
 

@@ -198,7 +198,7 @@ def test_generated_form_is_a4_with_the_values_as_extractable_text(generated_pdf)
         "東京都千代田区千代田1-1 﨑ハイツ101",
         "昭和55年4月1日（1980年4月1日）",
         "国民健康保険、児童手当",
-        "申請者署名",
+        "届出人署名",  # the applicant's field is 届出人氏名: a notification
     ):
         assert expected in text, expected
     assert "フランス" not in text
@@ -260,7 +260,7 @@ def test_a_long_form_continues_on_more_pages_with_the_signature_at_the_end():
     boxes = pdftools.media_boxes(pdf)
     assert len(boxes) == 2 and all(b == A4_POINTS for b in boxes)
     page_two = pdftools.text(pdf).split("\f")[1]
-    assert "（続き）" in page_two and "申請者署名" in page_two
+    assert "（続き）" in page_two and "届出人署名" in page_two
 
 
 def test_a_character_no_font_has_is_refused_with_its_field():
