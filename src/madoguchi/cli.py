@@ -8,6 +8,8 @@ madoguchi bench NAME [...]      a benchmark from bench/NAME.py
 madoguchi faq run|evaluate ...  FAQ engine evaluation
 madoguchi card-agent ...        read a My Number card on the counter PC (docs/card-agent.md)
 madoguchi insights erlang ...   Erlang C staffing check (windows for a service-level target)
+madoguchi forms print --procedure SLUG --answers ANSWERS.json --out OUT.pdf
+                                a procedure's official form filled with answers, as PDF
 madoguchi <django command> ...  any Django management command (migrate, createsuperuser, …)
 """
 
@@ -203,6 +205,7 @@ SUBCOMMANDS = {
     ("notifications", "retry"): "notifications_retry",
     ("tasks", "prune"): "tasks_prune",
     ("jobs", "prune"): "jobs_prune",
+    ("forms", "print"): "forms_print",
 }
 
 

@@ -57,6 +57,12 @@ _HALL = (
     | {ROTATE_KIOSK_KEY}
 )
 
+# Printed official forms (counter/print/): printing an application for the resident's signature
+# (counter staff: the applications taken at the counter; back office: those they process), and
+# each procedure's print layout (the municipality's own form PDF and where answers go on it).
+PRINT_APPLICATION = "counter.print_application"
+_PRINT_LAYOUTS = _crud("counter", "printlayout")
+
 # Staff accounts: which roles must use the second factor in their municipality.
 SECOND_FACTOR_POLICY = "accounts.change_secondfactorrequirement"
 _SECURITY = {SECOND_FACTOR_POLICY, "accounts.view_secondfactorrequirement"}
@@ -79,6 +85,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | _BOOKINGS
         | _HALL
         | _SECURITY
+        | {PRINT_APPLICATION}
+        | _PRINT_LAYOUTS
     ),
     Role.MANAGER: frozenset(
         _crud("procedures", "procedure", "view", "change")
@@ -93,18 +101,22 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | _CONSOLE
         | _BOOKINGS
         | _SECURITY
+        | {PRINT_APPLICATION}
+        | _PRINT_LAYOUTS
     ),
     Role.BACK_OFFICE: frozenset(
         _crud("procedures", "procedure", "view")
         | _PROCESS
         | _INTAKE
         | _crud("faq", "faqentry", "view", "add", "change")
+        | {PRINT_APPLICATION}
     ),
     Role.COUNTER: frozenset(
         _crud("procedures", "procedure", "view")
         | _crud("faq", "faqentry", "view")
         | _CONSOLE
         | _BOOKINGS
+        | {PRINT_APPLICATION}
     ),
     Role.PREFECTURE_VIEWER: frozenset(),
 }

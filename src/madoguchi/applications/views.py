@@ -33,7 +33,7 @@ from madoguchi.procedures.selectors import (
 )
 from madoguchi.tenancy.middleware import request_municipality
 
-from . import selectors, services, throttle
+from . import selectors, services, status_session, throttle
 from .models import Application, Draft
 
 
@@ -360,6 +360,7 @@ def status(request: HttpRequest) -> HttpResponse:
                 "もう一度確かめて入力してください。"
             )
             return render(request, "applications/status.html", context, status=400)
+        status_session.remember_opened(request, application)
         context["application"] = application
         context["events"] = selectors.application_public_events(application=application)
     return render(request, "applications/status.html", context)

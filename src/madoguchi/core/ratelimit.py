@@ -58,6 +58,8 @@ RULES: dict[str, Rule] = {
     "reservations.find.target": Rule(10, 3600),
     # Bookings made or changed (each sends a confirmation mail), per client.
     "reservations.book.client": Rule(20, 3600),
+    # Application forms rendered as PDF for residents (a tenth of a second of CPU each), per client.
+    "counter.print.client": Rule(30, 600),
     # Changes made by one staff member (every POST behind the staff guard: uploads, imports,
     # workflow actions that mail residents). Far above a busy day's work; a script or a stolen
     # session meets it.

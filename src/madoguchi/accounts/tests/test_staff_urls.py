@@ -113,6 +113,14 @@ def staff_urls() -> list[StaffURL]:
 def world() -> dict[str, Any]:
     """One municipality with one of everything a staff URL can name, and a user per role."""
     application = ApplicationFactory(receipt_number="20250401-777777")
+    # Counter staff print the applications taken at the counter (counter/print/).
+    counter_application = ApplicationFactory(
+        form_version=application.form_version,
+        channel="counter",
+        receipt_number="20250401-777778",
+        applicant_name="佐藤 一郎",
+        applicant_kana="サトウ イチロウ",
+    )
     town = application.municipality
     procedure = application.procedure
     attachment = Attachment(
@@ -159,6 +167,7 @@ def world() -> dict[str, Any]:
     }
     values = {
         ("applications_staff", "pk"): application.pk,
+        ("counter_staff", "pk"): counter_application.pk,
         ("applications_staff", "attachment_id"): attachment.id,
         ("applications_staff", "number"): 1,
         ("applications_staff", "run_id"): export_run.pk,

@@ -1,6 +1,7 @@
 """A resident's whole journey in a real browser (Debian's chromium), axe-core on every page."""
 
 import re
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -152,6 +153,12 @@ def test_resident_applies_online_and_checks_status(page, axe_check, procedure, t
     page.click("button:has-text('状況を確認する')")
     assert page.inner_text("#current-status") == "受付"
     axe_check(page)
+    # The application form as PDF, for the browser that opened the status page.
+    with page.expect_download() as download:
+        page.click("#status-form-pdf")
+    assert download.value.suggested_filename == f"{receipt}.pdf"
+    pdf = Path(download.value.path()).read_bytes()
+    assert pdf.startswith(b"%PDF") and b"IPAexMincho" in pdf
 
 
 def test_pages_in_english_pass_axe(page, axe_check, procedure):

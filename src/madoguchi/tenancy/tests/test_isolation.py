@@ -40,6 +40,7 @@ from madoguchi.applications.tests.factories import (
     pdf_bytes,
 )
 from madoguchi.core.municipality_code import with_check_digit
+from madoguchi.counter.models import PrintLayout
 from madoguchi.faq.models import FaqEntry, FaqSet, SharedFaqEntry
 from madoguchi.faq.tests.factories import (
     FaqEntryFactory,
@@ -378,6 +379,7 @@ PARAMETERS: dict[str, Source | dict[str, Source]] = {
     "attachment_id": Object(Attachment),
     "pk": {
         "staff/applications/": Object(Application),
+        "staff/counter/applications/": Object(Application),
         "staff/faq/": Object(FaqEntry),
         "otp_totp/totpdevice/": Object(TOTPDevice),
     },
@@ -502,6 +504,7 @@ def build_town(key: str, prefecture: Prefecture, code: str) -> Town:
         municipality=municipality, staff=town.staff[Role.BACK_OFFICE], department="市民課"
     )
     RetentionPolicy.objects.create(municipality=municipality, procedure=procedure, retention_days=1)
+    PrintLayout.objects.create(municipality=municipality, procedure=procedure)
     manager = town.staff[Role.MANAGER]
     workflow.application_transition(
         application=application, actor=manager, to_status="in_review", expected_version=1

@@ -1,0 +1,84 @@
+"""Reads for printing: a procedure's layout, an application as a PDF, who may print what."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.http import Http404
+from django.utils import timezone, translation
+
+from madoguchi.accounts.models import StaffUser
+from madoguchi.applications import staff_scope
+from madoguchi.applications.models import Application, Channel
+from madoguchi.procedures.formdef import FormDefinition, parse_definition
+from madoguchi.procedures.models import Procedure
+from madoguchi.tenancy.access import access_tenant_object
+
+from .models import PrintLayout
+from .print import LayoutSpec, PrintDocument, print_document, render_pdf
+
+
+def print_layout_spec(*, procedure: Procedure) -> LayoutSpec:
+    """The procedure's stored layout; the generated A4 layout when none is stored."""
+    layout = (
+        PrintLayout.objects.for_municipality(procedure.municipality)
+        .filter(procedure=procedure)
+        .first()
+    )
+    if layout is None or layout.kind == PrintLayout.Kind.GENERATED:
+        return LayoutSpec()
+    base_pdf = None
+    if layout.base_pdf:
+        with layout.base_pdf.open("rb") as handle:
+            base_pdf = handle.read()
+    return LayoutSpec(kind=layout.kind, placements=layout.placements, base_pdf=base_pdf)
+
+
+def _definition(data: Any) -> FormDefinition:
+    # The official form is Japanese whatever language the reader uses.
+    with translation.override("ja"):
+        return parse_definition(data)
+
+
+def application_document(
+    *, application: Application, printed_on: date | None = None
+) -> PrintDocument:
+    with translation.override("ja"):
+        return print_document(
+            definition=_definition(application.form_version.definition),
+            answers=application.answers,
+            municipality=application.municipality.name,
+            procedure=application.procedure.name,
+            printed_on=printed_on or timezone.localdate(),
+            receipt_number=application.receipt_number,
+            submitted_on=timezone.localdate(application.submitted_at),
+        )
+
+
+def application_pdf(*, application: Application, printed_on: date | None = None) -> bytes:
+    """The application's official form as PDF bytes (raises MissingGlyphs, LayoutError)."""
+    if application.is_purged:
+        raise Http404
+    document = application_document(application=application, printed_on=printed_on)
+    return render_pdf(document, print_layout_spec(procedure=application.procedure))
+
+
+def access_printable_application(*, user: StaffUser, application_id: int) -> Application:
+    """An application the staff member may print; 404 when missing, another town's or not theirs.
+
+    Back-office staff print what they may process (their departments); counter staff, who have
+    no back office, print the applications taken at the counter of their own municipality.
+    """
+    assert user.municipality is not None
+    if staff_scope.can_use_back_office(user):
+        application = staff_scope.access_application(user=user, application_id=application_id)
+    else:
+        application = access_tenant_object(
+            Application, municipality=user.municipality, pk=application_id, channel=Channel.COUNTER
+        )
+    return (
+        Application.objects.for_municipality(user.municipality)
+        .select_related("procedure", "form_version", "municipality")
+        .get(pk=application.pk)
+    )
