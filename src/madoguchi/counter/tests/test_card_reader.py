@@ -365,9 +365,33 @@ def test_without_pyscard_the_reader_says_how_to_install_it(monkeypatch):
     assert "madoguchi[card]" in caught.value.message("en")
 
 
-def test_pyscard_connection_has_the_interface_the_reader_uses():
-    smartcard = pytest.importorskip("smartcard.CardConnection")
-    assert callable(smartcard.CardConnection.transmit)
+def test_the_reader_runs_through_pyscards_own_card_connection():
+    """The emulated card behind a real pyscard CardConnection: pyscard's transmit (its argument
+    checks, observers and protocol handling) carries every APDU, as with a reader on a counter PC."""
+    card_connection = pytest.importorskip("smartcard.CardConnection")
+
+    class EmulatedReaderConnection(card_connection.CardConnection):  # type: ignore[name-defined]
+        def __init__(self, card: emulated.EmulatedCard) -> None:
+            super().__init__(reader="Emulated reader 0")
+            self.card = card
+            self.sent: list[list[int]] = []
+
+        def connect(self, protocol=None, mode=None, disposition=None):
+            self.setProtocol(protocol or card_connection.CardConnection.T1_protocol)
+
+        def getProtocol(self):
+            return card_connection.CardConnection.T1_protocol
+
+        def doTransmit(self, command, protocol=None):
+            self.sent.append(list(command))
+            return self.card.transmit(list(command))
+
+    card = emulated.EmulatedCard(card_data())
+    connection = EmulatedReaderConnection(card)
+    connection.connect()
+    result, _ = read(connection, pin="1234")
+    assert result.attributes.name == "山田　太郎" and result.authenticity == "verified"
+    assert connection.sent == card.log  # every APDU went through pyscard's transmit
 
 
 def test_every_message_has_both_languages_and_the_locale_decides():
