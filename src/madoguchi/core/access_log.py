@@ -49,6 +49,7 @@ PUBLIC_PARAMETERS = frozenset(
         "set_id",
         "ticket_id",
         "window_id",
+        "number",  # a page of an attachment preview
         "receipt_number",  # 受付番号: useless without the access code, which never is in a URL
     }
 )

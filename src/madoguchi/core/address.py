@@ -54,7 +54,21 @@ def _arabic(match: re.Match[str]) -> str:
 
 
 def address_key(text: str) -> str:
-    """The comparison key of an address (see the module docstring)."""
+    """The comparison key of an address (see the module docstring).
+
+    Applied until nothing changes: one step can expose another (a long-vowel mark that becomes
+    a hyphen once a number stands before it), and a key must be its own key.
+    """
+    key = _key_once(text)
+    for _ in range(8):
+        again = _key_once(key)
+        if again == key:
+            break
+        key = again
+    return key
+
+
+def _key_once(text: str) -> str:
     s = normalize_input(text)
     s = unicodedata.normalize("NFKC", s)  # remaining width variants (ｰ, ㍻ stays rare)
     s = "".join(s.split())
