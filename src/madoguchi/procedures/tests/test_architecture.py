@@ -74,24 +74,28 @@ def type_branches(source: str, path: str) -> Iterator[Branch]:
         return Branch(path, line, lines[line - 1].strip() if line else "")
 
     for node in ast.walk(tree):
-        if isinstance(node, ast.Compare):
-            operands = [node.left, *node.comparators]
-            if any(_is_type_expression(o) for o in operands) and any(
-                _names_types(o) for o in operands if not _is_type_expression(o)
-            ):
-                yield at(node)
-        elif isinstance(node, ast.Subscript) and _is_type_expression(node.slice):
+        if _decides_by_type(node):
             yield at(node)
-        elif (
-            isinstance(node, ast.Call)
-            and isinstance(node.func, ast.Attribute)
+
+
+def _decides_by_type(node: ast.AST) -> bool:
+    if isinstance(node, ast.Compare):
+        operands = [node.left, *node.comparators]
+        return any(_is_type_expression(o) for o in operands) and any(
+            _names_types(o) for o in operands if not _is_type_expression(o)
+        )
+    if isinstance(node, ast.Subscript):  # TABLE[f.type]
+        return _is_type_expression(node.slice)
+    if isinstance(node, ast.Call):  # TABLE.get(f.type)
+        return (
+            isinstance(node.func, ast.Attribute)
             and node.func.attr == "get"
-            and node.args
+            and bool(node.args)
             and _is_type_expression(node.args[0])
-        ):
-            yield at(node)
-        elif isinstance(node, ast.Match) and _is_type_expression(node.subject):
-            yield at(node)
+        )
+    if isinstance(node, ast.Match):
+        return _is_type_expression(node.subject)
+    return False
 
 
 _TEMPLATE_BRANCH = re.compile(r"\.type\s*(?:==|!=|in)\s*['\"](\w+)['\"]")
