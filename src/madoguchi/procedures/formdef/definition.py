@@ -300,8 +300,8 @@ class _Parser:
         key = read_key(obj, path)
         ftype = obj.get("type")
         try:
-            kind = field_type(ftype)
-        except (KeyError, TypeError):
+            kind = field_type(ftype if isinstance(ftype, str) else "")
+        except KeyError:
             raise DefinitionError(
                 f"{path}.type",
                 f"unknown field type {ftype!r}; use one of {', '.join(sorted(FIELD_TYPES))}",

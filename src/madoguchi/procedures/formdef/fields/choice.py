@@ -104,7 +104,7 @@ class ChoiceType(FieldType):
     ) -> None:
         from ..views import InputView
 
-        choices_for(view, field, {value})
+        choices_for(view, field, set(value) if isinstance(value, list) else {value})
         if field.widget == "select":
             view.template = "procedures/formdef/fields/select.html"
             view.fieldset = False
