@@ -7,6 +7,8 @@ from datetime import date
 from typing import Any, ClassVar
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from madoguchi.procedures.formdef import (
     DefinitionError,
@@ -323,3 +325,19 @@ def test_a_new_type_needs_no_change_to_the_engine(colour_type: FieldType) -> Non
                 ],
             }
         )
+
+
+_KANJI_NAME = st.text(
+    alphabet=st.characters(min_codepoint=0x4E00, max_codepoint=0x9FA0), min_size=1, max_size=6
+)
+
+
+@given(family=_KANJI_NAME, given_name=_KANJI_NAME, sex=st.sampled_from(["1", "2"]))
+@settings(max_examples=50, deadline=None)
+def test_any_card_name_and_sex_come_back_as_answers(family: str, given_name: str, sex: str) -> None:
+    definition = parse_definition(card_form())
+    filled = fill_from_card(definition, {"name": f"{family}\u3000{given_name}", "sex": sex})
+    answers, errors = validate_answers(definition, filled, today=TODAY)
+    assert "name" not in errors and "sex" not in errors
+    assert (answers["name"]["family"], answers["name"]["given"]) == (family, given_name)
+    assert answers["sex"] == {"1": "male", "2": "female"}[sex]
