@@ -147,7 +147,7 @@ class Field:
     item_label: str = ""  # e.g. "{n}人目のお子さん"
     add_label: str = ""  # e.g. "お子さんを追加する"
 
-    @property
+    @cached_property
     def kind(self) -> FieldType:
         """The field type's behaviour (fields/ registry): the engine dispatches through it."""
         return field_type(self.type)

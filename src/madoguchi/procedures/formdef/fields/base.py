@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 
 from madoguchi.core.japanese_text import normalize_input, strip_invisible
 
+from ..conditions import field_is_required
 from ..parsing import DefinitionError
 
 if TYPE_CHECKING:
@@ -192,8 +193,6 @@ class FieldType:
         channel: str,
     ) -> tuple[Any, Errors]:
         """Normalise one visible field; (value or None, errors keyed by path)."""
-        from ..conditions import field_is_required
-
         if self.is_empty(field, raw):
             if field_is_required(field, lookup):
                 return self.empty_value(field), {path: [self.required_message(field)]}
