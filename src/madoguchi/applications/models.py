@@ -101,6 +101,9 @@ class Application(TenantOwned):
     # (a key reused for another body is refused).
     idempotency_key_hash = models.CharField(max_length=64, blank=True, editable=False)
     request_digest = models.CharField(max_length=64, blank=True, editable=False)
+    # A counter application: the visit (reservations' ticket) it was made at. An id, not a
+    # foreign key: applications sit below reservations in the layers.
+    visit_ticket_id = models.PositiveBigIntegerField(_("来庁受付番号"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("申請")

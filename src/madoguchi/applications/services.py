@@ -24,15 +24,15 @@ from madoguchi.procedures.selectors import form_version_definition
 from madoguchi.tenancy.models import Municipality
 
 from . import codes
-from .deadlines import due_on_for
-from .models import Application, ApplicationEvent, Attachment, Channel, Draft, Status
-from .search import search_key_for
+from .creation import RECEIPT as RECEIPT
+from .creation import ApplicantData, NewApplication, application_create
+from .models import Application, Attachment, Channel, Draft
 from .selectors import attachment_ids_in
 
 DRAFT_LIFETIME = timedelta(days=30)
 
-# The mails this module queues (rendered at send time by notices.py).
-RECEIPT = "applications/receipt"
+# The mails this module queues (rendered at send time by notices.py); RECEIPT (imported from
+# creation) is queued with every new application that has an access code.
 RESUME = "applications/resume"
 
 
@@ -205,6 +205,7 @@ def application_submit(
     channel: str = Channel.ONLINE,
     draft: Draft | None = None,
     idempotency: Idempotency | None = None,
+    visit_ticket_id: int | None = None,
 ) -> Submitted:
     """Validate everything again and store the application, all or nothing.
 
@@ -213,6 +214,9 @@ def application_submit(
     writers): a draft becomes exactly one application however many requests submit it at
     once, and the others get that application back (`replayed`, without the access code,
     which exists only as a hash). Attachments may only come from this submission's own draft.
+
+    The application itself is written by `creation.application_create`, the one creation path
+    of every channel; `channel` is online, api or counter (with the visit's `visit_ticket_id`).
 
     With `idempotency` (an API client's Idempotency-Key), a retry of the same request gets the
     first application back, with its access code (derived from the key); the same key with
@@ -233,7 +237,6 @@ def application_submit(
     else:
         key_hash = ""
         access_code = codes.new_access_code()
-    salt = codes.new_salt()
     for _attempt in range(5):
         try:
             with transaction.atomic():
@@ -249,24 +252,28 @@ def application_submit(
                     earlier = _idempotent_earlier(municipality, key_hash, idempotency)
                     if earlier is not None:
                         return Submitted(earlier, access_code, replayed=True)
-                answers, referenced = _validated(municipality, definition, answers_in or {}, draft)
-                application = _application_create(
-                    municipality=municipality,
-                    procedure=procedure,
-                    form_version=form_version,
-                    channel=channel,
-                    answers=answers,
-                    definition=definition,
-                    language=language,
-                    access_code=access_code,
-                    salt=salt,
-                    key_hash=key_hash,
-                    request_digest=idempotency.digest if idempotency else "",
+                answers, referenced = _validated(
+                    municipality, definition, answers_in or {}, draft, channel=channel
                 )
-                if referenced:
-                    Attachment.objects.filter(pk__in=referenced).update(
-                        application=application, draft=None
+                applicant = extract_applicant(definition, answers)
+                application = application_create(
+                    NewApplication(
+                        municipality_id=municipality.pk,
+                        procedure_id=procedure.pk,
+                        form_version_id=form_version.pk,
+                        channel=channel,
+                        answers=answers,
+                        applicant=ApplicantData(
+                            name=applicant.name, kana=applicant.name_kana, email=applicant.email
+                        ),
+                        access_code=access_code,
+                        language=language,
+                        idempotency_key_hash=key_hash,
+                        request_digest=idempotency.digest if idempotency else "",
+                        visit_ticket_id=visit_ticket_id,
+                        linked_attachment_ids=tuple(referenced),
                     )
+                )
                 if draft is not None:
                     # Kept, emptied, until it expires: a repeat finds the application.
                     Draft.objects.filter(pk=draft.pk).update(
@@ -274,14 +281,6 @@ def application_submit(
                         answers={},
                         completed_steps=[],
                         updated_at=application.submitted_at,
-                    )
-                if application.contact_email:
-                    notification_queue(
-                        municipality=municipality,
-                        template=RECEIPT,
-                        reference=application.pk,
-                        language=language,
-                        sealed={"access_code": access_code},
                     )
             return Submitted(application=application, access_code=access_code)
         except IntegrityError:
@@ -330,9 +329,16 @@ def _validated(
     definition: Any,
     raw_answers: dict[str, Any],
     draft: Draft | None,
+    *,
+    channel: str,
 ) -> tuple[dict[str, Any], list[str]]:
-    """The cleaned answers and the attachments they reference, or SubmissionInvalid."""
-    answers, errors = validate_answers(definition, raw_answers)
+    """The cleaned answers and the attachments they reference, or SubmissionInvalid.
+
+    A counter application answers the fields of the form's "counter" channel; the online
+    journey and the API those of "online".
+    """
+    form_channel = "counter" if channel == Channel.COUNTER else "online"
+    answers, errors = validate_answers(definition, raw_answers, channel=form_channel)
     referenced = attachment_ids_in(answers)
     owned: set[str] = set()
     if draft is not None and referenced:
@@ -349,48 +355,3 @@ def _validated(
     if errors:
         raise SubmissionInvalid(errors)
     return answers, referenced
-
-
-def _application_create(
-    *,
-    municipality: Municipality,
-    procedure: Procedure,
-    form_version: FormVersion,
-    channel: str,
-    answers: dict[str, Any],
-    definition: Any,
-    language: str,
-    access_code: str,
-    salt: str,
-    key_hash: str,
-    request_digest: str,
-) -> Application:
-    applicant = extract_applicant(definition, answers)
-    now = timezone.now()
-    application = Application.objects.create(
-        municipality=municipality,
-        receipt_number=codes.new_receipt_number(timezone.localdate(now)),
-        procedure=procedure,
-        form_version=form_version,
-        channel=channel,
-        status=Status.RECEIVED,
-        answers=answers,
-        applicant_name=(applicant.name or "")[:100],
-        applicant_kana=(applicant.name_kana or "")[:100],
-        contact_email=applicant.email or "",
-        language=language,
-        search_key=search_key_for(name=applicant.name, kana=applicant.name_kana),
-        access_code_salt=salt,
-        access_code_hash=codes.hash_secret(access_code, salt),
-        submitted_at=now,
-        due_on=due_on_for(standard_days=procedure.standard_processing_days, submitted_at=now),
-        idempotency_key_hash=key_hash,
-        request_digest=request_digest,
-    )
-    ApplicationEvent.objects.create(
-        application=application,
-        kind=ApplicationEvent.Kind.SUBMITTED,
-        to_status=Status.RECEIVED,
-        at=now,
-    )
-    return application

@@ -4,8 +4,9 @@ How an import stays atomic per application while writing in batches
 --------------------------------------------------------------------
 Manifests are read, checked and validated in chunks (`CHUNK_SIZE`) in Python, without touching
 the database. Each accepted application of the chunk is then written — the application, its
-SUBMITTED event, its attachment rows and its intake record — with `bulk_create` inside ONE
-transaction per chunk, together with the chunk's quarantine items and the run's counters. So an
+SUBMITTED event and its attachment rows by the applications' one creation service in its batch
+form (`applications_create_batch`: COPY on PostgreSQL, `bulk_create` elsewhere), then its intake
+record — inside ONE transaction per chunk, together with the chunk's quarantine items and the run's counters. So an
 application is either entirely in the database or not at all: a crash, an exception or a killed
 process loses at most the uncommitted chunk, never part of an application, and a re-run skips the
 committed 受付番号 and completes the rest. If the batch write fails on a constraint (another
@@ -23,7 +24,6 @@ import hashlib
 import io
 import json
 import logging
-import operator
 import re
 import traceback
 import uuid
@@ -37,23 +37,22 @@ from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import DataError, IntegrityError, connection, models, transaction
+from django.db import DataError, IntegrityError, connection, transaction
 from django.db.models import BooleanField, QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from madoguchi.accounts.models import StaffUser
-from madoguchi.applications import codes
-from madoguchi.applications.deadlines import due_on_for
-from madoguchi.applications.models import (
-    Application,
-    ApplicationEvent,
-    Attachment,
-    Channel,
-    Status,
+from madoguchi.applications.creation import (
+    ApplicantData,
+    JsonText,
+    NewApplication,
+    NewAttachment,
+    applications_create_batch,
+    copy_rows,
 )
-from madoguchi.applications.search import search_key_for
+from madoguchi.applications.models import Application, Channel
 from madoguchi.core import forking, uploads
 from madoguchi.core.japanese_text import normalize_input, strip_invisible
 from madoguchi.core.kana import normalize_kana_name
@@ -159,10 +158,6 @@ class _Catalogue:
         return version, definition
 
 
-class JsonText(str):
-    """A JSON document already serialised, for a JSONField column."""
-
-
 @dataclass
 class _StoredFile:
     id: uuid.UUID
@@ -193,7 +188,6 @@ class _Accepted:
     serial: str
     submitted_at: datetime
     files: list[_StoredFile]
-    search_key: str
 
 
 @dataclass
@@ -562,7 +556,6 @@ def _check(bundle: Bundle, checked: _Checked, catalogue: _Catalogue, *, clock: _
         serial=serial,
         submitted_at=submitted_at,
         files=files,
-        search_key=search_key_for(name=name, kana=kana),
     )
 
 
@@ -625,90 +618,9 @@ def _remove_files(accepted: Iterable[_Accepted]) -> None:
                 logger.warning("intake: could not remove an orphan attachment file")
 
 
-def _insert(model: type[models.Model], rows: list[dict[str, Any]]) -> None:
-    """Insert rows (dicts by attribute name) in one statement: COPY on PostgreSQL, bulk_create
-    elsewhere.
-
-    COPY skips building model instances and Django's per-value adaptation (the largest costs of
-    bulk_create at this size); it runs in the caller's transaction like any other statement, so
-    atomicity is unchanged. A column the rows leave out gets what Django would give it: its
-    default, `now` for auto_now fields, NULL where allowed, else the field's empty value.
-    """
-    if not rows:
-        return
-    if connection.vendor != "postgresql":
-        model._default_manager.bulk_create([model(**_parsed(row)) for row in rows])
-        return
-    from psycopg import sql as psycopg_sql
-
-    given = list(rows[0])
-    by_name = {f.attname: f for f in model._meta.concrete_fields}
-    json_at = [i for i, name in enumerate(given) if isinstance(by_name[name], models.JSONField)]
-    now = timezone.now()
-    rest = [f for f in model._meta.concrete_fields if f.attname not in given and not f.primary_key]
-    fixed = tuple(_default_value(f, now) for f in rest)
-    columns = [by_name[name].column for name in given] + [f.column for f in rest]
-    statement = psycopg_sql.SQL("COPY {} ({}) FROM STDIN").format(
-        psycopg_sql.Identifier(model._meta.db_table),
-        psycopg_sql.SQL(", ").join(psycopg_sql.Identifier(c) for c in columns),
-    )
-    pick = operator.itemgetter(*given)
-    # The raw cursor's errors are not Django's: wrap them so callers see IntegrityError etc.
-    with (
-        connection.wrap_database_errors,
-        connection.cursor() as cursor,
-        cursor.cursor.copy(statement) as copy,
-    ):
-        write = copy.write_row
-        for row in rows:
-            values: tuple[Any, ...] = pick(row) if len(given) > 1 else (pick(row),)
-            if json_at:
-                serialised = list(values)
-                for i in json_at:
-                    if not isinstance(serialised[i], JsonText):
-                        serialised[i] = json.dumps(serialised[i], ensure_ascii=False)
-                values = tuple(serialised)
-            write(values + fixed)
-
-
-def _parsed(row: dict[str, Any]) -> dict[str, Any]:
-    return {k: json.loads(v) if isinstance(v, JsonText) else v for k, v in row.items()}
-
-
-def _default_value(f: Any, now: datetime) -> Any:
-    """What Django would store in a column the caller leaves out (one value for every row)."""
-    if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
-        return now
-    if f.has_default() and callable(f.default) and not isinstance(f, models.JSONField):
-        # A per-row default (a UUID, a timestamp): the caller must give it.
-        raise ValueError(f"{f.model.__name__}.{f.attname} needs a value per row")
-    value = None if f.null and not f.has_default() else f.get_default()
-    return json.dumps(value) if isinstance(f, models.JSONField) else value
-
-
-def _allocate_ids(model: type[models.Model], count: int) -> list[int] | None:
-    """Primary keys drawn from the table's sequence (PostgreSQL), so COPY can reference them."""
-    if connection.vendor != "postgresql":
-        return None
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
-            [model._meta.db_table, count],
-        )
-        return [row[0] for row in cursor.fetchall()]
-
-
-def _insert_applications(rows: list[dict[str, Any]]) -> list[int]:
-    """Insert application rows; their primary keys, in order."""
-    ids = _allocate_ids(Application, len(rows))
-    if ids is None:
-        objs = [Application(**_parsed(row)) for row in rows]
-        Application.objects.bulk_create(objs)
-        return [obj.pk for obj in objs]
-    for row, pk in zip(rows, ids, strict=True):
-        row["id"] = pk
-    _insert(Application, rows)
-    return ids
+# Rows of intake's own tables go the same way as the applications' (COPY on PostgreSQL); a
+# module-level name, so a test can make one insert fail.
+_insert = copy_rows
 
 
 def _write(
@@ -723,70 +635,35 @@ def _write(
     if not accepted:
         return
     town = municipality.pk
-    channel, status = Channel.BUNDLE.value, Status.RECEIVED.value
-    standard_days = dict(
-        Procedure.objects.filter(
-            municipality_id=town, pk__in={item.procedure_id for item in accepted}
-        ).values_list("pk", "standard_processing_days")
-    )
-    applications = [
-        {
-            "municipality_id": town,
-            "receipt_number": item.receipt_number,
-            "procedure_id": item.procedure_id,
-            "form_version_id": item.form_version_id,
-            "channel": channel,
-            "status": status,
-            "answers": item.answers,
-            "applicant_name": item.name,
-            "applicant_kana": item.kana[:100],
-            "contact_email": item.email,
-            # Residents follow bundle applications on their portal: no access code exists.
-            "access_code_salt": "",
-            "access_code_hash": codes.NO_ACCESS_CODE,
-            "submitted_at": item.submitted_at,
-            "due_on": due_on_for(
-                standard_days=standard_days.get(item.procedure_id),
-                submitted_at=item.submitted_at,
-            ),
-            "updated_at": now,
-            "search_key": item.search_key,
-        }
-        for item in accepted
-    ]
-    ids = _insert_applications(applications)
     note = _("外部連携で受け付けました（取込 #%(run)s）。") % {"run": run.pk}
-    submitted = ApplicationEvent.Kind.SUBMITTED.value
-    _insert(
-        ApplicationEvent,
+    # Residents follow bundle applications on their portal: no access code is issued.
+    ids = applications_create_batch(
         [
-            {
-                "application_id": pk,
-                "kind": submitted,
-                "to_status": status,
-                "internal_note": note,
-                "at": item.submitted_at,
-            }
-            for item, pk in zip(accepted, ids, strict=True)
-        ],
-    )
-    _insert(
-        Attachment,
-        [
-            {
-                "id": stored.id,
-                "municipality_id": town,
-                "application_id": pk,
-                "field_path": stored.field_path,
-                "file": stored.name,
-                "original_name": stored.original_name,
-                "content_type": stored.content_type,
-                "size": stored.size,
-                "sha256": stored.sha256,
-            }
-            for item, pk in zip(accepted, ids, strict=True)
-            for stored in item.files
-        ],
+            NewApplication(
+                municipality_id=town,
+                procedure_id=item.procedure_id,
+                form_version_id=item.form_version_id,
+                channel=Channel.BUNDLE.value,
+                answers=item.answers,
+                applicant=ApplicantData(name=item.name, kana=item.kana, email=item.email),
+                submitted_at=item.submitted_at,
+                receipt_number=item.receipt_number,
+                note=note,
+                attachments=[
+                    NewAttachment(
+                        id=stored.id,
+                        field_path=stored.field_path,
+                        file=stored.name,
+                        original_name=stored.original_name,
+                        content_type=stored.content_type,
+                        size=stored.size,
+                        sha256=stored.sha256,
+                    )
+                    for stored in item.files
+                ],
+            )
+            for item in accepted
+        ]
     )
     match = ImportedApplication.Match
     no_certificate, matched, unmatched = (

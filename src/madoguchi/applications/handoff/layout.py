@@ -11,26 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
-from django.utils.translation import gettext_lazy as _
-
-from madoguchi.core.wareki import format_wareki
 from madoguchi.procedures.formdef import Field, FormDefinition
-
-NAME_PARTS = {
-    "family": _("姓"),
-    "given": _("名"),
-    "family_kana": _("セイ"),
-    "given_kana": _("メイ"),
-}
-ADDRESS_PARTS = {
-    "prefecture": _("都道府県"),
-    "city": _("市区町村"),
-    "street": _("町名・番地"),
-    "building": _("建物名・部屋番号"),
-}
 
 
 @dataclass(frozen=True)
@@ -52,17 +35,18 @@ def _label(f: Field) -> str:
 
 
 def _field_columns(f: Field, prefix: tuple[str | int, ...], header: str) -> list[Column]:
+    """One column per part the field's type spreads over (姓・名・セイ・メイ; 都道府県 …)."""
     path = (*prefix, f.key)
     key = ".".join(str(p) for p in path)
-    if f.type == "name":
-        parts = ("family", "given") if f.kana == "none" else tuple(NAME_PARTS)
-        return [Column(f"{key}.{p}", f"{header}（{NAME_PARTS[p]}）", f, path, p) for p in parts]
-    if f.type == "address":
-        return [
-            Column(f"{key}.{p}", f"{header}（{label}）", f, path, p)
-            for p, label in ADDRESS_PARTS.items()
-        ]
-    return [Column(key, header, f, path)]
+    columns = []
+    for part in f.kind.column_parts(f):
+        if part.part:
+            columns.append(
+                Column(f"{key}.{part.part}", f"{header}（{part.label}）", f, path, part.part)
+            )
+        else:
+            columns.append(Column(key, header, f, path))
+    return columns
 
 
 def _ordered(fields: Iterable[Field]) -> list[Field]:
@@ -76,7 +60,7 @@ def columns_for(definition: FormDefinition) -> list[Column]:
     for f in _ordered(definition.top_fields()):
         if not f.holds_value:
             continue
-        if f.type == "group":
+        if f.kind.repeats:
             for i in range(f.max_items):
                 title = (f.item_label or f"{_label(f)}{{n}}").replace("{n}", str(i + 1))
                 for sub in _ordered(f.fields):
@@ -118,36 +102,13 @@ def cell(column: Column, answers: Mapping[str, Any]) -> str:
     value = _raw(column, answers)
     if value is None:
         return ""
-    f = column.field
-    if f.type == "checkbox":
-        return "1" if value else "0"
-    if f.type == "multi_choice" and isinstance(value, list):
-        return ";".join(str(v) for v in value)
-    if f.type == "file" and isinstance(value, Mapping):
-        return str(value.get("name") or "")
-    if isinstance(value, (dict, list)):
-        return ""
-    return str(value)
+    return column.field.kind.cell(column.field, value)
 
 
 def display(column: Column, answers: Mapping[str, Any]) -> str:
     """What a person reads (transcription screen): 和暦, option labels, はい/いいえ."""
     value = _raw(column, answers)
     text = cell(column, answers)
-    f = column.field
     if value is None or text == "":
         return ""
-    if f.type == "date":
-        try:
-            return f"{format_wareki(date.fromisoformat(text))}（{text}）"
-        except ValueError:
-            return text
-    if f.type == "choice":
-        return f.option_label(text)
-    if f.type == "multi_choice" and isinstance(value, list):
-        return "、".join(f.option_label(str(v)) for v in value)
-    if f.type == "checkbox":
-        return str(_("はい") if value else _("いいえ"))
-    if f.type == "number" and f.unit:
-        return f"{text}{f.unit}"
-    return text
+    return column.field.kind.cell_display(column.field, value, text)

@@ -9,6 +9,10 @@ Public API (see docs/form-definition.md for the format):
 - summarize(definition, answers) -> list[SummarySection]
 - extract_applicant(definition, answers) -> Applicant
 - set_answer(answers, path, value) puts a value (e.g. an attachment reference) at a path
+- print_items(definition, answers) -> list[PrintItem]: the printed official form's boxes
+- fill_from_card(definition, attributes) -> raw answers of the fields marked `"card": …`
+
+Field types live in `fields/` (one class per type, a registry); `field.kind` is the type.
 """
 
 from .answers import get_answer, set_answer
@@ -23,11 +27,15 @@ from .definition import (
 from .forms import StepForm, build_step_form
 from .summary import (
     Applicant,
+    PrintItem,
     SummaryItem,
     SummaryRow,
     SummarySection,
     display_value,
     extract_applicant,
+    fill_from_card,
+    print_items,
+    print_value,
     summarize,
 )
 from .validation import prune_hidden, validate_answers, visible_steps
@@ -38,6 +46,7 @@ __all__ = [
     "Field",
     "FormDefinition",
     "Option",
+    "PrintItem",
     "Step",
     "StepForm",
     "SummaryItem",
@@ -46,8 +55,11 @@ __all__ = [
     "build_step_form",
     "display_value",
     "extract_applicant",
+    "fill_from_card",
     "get_answer",
     "parse_definition",
+    "print_items",
+    "print_value",
     "prune_hidden",
     "set_answer",
     "summarize",

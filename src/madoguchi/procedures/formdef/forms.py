@@ -15,7 +15,6 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
-from dataclasses import field as dataclass_field
 from datetime import date
 from typing import Any
 
@@ -28,9 +27,11 @@ from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext_lazy as _
 
 from madoguchi.core.postal import format_postal_code, lookup_postal_code, normalize_postal_code
-from madoguchi.core.wareki import format_wareki
 
 from .definition import MAX_GROUP_ITEMS, Condition, Field, FormDefinition, Step
+from .fields.base import FieldError, PendingUpload
+from .fields.file import check_upload
+from .fields.group import item_title
 from .validation import (
     Errors,
     evaluate,
@@ -39,154 +40,27 @@ from .validation import (
     today_local,
     validate_fields,
 )
-from .values import (
-    ADDRESS_PARTS,
-    CHECKBOX_TRUE,
-    PREFECTURES,
-    FieldError,
-    PendingUpload,
-    accepted_labels,
-    check_upload,
-)
+from .views import Choice, FieldView, InputView, ItemView, html_id, html_name
 
-# Autocomplete tokens (WHATWG) for the inputs of compound fields.
-_NAME_AUTOCOMPLETE = {"family": "family-name", "given": "given-name"}
-_ADDRESS_AUTOCOMPLETE = {
-    "prefecture": "address-level1",
-    "city": "address-level2",
-    "street": "address-line1",
-    "building": "address-line2",
-}
+__all__ = [
+    "Choice",
+    "FieldView",
+    "InputView",
+    "ItemView",
+    "StepForm",
+    "SummaryError",
+    "build_step_form",
+    "html_id",
+    "html_name",
+    "item_title",
+]
+
 _ROLE_AUTOCOMPLETE = {
     "applicant_birth_date": "bday",
     "applicant_email": "email",
     "applicant_phone": "tel",
     "applicant_postal_code": "postal-code",
 }
-_TYPE_AUTOCOMPLETE = {"postal_code": "postal-code"}
-
-
-def html_name(path: str) -> str:
-    """children.0.birth_date → children__0__birth_date."""
-    return path.replace(".", "__")
-
-
-def html_id(path: str) -> str:
-    return "id_" + html_name(path)
-
-
-# --- What the template renders ----------------------------------------------------------------
-
-
-@dataclass
-class Choice:
-    value: str
-    label: str
-    id: str
-    checked: bool
-
-
-@dataclass
-class InputView:
-    """One <input>, <select> or <textarea>."""
-
-    name: str
-    id: str
-    label: str
-    value: str = ""
-    kind: str = "text"  # text, email, tel, textarea, select, file, checkbox
-    autocomplete: str = ""
-    inputmode: str = ""
-    maxlength: int | None = None
-    width: str = "full"  # full, medium, short: a CSS hint (mg-input--short …)
-    errors: list[str] = dataclass_field(default_factory=list)
-    choices: list[Choice] = dataclass_field(default_factory=list)
-    checked: bool = False
-    accept: str = ""
-    describedby: str = ""
-
-    @property
-    def invalid(self) -> bool:
-        return bool(self.errors)
-
-    @property
-    def error_id(self) -> str:
-        return f"{self.id}-error"
-
-
-@dataclass
-class ItemView:
-    index: int
-    number: int
-    title: str
-    id: str
-    origin_name: str
-    origin: str
-    fields: list[FieldView]
-    remove_action: str
-    can_remove: bool
-
-
-@dataclass
-class FieldView:
-    field: Field
-    path: str
-    id: str
-    label: str
-    help: str
-    required: bool
-    errors: list[str]
-    inputs: list[InputView]
-    template: str
-    fieldset: bool
-    name: str = ""
-    condition: str = ""  # JSON for form.js; empty when the field is always shown
-    condition_hint: str = ""
-    # choice / multi_choice
-    choices: list[Choice] = dataclass_field(default_factory=list)
-    # checkbox
-    checkbox_label: str = ""
-    # file
-    existing_file: Mapping[str, Any] | None = None
-    accept_labels: str = ""
-    # postal_code
-    postal_action: str = ""
-    postal_targets: str = ""
-    postal_message: str = ""
-    # group
-    items: list[ItemView] = dataclass_field(default_factory=list)
-    count_name: str = ""
-    count: int = 0
-    add_action: str = ""
-    add_label: str = ""
-    can_add: bool = False
-    unit: str = ""
-
-    @property
-    def help_id(self) -> str:
-        return f"{self.id}-help"
-
-    @property
-    def error_id(self) -> str:
-        return f"{self.id}-error"
-
-    @property
-    def invalid(self) -> bool:
-        return bool(self.errors)
-
-    @property
-    def has_errors(self) -> bool:
-        """Errors on the field or on any of its inputs (for the field's error styling)."""
-        return bool(self.errors) or any(i.errors for i in self.inputs)
-
-    @property
-    def describedby(self) -> str:
-        ids = []
-        if self.help or self.condition_hint:
-            ids.append(self.help_id)
-        if self.errors:
-            ids.append(self.error_id)
-        return " ".join(ids)
 
 
 @dataclass
@@ -249,8 +123,6 @@ class StepForm(forms.Form):
 
     def _rendered(self, f: Field, local: set[str]) -> bool:
         """A field hidden by answers of other steps is not on the page at all."""
-        if not field_applies(f, self.channel) and f.type != "notice":
-            return False
         if self.channel not in f.channels:
             return False
         if f.when is None or self._depends_on_page(f.when, local):
@@ -260,33 +132,26 @@ class StepForm(forms.Form):
     # -- Reading the inputs into answers --
 
     def _raw(self, f: Field, path: str, existing: Any) -> Any:
-        name = html_name(path)
-        data = self.data
-        if f.type == "name":
-            return {p: data.get(f"{name}__{p}", "") for p in _name_parts(f)}
-        if f.type == "address":
-            return {p: data.get(f"{name}__{p}", "") for p in ADDRESS_PARTS}
-        if f.type == "multi_choice":
-            return list(data.getlist(name))
-        if f.type == "checkbox":
-            # The posted text, read by the checkbox rule like an API answer ("on" when ticked).
-            return data.get(name, "")
-        if f.type == "file":
-            upload = self.files.get(name)
-            if upload is not None:
-                try:
-                    pending = check_upload(f, upload, max_bytes=self.max_upload_bytes)
-                except FieldError as exc:
-                    return exc
-                self._pending[path] = upload
-                return pending
-            return existing if isinstance(existing, Mapping) and existing else None
-        if f.type == "group":
-            return [
-                self._raw_item(f, f"{path}.{i}", origin)
-                for i, origin in enumerate(self._item_origins(f, path))
-            ]
-        return data.get(name, "")
+        return f.kind.read_post(self, f, path, existing)
+
+    def read_upload(self, f: Field, path: str, existing: Any) -> Any:
+        """A file field's raw answer: a checked new upload, else the stored reference."""
+        upload = self.files.get(html_name(path))
+        if upload is not None:
+            try:
+                pending = check_upload(f, upload, max_bytes=self.max_upload_bytes)
+            except FieldError as exc:
+                return exc
+            self._pending[path] = upload
+            return pending
+        return existing if isinstance(existing, Mapping) and existing else None
+
+    def read_items(self, group: Field, path: str) -> list[dict[str, Any]]:
+        """A group's raw answer: one dict per item on the page."""
+        return [
+            self._raw_item(group, f"{path}.{i}", origin)
+            for i, origin in enumerate(self._item_origins(group, path))
+        ]
 
     def _raw_item(self, group: Field, path: str, origin: int | None) -> dict[str, Any]:
         stored = self._stored_item(group, origin)
@@ -329,7 +194,7 @@ class StepForm(forms.Form):
             if not f.holds_value:
                 continue
             value = self._raw(f, f.key, self.answers.get(f.key))
-            if f.type == "group":
+            if f.kind.repeats:
                 value = [
                     self._split_upload_errors(item, f.key, i, upload_errors)
                     for i, item in enumerate(value)
@@ -383,18 +248,30 @@ class StepForm(forms.Form):
         return answers
 
     def _answer(self, f: Field, path: str, value: Any) -> Any:
-        if f.type == "file":
-            return self._existing_reference(path) if isinstance(value, PendingUpload) else value
-        if f.type == "group" and isinstance(value, list):
-            return [
-                {
-                    sub.key: self._answer(sub, f"{path}.{i}.{sub.key}", item.get(sub.key))
-                    for sub in f.fields
-                    if field_applies(sub, self.channel)
-                }
-                for i, item in enumerate(value)
-            ]
-        return value
+        return f.kind.step_answer(self, f, path, value)
+
+    def item_answers(self, group: Field, path: str, value: Any) -> Any:
+        """A group's answer: each item's sub-field answers (as `step_answers` gives them)."""
+        if not isinstance(value, list):
+            return value
+        return [
+            {
+                sub.key: self._answer(sub, f"{path}.{i}.{sub.key}", item.get(sub.key))
+                for sub in group.fields
+                if field_applies(sub, self.channel)
+            }
+            for i, item in enumerate(value)
+        ]
+
+    def existing_reference(self, path: str) -> Any:
+        return self._existing_reference(path)
+
+    def existing_file(self, path: str, initial: Any) -> Mapping[str, Any] | None:
+        """The attachment a file field already has (shown beside the file input)."""
+        if self.is_bound:
+            found = self._existing_reference(path)
+            return found if isinstance(found, Mapping) else None
+        return initial if isinstance(initial, Mapping) and initial else None
 
     def _existing_reference(self, path: str) -> Any:
         parts = path.split(".")
@@ -421,7 +298,7 @@ class StepForm(forms.Form):
             value = self.values.get(f.key)
             if isinstance(value, PendingUpload):
                 paths.add(f.key)
-            if f.type == "group" and isinstance(value, list):
+            if f.kind.repeats and isinstance(value, list):
                 for i, item in enumerate(value):
                     for sub_key, sub_value in item.items():
                         if isinstance(sub_value, PendingUpload):
@@ -466,7 +343,7 @@ class StepForm(forms.Form):
             f = self.step_field(key)
         except KeyError:
             return None
-        return f if f.type == "group" else None
+        return f if f.kind.repeats else None
 
     def _add_item(self, key: str) -> bool:
         group = self._group(key)
@@ -504,7 +381,7 @@ class StepForm(forms.Form):
 
     def _postal_fill(self, path: str) -> bool:
         postal = self._field_at(path)
-        if postal is None or postal.type != "postal_code" or not postal.fills:
+        if postal is None or not postal.fills:
             return False
         name = html_name(path)
         typed = str(self.data.get(name, ""))
@@ -552,7 +429,7 @@ class StepForm(forms.Form):
             return None
         if len(parts) == 1:
             return top
-        if len(parts) == 3 and top.type == "group" and parts[1].isdigit():
+        if len(parts) == 3 and top.kind.repeats and parts[1].isdigit():
             return top.subfield(parts[2])
         return None
 
@@ -607,10 +484,12 @@ class StepForm(forms.Form):
             required=f.required,
             errors=own,
             inputs=[],
-            template=f"procedures/formdef/fields/{_TEMPLATES.get(f.type, 'input')}.html",
-            fieldset=f.type in _FIELDSET_TYPES,
+            template=f"procedures/formdef/fields/{f.kind.template}.html",
+            fieldset=f.kind.fieldset,
             name=name,
             unit=f.unit,
+            example=str(f.kind.example),
+            multiple=f.kind.multiple,
         )
         if f.when is not None and self._depends_on_page(f.when, local):
             view.condition = json.dumps(self._js_condition(f.when, item_scope), ensure_ascii=False)
@@ -620,111 +499,13 @@ class StepForm(forms.Form):
                 f.required_when, self.definition, self.step, item_scope
             )
         value = self._display_value(f, name, initial)
-        autocomplete = (
-            f.autocomplete
-            or _ROLE_AUTOCOMPLETE.get(f.role, "")
-            or _TYPE_AUTOCOMPLETE.get(f.type, "")
-        )
-        if f.type == "name":
-            labels = {
-                "family": _("姓"),
-                "given": _("名"),
-                "family_kana": _("セイ（カタカナ）"),
-                "given_kana": _("メイ（カタカナ）"),
-            }
-            for part in _name_parts(f):
-                view.inputs.append(
-                    InputView(
-                        name=f"{name}__{part}",
-                        id=f"{view.id}__{part}",
-                        label=str(labels[part]),
-                        value=value.get(part, ""),
-                        autocomplete=_NAME_AUTOCOMPLETE.get(part, "off")
-                        if f.role == "applicant_name" or part.endswith("kana")
-                        else "off",
-                        maxlength=50,
-                        width="medium",
-                        errors=errors.get(f"{path}.{part}", []),
-                    )
-                )
-        elif f.type == "address":
-            labels = {
-                "prefecture": _("都道府県"),
-                "city": _("市区町村"),
-                "street": _("町名・番地"),
-                "building": _("建物名・部屋番号（あれば）"),
-            }
-            for part in ADDRESS_PARTS:
-                input_view = InputView(
-                    name=f"{name}__{part}",
-                    id=f"{view.id}__{part}",
-                    label=str(labels[part]),
-                    value=value.get(part, ""),
-                    autocomplete=_ADDRESS_AUTOCOMPLETE[part]
-                    if f.role == "applicant_address"
-                    else "off",
-                    maxlength=100,
-                    errors=errors.get(f"{path}.{part}", []),
-                )
-                if part == "prefecture":
-                    input_view.kind = "select"
-                    input_view.width = "medium"
-                    input_view.choices = [
-                        Choice(p, p, "", p == input_view.value) for p in PREFECTURES
-                    ]
-                view.inputs.append(input_view)
-        elif f.type in ("choice", "multi_choice"):
-            chosen = set(value) if isinstance(value, list) else {value}
-            view.choices = [
-                Choice(o.value, o.label, f"{view.id}_{i}", o.value in chosen)
-                for i, o in enumerate(f.options)
-            ]
-            if f.type == "choice" and f.widget == "select":
-                view.template = "procedures/formdef/fields/select.html"
-                view.fieldset = False
-                view.inputs.append(
-                    InputView(
-                        name=name,
-                        id=view.id,
-                        label=f.label,
-                        value=str(value or ""),
-                        kind="select",
-                        choices=view.choices,
-                    )
-                )
-        elif f.type == "checkbox":
-            view.checkbox_label = f.checkbox_label or f.label
-            view.inputs.append(
-                InputView(
-                    name=name,
-                    id=view.id,
-                    label=view.checkbox_label,
-                    kind="checkbox",
-                    checked=bool(value),
-                )
-            )
-        elif f.type == "file":
-            view.existing_file = (
-                self._existing_reference(path)
-                if self.is_bound
-                else (initial if isinstance(initial, Mapping) and initial else None)
-            )
-            view.accept_labels = accepted_labels(f)
-            view.inputs.append(
-                InputView(name=name, id=view.id, label=f.label, kind="file", accept=_accept_attr(f))
-            )
-        elif f.type == "group":
-            self._group_view(view, f, path, initial, local, errors)
-        elif f.type != "notice":
-            view.inputs.append(self._single_input(f, name, view.id, value, autocomplete))
-        if f.type == "postal_code" and f.fills:
-            view.postal_action = f"postal:{path}"
-            target_path = path.rpartition(".")[0] + "." + f.fills if "." in path else f.fills
-            view.postal_targets = html_id(target_path)
-            view.postal_message = self.postal_messages.get(path, "")
+        autocomplete = f.autocomplete or _ROLE_AUTOCOMPLETE.get(f.role, "") or f.kind.autocomplete
+        # What a repeating group renders from: its stored items and the fields on the page.
+        self._item_render = (initial, local)
+        f.kind.render(self, view, f, path, value, errors, autocomplete)
         for input_view in view.inputs:
             ids = [view.describedby] if view.describedby else []
-            if f.type in ("name", "address"):
+            if f.kind.compound:
                 if input_view.errors:
                     ids.append(input_view.error_id)
             else:
@@ -732,43 +513,16 @@ class StepForm(forms.Form):
             input_view.describedby = " ".join(ids)
         return view
 
-    def _single_input(
-        self, f: Field, name: str, id_: str, value: Any, autocomplete: str
-    ) -> InputView:
-        view = InputView(
-            name=name, id=id_, label=f.label, value=str(value or ""), autocomplete=autocomplete
-        )
-        if f.type == "date":
-            view.width = "medium"
-            view.maxlength = 40
-        elif f.type == "postal_code":
-            view.inputmode = "numeric"
-            view.width = "short"
-            view.maxlength = 10
-        elif f.type == "phone":
-            view.kind = "tel"
-            view.inputmode = "tel"
-            view.width = "medium"
-            view.maxlength = 20
-            view.autocomplete = autocomplete or "off"
-        elif f.type == "email":
-            view.kind = "email"
-            view.inputmode = "email"
-            view.maxlength = 254
-            view.autocomplete = autocomplete or "off"
-        elif f.type == "number":
-            view.inputmode = "numeric"
-            view.width = "short"
-            view.maxlength = 16
-        elif f.type == "long_text":
-            view.kind = "textarea"
-            view.maxlength = f.max_length or 2000
-        elif f.type == "text":
-            view.maxlength = f.max_length or 200
-            if f.format == "digits":
-                view.inputmode = "numeric"
-                view.width = "medium"
-        return view
+    def attach_postal_lookup(self, view: FieldView, f: Field, path: str) -> None:
+        """The postal-code button: which address inputs it fills, and its last message."""
+        view.postal_action = f"postal:{path}"
+        target_path = path.rpartition(".")[0] + "." + f.fills if "." in path else f.fills
+        view.postal_targets = html_id(target_path)
+        view.postal_message = self.postal_messages.get(path, "")
+
+    def render_items(self, view: FieldView, f: Field, path: str, errors: Errors) -> None:
+        initial, local = self._item_render
+        self._group_view(view, f, path, initial, local, errors)
 
     def _group_view(
         self, view: FieldView, f: Field, path: str, initial: Any, local: set[str], errors: Errors
@@ -827,27 +581,8 @@ class StepForm(forms.Form):
     def _display_value(self, f: Field, name: str, initial: Any) -> Any:
         """What the inputs show: the posted text when bound, else the stored answer."""
         if self.is_bound:
-            if f.type == "name":
-                return {p: str(self.data.get(f"{name}__{p}", "")) for p in _name_parts(f)}
-            if f.type == "address":
-                return {p: str(self.data.get(f"{name}__{p}", "")) for p in ADDRESS_PARTS}
-            if f.type == "multi_choice":
-                return list(self.data.getlist(name))
-            if f.type == "checkbox":
-                return str(self.data.get(name, "")).strip().lower() in CHECKBOX_TRUE
-            return str(self.data.get(name, ""))
-        if f.type in ("name", "address"):
-            return {k: str(v) for k, v in initial.items()} if isinstance(initial, Mapping) else {}
-        if f.type == "date" and isinstance(initial, str) and initial:
-            try:
-                return format_wareki(date.fromisoformat(initial))
-            except ValueError:
-                return initial
-        if f.type == "postal_code" and isinstance(initial, str) and len(initial) == 7:
-            return format_postal_code(initial)
-        if f.type == "multi_choice":
-            return initial if isinstance(initial, list) else []
-        return "" if initial is None else initial
+            return f.kind.posted_display(self, f, name)
+        return f.kind.initial_display(f, initial)
 
     def _js_condition(self, condition: Condition, item_scope: Mapping[str, str]) -> dict[str, Any]:
         """The condition for form.js: inputs on this page by name, other answers as constants."""
@@ -862,27 +597,6 @@ class StepForm(forms.Form):
         return {"const": self.context.get(key), "op": condition.op, "value": value}
 
 
-_FIELDSET_TYPES = frozenset({"name", "address", "choice", "multi_choice", "group", "checkbox"})
-_TEMPLATES = {
-    "name": "name",
-    "address": "address",
-    "choice": "choice",
-    "multi_choice": "choice",
-    "checkbox": "checkbox",
-    "file": "file",
-    "group": "group",
-    "notice": "notice",
-}
-
-
-def item_title(group: Field, index: int) -> str:
-    if group.item_label and "{n}" in group.item_label:
-        return group.item_label.replace("{n}", str(index + 1))
-    return str(
-        _("%(label)s（%(n)d件目）") % {"label": group.item_label or group.label, "n": index + 1}
-    )
-
-
 def condition_hint(
     condition: Condition | None,
     definition: FormDefinition,
@@ -894,22 +608,11 @@ def condition_hint(
         return ""
     if condition.op in ("equals", "in"):
         controller = _find_field(condition.field, definition, step)
-        if controller is not None and controller.type in ("choice", "multi_choice", "checkbox"):
+        if controller is not None:
             values = condition.value if condition.op == "in" else (condition.value,)
-            if controller.type == "checkbox":
-                if values == (True,):
-                    return str(
-                        _("「%(label)s」にチェックを入れた場合に入力してください。")
-                        % {"label": controller.checkbox_label or controller.label}
-                    )
-            else:
-                return str(
-                    _("「%(label)s」で「%(options)s」を選んだ場合に入力してください。")
-                    % {
-                        "label": controller.label,
-                        "options": "」「".join(controller.option_label(v) for v in values),
-                    }
-                )
+            hint = controller.kind.condition_hint(controller, tuple(values))
+            if hint:
+                return hint
     return str(_("前の質問の答えによっては、入力は不要です。"))
 
 
@@ -917,7 +620,7 @@ def _find_field(key: str, definition: FormDefinition, step: Step) -> Field | Non
     for f in step.fields:
         if f.key == key:
             return f
-        if f.type == "group" and f.subfield(key) is not None:
+        if f.subfield(key) is not None:
             return f.subfield(key)
     try:
         return definition.field(key)
@@ -941,7 +644,7 @@ def _summary_entries(view: FieldView, prefix: str = "") -> list[SummaryError]:
     )
     for message in view.errors:
         entries.append(entry(message, first_target))
-    if view.field.type in ("name", "address"):
+    if view.field.kind.compound:
         for input_view in view.inputs:
             for message in input_view.errors:
                 entries.append(entry(message, input_view.id))
@@ -949,24 +652,6 @@ def _summary_entries(view: FieldView, prefix: str = "") -> list[SummaryError]:
         for sub in item.fields:
             entries.extend(_summary_entries(sub, prefix=f"{item.title}　"))
     return entries
-
-
-def _name_parts(f: Field) -> tuple[str, ...]:
-    if f.kana == "none":
-        return ("family", "given")
-    return ("family", "given", "family_kana", "given_kana")
-
-
-def _accept_attr(f: Field) -> str:
-    extensions = {
-        "pdf": ".pdf,application/pdf",
-        "jpeg": ".jpg,.jpeg,image/jpeg",
-        "png": ".png,image/png",
-        "heic": ".heic,.heif,image/heic,image/heif",
-        "gif": ".gif,image/gif",
-        "webp": ".webp,image/webp",
-    }
-    return ",".join(extensions[k] for k in f.accept)
 
 
 def _bounded_int(text: Any, low: int, high: int) -> int | None:

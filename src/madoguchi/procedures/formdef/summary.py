@@ -3,19 +3,16 @@
 from __future__ import annotations
 
 from collections import ChainMap
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from django.utils.translation import gettext_lazy as _
-
-from madoguchi.core.postal import format_postal_code
-
+from .conditions import evaluate, field_applies
 from .definition import Field, FormDefinition
-from .forms import item_title
-from .validation import evaluate, field_applies, prune_hidden, visible_steps
-from .values import format_date_display
+from .fields import field_type
+from .fields.group import item_title
+from .validation import prune_hidden, visible_steps
 
 
 @dataclass(frozen=True)
@@ -27,10 +24,12 @@ class SummaryRow:
     print_label: str = ""
     # A repeating group: one list of rows per item, with the item titles.
     items: tuple[SummaryItem, ...] = ()
+    # The text for a printed official form ("" leaves the box blank).
+    print_value: str = ""
 
     @property
     def is_group(self) -> bool:
-        return self.type == "group"
+        return field_type(self.type).repeats
 
 
 @dataclass(frozen=True)
@@ -63,7 +62,7 @@ def summarize(
 
 
 def _row(f: Field, path: str, value: Any, context: Mapping[str, Any], channel: str) -> SummaryRow:
-    if f.type == "group":
+    if f.kind.repeats:
         items = []
         for i, item in enumerate(value if isinstance(value, list) else []):
             item_map = item if isinstance(item, Mapping) else {}
@@ -77,44 +76,94 @@ def _row(f: Field, path: str, value: Any, context: Mapping[str, Any], channel: s
         return SummaryRow(
             path,
             f.label,
-            str(_("%(count)d件") % {"count": len(items)}),
+            f.kind.show(f, value if isinstance(value, list) else []),
             f.type,
             f.print_label,
             tuple(items),
         )
-    return SummaryRow(path, f.label, display_value(f, value), f.type, f.print_label)
+    return SummaryRow(
+        path,
+        f.label,
+        display_value(f, value),
+        f.type,
+        f.print_label,
+        print_value=print_value(f, value),
+    )
 
 
 def display_value(f: Field, value: Any) -> str:
     """One answer as text: 和暦 with 西暦, names with フリガナ, choices by label, files by name."""
-    if value in (None, "", [], {}) and f.type != "checkbox":
-        return str(_("（未入力）"))
-    if f.type == "name" and isinstance(value, Mapping):
-        name = " ".join(p for p in (value.get("family"), value.get("given")) if p)
-        kana = " ".join(p for p in (value.get("family_kana"), value.get("given_kana")) if p)
-        return f"{name}（{kana}）" if kana else name
-    if f.type == "date" and isinstance(value, str):
-        try:
-            return format_date_display(date.fromisoformat(value))
-        except ValueError:
-            return value
-    if f.type == "postal_code" and isinstance(value, str) and len(value) == 7:
-        return f"〒{format_postal_code(value)}"
-    if f.type == "address" and isinstance(value, Mapping):
-        line = "".join(str(value.get(p) or "") for p in ("prefecture", "city", "street"))
-        building = value.get("building")
-        return f"{line} {building}" if building else line
-    if f.type == "choice":
-        return f.option_label(str(value))
-    if f.type == "multi_choice" and isinstance(value, list):
-        return "、".join(f.option_label(str(v)) for v in value)
-    if f.type == "checkbox":
-        return str(_("はい") if value else _("いいえ"))
-    if f.type == "number":
-        return f"{value}{f.unit}"
-    if f.type == "file" and isinstance(value, Mapping):
-        return str(value.get("name") or _("添付ファイル"))
-    return str(value)
+    return f.kind.display(f, value)
+
+
+def print_value(f: Field, value: Any) -> str:
+    """One answer as written on a printed official form: 和暦, labels, ○ for a ticked box."""
+    return f.kind.print_value(f, value)
+
+
+@dataclass(frozen=True)
+class PrintItem:
+    """One box of a printed official form, in the form's order."""
+
+    path: str
+    label: str  # the paper form's own label (print_label), else the field's label
+    value: str
+
+
+def print_items(definition: FormDefinition, answers: Mapping[str, Any]) -> list[PrintItem]:
+    """The answers for a printed form: fields for the "print" channel, ordered by print_order
+    (then form order), groups item by item ("子ども1 生年月日"), hidden branches left out."""
+    kept = prune_hidden(definition, answers, channel="print")
+    items: list[PrintItem] = []
+    for f in _print_ordered(
+        f
+        for step in visible_steps(definition, kept, channel="print")
+        for f in step.fields
+        if field_applies(f, "print") and (f.when is None or evaluate(f.when, kept))
+    ):
+        label = f.print_label or f.label
+        value = kept.get(f.key)
+        if not f.kind.repeats:
+            items.append(PrintItem(f.key, label, print_value(f, value)))
+            continue
+        for i, item in enumerate(value if isinstance(value, list) else []):
+            item_map = item if isinstance(item, Mapping) else {}
+            lookup = ChainMap(dict(item_map), dict(kept))
+            title = item_title(f, i)
+            for sub in _print_ordered(f.fields):
+                if field_applies(sub, "print") and (sub.when is None or evaluate(sub.when, lookup)):
+                    items.append(
+                        PrintItem(
+                            f"{f.key}.{i}.{sub.key}",
+                            f"{title} {sub.print_label or sub.label}",
+                            print_value(sub, item_map.get(sub.key)),
+                        )
+                    )
+    return items
+
+
+def _print_ordered(fields: Iterable[Field]) -> list[Field]:
+    indexed = list(enumerate(fields))
+    indexed.sort(key=lambda pair: (pair[1].print_order is None, pair[1].print_order or 0, pair[0]))
+    return [f for _i, f in indexed]
+
+
+def fill_from_card(definition: FormDefinition, attributes: Mapping[str, Any]) -> dict[str, Any]:
+    """Raw answers for the fields a definition fills from the card (`"card": …`), by field key.
+
+    `attributes` are what the card agent reads: name, address, birth_date (YYYY-MM-DD), sex
+    (1/2/9). Each field's type turns its attribute into its own answer shape; a field whose
+    attribute is missing or unusable is left out, so staff type it. The result goes through
+    the same validation as any answer (`validate_answers`).
+    """
+    filled: dict[str, Any] = {}
+    for f in definition.top_fields():
+        if not f.card:
+            continue
+        value = f.kind.fill_from_card(f, attributes)
+        if value is not None:
+            filled[f.key] = value
+    return filled
 
 
 @dataclass(frozen=True)

@@ -15,50 +15,28 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .definition import Condition, Field, FormDefinition, Step
-from .values import FieldError, clean_value, is_empty, required_message
+from .conditions import evaluate, field_applies, field_is_required
+from .definition import Field, FormDefinition, Step
+
+__all__ = [
+    "Errors",
+    "FieldsResult",
+    "evaluate",
+    "field_applies",
+    "field_is_required",
+    "prune_hidden",
+    "today_local",
+    "validate_answers",
+    "validate_field",
+    "validate_fields",
+    "visible_steps",
+]
 
 Errors = dict[str, list[str]]
 
 
-def evaluate(condition: Condition, lookup: Mapping[str, Any]) -> bool:
-    """Evaluate a condition against normalised answers (missing or hidden answers are None)."""
-    if condition.op == "all":
-        return all(evaluate(c, lookup) for c in condition.conditions)
-    if condition.op == "any":
-        return any(evaluate(c, lookup) for c in condition.conditions)
-    value = lookup.get(condition.field)
-    if condition.op == "filled":
-        filled = value not in (None, "", [], False)
-        return filled is condition.value
-    if isinstance(value, list):  # multi_choice: "equals" means "includes"
-        if condition.op == "equals":
-            return condition.value in value
-        if condition.op == "not_equals":
-            return condition.value not in value
-        hit = any(v in condition.value for v in value)
-        return hit if condition.op == "in" else not hit
-    if condition.op == "equals":
-        return bool(value == condition.value)
-    if condition.op == "not_equals":
-        return bool(value != condition.value)
-    if condition.op == "in":
-        return value in condition.value
-    return value not in condition.value  # not_in
-
-
 def today_local() -> date:
     return timezone.localdate()
-
-
-def field_is_required(field: Field, lookup: Mapping[str, Any]) -> bool:
-    if field.required:
-        return True
-    return field.required_when is not None and evaluate(field.required_when, lookup)
-
-
-def field_applies(field: Field, channel: str) -> bool:
-    return field.holds_value and channel in field.channels
 
 
 @dataclass
@@ -114,72 +92,7 @@ def validate_field(
     channel: str = "online",
 ) -> tuple[Any, Errors]:
     """Normalise one visible field; return (value or None, errors keyed by path)."""
-    if field.type == "group":
-        return _validate_group(field, raw, lookup=lookup, path=path, today=today, channel=channel)
-    if is_empty(field, raw):
-        if field_is_required(field, lookup):
-            return _empty_value(field), {path: [required_message(field)]}
-        return _empty_value(field), {}
-    try:
-        return clean_value(field, raw, today=today), {}
-    except FieldError as exc:
-        return None, {
-            (f"{path}.{part}" if part else path): messages for part, messages in exc.errors.items()
-        }
-
-
-def _empty_value(field: Field) -> Any:
-    if field.type == "checkbox":
-        return False
-    if field.type == "multi_choice":
-        return []
-    return None
-
-
-def _validate_group(
-    field: Field,
-    raw: Any,
-    *,
-    lookup: Mapping[str, Any],
-    path: str,
-    today: date,
-    channel: str,
-) -> tuple[Any, Errors]:
-    if raw is None:
-        raw = []
-    if not isinstance(raw, (list, tuple)) or not all(isinstance(i, Mapping) for i in raw):
-        return [], {path: [str(_("%(label)sの形式が正しくありません。") % {"label": field.label})]}
-    errors: Errors = {}
-    if len(raw) > field.max_items:
-        errors[path] = [
-            str(
-                _("%(label)sは%(max)d件までです。") % {"label": field.label, "max": field.max_items}
-            )
-        ]
-        raw = raw[: field.max_items]
-    minimum = max(field.min_items, 1 if field_is_required(field, lookup) else 0)
-    if len(raw) < minimum:
-        errors[path] = [
-            str(
-                _("%(label)sを%(min)d件以上入力してください。")
-                % {"label": field.label, "min": minimum}
-            )
-            if minimum > 1
-            else required_message(field)
-        ]
-    items: list[dict[str, Any]] = []
-    for i, item in enumerate(raw):
-        result = validate_fields(
-            field.fields,
-            item,
-            context=lookup,
-            prefix=f"{path}.{i}.",
-            today=today,
-            channel=channel,
-        )
-        items.append(result.values)
-        errors.update(result.errors)
-    return items, errors
+    return field.kind.validate(field, raw, lookup=lookup, path=path, today=today, channel=channel)
 
 
 def prune_hidden(
@@ -198,7 +111,7 @@ def prune_hidden(
             if field.key not in answers:
                 continue
             value = answers[field.key]
-            if field.type == "group" and isinstance(value, list):
+            if field.kind.repeats and isinstance(value, list):
                 value = [_prune_item(field, item, kept, channel) for item in value]
             kept[field.key] = value
     return kept
