@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from madoguchi.core.administrative_days import (
@@ -28,6 +28,7 @@ def test_year_end_skipped() -> None:
     assert add_working_days(date(2026, 12, 25), 2) == date(2027, 1, 4)
 
 
+@settings(deadline=None)  # the first call loads jpholiday's tables
 @given(days, st.integers(min_value=0, max_value=60))
 def test_add_and_count_agree(start: date, n: int) -> None:
     end = add_working_days(start, n)
@@ -35,6 +36,7 @@ def test_add_and_count_agree(start: date, n: int) -> None:
     assert n == 0 or not is_administrative_holiday(end)
 
 
+@settings(deadline=None)
 @given(days, days)
 def test_count_is_monotone(a: date, b: date) -> None:
     first, last = min(a, b), max(a, b)

@@ -36,6 +36,7 @@ ALLOWED_PACKAGES = {"selectors", "services", "migrations", "management", "tests"
 # Service modules named for what they do rather than `services.py`; each entry says why.
 DATA_ACCESS_MODULES = {
     "madoguchi.applications.workflow": "status transitions and corrections (services)",
+    "madoguchi.applications.creation": "the one creation service of applications (every channel)",
     "madoguchi.applications.retention": "the retention purge (a service over one municipality)",
     "madoguchi.applications.staff_scope": "department-scoped selectors",
     "madoguchi.applications.handoff.csv_export": "the bulk export service",

@@ -22,17 +22,13 @@ class PrintItem:
     key: str
     label: str
     value: str
-    type: str
+    is_table: bool = False
     parts: dict[str, str] = field(default_factory=dict)
     selected: tuple[str, ...] = ()
     columns: tuple[str, ...] = ()
     column_keys: tuple[str, ...] = ()
     rows: tuple[tuple[str, ...], ...] = ()
     row_parts: tuple[dict[str, dict[str, str]], ...] = ()
-
-    @property
-    def is_table(self) -> bool:
-        return self.type == "group"
 
 
 @dataclass(frozen=True)

@@ -125,7 +125,7 @@ class _Page:
             if item.is_table:
                 self.table(item)
             else:
-                self.row(item.label, item.value)
+                self.row(item.label, _with_reading(item.value, item.parts))
         self.signature()
         self.footer()
 
@@ -271,3 +271,9 @@ class _Page:
         label = f"{self.doc.applicant_label}署名"
         fonts.draw_text(c, box_x + PAD, box_top - 4 * mm, label, "gothic", LABEL_SIZE)
         self.y = box_top - box_h
+
+
+def _with_reading(value: str, parts: dict[str, str]) -> str:
+    """A value with its reading (フリガナ) on the line above, where the answer carries one."""
+    reading = "\u3000".join(parts[k] for k in ("family_kana", "given_kana") if parts.get(k))
+    return f"{reading}\n{value}" if reading and value else value

@@ -64,4 +64,9 @@ def test_admin_uploads_the_form_and_the_counter_prints_on_it(client):
     response = client.get(f"/staff/counter/applications/{application.pk}/print/")
     assert response.status_code == 200
     text = pdftools.text(response.content)
-    assert "住民異動届（様式第1号）" in text and "山田 花子" in text and "20261205-000777" in text
+    assert (
+        "住民異動届（様式第1号）" in text
+        and "山田" in text
+        and "花子" in text
+        and "20261205-000777" in text
+    )

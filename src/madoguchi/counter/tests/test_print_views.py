@@ -40,7 +40,7 @@ def test_counter_clerk_prints_a_counter_application_and_the_print_is_audited(
     assert response["Content-Disposition"] == 'inline; filename="20261205-000001.pdf"'
     assert "no-store" in response["Cache-Control"]
     text = pdftools.text(response.content)
-    assert "髙𠮷 花子（タカヨシ ハナコ）" in text and "昭和50年4月1日" in text
+    assert "タカヨシ ハナコ\n髙𠮷 花子" in text and "昭和50年4月1日" in text
     event = AuditEvent.objects.get()
     assert (event.actor, event.action, event.view, event.object_id) == (
         clerk,

@@ -110,35 +110,68 @@ class PrintItem:
     value: str
 
 
-def print_items(definition: FormDefinition, answers: Mapping[str, Any]) -> list[PrintItem]:
-    """The answers for a printed form: fields for the "print" channel, ordered by print_order
-    (then form order), groups item by item ("子ども1 生年月日"), hidden branches left out."""
+@dataclass(frozen=True)
+class PrintedField:
+    """A field that appears on a printed form, with its answer (hidden branches pruned)."""
+
+    field: Field
+    value: Any
+    answers: Mapping[str, Any]  # the pruned answers its conditions are read against
+
+
+def printed_fields(definition: FormDefinition, answers: Mapping[str, Any]) -> list[PrintedField]:
+    """Top-level fields for the "print" channel in print order (print_order, then form order)."""
     kept = prune_hidden(definition, answers, channel="print")
+    return [
+        PrintedField(f, kept.get(f.key), kept)
+        for f in _print_ordered(
+            f
+            for step in visible_steps(definition, kept, channel="print")
+            for f in step.fields
+            if field_applies(f, "print") and (f.when is None or evaluate(f.when, kept))
+        )
+    ]
+
+
+def printed_subfields(printed: PrintedField, item: Mapping[str, Any]) -> list[Field]:
+    """The fields of one repeating-group item that appear on paper, in print order."""
+    lookup = ChainMap(dict(item), dict(printed.answers))
+    return [
+        sub
+        for sub in _print_ordered(printed.field.fields)
+        if field_applies(sub, "print") and (sub.when is None or evaluate(sub.when, lookup))
+    ]
+
+
+def printed_group_columns(printed: PrintedField) -> list[Field]:
+    """The columns of a repeating group's table on paper (fields for the "print" channel)."""
+    return [
+        sub
+        for sub in _print_ordered(printed.field.fields)
+        if sub.holds_value and field_applies(sub, "print")
+    ]
+
+
+def print_items(definition: FormDefinition, answers: Mapping[str, Any]) -> list[PrintItem]:
+    """The answers for a printed form as flat boxes: groups item by item ("子ども1 生年月日")."""
     items: list[PrintItem] = []
-    for f in _print_ordered(
-        f
-        for step in visible_steps(definition, kept, channel="print")
-        for f in step.fields
-        if field_applies(f, "print") and (f.when is None or evaluate(f.when, kept))
-    ):
+    for printed in printed_fields(definition, answers):
+        f = printed.field
         label = f.print_label or f.label
-        value = kept.get(f.key)
         if not f.kind.repeats:
-            items.append(PrintItem(f.key, label, print_value(f, value)))
+            items.append(PrintItem(f.key, label, print_value(f, printed.value)))
             continue
-        for i, item in enumerate(value if isinstance(value, list) else []):
+        for i, item in enumerate(printed.value if isinstance(printed.value, list) else []):
             item_map = item if isinstance(item, Mapping) else {}
-            lookup = ChainMap(dict(item_map), dict(kept))
             title = item_title(f, i)
-            for sub in _print_ordered(f.fields):
-                if field_applies(sub, "print") and (sub.when is None or evaluate(sub.when, lookup)):
-                    items.append(
-                        PrintItem(
-                            f"{f.key}.{i}.{sub.key}",
-                            f"{title} {sub.print_label or sub.label}",
-                            print_value(sub, item_map.get(sub.key)),
-                        )
+            for sub in printed_subfields(printed, item_map):
+                items.append(
+                    PrintItem(
+                        f"{f.key}.{i}.{sub.key}",
+                        f"{title} {sub.print_label or sub.label}",
+                        print_value(sub, item_map.get(sub.key)),
                     )
+                )
     return items
 
 
