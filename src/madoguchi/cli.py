@@ -6,6 +6,8 @@ madoguchi serve [--port N]      the production server (gunicorn; refuses to star
                                 migrations or a failing system check)
 madoguchi bench NAME [...]      a benchmark from bench/NAME.py
 madoguchi faq run|evaluate ...  FAQ engine evaluation
+madoguchi region share --agreement AGREEMENT.json
+                                cost sharing of a joint system (docs/cost-sharing.md)
 madoguchi <django command> ...  any Django management command (migrate, createsuperuser, …)
 """
 
@@ -174,6 +176,11 @@ def main(argv: list[str] | None = None) -> int:
         from madoguchi.faq.cli import main as faq_main
 
         return faq_main(args[1:])
+    if command == "region" and args[1:2] == ["share"]:
+        # A pure calculator: no settings, no database, no SECRET_KEY.
+        from madoguchi.region.cost_sharing import share_command
+
+        return share_command(args[2:])
     if command in {"demo", "serve"}:
         return _serve(args[1:], demo=command == "demo")
     if len(args) >= 2 and (args[0], args[1]) in SUBCOMMANDS:
