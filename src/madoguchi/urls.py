@@ -18,6 +18,8 @@ urlpatterns = [
     path("staff/", include("madoguchi.accounts.urls")),
     path("procedures/", include("madoguchi.procedures.urls")),
     path("staff/reservations/", include("madoguchi.reservations.urls_staff")),
+    path("staff/region/", include("madoguchi.region.urls_staff")),
+    path("region/", include("madoguchi.region.urls_public")),
     path("<str:municipality_code>/faq/", include("madoguchi.faq.urls_resident")),
     path("<str:municipality_code>/reserve/", include("madoguchi.reservations.urls_resident")),
     path("<str:municipality_code>/", include("madoguchi.applications.urls")),

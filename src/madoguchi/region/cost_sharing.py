@@ -260,6 +260,9 @@ def _remainder(agreement: Agreement, exact: list[Fraction], rounded: list[int]) 
 
 
 def _number(value: Any, where: str) -> Fraction:
+    if isinstance(value, float) and math.isfinite(value):
+        # A float from a caller that decoded JSON itself: its shortest decimal form (0.1 → 1/10).
+        value = decimal.Decimal(repr(value))
     if isinstance(value, bool) or not isinstance(value, int | decimal.Decimal):
         raise AgreementError(f"{where} は数値にしてください。")
     if isinstance(value, decimal.Decimal) and not value.is_finite():
