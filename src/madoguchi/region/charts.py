@@ -9,10 +9,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-ROW_HEIGHT = 28
+ROW_HEIGHT = 30
 BAR_HEIGHT = 18
-LABEL_WIDTH = 150
-BAR_AREA = 180
+LABEL_WIDTH = 140
+BAR_AREA = 120
 VALUE_WIDTH = 60
 WIDTH = LABEL_WIDTH + BAR_AREA + VALUE_WIDTH
 
@@ -28,7 +28,7 @@ class Bar:
     @property
     def short_label(self) -> str:
         """The label drawn in the chart (the table beside it has the whole label)."""
-        return self.label if len(self.label) <= 10 else self.label[:9] + "…"
+        return self.label if len(self.label) <= 9 else self.label[:8] + "…"
 
     @property
     def value_x(self) -> int:

@@ -47,7 +47,7 @@ YES = {"1", "true", "yes", "可", "はい", "○", "公開"}
 NO = {"", "0", "false", "no", "不可", "いいえ", "×", "非公開"}
 
 
-def _choice_names(choices: list[tuple[str, str]]) -> dict[str, str]:
+def _choice_names(choices: list[tuple[str, Any]]) -> dict[str, str]:
     names = {}
     for value, label in choices:
         names[value] = value

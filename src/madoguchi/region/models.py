@@ -8,6 +8,7 @@ narrows them like every tenant-owned row.
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -144,7 +145,7 @@ class UsageSource(models.TextChoices):
     ALL = "all", _("Madoguchi の申請・予約・FAQ質問の合計")
 
 
-def _weight(label: str) -> models.DecimalField:
+def _weight(label: Any) -> models.DecimalField:
     return models.DecimalField(
         label,
         max_digits=6,

@@ -151,10 +151,8 @@ class Dashboard:
 def dashboard(systems: QuerySet[JointSystem]) -> Dashboard:
     """The national dashboard's figures for a list of systems (already filtered)."""
     rows = list(systems.values("system_type", "domain", "prefecture__name", "name", "pk"))
-    counts = {
-        r["pk"]: (r["participant_count"], r["population_covered"] or 0)
-        for r in systems.values("pk", "participant_count", "population_covered")
-    }
+    totals = systems.values_list("pk", "participant_count", "population_covered")  # type: ignore[misc]
+    counts = {pk: (n, population or 0) for pk, n, population in totals}
     types = Counter(r["system_type"] for r in rows)
     domains = Counter(r["domain"] for r in rows)
     prefectures = Counter(r["prefecture__name"] for r in rows)
@@ -162,13 +160,13 @@ def dashboard(systems: QuerySet[JointSystem]) -> Dashboard:
         "chart-type",
         "システム種別ごとの件数",
         "件数",
-        [(label, types[value]) for value, label in SystemType.choices if types[value]],
+        [(str(label), types[value]) for value, label in SystemType.choices if types[value]],
     )
     by_domain = bar_chart(
         "chart-domain",
         "分野ごとの件数",
         "件数",
-        [(label, domains[value]) for value, label in Domain.choices if domains[value]],
+        [(str(label), domains[value]) for value, label in Domain.choices if domains[value]],
     )
     by_prefecture = bar_chart(
         "chart-prefecture", "都道府県ごとの件数", "件数", sorted(prefectures.items())
@@ -225,7 +223,7 @@ def agreement_history(*, agreement: Agreement) -> QuerySet[AgreementChange]:
 
 def to_calculation(agreement: Agreement, members: list[AgreementMember]) -> cost_sharing.Agreement:
     """The pure calculator's input for a stored agreement (its current members)."""
-    remainder_code = agreement.remainder_to.code if agreement.remainder_to_id else None
+    remainder_code = agreement.remainder_to.code if agreement.remainder_to else None
     codes = {m.municipality.code for m in members}
     return cost_sharing.Agreement(
         total=agreement.total,

@@ -137,7 +137,7 @@ def _record(agreement: Agreement, *, actor: Any, summary: str) -> AgreementChang
 def snapshot(agreement: Agreement, members: list[AgreementMember]) -> dict[str, Any]:
     """The agreement as AGREEMENT.json plus what the calculator does not need (for the record)."""
     data = cost_sharing.agreement_json(to_calculation(agreement, members))
-    data["remainder_to"] = agreement.remainder_to.code if agreement.remainder_to_id else None
+    data["remainder_to"] = agreement.remainder_to.code if agreement.remainder_to else None
     data["name"] = agreement.name
     data["fiscal_year"] = agreement.fiscal_year
     data["population_source"] = agreement.population_source
@@ -160,12 +160,10 @@ def _check_agreement(agreement: Agreement) -> None:
                 "weight_equal": f"均等割・人口割・利用割・財政需要割の合計を1にしてください（いまは {total}）。"
             }
         )
-    if (
-        agreement.remainder_to_id
-        and agreement.remainder_to.prefecture_id != agreement.prefecture_id
-    ):
+    remainder_to, system = agreement.remainder_to, agreement.system
+    if remainder_to is not None and remainder_to.prefecture_id != agreement.prefecture_id:
         raise ValidationError({"remainder_to": "この都道府県の団体を選んでください。"})
-    if agreement.system_id and agreement.system.prefecture_id != agreement.prefecture_id:
+    if system is not None and system.prefecture_id != agreement.prefecture_id:
         raise ValidationError({"system": "この都道府県のシステムを選んでください。"})
 
 
@@ -207,7 +205,7 @@ def agreement_save(
         if name not in AGREEMENT_FIELDS:
             raise TypeError(name)
         if getattr(agreement, name) != value:
-            changed.append(str(Agreement._meta.get_field(name).verbose_name))
+            changed.append(str(getattr(Agreement._meta.get_field(name), "verbose_name", name)))
         setattr(agreement, name, value)
     _check_agreement(agreement)
     agreement.save()
@@ -238,20 +236,20 @@ def agreement_members_set(
     wanted = {m.municipality.pk: m for m in members}
     lines = []
     left = [m for pk, m in current.items() if pk not in wanted]
-    for m in left:
-        m.delete()
-        lines.append(f"脱退：{m.municipality.name}")
-    for pk, m in wanted.items():
-        row = current.get(pk) or AgreementMember(agreement=agreement, municipality=m.municipality)
+    for old in left:
+        old.delete()
+        lines.append(f"脱退：{old.municipality.name}")
+    for pk, new in wanted.items():
+        row = current.get(pk) or AgreementMember(agreement=agreement, municipality=new.municipality)
         before = (row.population, row.usage, row.fiscal_need) if pk in current else None
-        row.population, row.usage, row.fiscal_need = m.population, m.usage, m.fiscal_need
+        row.population, row.usage, row.fiscal_need = new.population, new.usage, new.fiscal_need
         row.full_clean(validate_unique=False, validate_constraints=False)
         if before is None:
             row.save()
-            lines.append(f"加入：{m.municipality.name}")
+            lines.append(f"加入：{new.municipality.name}")
         elif before != (row.population, row.usage, row.fiscal_need):
             row.save()
-            lines.append(f"数値の変更：{m.municipality.name}")
+            lines.append(f"数値の変更：{new.municipality.name}")
     if lines:
         _record(agreement, actor=actor, summary="、".join(lines))
     return lines

@@ -160,8 +160,8 @@ def system_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return _system_form(request, pk)
 
 
-@require_POST
 @staff_required(REGION_MANAGE, personal_data=False, tenant=Tenant.PREFECTURE)
+@require_POST
 def madoguchi_sync(request: HttpRequest) -> HttpResponse:
     system = services.madoguchi_system_sync(prefecture=_prefecture(request))
     messages.success(request, _("Madoguchi の参加団体を更新しました。"))
@@ -347,8 +347,8 @@ def agreement_members(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@require_POST
 @staff_required(REGION_MANAGE, personal_data=False, tenant=Tenant.PREFECTURE)
+@require_POST
 def agreement_usage(request: HttpRequest, pk: int) -> HttpResponse:
     agreement = selectors.agreement_get(prefecture=_prefecture(request), pk=pk)
     try:
@@ -383,7 +383,7 @@ def agreement_shares_csv(request: HttpRequest, pk: int) -> HttpResponse:
     return _csv_response(rows, f"shares-{agreement.fiscal_year}-{agreement.pk}.csv")
 
 
-def _statement_header() -> list[str]:
+def _statement_header() -> list[object]:
     return [
         "年度", "協定", "団体コード", "団体名", "人口", "利用量", "基準財政需要額（千円）",
         "均等割", "人口割", "利用割", "財政需要割", "按分額（端数処理前）", "端数処理後", "端数配分",

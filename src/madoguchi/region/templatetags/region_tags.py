@@ -16,6 +16,8 @@ def comma(value: Any) -> str:
     if value is None or value == "":
         return ""
     if isinstance(value, Decimal):
+        if value == value.to_integral_value():
+            return f"{int(value):,}"  # 2100.00 → 2,100
         return f"{value:,}"
     if isinstance(value, int):
         return f"{value:,}"
