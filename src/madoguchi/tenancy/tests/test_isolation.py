@@ -44,6 +44,7 @@ from madoguchi.faq.tests.factories import (
 )
 from madoguchi.intake.models import ImportRun, QuarantineItem
 from madoguchi.procedures.models import Procedure
+from madoguchi.region.models import Agreement, AgreementMember, JointSystem
 from madoguchi.reservations import codes as reservation_codes
 from madoguchi.reservations import services as reservation_services
 from madoguchi.reservations.models import (
@@ -54,7 +55,6 @@ from madoguchi.reservations.models import (
     Ticket,
     Window,
 )
-from madoguchi.region.models import Agreement, AgreementMember, JointSystem
 from madoguchi.reservations.tests.factories import hall
 from madoguchi.reservations.views._common import format_start
 from madoguchi.tenancy.access import Scope, municipality_path
