@@ -15,6 +15,7 @@ from fractions import Fraction
 
 from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from madoguchi.tenancy.access import Scope
 from madoguchi.tenancy.models import Municipality, Prefecture
@@ -158,24 +159,24 @@ def dashboard(systems: QuerySet[JointSystem]) -> Dashboard:
     prefectures = Counter(r["prefecture__name"] for r in rows)
     by_type = bar_chart(
         "chart-type",
-        "システム種別ごとの件数",
-        "件数",
+        _("システム種別ごとの件数"),
+        _("件数"),
         [(str(label), types[value]) for value, label in SystemType.choices if types[value]],
     )
     by_domain = bar_chart(
         "chart-domain",
-        "分野ごとの件数",
-        "件数",
+        _("分野ごとの件数"),
+        _("件数"),
         [(str(label), domains[value]) for value, label in Domain.choices if domains[value]],
     )
     by_prefecture = bar_chart(
-        "chart-prefecture", "都道府県ごとの件数", "件数", sorted(prefectures.items())
+        "chart-prefecture", _("都道府県ごとの件数"), _("件数"), sorted(prefectures.items())
     )
     ranked = sorted(rows, key=lambda r: (-counts[r["pk"]][0], r["name"]))[:15]
     participants = bar_chart(
         "chart-participants",
-        "システムごとの参加団体数",
-        "参加団体数",
+        _("システムごとの参加団体数"),
+        _("参加団体数"),
         [(r["name"], counts[r["pk"]][0]) for r in ranked],
     )
     return Dashboard(
@@ -184,8 +185,8 @@ def dashboard(systems: QuerySet[JointSystem]) -> Dashboard:
         by_prefecture=by_prefecture,
         participants=participants,
         systems=len(rows),
-        participations=sum(c for c, _ in counts.values()),
-        population=sum(p for _, p in counts.values()),
+        participations=sum(n for n, _population in counts.values()),
+        population=sum(p for _n, p in counts.values()),
     )
 
 

@@ -208,6 +208,8 @@ def test_harp_doubling_population_costs_one_and_a_half():
     assert abs(b / a - Fraction(3, 2)) < Fraction(1, 10_000)
     assert abs(c / b - Fraction(3, 2)) < Fraction(1, 10_000)
     assert sum(s.final for s in result.shares) == 100_000_000
+    # The figures of docs/cost-sharing.md.
+    assert [s.final for s in result.shares] == [21_052_000, 31_579_000, 47_369_000]
 
 
 HATA = {
