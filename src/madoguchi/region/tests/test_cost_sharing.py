@@ -201,6 +201,7 @@ def test_harp_doubling_population_costs_one_and_a_half():
             total=100_000_000,
             weights={"population": Fraction(1)},
             population_exponent=Fraction(585, 1000),
+            rounding_unit=1000,
             members=(Member("011002", 10_000), Member("012025", 20_000), Member("012033", 40_000)),
         )
     )
