@@ -449,3 +449,20 @@ def test_prefecture_roles_need_a_prefecture():
 
     with pytest.raises(IntegrityError), transaction.atomic():
         StaffUserFactory(role=Role.PREFECTURE_DX)  # with a municipality: refused
+
+
+def test_the_demo_loads_the_prefecture_console_and_is_rerunnable(client):
+    from django.core.management import call_command
+
+    from madoguchi.demo import DEMO_PASSWORD
+
+    call_command("demo_load", verbosity=0)
+    call_command("demo_load", verbosity=0)
+    assert JointSystem.objects.filter(is_madoguchi=True).count() == 1
+    assert Agreement.objects.count() == 1
+    user = StaffUserFactory._meta.model.objects.get(username="demo-prefecture")
+    assert user.check_password(DEMO_PASSWORD)
+    login(client, user)
+    agreement = Agreement.objects.get()
+    page = client.get(f"/staff/region/agreements/{agreement.pk}/").content.decode()
+    assert "<strong>6,000,000</strong>" in page
