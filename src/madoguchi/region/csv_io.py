@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from madoguchi.core import csv as core_csv
+from madoguchi.core.params import has_nul, in_day_range
 from madoguchi.tenancy.access import Scope
 from madoguchi.tenancy.models import Prefecture
 
@@ -134,10 +135,13 @@ def _date(value: str, row: int, column: str, errors: list[RowError]) -> dt.date 
     if not value:
         return None
     try:
-        return dt.date.fromisoformat(value.replace("/", "-"))
+        day = dt.date.fromisoformat(value.replace("/", "-"))
     except ValueError:
+        day = None
+    if day is None or not in_day_range(day):
         errors.append(RowError(row, column, "日付は 2025-04-01 の形で書いてください。"))
         return None
+    return day
 
 
 def _flag(value: str, row: int, column: str, errors: list[RowError]) -> bool:
@@ -231,6 +235,9 @@ def _parse(prefecture: Prefecture, text: str) -> tuple[list[_Row], list[RowError
             continue
         values = {k: core_csv.excel_unguard((v or "").strip()) for k, v in raw.items()}
         if not any(values.values()):
+            continue
+        if any(has_nul(v) for v in values.values()):
+            errors.append(RowError(line, "", "使えない制御文字（NUL）が含まれています。"))
             continue
         row_errors: list[RowError] = []
         system = None

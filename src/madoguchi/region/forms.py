@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from madoguchi.core.params import in_day_range
 from madoguchi.tenancy.models import Municipality, Prefecture
 
 from .models import Agreement, JointSystem
@@ -106,6 +107,10 @@ class AgreementForm(StyledForm):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
+        for name in ("population_date", "usage_from", "usage_to"):
+            day = data.get(name)
+            if day is not None and not in_day_range(day):
+                self.add_error(name, _("日付を確かめてください。"))
         weights = [
             data.get(k)
             for k in ("weight_equal", "weight_population", "weight_usage", "weight_need")

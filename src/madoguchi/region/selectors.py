@@ -49,7 +49,7 @@ class SystemFilters:
         domain = params.get("domain", "")
         system_type = params.get("type", "")
         return cls(
-            q=" ".join(params.get("q", "")[:QUERY_MAX].split()),
+            q=" ".join(params.get("q", "")[:QUERY_MAX].replace("\x00", "").split()),
             domain=domain if domain in Domain.values else "",
             system_type=system_type if system_type in SystemType.values else "",
             spec_shareable=params.get("spec") == "1",
