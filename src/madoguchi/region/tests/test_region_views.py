@@ -9,6 +9,8 @@ from decimal import Decimal
 
 import pytest
 from django.utils import timezone
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from madoguchi.accounts.models import Role
 from madoguchi.accounts.tests.factories import StaffUserFactory
@@ -466,3 +468,33 @@ def test_the_demo_loads_the_prefecture_console_and_is_rerunnable(client):
     agreement = Agreement.objects.get()
     page = client.get(f"/staff/region/agreements/{agreement.pk}/").content.decode()
     assert "<strong>6,000,000</strong>" in page
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    st.lists(
+        st.lists(st.text(max_size=12), min_size=1, max_size=6),
+        min_size=0,
+        max_size=5,
+    )
+)
+def test_csv_import_of_any_text_never_breaks_and_writes_all_or_nothing(kochi, rows):
+    import csv
+    import io
+
+    from madoguchi.region import csv_io
+
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["name", "domain", "system_type", "participants"])
+    writer.writerows(rows)
+    before = JointSystem.objects.count()
+    result = csv_io.import_csv(prefecture=kochi["prefecture"], data=out.getvalue().encode())
+    after = JointSystem.objects.count()
+    if result.errors:
+        assert after == before
+        assert all(str(e) for e in result.errors)
+    else:
+        assert after == before + result.created
