@@ -498,3 +498,49 @@ def test_csv_import_of_any_text_never_breaks_and_writes_all_or_nothing(kochi, ro
         assert all(str(e) for e in result.errors)
     else:
         assert after == before + result.created
+
+
+def test_measured_usage_reads_each_apps_counts_in_the_window(kochi, shizuoka):
+    from madoguchi.region.usage import measured_usage
+    from madoguchi.reservations import services as reservation_services
+    from madoguchi.reservations.models import Booking
+    from madoguchi.reservations.tests.factories import at, hall, working_day
+    from madoguchi.tenancy.access import Scope
+
+    town = kochi["towns"][0]
+    _, service, _ = hall(municipality=town, windows=2)
+    day = working_day(timezone.localdate())
+    for i, token in enumerate(("t1", "t2", "t3")):
+        reservation_services.booking_create(
+            municipality=town,
+            service=service,
+            start=at(day, 10, 15 * i),
+            name="山田 花子",
+            phone="090-1234-5678",
+            submission_token=token,
+        )
+    Booking.objects.filter(submission_token="t3").update(status=Booking.Status.CANCELLED)
+    ApplicationFactory(municipality=town)
+    FaqQueryLogFactory(municipality=town)
+    ApplicationFactory(municipality=shizuoka["town"])  # another prefecture: not counted
+    usage = measured_usage(
+        scope=Scope.of_prefecture(kochi["prefecture"]),
+        first=timezone.localdate() - timedelta(days=1),
+        last=day,
+    )
+    assert (usage[town.pk].applications, usage[town.pk].bookings, usage[town.pk].faq_questions) == (
+        1,
+        2,
+        1,
+    )
+    assert usage[town.pk].value(UsageSource.ALL) == 4
+    assert usage[town.pk].value(UsageSource.BOOKINGS) == 2
+    assert shizuoka["town"].pk not in usage
+    assert set(usage) == {t.pk for t in kochi["towns"]}
+    # A window before the visits counts none of them.
+    earlier = measured_usage(
+        scope=Scope.of_prefecture(kochi["prefecture"]),
+        first=timezone.localdate() - timedelta(days=30),
+        last=timezone.localdate() - timedelta(days=2),
+    )
+    assert earlier[town.pk].total == 0
