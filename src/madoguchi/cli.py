@@ -10,6 +10,8 @@ madoguchi card-agent ...        read a My Number card on the counter PC (docs/ca
 madoguchi insights erlang ...   Erlang C staffing check (windows for a service-level target)
 madoguchi forms print --procedure SLUG --answers ANSWERS.json --out OUT.pdf
                                 a procedure's official form filled with answers, as PDF
+madoguchi region share --agreement AGREEMENT.json
+                                cost sharing of a joint system (docs/cost-sharing.md)
 madoguchi <django command> ...  any Django management command (migrate, createsuperuser, …)
 """
 
@@ -122,7 +124,7 @@ def demo_directory() -> str:
     base = settings.PUBLIC_BASE_URL.rstrip("/")
     town = get_active_municipality(DEMO_CODE)
     code = town.code
-    staff = ", ".join(name for name, *_ in DEMO_STAFF)
+    staff = ", ".join([*(name for name, *_ in DEMO_STAFF), "demo-prefecture"])
     rows = [
         ("Residents (住民)", f"{base}/{code}/"),
         ("Visit booking (来庁予約)", f"{base}/{code}/reserve/"),
@@ -133,6 +135,7 @@ def demo_directory() -> str:
         ),
         ("Calling display (呼出表示)", f"{base}/{code}/reserve/display/"),
         ("Staff (職員)", f"{base}/staff/login/"),
+        ("Prefecture (都道府県)", f"{base}/staff/region/"),
         ("Admin (管理画面)", f"{base}/staff/admin/"),
     ]
     width = max(_display_width(label) for label, _ in rows)
@@ -232,6 +235,11 @@ def main(argv: list[str] | None = None) -> int:
         from madoguchi.insights.staffing.cli import main as insights_main
 
         return insights_main(args[1:])
+    if command == "region" and args[1:2] == ["share"]:
+        # A pure calculator: no settings, no database, no SECRET_KEY.
+        from madoguchi.region.cost_sharing import share_command
+
+        return share_command(args[2:])
     if command in {"demo", "serve"}:
         return _serve(args[1:], demo=command == "demo")
     if len(args) >= 2 and (args[0], args[1]) in SUBCOMMANDS:

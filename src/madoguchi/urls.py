@@ -19,6 +19,8 @@ urlpatterns = [
     path("procedures/", include("madoguchi.procedures.urls")),
     path("staff/reservations/", include("madoguchi.reservations.urls_staff")),
     path("staff/counter/", include("madoguchi.counter.urls_staff")),
+    path("staff/region/", include("madoguchi.region.urls_staff")),
+    path("region/", include("madoguchi.region.urls_public")),
     path("<str:municipality_code>/faq/", include("madoguchi.faq.urls_resident")),
     path("<str:municipality_code>/reserve/", include("madoguchi.reservations.urls_resident")),
     path("<str:municipality_code>/forms/", include("madoguchi.counter.urls_resident")),

@@ -16,6 +16,7 @@ class Role(models.TextChoices):
     MANAGER = "manager", _("管理職")
     MUNICIPALITY_ADMIN = "municipality_admin", _("自治体管理者")
     PREFECTURE_VIEWER = "prefecture_viewer", _("都道府県（集計のみ）")
+    PREFECTURE_DX = "prefecture_dx", _("都道府県DX推進チーム")
 
 
 MUNICIPALITY_ROLES = [
@@ -24,6 +25,7 @@ MUNICIPALITY_ROLES = [
     Role.MANAGER,
     Role.MUNICIPALITY_ADMIN,
 ]
+PREFECTURE_ROLES = [Role.PREFECTURE_VIEWER, Role.PREFECTURE_DX]
 
 
 class StaffUser(AbstractUser):
@@ -57,7 +59,7 @@ class StaffUser(AbstractUser):
                     models.Q(role="")
                     | models.Q(role__in=MUNICIPALITY_ROLES, municipality__isnull=False)
                     | models.Q(
-                        role=Role.PREFECTURE_VIEWER,
+                        role__in=PREFECTURE_ROLES,
                         prefecture__isnull=False,
                         municipality__isnull=True,
                     )

@@ -67,6 +67,13 @@ _PRINT_LAYOUTS = _crud("counter", "printlayout")
 SECOND_FACTOR_POLICY = "accounts.change_secondfactorrequirement"
 _SECURITY = {SECOND_FACTOR_POLICY, "accounts.view_secondfactorrequirement"}
 
+# The prefecture console (region/): the joint-procurement catalogue and cost-sharing agreements
+# of the prefecture's municipalities. Viewers read; the DX team keeps them. A municipality's
+# managers read their own municipality's yearly statements (負担金の明細).
+REGION_VIEW = "region.view_region"
+REGION_MANAGE = "region.manage_region"
+REGION_STATEMENT = "region.view_statement"
+
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.MUNICIPALITY_ADMIN: frozenset(
         _crud("procedures", "procedure")
@@ -87,6 +94,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | _SECURITY
         | {PRINT_APPLICATION}
         | _PRINT_LAYOUTS
+        | {REGION_STATEMENT}
     ),
     Role.MANAGER: frozenset(
         _crud("procedures", "procedure", "view", "change")
@@ -103,6 +111,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | _SECURITY
         | {PRINT_APPLICATION}
         | _PRINT_LAYOUTS
+        | {REGION_STATEMENT}
     ),
     Role.BACK_OFFICE: frozenset(
         _crud("procedures", "procedure", "view")
@@ -118,7 +127,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | _BOOKINGS
         | {PRINT_APPLICATION}
     ),
-    Role.PREFECTURE_VIEWER: frozenset(),
+    Role.PREFECTURE_VIEWER: frozenset({REGION_VIEW, REGION_STATEMENT}),
+    Role.PREFECTURE_DX: frozenset({REGION_VIEW, REGION_MANAGE, REGION_STATEMENT}),
 }
 
 

@@ -17,6 +17,7 @@ from madoguchi.core.administrative_days import add_working_days
 from madoguchi.core.japanese_text import normalize_input
 from madoguchi.procedures.formdef import SummaryRow, summarize
 from madoguchi.procedures.selectors import form_version_definition
+from madoguchi.tenancy.access import Scope as TenantScope
 from madoguchi.tenancy.models import Municipality
 
 from . import codes
@@ -292,3 +293,19 @@ def correction_diff(*, correction: CorrectionRequest) -> list[DiffRow]:
         for path in paths
         if before.get(path, ("", empty))[1] != after.get(path, ("", empty))[1]
     ]
+
+
+def application_counts_by_municipality(
+    *, scope: TenantScope, first: date, last: date
+) -> dict[int, int]:
+    """Read contract (region, insights): applications submitted per municipality id in the
+    scope, from local day `first` through `last`; municipalities with none are left out."""
+    rows = (
+        scope.filter(Application.objects.all())
+        .filter(submitted_at__gte=_local_midnight(first))
+        .filter(submitted_at__lt=_local_midnight(last + timedelta(days=1)))
+        .values("municipality_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    return {row["municipality_id"]: row["n"] for row in rows}

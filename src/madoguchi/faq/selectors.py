@@ -7,9 +7,11 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Max, Q, QuerySet
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.safestring import SafeString
 
 from madoguchi.procedures.models import Procedure
+from madoguchi.tenancy.access import Scope as TenantScope
 from madoguchi.tenancy.models import Municipality
 
 from .content import answer_plain_text, render_answer
@@ -332,3 +334,20 @@ def period_summary(
 def example_query(*, municipality: Municipality, query_key: str) -> str | None:
     log = FaqQueryLog.objects.for_municipality(municipality).filter(query_key=query_key).first()
     return log.query if log else None
+
+
+def question_counts_by_municipality(
+    *, scope: TenantScope, first: dt.date, last: dt.date
+) -> dict[int, int]:
+    """Read contract (region, insights): questions asked in the FAQ chat per municipality id in
+    the scope, from local day `first` through `last`; none → left out."""
+    start = timezone.make_aware(dt.datetime.combine(first, dt.time.min))
+    end = timezone.make_aware(dt.datetime.combine(last + dt.timedelta(days=1), dt.time.min))
+    rows = (
+        scope.filter(FaqQueryLog.objects.all())
+        .filter(created_at__gte=start, created_at__lt=end)
+        .values("municipality_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    return {row["municipality_id"]: row["n"] for row in rows}

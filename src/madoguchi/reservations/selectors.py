@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from madoguchi.accounts.models import StaffUser
 from madoguchi.core.secrets import equal
+from madoguchi.tenancy.access import Scope as TenantScope
 from madoguchi.tenancy.access import access_tenant_object
 from madoguchi.tenancy.models import Municipality
 
@@ -514,3 +515,21 @@ def visit_times(*, municipality: Municipality, first: date, last: date) -> list[
         )
         for pk, day, series, number, service, booking, status, issued, called, started, finished in rows
     ]
+
+
+def booking_counts_by_municipality(
+    *, scope: TenantScope, first: date, last: date
+) -> dict[int, int]:
+    """Read contract (region, insights): bookings (not cancelled) per municipality id in the
+    scope whose visit falls on local day `first` through `last`; none → left out."""
+    start = timezone.make_aware(datetime.combine(first, datetime.min.time()))
+    end = timezone.make_aware(datetime.combine(last + timedelta(days=1), datetime.min.time()))
+    rows = (
+        scope.filter(Booking.objects.all())
+        .filter(start__gte=start, start__lt=end)
+        .exclude(status=Booking.Status.CANCELLED)
+        .values("municipality_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    return {row["municipality_id"]: row["n"] for row in rows}

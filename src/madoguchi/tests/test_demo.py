@@ -17,7 +17,7 @@ def test_demo_directory_lists_absolute_urls_that_open(client: Client) -> None:
     call_command("demo_load", verbosity=0)
     directory = demo_directory()
     urls = re.findall(r"https?://\S+", directory)
-    assert len(urls) == 7
+    assert len(urls) == 8
     assert all(url.startswith("http://127.0.0.1:8123/") for url in urls)
     for url in urls:
         response = client.get(url.removeprefix("http://127.0.0.1:8123"))
@@ -25,4 +25,4 @@ def test_demo_directory_lists_absolute_urls_that_open(client: Client) -> None:
         assert response.status_code in {200, 302}, url
         if response.status_code == 302:
             assert response["Location"].startswith("/staff/login/"), url
-    assert "madoguchi-demo" in directory
+    assert "madoguchi-demo" in directory and "demo-prefecture" in directory

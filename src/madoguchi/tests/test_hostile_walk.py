@@ -153,7 +153,7 @@ def world() -> dict[str, Any]:
 
     users: dict[str, Any] = {}
     for role in Role:
-        if role == Role.PREFECTURE_VIEWER:
+        if role in (Role.PREFECTURE_VIEWER, Role.PREFECTURE_DX):
             users[role] = StaffUserFactory(
                 username=f"walk-{role}",
                 role=role,

@@ -50,6 +50,7 @@ from madoguchi.faq.tests.factories import (
 )
 from madoguchi.intake.models import ImportRun, QuarantineItem
 from madoguchi.procedures.models import Procedure
+from madoguchi.region.models import Agreement, AgreementMember, JointSystem
 from madoguchi.reservations import codes as reservation_codes
 from madoguchi.reservations import services as reservation_services
 from madoguchi.reservations.models import (
@@ -371,6 +372,7 @@ PARAMETERS: dict[str, Source | dict[str, Source]] = {
         "api/v1/handoff/": Object(Municipality, "code"),  # a token of A naming town B
         "api/v1/": Context(lambda town: town.municipality.code),  # public API of the town
         "/reserve/bookings/": Secret("booking_code"),
+        "staff/region/agreements/": Object(Municipality, "code"),  # whose statement
     },
     "slug": Object(Procedure, "slug"),
     "step_key": Context(lambda town: DEFINITION["steps"][0]["key"]),
@@ -382,6 +384,9 @@ PARAMETERS: dict[str, Source | dict[str, Source]] = {
         "staff/counter/applications/": Object(Application),
         "staff/faq/": Object(FaqEntry),
         "otp_totp/totpdevice/": Object(TOTPDevice),
+        "staff/region/systems/": Object(JointSystem),
+        "staff/region/agreements/": Object(Agreement),
+        "/region/procurement/": Skip("public page: systems a prefecture chose to publish"),
     },
     "run_id": {"staff/applications/export/": Object(ExportRun), "staff/intake/": Object(ImportRun)},
     "item_id": Object(QuarantineItem),
@@ -566,6 +571,17 @@ def build_town(key: str, prefecture: Prefecture, code: str) -> Town:
     FaqEntryFactory(municipality=municipality, published=True, question=f"{town.marker}の質問")
     FaqQueryLogFactory(municipality=municipality)
     SharedFaqEntryFactory(faq_set=FaqSetFactory(prefecture=prefecture))
+    JointSystem.objects.create(
+        prefecture=prefecture, name=f"{town.marker}の共同調達", domain="tool", system_type="rpa"
+    )
+    agreement = Agreement.objects.create(
+        prefecture=prefecture,
+        name=f"{town.marker}の協定",
+        fiscal_year=2026,
+        total=1_000,
+        weight_equal=1,
+    )
+    AgreementMember.objects.create(agreement=agreement, municipality=municipality, population=1)
     return town
 
 

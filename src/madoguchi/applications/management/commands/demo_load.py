@@ -16,9 +16,12 @@ class Command(BaseCommand):
         call_command(
             "reservations_demo", municipality.code, "--sample-bookings", "20", verbosity=verbosity
         )
+        call_command(
+            "region_demo", municipality.code, "--password", DEMO_PASSWORD, verbosity=verbosity
+        )
         if verbosity < 1:
             return
         self.stdout.write(f"Demo municipality: {municipality} ({municipality.code})")
         self.stdout.write(f"Residents: /{municipality.code}/")
-        users = ", ".join(name for name, *_ in DEMO_STAFF)
+        users = ", ".join([*(name for name, *_ in DEMO_STAFF), "demo-prefecture"])
         self.stdout.write(f"Staff: /staff/login/ as {users} — password {DEMO_PASSWORD}")
