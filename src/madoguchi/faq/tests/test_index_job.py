@@ -41,7 +41,7 @@ def test_csv_import_builds_and_stores_the_index(
     assert response.status_code == 302
     job = Job.objects.get(kind="faq.index")
     assert (job.state, job.done, job.total) == (Job.State.DONE, 1, 1)
-    (stored,) = tmp_path.iterdir()
+    (stored,) = tmp_path.glob("*.pickle")
     assert stored.name.startswith(f"{town.pk}-")
     index_cache.forget()
 
