@@ -209,6 +209,10 @@ class FaqIndex:
     def sentence_channels(self) -> tuple[str, ...]:
         return tuple(ch.name for ch in self._sentence)
 
+    def sentence_nbytes(self) -> int:
+        """Memory held by the sentence channels' vectors (matrices and text cache)."""
+        return sum(ch.nbytes() for ch in self._sentence)
+
     def vector_caches(self) -> list[VectorCache]:
         return [ch.cache for ch in self._sentence]
 
