@@ -19,11 +19,13 @@ and an index built by upserts ranks exactly like one built in one go.
 from __future__ import annotations
 
 import math
+import mmap
 import pickle
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -111,6 +113,19 @@ class EngineConfig:
 # earlier fit (three signals) applies.
 _CONF_NO_SENTENCE = (0.97, 2.05, 0.34, 0.0, 0.0, -0.88)
 _CONF = (4.305, 2.05, -1.798, 0.196, -10.096, -0.055)
+
+
+@dataclass(frozen=True)
+class _Mapped:
+    """Where a matrix lies in a saved index file (after the pickle)."""
+
+    offset: int
+    shape: tuple[int, ...]
+    dtype: str
+
+
+def _aligned(n: int, alignment: int) -> int:
+    return (n + alignment - 1) // alignment * alignment
 
 
 @dataclass(frozen=True)
@@ -397,16 +412,52 @@ class FaqIndex:
 
     # ----- persistence --------------------------------------------------------------------------
     def save(self, path: str | Path) -> None:
-        with open(path, "wb") as fh:
-            pickle.dump(self, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        """One file: the pickled index, then (page-aligned) the large read-mostly matrices (the
+        dense and sentence vectors), which :meth:`load` maps instead of reading, so every worker
+        process of a server shares one copy of them through the page cache."""
+        holders: list[Any] = [ch for ch in self._sentence]
+        if self._dense is not None:
+            holders.append(self._dense)
+        matrices = [np.ascontiguousarray(h._mixed) for h in holders]
+        offset = 0
+        for holder, matrix in zip(holders, matrices, strict=True):
+            holder._mixed = _Mapped(offset, matrix.shape, matrix.dtype.str)
+            offset += _aligned(matrix.nbytes, 64)
+        try:
+            with open(path, "wb") as fh:
+                pickle.dump(self, fh, protocol=pickle.HIGHEST_PROTOCOL)
+                base = _aligned(fh.tell(), mmap.ALLOCATIONGRANULARITY)
+                for holder, matrix in zip(holders, matrices, strict=True):
+                    fh.seek(base + holder._mixed.offset)
+                    fh.write(matrix.tobytes())
+        finally:
+            for holder, matrix in zip(holders, matrices, strict=True):
+                holder._mixed = matrix
 
     @staticmethod
     def load(path: str | Path) -> FaqIndex:
         # Only load files this application wrote itself: unpickling runs code.
         with open(path, "rb") as fh:
             index = pickle.load(fh)  # noqa: S301
+            base = _aligned(fh.tell(), mmap.ALLOCATIONGRANULARITY)
         if not isinstance(index, FaqIndex):
             raise TypeError(f"{path} does not hold a FaqIndex")
+        holders: list[Any] = [*index._sentence, index._dense]
+        for holder in holders:
+            mapped = getattr(holder, "_mixed", None)
+            if isinstance(mapped, _Mapped):
+                # Copy-on-write: shared pages until this process edits a row (an upsert).
+                holder._mixed = (
+                    np.memmap(
+                        path,
+                        dtype=np.dtype(mapped.dtype),
+                        mode="c",
+                        offset=base + mapped.offset,
+                        shape=mapped.shape,
+                    )
+                    if math.prod(mapped.shape)
+                    else np.zeros(mapped.shape, dtype=np.dtype(mapped.dtype))
+                )
         return index
 
     # ----- query analysis -----------------------------------------------------------------------

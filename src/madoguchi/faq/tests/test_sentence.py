@@ -196,3 +196,21 @@ def test_a_birth_does_not_get_the_nursery_answer_confidently() -> None:
     assert not result.confident
     assert index.search("住民票がほしい").confident
     assert not index.search("ビットコインの買い方").confident
+
+
+def test_a_saved_index_maps_its_vectors_and_still_takes_edits(tmp_path: Path) -> None:
+    encoder = CharEncoder()
+    index = sentence_index(encoder)
+    index.build(DOCS)
+    path = tmp_path / "index.pickle"
+    index.save(path)
+    index.save(tmp_path / "again.pickle")  # saving leaves the index usable
+    assert index.search("住民票の写し").hits[0].doc_id == "2"
+    loaded = FaqIndex.load(path)
+    (channel,) = loaded._sentence
+    assert isinstance(channel._mixed, np.memmap)  # shared pages, not a private copy
+    channel.encoder = encoder
+    assert loaded.search("住民票の写し").hits == index.search("住民票の写し").hits
+    loaded.upsert(FaqDocument(id="5", question="婚姻届の出し方", answer="戸籍係へ"))
+    assert loaded.search("婚姻届の出し方").hits[0].doc_id == "5"
+    assert FaqIndex.load(path).get("5") is None  # the file is not changed by edits
