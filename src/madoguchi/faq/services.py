@@ -25,8 +25,8 @@ from madoguchi.procedures.models import Procedure
 from madoguchi.tenancy.models import Municipality
 
 from . import index_cache, selectors
-from .engine.crosslingual import detect_language
 from .content import sanitize_answer
+from .engine.crosslingual import detect_language
 from .masking import mask_personal_data, query_key
 from .models import (
     FaqEntry,

@@ -191,9 +191,7 @@ def feedback(request: HttpRequest) -> HttpResponse:
         with translation.override(lang):
             context = _chat_context(request, embed=embedded)
             context.update({"followup": followup, "question": followup.query, "lang": lang})
-            response = render(
-                request, "faq/embed.html" if embedded else "faq/chat.html", context
-            )
+            response = render(request, "faq/embed.html" if embedded else "faq/chat.html", context)
         if embedded:
             response._csp_replace = {"frame-ancestors": _frame_ancestors(municipality)}  # type: ignore[attr-defined]
         return response
