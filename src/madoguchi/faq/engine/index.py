@@ -37,7 +37,14 @@ from .crosslingual import default_glossary, detect_language
 from .dense import DenseChannel, Vector
 from .documents import FaqDocument, SearchHit, SearchResult
 from .lexicon import Lexicon, default_lexicon
-from .sentence import SentenceChannel, SentenceEncoder, VectorCache, default_encoder, faq_texts
+from .sentence import (
+    Matrix,
+    SentenceChannel,
+    SentenceEncoder,
+    VectorCache,
+    default_encoder,
+    faq_texts,
+)
 from .vectors import WordVectors, default_vectors
 
 
@@ -135,7 +142,7 @@ class _Scored:
     dense: FloatArray | None
     word_q: dict[str, float]
     sentence: FloatArray | None = None
-    sentence_query: tuple[tuple[SentenceChannel, FloatArray], ...] = ()
+    sentence_query: tuple[tuple[SentenceChannel, Matrix], ...] = ()
     language: str = "ja"
 
 
@@ -587,7 +594,7 @@ class FaqIndex:
         if language != "ja":
             fused = c.foreign_lexical_weight * fused
         sentence: FloatArray | None = None
-        queries: list[tuple[SentenceChannel, FloatArray]] = []
+        queries: list[tuple[SentenceChannel, Matrix]] = []
         for ch in self._sentence:
             qv = ch.embed_query(original)
             if language != "ja" and query and c.foreign_translated_sentence > 0:

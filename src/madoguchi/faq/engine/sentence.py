@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from functools import cache
 from typing import Any, Protocol
 
@@ -84,14 +84,14 @@ class E5Encoder:
         return _unit_rows(out)
 
 
-_ENCODERS = {"use": UseEncoder, "e5": E5Encoder}
+_ENCODERS: dict[str, Callable[[], SentenceEncoder]] = {"use": UseEncoder, "e5": E5Encoder}
 
 
 @cache
 def default_encoder(name: str) -> SentenceEncoder | None:
     """The process-wide encoder of this name, or None when its package is not installed."""
     try:
-        return _ENCODERS[name]()  # type: ignore[no-any-return]
+        return _ENCODERS[name]()
     except ImportError:
         return None
 
