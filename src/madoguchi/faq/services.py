@@ -262,18 +262,36 @@ def faq_set_touched(*, faq_set: FaqSet) -> None:
 # --- Questions, feedback, drafts ---------------------------------------------------------------
 
 
-# Shown with an answer to a question written in another language: the FAQ's text is Japanese (no
-# translated text is stored yet). Written in the reader's language on purpose, not gettext: the
+# Shown with the reply to a question written in another language (answered, not answered): the
+# FAQ's text is Japanese (no translated text is stored yet). Written in the reader's language on purpose, not gettext: the
 # page language may be Japanese while the question is not.
 READER_NOTES = {
-    "en": "This answer is available in Japanese only. If anything is unclear, please contact the "
-    "office below; we will help you.",
-    "zh": "此回答只有日语版本。如有不明之处，请联系下方的窗口。",
-    "ko": "이 답변은 일본어로만 제공됩니다. 궁금한 점이 있으면 아래 창구로 문의해 주세요.",
-    "vi": "Câu trả lời này chỉ có bằng tiếng Nhật. Nếu có điều gì chưa rõ, vui lòng liên hệ quầy "
-    "bên dưới.",
-    "pt": "Esta resposta está disponível apenas em japonês. Em caso de dúvida, entre em contato "
-    "com o balcão abaixo.",
+    "en": (
+        "This answer is available in Japanese only. If anything is unclear, please contact the "
+        "office below; we will help you.",
+        "We could not find a sure answer. The closest questions below are in Japanese. Please "
+        "contact the office below; we will help you.",
+    ),
+    "zh": (
+        "此回答只有日语版本。如有不明之处，请联系下方的窗口。",
+        "没有找到确切的回答。下面的相近问题是日语的。请联系下方的窗口。",
+    ),
+    "ko": (
+        "이 답변은 일본어로만 제공됩니다. 궁금한 점이 있으면 아래 창구로 문의해 주세요.",
+        "정확한 답변을 찾지 못했습니다. 아래의 비슷한 질문은 일본어입니다. 아래 창구로 문의해 주세요.",
+    ),
+    "vi": (
+        "Câu trả lời này chỉ có bằng tiếng Nhật. Nếu có điều gì chưa rõ, vui lòng liên hệ quầy "
+        "bên dưới.",
+        "Chúng tôi không tìm thấy câu trả lời chắc chắn. Các câu hỏi gần giống bên dưới bằng tiếng "
+        "Nhật. Vui lòng liên hệ quầy bên dưới.",
+    ),
+    "pt": (
+        "Esta resposta está disponível apenas em japonês. Em caso de dúvida, entre em contato "
+        "com o balcão abaixo.",
+        "Não encontramos uma resposta segura. As perguntas próximas abaixo estão em japonês. "
+        "Entre em contato com o balcão abaixo.",
+    ),
 }
 
 
@@ -292,7 +310,10 @@ class ChatAnswer:
 
     @property
     def reader_note(self) -> str:
-        return READER_NOTES.get(self.reader_language, "")
+        notes = READER_NOTES.get(self.reader_language)
+        if notes is None:
+            return ""
+        return notes[0] if self.answer is not None else notes[1]
 
 
 def faq_ask(

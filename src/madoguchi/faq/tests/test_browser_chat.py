@@ -68,8 +68,9 @@ def test_chat_page_answers_and_takes_feedback(
 
 
 def test_no_answer_follow_ups_and_other_languages_without_javascript(
-    browser: Any, live_server: Any, axe_check: Any, town: Municipality
+    browser: Any, live_server: Any, town: Municipality
 ) -> None:
+    # (axe-core needs JavaScript; the same markup is checked in the test above.)
     context = browser.new_context(
         locale="ja-JP", viewport={"width": 390, "height": 844}, java_script_enabled=False
     )
@@ -86,13 +87,11 @@ def test_no_answer_follow_ups_and_other_languages_without_javascript(
         page.get_by_role("link", name="窓口での相談を予約する").wait_for()
         assert page.get_by_role("textbox", name="質問").input_value() == "粗大ごみを捨てたい"
         page.screenshot(path=str(shots / "followup.png"), full_page=True)
-        axe_check(page)
         page.get_by_role("textbox", name="質問").fill("How do I throw away bulky garbage?")
         page.get_by_role("button", name="送信").click()
         page.get_by_text("粗大ごみはどうやって出せばいいですか").first.wait_for()
-        assert page.locator('p[lang="en"]').inner_text().startswith("This answer")
+        assert "in Japanese" in page.locator('p[lang="en"]').inner_text()
         page.screenshot(path=str(shots / "english.png"), full_page=True)
-        axe_check(page)
     finally:
         context.close()
 
