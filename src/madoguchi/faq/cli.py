@@ -2,6 +2,7 @@
 
     faq run --corpus CORPUS.jsonl --queries QUERIES.jsonl --out RUN.trec
     faq evaluate --qrels QRELS.tsv --run RUN.trec
+    faq crosslingual --corpus CORPUS.jsonl --qrels QRELS.tsv [--translations FILE.tsv]
 
 Uses exactly the engine the chat widget uses (``madoguchi.faq.engine``), with its default settings.
 """
@@ -11,6 +12,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from pathlib import Path
 
 from .engine import FaqIndex
 from .engine.evaluation import (
@@ -39,7 +41,46 @@ def _parser() -> argparse.ArgumentParser:
     ev.add_argument("--qrels", required=True, help="qrels TSV: query-id corpus-id grade")
     ev.add_argument("--run", required=True, help="TREC run file")
     ev.add_argument("--k", type=int, default=10, help="cut-off (default 10)")
+    xl = sub.add_parser(
+        "crosslingual", help="nDCG@10 of translated questions (query-id, English, Chinese)"
+    )
+    xl.add_argument("--corpus", required=True, help="BEIR corpus.jsonl (_id, title, text)")
+    xl.add_argument("--qrels", required=True, help="qrels TSV: query-id corpus-id grade")
+    xl.add_argument(
+        "--translations",
+        default=str(TRANSLATIONS),
+        help="TSV: query-id, English, Chinese (default: the project's own 100 translations)",
+    )
     return parser
+
+
+TRANSLATIONS = Path(__file__).parent / "tests" / "data" / "crosslingual_dev.tsv"
+
+
+def _crosslingual(args: argparse.Namespace) -> int:
+    docs = read_beir_corpus(args.corpus)
+    qrels = read_qrels(args.qrels)
+    with open(args.translations, encoding="utf-8") as fh:
+        rows = [
+            line.rstrip("\n").split("\t")
+            for line in fh
+            if line.strip() and not line.startswith("#")
+        ]
+    index = FaqIndex()
+    index.build(docs)
+    ids = [r[0] for r in rows]
+    halves = {
+        "all": ids,
+        "odd": [q for q in ids if int(q) % 2],
+        "even": [q for q in ids if int(q) % 2 == 0],
+    }
+    for column, language in ((1, "en"), (2, "zh")):
+        run = {r[0]: [(h.doc_id, h.score) for h in index.search(r[column]).hits] for r in rows}
+        scores = " ".join(
+            f"{name}={evaluate(run, qrels, only=only).ndcg:.4f}" for name, only in halves.items()
+        )
+        print(f"{language}: questions={len(rows)} nDCG@10 {scores}")
+    return 0
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -91,6 +132,8 @@ def main(argv: list[str]) -> int:
     args = _parser().parse_args(argv)
     if args.command == "run":
         return _run(args)
+    if args.command == "crosslingual":
+        return _crosslingual(args)
     return _evaluate(args)
 
 

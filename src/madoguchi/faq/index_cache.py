@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+import numpy as np
 from django.conf import settings
 
 from madoguchi.tenancy.models import Municipality
@@ -32,6 +33,7 @@ from madoguchi.tenancy.models import Municipality
 from .engine import FaqDocument, FaqIndex
 from .engine.analysis import Analyzer
 from .engine.lexicon import default_lexicon
+from .engine.sentence import VectorCache
 from .models import FaqIndexState
 from .selectors import searchable_documents
 
@@ -96,6 +98,13 @@ def get_index(municipality: Municipality) -> tuple[FaqIndex, threading.RLock]:
                 docs = list(searchable_documents(municipality=municipality))
                 index = _load_persisted(municipality.pk, fingerprint(docs))
                 if index is None:
+                    # An index stored from older documents: only what changed since is analysed
+                    # and encoded (upserts), no build in the request.
+                    index = _load_latest_persisted(municipality.pk)
+                    if index is not None:
+                        _sync(index, docs)
+                if index is None:
+                    # Nothing stored yet (a new municipality, or FAQ_INDEX_DIR lost): build once.
                     index = new_index()
                     index.build(docs)
                 cached = _Cached(version=version, index=index, lock=threading.RLock())
@@ -174,15 +183,71 @@ def _load_persisted(municipality_id: int, docs_fingerprint: str) -> FaqIndex | N
     return index
 
 
+def _load_latest_persisted(municipality_id: int) -> FaqIndex | None:
+    """The most recent stored index of the municipality, whatever documents it was built from."""
+    directory = _index_dir()
+    if not directory.is_dir():
+        return None
+    stored = sorted(
+        directory.glob(f"{municipality_id}-*.pickle"), key=lambda p: p.stat().st_mtime, reverse=True
+    )
+    for path in stored:
+        try:
+            return FaqIndex.load(path)
+        except Exception as exc:
+            logger.warning("faq: persisted index %s unreadable (%s)", path.name, type(exc).__name__)
+    return None
+
+
+def vectors_path(municipality_id: int, encoder: str) -> Path:
+    return _index_dir() / "vectors" / f"{municipality_id}-{encoder}.npz"
+
+
+def load_vector_caches(municipality_id: int, encoders: Iterable[str]) -> list[VectorCache]:
+    """Sentence vectors encoded by earlier builds (text hash -> vector), so that a rebuild encodes
+    only new texts. Plain arrays (no pickle): keys and float16 rows."""
+    caches = []
+    for name in encoders:
+        path = vectors_path(municipality_id, name)
+        if not path.is_file():
+            continue
+        try:
+            with np.load(path, allow_pickle=False) as data:
+                caches.append(
+                    VectorCache.from_arrays(name, data["keys"], data["rows"])  # copies
+                )
+        except Exception as exc:  # a damaged file: encode again
+            logger.warning("faq: vector cache %s unreadable (%s)", path.name, type(exc).__name__)
+    return caches
+
+
+def save_vector_caches(municipality_id: int, caches: Iterable[VectorCache]) -> None:
+    for cache in caches:
+        path = vectors_path(municipality_id, cache.encoder)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        keys, rows = cache.to_arrays()
+        handle, temporary = tempfile.mkstemp(dir=path.parent, suffix=".npz")
+        os.close(handle)
+        try:
+            np.savez(temporary, keys=keys, rows=rows)
+            os.replace(temporary, path)
+        finally:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(temporary)
+
+
 def build_and_save(municipality: Municipality) -> Path:
     """Build the municipality's index and store it (atomically: a temporary file renamed);
-    files built from older documents are removed. Returns the stored file's path."""
+    files built from older documents are removed. Sentence vectors of texts seen by an earlier
+    build are reused (only new or edited texts are encoded). Returns the stored file's path."""
     docs = list(searchable_documents(municipality=municipality))
     target = persisted_path(municipality.pk, fingerprint(docs))
     index = new_index()
+    index.adopt_vector_caches(load_vector_caches(municipality.pk, index.sentence_channels))
     index.build(docs)
     directory = _index_dir()
     directory.mkdir(parents=True, exist_ok=True)
+    save_vector_caches(municipality.pk, index.vector_caches())
     handle, temporary = tempfile.mkstemp(dir=directory, suffix=".tmp")
     os.close(handle)
     try:

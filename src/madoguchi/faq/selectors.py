@@ -351,3 +351,34 @@ def question_counts_by_municipality(
         .order_by()
     )
     return {row["municipality_id"]: row["n"] for row in rows}
+def unanswered_near(
+    *,
+    municipality: Municipality,
+    entry: FaqEntry,
+    days: int = 90,
+    candidates: int = 50,
+    rank: int = 1,
+    limit: int = 10,
+) -> list[QueryStat]:
+    """Recent unanswered questions (masked) that now find this FAQ first (among the first ``rank`` hits):
+    the phrasings an editor may add as alternatives (the cheapest quality lever there is)."""
+    from . import index_cache  # index_cache reads this module: imported late
+
+    until = timezone.now()
+    stats = unanswered(
+        municipality=municipality,
+        since=until - dt.timedelta(days=days),
+        until=until,
+        limit=candidates,
+    )
+    if not stats:
+        return []
+    doc_id = doc_id_for(entry)
+    index, lock = index_cache.get_index(municipality)
+    near = []
+    with lock:
+        for stat in stats:
+            hits = index.search(stat.example, k=rank).hits
+            if any(h.doc_id == doc_id for h in hits):
+                near.append(stat)
+    return near[:limit]

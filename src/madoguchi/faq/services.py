@@ -26,6 +26,7 @@ from madoguchi.tenancy.models import Municipality
 
 from . import index_cache, selectors
 from .content import sanitize_answer
+from .engine.crosslingual import detect_language
 from .masking import mask_personal_data, query_key
 from .models import (
     FaqEntry,
@@ -261,6 +262,39 @@ def faq_set_touched(*, faq_set: FaqSet) -> None:
 # --- Questions, feedback, drafts ---------------------------------------------------------------
 
 
+# Shown with the reply to a question written in another language (answered, not answered): the
+# FAQ's text is Japanese (no translated text is stored yet). Written in the reader's language on purpose, not gettext: the
+# page language may be Japanese while the question is not.
+READER_NOTES = {
+    "en": (
+        "This answer is available in Japanese only. If anything is unclear, please contact the "
+        "office below; we will help you.",
+        "We could not find a sure answer. The closest questions below are in Japanese. Please "
+        "contact the office below; we will help you.",
+    ),
+    "zh": (
+        "此回答只有日语版本。如有不明之处，请联系下方的窗口。",
+        "没有找到确切的回答。下面的相近问题是日语的。请联系下方的窗口。",
+    ),
+    "ko": (
+        "이 답변은 일본어로만 제공됩니다. 궁금한 점이 있으면 아래 창구로 문의해 주세요.",
+        "정확한 답변을 찾지 못했습니다. 아래의 비슷한 질문은 일본어입니다. 아래 창구로 문의해 주세요.",
+    ),
+    "vi": (
+        "Câu trả lời này chỉ có bằng tiếng Nhật. Nếu có điều gì chưa rõ, vui lòng liên hệ quầy "
+        "bên dưới.",
+        "Chúng tôi không tìm thấy câu trả lời chắc chắn. Các câu hỏi gần giống bên dưới bằng tiếng "
+        "Nhật. Vui lòng liên hệ quầy bên dưới.",
+    ),
+    "pt": (
+        "Esta resposta está disponível apenas em japonês. Em caso de dúvida, entre em contato "
+        "com o balcão abaixo.",
+        "Não encontramos uma resposta segura. As perguntas próximas abaixo estão em japonês. "
+        "Entre em contato com o balcão abaixo.",
+    ),
+}
+
+
 @dataclass(frozen=True)
 class ChatAnswer:
     query: str
@@ -270,6 +304,16 @@ class ChatAnswer:
     answer: selectors.AnswerView | None
     alternatives: list[selectors.AnswerView] = field(default_factory=list)
     procedures: list[selectors.ProcedureLink] = field(default_factory=list)
+    # The language the question was written in ("ja", "en", "zh", "ko", "vi", "pt"): the FAQ is
+    # shown in Japanese, with a note in that language (see faq/_turn.html).
+    reader_language: str = "ja"
+
+    @property
+    def reader_note(self) -> str:
+        notes = READER_NOTES.get(self.reader_language)
+        if notes is None:
+            return ""
+        return notes[0] if self.answer is not None else notes[1]
 
 
 def faq_ask(
@@ -317,7 +361,39 @@ def faq_ask(
         answer=answer,
         alternatives=others[:alternatives],
         procedures=procedures,
+        reader_language=detect_language(query),
     )
+
+
+@dataclass(frozen=True)
+class FollowUp:
+    """What the chat offers after 「解決しましたか → いいえ」: ask again in other words (the
+    masked question to edit), the procedures of the closest FAQ, a consultation booking, and the
+    desk to contact."""
+
+    query: str
+    procedures: list[selectors.ProcedureLink]
+    contact: str
+
+
+def faq_followup(*, municipality: Municipality, log_id: uuid.UUID) -> FollowUp | None:
+    log = FaqQueryLog.objects.for_municipality(municipality).filter(public_id=log_id).first()
+    if log is None:
+        return None
+    procedures: list[selectors.ProcedureLink] = []
+    contact = ""
+    if log.top_doc:
+        view = selectors.answers_for(municipality=municipality, doc_ids=[log.top_doc]).get(
+            log.top_doc
+        )
+        if view is not None:
+            procedures = list(view.procedures)
+            contact = view.contact
+            if not procedures and view.category:
+                procedures = selectors.related_procedures_for_category(
+                    municipality=municipality, category=view.category
+                )
+    return FollowUp(query=log.query, procedures=procedures[:3], contact=contact)
 
 
 def faq_feedback(*, municipality: Municipality, log_id: uuid.UUID, helpful: bool) -> bool:

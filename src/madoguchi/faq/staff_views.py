@@ -86,7 +86,14 @@ def _save_entry(request: HttpRequest, entry: FaqEntry | None) -> HttpResponse:
         else:
             messages.success(request, _("保存しました。"))
             return redirect("faq_staff:edit", pk=entry.pk)
-    return render(request, "faq/staff/edit.html", {"form": form, "entry": entry})
+    near = (
+        selectors.unanswered_near(municipality=municipality, entry=entry)
+        if entry is not None and entry.pk
+        else []
+    )
+    return render(
+        request, "faq/staff/edit.html", {"form": form, "entry": entry, "unanswered_near": near}
+    )
 
 
 @staff_required("faq.add_faqentry", personal_data=False)

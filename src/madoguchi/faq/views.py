@@ -171,9 +171,30 @@ def feedback(request: HttpRequest) -> HttpResponse:
         helpful=form.cleaned_data["helpful"],
     ):
         return JsonResponse({"error": "invalid"}, status=400)
-    if wants_json:
-        return JsonResponse({"ok": True})
-    name = "faq:embed" if request.POST.get("embed") == "1" else "faq:chat"
-    url = reverse(name, kwargs={"municipality_code": municipality.code})
+    embedded = request.POST.get("embed") == "1"
     lang = _language(request)
+    followup = None
+    if not form.cleaned_data["helpful"]:
+        followup = services.faq_followup(municipality=municipality, log_id=form.cleaned_data["log"])
+    if wants_json:
+        payload: dict[str, Any] = {"ok": True}
+        if followup is not None:
+            with translation.override(lang):
+                payload["html"] = render_to_string(
+                    "faq/_followup.html",
+                    {"followup": followup, "embed": embedded, "lang": lang},
+                    request=request,
+                )
+        return JsonResponse(payload)
+    if followup is not None:
+        # No JavaScript: the chat page again, with the follow-ups and the question to rephrase.
+        with translation.override(lang):
+            context = _chat_context(request, embed=embedded)
+            context.update({"followup": followup, "question": followup.query, "lang": lang})
+            response = render(request, "faq/embed.html" if embedded else "faq/chat.html", context)
+        if embedded:
+            response._csp_replace = {"frame-ancestors": _frame_ancestors(municipality)}  # type: ignore[attr-defined]
+        return response
+    name = "faq:embed" if embedded else "faq:chat"
+    url = reverse(name, kwargs={"municipality_code": municipality.code})
     return redirect(f"{url}?thanks=1&lang={lang}")

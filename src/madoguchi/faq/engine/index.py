@@ -19,11 +19,13 @@ and an index built by upserts ranks exactly like one built in one go.
 from __future__ import annotations
 
 import math
+import mmap
 import pickle
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -31,9 +33,18 @@ from madoguchi.core import forking
 
 from .analysis import NOUN, PART, PIECES_PER_WORKER, PREDICATE, Analyzer, gram_sequences, unique
 from .bm25 import Bm25fIndex, FieldSpec, FloatArray
+from .crosslingual import default_glossary, detect_language
 from .dense import DenseChannel, Vector
 from .documents import FaqDocument, SearchHit, SearchResult
 from .lexicon import Lexicon, default_lexicon
+from .sentence import (
+    Matrix,
+    SentenceChannel,
+    SentenceEncoder,
+    VectorCache,
+    default_encoder,
+    faq_texts,
+)
 from .vectors import WordVectors, default_vectors
 
 
@@ -67,6 +78,26 @@ class EngineConfig:
     dense_query_mode: str = "whole"
     # Word weight in the average: (log(2 + frequency rank) / log(table size)) ** power.
     dense_rank_power: float = 3.0
+    # Sentence channels (multilingual sentence encoders shipped in packages; each skipped when its
+    # package is not installed): cosine of the query with the FAQ's question (or its best
+    # alternative phrasing) and with its question + the first characters of its answer.
+    use_use: bool = True
+    use_question_weight: float = 0.5
+    use_qa_weight: float = 1.5
+    use_e5: bool = False
+    e5_question_weight: float = 1.0
+    e5_qa_weight: float = 2.0
+    sentence_answer_chars: int = 100
+    # Questions with no Japanese in them (English, Chinese, Korean, Vietnamese, Portuguese): key
+    # terms translated through the glossary feed the Japanese channels (at this weight), and the
+    # sentence channels, which read the question itself, weigh this much more.
+    use_glossary: bool = True
+    foreign_lexical_weight: float = 1.0
+    foreign_sentence_boost: float = 1.0
+    # The sentence query is the question's vector plus this share of its translated terms' vector.
+    foreign_translated_sentence: float = 0.6
+    # Chinese questions: also search the question's own characters (shared kanji) by bigrams.
+    foreign_keep_original: bool = True
     # Vector-space pseudo-relevance feedback (Rocchio) on the dense query.
     dense_feedback: float = 0.0
     dense_feedback_docs: int = 3
@@ -76,7 +107,7 @@ class EngineConfig:
     rm3_terms: int = 10
     rm3_weight: float = 0.3
     # To answer, the estimated probability that the best hit is right must reach this …
-    confidence_threshold: float = 0.5
+    confidence_threshold: float = 0.6
     # … and the best FAQ must cover this share of the question's (rarity-weighted) words.
     min_coverage: float = 0.15
     # Only the start of an answer is analysed into words: it states the topic, and Sudachi time
@@ -84,11 +115,24 @@ class EngineConfig:
     answer_max_chars: int = 0
 
 
-# Confidence model coefficients (see FaqIndex._confidence), fitted for the default settings.
-_CONF_COVERAGE = 0.97
-_CONF_MARGIN = 2.05
-_CONF_COSINE = 0.34
-_CONF_BIAS = -0.88
+# Confidence model coefficients (see FaqIndex._confidence), fitted for the default settings:
+# coverage, margin, word-vector cosine, sentence cosine, sentence shortfall, bias. Without a sentence channel the
+# earlier fit (three signals) applies.
+_CONF_NO_SENTENCE = (0.97, 2.05, 0.34, 0.0, 0.0, -0.88)
+_CONF = (4.305, 2.05, -1.798, 0.196, -10.096, -0.055)
+
+
+@dataclass(frozen=True)
+class _Mapped:
+    """Where a matrix lies in a saved index file (after the pickle)."""
+
+    offset: int
+    shape: tuple[int, ...]
+    dtype: str
+
+
+def _aligned(n: int, alignment: int) -> int:
+    return (n + alignment - 1) // alignment * alignment
 
 
 @dataclass(frozen=True)
@@ -97,6 +141,9 @@ class _Scored:
     words: FloatArray
     dense: FloatArray | None
     word_q: dict[str, float]
+    sentence: FloatArray | None = None
+    sentence_query: tuple[tuple[SentenceChannel, Matrix], ...] = ()
+    language: str = "ja"
 
 
 @dataclass(frozen=True)
@@ -121,6 +168,7 @@ class FaqIndex:
         lexicon: Lexicon | None = None,
         analyzer: Analyzer | None = None,
         vectors: WordVectors | None = None,
+        encoders: dict[str, SentenceEncoder | None] | None = None,
     ) -> None:
         self.config = c = config or EngineConfig()
         self.lexicon = lexicon if lexicon is not None else default_lexicon()
@@ -159,6 +207,45 @@ class FaqIndex:
                     answer_weight=c.dense_answer_weight,
                     rank_power=c.dense_rank_power,
                 )
+        self._sentence: list[SentenceChannel] = []
+        wanted = [
+            ("use", c.use_use, c.use_question_weight, c.use_qa_weight),
+            ("e5", c.use_e5, c.e5_question_weight, c.e5_qa_weight),
+        ]
+        for name, on, wq, wqa in wanted:
+            if not on:
+                continue
+            given = encoders or {}
+            encoder = given[name] if name in given else default_encoder(name)
+            if encoder is not None:
+                self._sentence.append(
+                    SentenceChannel(
+                        encoder,
+                        question_weight=wq,
+                        qa_weight=wqa,
+                        answer_chars=c.sentence_answer_chars,
+                    )
+                )
+
+    @property
+    def sentence_channels(self) -> tuple[str, ...]:
+        return tuple(ch.name for ch in self._sentence)
+
+    def sentence_nbytes(self) -> int:
+        """Memory held by the sentence channels' vectors (matrices and text cache)."""
+        return sum(ch.nbytes() for ch in self._sentence)
+
+    def vector_caches(self) -> list[VectorCache]:
+        return [ch.cache for ch in self._sentence]
+
+    def adopt_vector_caches(self, caches: Iterable[VectorCache]) -> None:
+        """Reuse sentence vectors encoded earlier (e.g. by the previous stored index)."""
+        for cache in caches:
+            for ch in self._sentence:
+                ch.cache.merge(cache)
+
+    def _encoders(self) -> dict[str, SentenceEncoder | None]:
+        return {ch.name: ch.encoder for ch in self._sentence}
 
     @property
     def uses_dense(self) -> bool:
@@ -180,12 +267,16 @@ class FaqIndex:
     def build(self, docs: Iterable[FaqDocument]) -> None:
         """Replace the whole content (bulk-loaded: much faster than upserting one by one)."""
         dense = self._dense
+        caches = self.vector_caches()
+        encoders = self._encoders()
         self.__init__(  # type: ignore[misc]
             self.config,
             lexicon=self.lexicon,
             analyzer=self.analyzer,
             vectors=dense.vectors if dense is not None else None,
+            encoders=encoders,
         )
+        self.adopt_vector_caches(caches)
         unique_docs = list({doc.id: doc for doc in docs}.values())
         # The same terms and vectors as one upsert each would give, computed in bulk and, for a
         # large corpus, on all cores (forked workers).
@@ -212,8 +303,11 @@ class FaqIndex:
         )
         self._words.bulk_load_sequences(slots, words)
         self._set_dense_many(slots, workers)
+        self._set_sentence(slots, unique_docs)
         for doc in unique_docs:
             self._docs[doc.id] = doc
+        for ch in self._sentence:  # forget vectors of texts no FAQ has any more
+            ch.cache.keep_only(t for doc in unique_docs for t in self._sentence_texts(ch, doc))
 
     def upsert(self, doc: FaqDocument) -> None:
         """Add or replace one FAQ; only its own postings and the running sums change."""
@@ -225,6 +319,7 @@ class FaqIndex:
         if parts.chars:
             self._chars.add(slot, parts.chars)
         self._set_dense(slot)
+        self._set_sentence([slot], [doc])
         self._docs[doc.id] = doc
 
     def remove(self, doc_id: str) -> bool:
@@ -235,6 +330,8 @@ class FaqIndex:
         self._chars.remove(slot)
         if self._dense is not None:
             self._dense.clear(slot)
+        for ch in self._sentence:
+            ch.clear(slot)
         self._ids[slot] = None
         self._dead += 1
         del self._docs[doc_id]
@@ -290,6 +387,13 @@ class FaqIndex:
             self._form_of_term,
         )
 
+    def _sentence_texts(self, ch: SentenceChannel, doc: FaqDocument) -> list[str]:
+        return faq_texts(doc.question, list(doc.alt_questions), doc.answer, ch.answer_chars)
+
+    def _set_sentence(self, slots: list[int], docs: list[FaqDocument]) -> None:
+        for ch in self._sentence:
+            ch.set_many(slots, [self._sentence_texts(ch, doc) for doc in docs])
+
     def _form_of_term(self, tid: int) -> str:
         name = self._words.term_name(tid)
         return self.analyzer.forms.get(name, name)
@@ -315,16 +419,52 @@ class FaqIndex:
 
     # ----- persistence --------------------------------------------------------------------------
     def save(self, path: str | Path) -> None:
-        with open(path, "wb") as fh:
-            pickle.dump(self, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        """One file: the pickled index, then (page-aligned) the large read-mostly matrices (the
+        dense and sentence vectors), which :meth:`load` maps instead of reading, so every worker
+        process of a server shares one copy of them through the page cache."""
+        holders: list[Any] = [ch for ch in self._sentence]
+        if self._dense is not None:
+            holders.append(self._dense)
+        matrices = [np.ascontiguousarray(h._mixed) for h in holders]
+        offset = 0
+        for holder, matrix in zip(holders, matrices, strict=True):
+            holder._mixed = _Mapped(offset, matrix.shape, matrix.dtype.str)
+            offset += _aligned(matrix.nbytes, 64)
+        try:
+            with open(path, "wb") as fh:
+                pickle.dump(self, fh, protocol=pickle.HIGHEST_PROTOCOL)
+                base = _aligned(fh.tell(), mmap.ALLOCATIONGRANULARITY)
+                for holder, matrix in zip(holders, matrices, strict=True):
+                    fh.seek(base + holder._mixed.offset)
+                    fh.write(matrix.tobytes())
+        finally:
+            for holder, matrix in zip(holders, matrices, strict=True):
+                holder._mixed = matrix
 
     @staticmethod
     def load(path: str | Path) -> FaqIndex:
         # Only load files this application wrote itself: unpickling runs code.
         with open(path, "rb") as fh:
             index = pickle.load(fh)  # noqa: S301
+            base = _aligned(fh.tell(), mmap.ALLOCATIONGRANULARITY)
         if not isinstance(index, FaqIndex):
             raise TypeError(f"{path} does not hold a FaqIndex")
+        holders: list[Any] = [*index._sentence, index._dense]
+        for holder in holders:
+            mapped = getattr(holder, "_mixed", None)
+            if isinstance(mapped, _Mapped):
+                # Copy-on-write: shared pages until this process edits a row (an upsert).
+                holder._mixed = (
+                    np.memmap(
+                        path,
+                        dtype=np.dtype(mapped.dtype),
+                        mode="c",
+                        offset=base + mapped.offset,
+                        shape=mapped.shape,
+                    )
+                    if math.prod(mapped.shape)
+                    else np.zeros(mapped.shape, dtype=np.dtype(mapped.dtype))
+                )
         return index
 
     # ----- query analysis -----------------------------------------------------------------------
@@ -420,6 +560,13 @@ class FaqIndex:
 
     def _score_all(self, query: str) -> _Scored:
         c = self.config
+        language = detect_language(query)
+        original = query
+        if language != "ja":
+            terms = default_glossary().translate(query, language) if c.use_glossary else []
+            query = "、".join(terms)
+            if c.foreign_keep_original and language == "zh":
+                query = f"{query}。{original}" if query else original
         word_q = self.query_terms(query)
         char_q: dict[str, float] = {}
         if c.use_chars:
@@ -444,7 +591,21 @@ class FaqIndex:
                 qvec = self._dense.feedback(qvec, top, c.dense_feedback)
                 dense = self._dense.scores(qvec, lexical.shape[0])
         fused = lexical + dense if dense is not None else lexical
-        return _Scored(fused, raw_words, dense, word_q)
+        if language != "ja":
+            fused = c.foreign_lexical_weight * fused
+        sentence: FloatArray | None = None
+        queries: list[tuple[SentenceChannel, Matrix]] = []
+        for ch in self._sentence:
+            qv = ch.embed_query(original)
+            if language != "ja" and query and c.foreign_translated_sentence > 0:
+                mixed = qv + c.foreign_translated_sentence * ch.embed_query(query)
+                qv = (mixed / max(float(np.linalg.norm(mixed)), 1e-9)).astype(np.float32)
+            queries.append((ch, qv))
+            part = ch.scores(qv, lexical.shape[0])
+            sentence = part if sentence is None else sentence + part
+        if sentence is not None:
+            fused = fused + (sentence if language == "ja" else c.foreign_sentence_boost * sentence)
+        return _Scored(fused, raw_words, dense, word_q, sentence, tuple(queries), language)
 
     def search(self, query: str, k: int = 10) -> SearchResult:
         scored = self._score_all(query)
@@ -462,15 +623,33 @@ class FaqIndex:
     def _confidence(self, scored: _Scored, top: list[int]) -> tuple[float, float]:
         """Estimated probability that the best hit answers the question, and its coverage.
 
-        A logistic model over three signals, fitted once on half of the development questions
-        (odd ids) and checked on the other half (AUC 0.76 / 0.80; see docs/faq-engine.md):
+        A logistic model over four signals, fitted once on half of the development questions
+        (odd ids) and checked on the other half (see docs/faq-engine.md):
         - coverage: the best FAQ's word BM25F score relative to the query's own maximum, in which
           a query word no FAQ contains counts as a rare word missing from every FAQ;
         - the margin between the best and the second-best fused score (a clear winner);
-        - the best FAQ's word-vector cosine.
+        - the best FAQ's word-vector cosine;
+        - the best FAQ's sentence cosine (mean over the sentence channels; 0 without them);
+        - how far the best FAQ's sentence score falls short of the best sentence score (the
+          channels disagree: 子どもが生まれたら matches 子ども in a nursery FAQ's words, while the
+          sentence channel prefers the FAQ about what to do when expecting a child).
         """
-        if not top or not scored.word_q:
+        features = self.confidence_features(scored, top)
+        if features is None:
             return 0.0, 0.0
+        coef = _CONF if self._sentence else _CONF_NO_SENTENCE
+        z = coef[-1] + sum(w * x for w, x in zip(coef, features, strict=False))
+        coverage = features[0]
+        return 1.0 / (1.0 + math.exp(-z)), coverage
+
+    def confidence_features(
+        self, scored: _Scored, top: list[int]
+    ) -> tuple[float, float, float, float, float] | None:
+        """(coverage, margin, word-vector cosine, sentence cosine, sentence shortfall) of the best
+        hit; the shortfall is how much lower its sentence score is than the best sentence score of
+        any FAQ (0 when the channels agree on the best FAQ)."""
+        if not top or (not scored.word_q and not scored.sentence_query):
+            return None
         best = top[0]
         words = self._words
         unseen_idf = math.log(1.0 + (words.n_docs + 0.5) / 0.5)
@@ -485,8 +664,14 @@ class FaqIndex:
         if scored.dense is not None:
             c = self.config
             cosine = float(scored.dense[best]) / (c.dense_question_weight + c.dense_answer_weight)
-        z = _CONF_COVERAGE * coverage + _CONF_MARGIN * margin + _CONF_COSINE * cosine + _CONF_BIAS
-        return 1.0 / (1.0 + math.exp(-z)), coverage
+        sentence = shortfall = 0.0
+        if scored.sentence_query and scored.sentence is not None:
+            sentence = sum(ch.question_cosine(qv, best) for ch, qv in scored.sentence_query) / len(
+                scored.sentence_query
+            )
+            total = sum(ch.question_weight + ch.qa_weight for ch, _ in scored.sentence_query)
+            shortfall = (float(scored.sentence.max()) - float(scored.sentence[best])) / total
+        return coverage, margin, cosine, sentence, shortfall
 
     def with_config(self, **changes: object) -> FaqIndex:
         """A new empty index with changed settings (used by evaluation sweeps)."""
@@ -495,4 +680,5 @@ class FaqIndex:
             lexicon=self.lexicon,
             analyzer=self.analyzer,
             vectors=self._dense.vectors if self._dense is not None else None,
+            encoders=self._encoders(),
         )

@@ -102,3 +102,41 @@ def test_staff_editing_pages(client: Client) -> None:
     assert client.get(reverse("faq_staff:shared_sets")).status_code == 200
     client.post(reverse("faq_staff:delete", kwargs={"pk": entry.pk}))
     assert not FaqEntry.objects.exists()
+
+
+def test_edit_page_shows_unanswered_questions_that_would_match(client: Client) -> None:
+    town = MunicipalityFactory()
+    client.force_login(StaffUserFactory(municipality=town, manager=True))
+    dog = services.faq_entry_create(
+        municipality=town,
+        question="犬の登録",
+        answer="飼い始めて30日以内に登録してください。",
+        status=Status.PUBLISHED,
+    )
+    services.faq_entry_create(
+        municipality=town,
+        question="粗大ごみの出し方",
+        answer="予約制です。",
+        status=Status.PUBLISHED,
+    )
+    FaqQueryLogFactory(
+        municipality=town,
+        query="子犬の登録はどこで",
+        query_key="子犬の登録はどこで",
+        answered=False,
+    )
+    FaqQueryLogFactory(
+        municipality=town,
+        query="ソファを捨てたい粗大ごみ",
+        query_key="ソファを捨てたい粗大ごみ",
+        answered=False,
+    )
+    other = MunicipalityFactory()
+    FaqQueryLogFactory(
+        municipality=other, query="犬の登録料", query_key="犬の登録料", answered=False
+    )
+    near = selectors.unanswered_near(municipality=town, entry=dog, rank=1)
+    assert [s.example for s in near] == ["子犬の登録はどこで"]
+    page = client.get(reverse("faq_staff:edit", kwargs={"pk": dog.pk})).content.decode()
+    assert "子犬の登録はどこで" in page and "ソファを捨てたい" not in page
+    assert "犬の登録料" not in page  # another town's questions stay there

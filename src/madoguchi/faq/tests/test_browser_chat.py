@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
 
-from madoguchi.faq import services
+from madoguchi.faq import index_cache, services
 from madoguchi.faq.models import FaqQueryLog, Status
 from madoguchi.tenancy.models import Municipality
 from madoguchi.tenancy.tests.factories import MunicipalityFactory
@@ -37,6 +38,9 @@ def town() -> Municipality:
             category=category,
             status=Status.PUBLISHED,
         )
+    # As the background job would: the index (and the sentence model) ready before the first
+    # question, so no request waits for a build.
+    index_cache.get_index(town)
     return town
 
 
@@ -53,11 +57,43 @@ def test_chat_page_answers_and_takes_feedback(
     axe_check(page)
     log.get_by_role("button", name="いいえ").click()
     log.get_by_text("ご回答ありがとうございました。").wait_for()
+    log.get_by_role("link", name="言葉を変えてもう一度質問する").wait_for()
+    assert log.get_by_role("link", name="窓口での相談を予約する").count() == 1
+    axe_check(page)
     assert FaqQueryLog.objects.get().helpful is False
     # An unanswerable question is answered honestly.
     page.get_by_role("textbox", name="質問").fill("宇宙旅行の予約")
     page.keyboard.press("Enter")
     log.get_by_text("ぴったりの回答は見つかりませんでした").wait_for()
+
+
+def test_no_answer_follow_ups_and_other_languages_without_javascript(
+    browser: Any, live_server: Any, town: Municipality
+) -> None:
+    # (axe-core needs JavaScript; the same markup is checked in the test above.)
+    context = browser.new_context(
+        locale="ja-JP", viewport={"width": 390, "height": 844}, java_script_enabled=False
+    )
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    shots = Path("/tmp/shots/faq2")
+    shots.mkdir(parents=True, exist_ok=True)
+    try:
+        page.goto(f"{live_server.url}/{town.code}/faq/")
+        page.get_by_role("textbox", name="質問").fill("粗大ごみを捨てたい")
+        page.get_by_role("button", name="送信").click()
+        page.get_by_text("次の回答が見つかりました。").wait_for()
+        page.get_by_role("button", name="いいえ").click()
+        page.get_by_role("link", name="窓口での相談を予約する").wait_for()
+        assert page.get_by_role("textbox", name="質問").input_value() == "粗大ごみを捨てたい"
+        page.screenshot(path=str(shots / "followup.png"), full_page=True)
+        page.get_by_role("textbox", name="質問").fill("How do I throw away bulky garbage?")
+        page.get_by_role("button", name="送信").click()
+        page.get_by_text("粗大ごみはどうやって出せばいいですか").first.wait_for()
+        assert "in Japanese" in page.locator('p[lang="en"]').inner_text()
+        page.screenshot(path=str(shots / "english.png"), full_page=True)
+    finally:
+        context.close()
 
 
 def test_widget_embeds_in_the_towns_page_in_english(page: Any, town: Municipality) -> None:

@@ -99,13 +99,46 @@ def test_feedback_json_and_plain(client: Client, town: Municipality) -> None:
     ok = client.post(
         _url(town, "feedback"), {"log": log_id, "helpful": "0"}, HTTP_ACCEPT="application/json"
     )
-    assert ok.json() == {"ok": True}
+    assert ok.json()["ok"] is True
+    assert "窓口での相談を予約する" in ok.json()["html"]
     assert FaqQueryLog.objects.get().helpful is False
     plain = client.post(_url(town, "feedback"), {"log": log_id, "helpful": "1", "embed": "1"})
     assert plain.status_code == 302 and "/faq/embed/?thanks=1" in plain["Location"]
     assert FaqQueryLog.objects.get().helpful is True
     bad = client.post(_url(town, "feedback"), {"log": "not-a-uuid", "helpful": "1"})
     assert bad.status_code == 400
+
+
+def test_no_answers_follow_up_without_javascript(client: Client, town: Municipality) -> None:
+    client.post(_url(town, "chat"), {"q": "住民票が欲しいのですが"})
+    log = FaqQueryLog.objects.get()
+    response = client.post(_url(town, "feedback"), {"log": str(log.public_id), "helpful": "0"})
+    assert response.status_code == 200
+    body = response.content.decode()
+    # Rephrase (the question back in the box), the procedure, a consultation, the desk.
+    assert "言葉を変えてもう一度質問する" in body
+    assert 'value="住民票が欲しいのですが"' in body
+    assert "/procedures/residence-certificate/" in body
+    assert reverse("reservations:start", kwargs={"municipality_code": town.code}) in body
+    assert "市民課 0559-00-0001" in body
+    log.refresh_from_db()
+    assert log.helpful is False
+    # Another town's log gives nothing away.
+    other = MunicipalityFactory()
+    stranger = client.post(_url(other, "feedback"), {"log": str(log.public_id), "helpful": "0"})
+    assert stranger.status_code == 400
+
+
+def test_a_question_in_english_gets_the_japanese_answer_with_a_note(
+    client: Client, town: Municipality
+) -> None:
+    response = client.post(_url(town, "chat"), {"q": "Where can I get a residence certificate?"})
+    body = response.content.decode()
+    assert "住民票の写しはどこで取れますか" in body
+    assert 'lang="en"' in body and "available in Japanese only" in body
+    assert "市民課 0559-00-0001" in body
+    response = client.post(_url(town, "chat"), {"q": "住民票がほしい"})
+    assert "faq-reader-note" not in response.content.decode()
 
 
 def test_embed_page_may_be_framed_by_the_towns_site_only(

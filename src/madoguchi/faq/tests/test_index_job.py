@@ -41,7 +41,7 @@ def test_csv_import_builds_and_stores_the_index(
     assert response.status_code == 302
     job = Job.objects.get(kind="faq.index")
     assert (job.state, job.done, job.total) == (Job.State.DONE, 1, 1)
-    (stored,) = tmp_path.iterdir()
+    (stored,) = tmp_path.glob("*.pickle")
     assert stored.name.startswith(f"{town.pk}-")
     index_cache.forget()
 
@@ -67,3 +67,53 @@ def test_rebuild_button_queues_a_job_and_the_list_refreshes(client: Client, sett
     client.force_login(StaffUserFactory(municipality=other, manager=True))
     assert 'id="job-state"' not in client.get(reverse("faq_staff:list")).content.decode()
     assert client.get(reverse("faq_staff:index_rebuild")).status_code == 405
+
+
+def test_rebuilds_reuse_stored_sentence_vectors_and_a_stale_index_is_synced(
+    settings: Any, tmp_path: Path, monkeypatch: Any
+) -> None:
+    from madoguchi.faq import services
+    from madoguchi.faq.engine import EngineConfig, FaqIndex, sentence
+    from madoguchi.faq.models import Status
+
+    from .test_sentence import CharEncoder
+
+    settings.FAQ_INDEX_DIR = tmp_path
+    encoder = CharEncoder()
+    monkeypatch.setattr(sentence, "default_encoder", lambda name: encoder)
+    monkeypatch.setattr(
+        index_cache,
+        "new_index",
+        lambda: FaqIndex(
+            EngineConfig(use_dense=False),
+            analyzer=index_cache._analyzer(),
+            encoders={"use": encoder},
+        ),
+    )
+    town = MunicipalityFactory()
+    dog = services.faq_entry_create(
+        municipality=town, question="犬の登録", answer="30日以内に。", status=Status.PUBLISHED
+    )
+    services.faq_entry_create(
+        municipality=town,
+        question="粗大ごみの出し方",
+        answer="予約制です。",
+        status=Status.PUBLISHED,
+    )
+    index_cache.build_and_save(town)
+    assert len(encoder.calls) == 4  # question and question + answer start of each FAQ
+    assert index_cache.vectors_path(town.pk, "use").is_file()
+
+    encoder.calls.clear()
+    services.faq_entry_update(entry=dog, question="犬を飼い始めたら")
+    index_cache.build_and_save(town)
+    assert encoder.calls == ["犬を飼い始めたら", "犬を飼い始めたら\n30日以内に。"]
+
+    # Edited after the last build: a new process loads the stored index and upserts the change.
+    services.faq_entry_update(entry=dog, question="子犬の登録")
+    index_cache.forget()
+    encoder.calls.clear()
+    monkeypatch.setattr(index_cache, "new_index", lambda: pytest.fail("built in a request"))
+    index, _lock = index_cache.get_index(town)
+    assert encoder.calls == ["子犬の登録", "子犬の登録\n30日以内に。"]
+    assert {d.question for d in index.documents()} == {"子犬の登録", "粗大ごみの出し方"}

@@ -68,11 +68,16 @@
     var data = new URLSearchParams(new FormData(fb));
     data.set("helpful", button.value);
     fetch(fb.action, { method: "POST", body: data, credentials: "same-origin", headers: { "Accept": "application/json" } })
-      .then(function () {
+      .then(function (response) { return response.json(); })
+      .then(function (payload) {
         var p = document.createElement("p");
         p.setAttribute("role", "status");
         p.textContent = texts.thanks;
         fb.replaceWith(p);
+        if (payload && payload.html) {
+          // 「いいえ」: rephrase, the related procedure, a consultation, the desk.
+          p.insertAdjacentHTML("afterend", payload.html);
+        }
       });
   });
 }());
