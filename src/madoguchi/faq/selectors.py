@@ -351,6 +351,8 @@ def question_counts_by_municipality(
         .order_by()
     )
     return {row["municipality_id"]: row["n"] for row in rows}
+
+
 def unanswered_near(
     *,
     municipality: Municipality,
