@@ -20,6 +20,7 @@ urlpatterns = [
     path("staff/reservations/", include("madoguchi.reservations.urls_staff")),
     path("<str:municipality_code>/faq/", include("madoguchi.faq.urls_resident")),
     path("<str:municipality_code>/reserve/", include("madoguchi.reservations.urls_resident")),
+    path("<str:municipality_code>/about/", include("madoguchi.tenancy.urls")),
     path("<str:municipality_code>/", include("madoguchi.applications.urls")),
 ]
 

@@ -67,6 +67,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | _crud("procedures", "formversion", "view", "add")
         | _crud("tenancy", "municipality", "view", "change")
         | _crud("tenancy", "openinghours")
+        | _crud("tenancy", "trustpage")
         | _crud("accounts", "staffuser")
         | _FAQ_EDIT
         | _FAQ_MANAGE

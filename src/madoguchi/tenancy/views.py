@@ -16,7 +16,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import requires_csrf_token
 
 from .access import get_active_municipality
-from .models import Municipality
+from .middleware import request_municipality
+from .models import Municipality, TrustPage
 
 logger = logging.getLogger(__name__)
 
@@ -25,6 +26,25 @@ def index(request: HttpRequest) -> HttpResponse:
     """The deployment's front page: the municipalities it serves."""
     municipalities = Municipality.objects.filter(is_active=True).select_related("prefecture")
     return render(request, "core/index.html", {"municipalities": municipalities})
+
+
+def trust_page(request: HttpRequest, kind: str) -> HttpResponse:
+    """The municipality's privacy notice, terms or accessibility statement (or whom to ask)."""
+    if kind not in TrustPage.Kind.values:
+        raise Http404
+    municipality = request_municipality(request)
+    page = TrustPage.objects.for_municipality(municipality).filter(kind=kind).first()
+    paragraphs = [p.strip() for p in page.text.split("\n\n") if p.strip()] if page else []
+    return render(
+        request,
+        "tenancy/trust_page.html",
+        {
+            "title": TrustPage.Kind(kind).label,
+            "page": page,
+            "paragraphs": paragraphs,
+            "trust_kinds": TrustPage.Kind,
+        },
+    )
 
 
 # --- Error pages --------------------------------------------------------------------------------
