@@ -18,7 +18,7 @@ from madoguchi.tenancy.access import access_tenant_object
 from madoguchi.tenancy.models import Municipality
 
 from .calendar_days import HallCalendar
-from .codes import booking_code_normalize, secret_hash
+from .codes import booking_code_normalize, manage_token, secret_hash
 from .models import Booking, ReservationPolicy, Service, SlotLoad, Ticket, VisitEvent, Window
 
 # Measured service times are taken from this many recent hours; fewer samples → standard time.
@@ -209,6 +209,15 @@ def booking_access(*, municipality: Municipality, code: str, secret: str) -> Boo
     if not equal(booking.secret_hash, secret_hash(code=code, secret=secret)):
         return None
     return booking
+
+
+def booking_by_manage_link(*, municipality: Municipality, code: str, token: str) -> Booking | None:
+    """The booking a mail's manage link points to; None for a wrong or altered link."""
+    booking = booking_by_code(municipality=municipality, code=code)
+    if booking is None:
+        return None
+    expected = manage_token(code=booking.code, secret_hash=booking.secret_hash)
+    return booking if equal(expected, token[:64]) else None
 
 
 def booking_by_code(*, municipality: Municipality, code: str) -> Booking | None:

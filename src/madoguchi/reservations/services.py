@@ -23,6 +23,7 @@ from typing import Any
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
@@ -38,6 +39,7 @@ from .codes import (
     CODE_LENGTH,
     booking_code_normalize,
     contact_hash,
+    manage_token,
     new_booking_code,
     secret_for,
     secret_hash,
@@ -300,6 +302,7 @@ def booking_cancel(*, booking: Booking, now: datetime | None = None) -> Booking:
         booking.cancelled_at = now
         booking.save(update_fields=["status", "cancelled_at"])
         _slot_release(service=booking.service, start=booking.start)
+        _notify(booking, "reservations/cancelled")
     return booking
 
 
@@ -317,10 +320,12 @@ def booking_reschedule(
             return booking
         _slot_take(service=booking.service, start=start, pool=pool)
         _slot_release(service=booking.service, start=booking.start)
+        previous = booking.start
         booking.start = start
         booking.end = start + timedelta(minutes=policy.slot_minutes)
         booking.reminder_sent_at = None
         booking.save(update_fields=["start", "end", "reminder_sent_at"])
+        _notify(booking, "reservations/changed", previous=previous.isoformat())
     return booking
 
 
@@ -330,15 +335,38 @@ def booking_what_to_bring(*, booking: Booking) -> list[tuple[str, list[str]]]:
     return [(p.name, p.what_to_bring_lines) for p in procedures if p.what_to_bring_lines]
 
 
+def booking_manage_url(*, booking: Booking) -> str:
+    """The absolute manage link for the booking's mails (opens it without typing the PIN)."""
+    token = manage_token(code=booking.code, secret_hash=booking.secret_hash)
+    path = reverse(
+        "reservations:open",
+        kwargs={"municipality_code": booking.municipality.code, "code": booking.code, "token": token},
+    )
+    return settings.PUBLIC_BASE_URL.rstrip("/") + path
+
+
 def booking_send_confirmation(*, booking: Booking, secret: str) -> None:
     """Queue the confirmation mail (sent once the booking commits; see reservations.notices).
-    The PIN travels sealed: only its hash is stored with the booking."""
+    The PIN and the manage link travel sealed: only the PIN's hash is stored with the booking."""
     notification_queue(
         municipality=booking.municipality,
         template="reservations/confirmation",
         reference=booking.pk,
         language=get_language() or "",
-        sealed={"pin": secret},
+        sealed={"pin": secret, "manage_url": booking_manage_url(booking=booking)},
+    )
+
+
+def _notify(booking: Booking, template: str, **sealed: str) -> None:
+    """A mail about a change the resident made (moved, cancelled), with the manage link sealed."""
+    if not booking.email:
+        return
+    notification_queue(
+        municipality=booking.municipality,
+        template=template,
+        reference=booking.pk,
+        language=get_language() or "",
+        sealed={"manage_url": booking_manage_url(booking=booking), **sealed},
     )
 
 

@@ -44,7 +44,9 @@ def test_resident_books_a_visit_and_gets_code_qr_and_ics(client: Client) -> None
     municipality, service, _ = hall(windows=2)
     day = working_day(timezone.localdate())
     assert client.get(r("start", municipality)).status_code == 200
-    slots = client.get(r("slots", municipality, service_id=service.pk) + f"?from={day}")
+    dates = client.get(r("slots", municipality, service_id=service.pk) + f"?from={day}")
+    assert dates.status_code == 200 and f"?day={day}" in dates.content.decode()
+    slots = client.get(r("slots", municipality, service_id=service.pk) + f"?day={day}")
     assert slots.status_code == 200
     start = _start_value(day, 10)
     assert start in slots.content.decode()
@@ -145,12 +147,22 @@ def test_find_change_and_cancel_by_code_and_secret(client: Client) -> None:
     assert found.status_code == 302
     page = client.get(found["Location"])
     assert page.status_code == 200 and "10:00" in page.content.decode()
+    # Moving and cancelling ask first: the GET pages change nothing.
+    confirm = client.get(
+        r("manage_change", municipality, code=code) + f"?start={_start_value(day, 11)}"
+    )
+    assert confirm.status_code == 200 and "この日時に変更する" in confirm.content.decode()
+    assert client.get(r("manage_cancel", municipality, code=code)).status_code == 200
+    assert timezone.localtime(Booking.objects.get().start).hour == 10
+    assert Booking.objects.get().status == Booking.Status.BOOKED
     moved = client.post(
         r("manage_change", municipality, code=code), {"start": _start_value(day, 11)}
     )
     assert moved.status_code == 302
     assert timezone.localtime(Booking.objects.get().start).hour == 11
-    client.post(r("manage_cancel", municipality, code=code))
+    assert "予約の日時を変更しました" in client.get(moved["Location"]).content.decode()
+    cancelled = client.post(r("manage_cancel", municipality, code=code), follow=True)
+    assert "予約を取り消しました" in cancelled.content.decode()
     assert Booking.objects.get().status == Booking.Status.CANCELLED
     again = client.post(r("manage_cancel", municipality, code=code))
     assert again.status_code == 409 and "すでに取り消されています" in again.content.decode()
