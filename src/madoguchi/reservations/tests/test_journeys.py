@@ -170,3 +170,86 @@ def test_without_email_nothing_is_mailed_and_the_page_does_not_claim_so(
     assert "予約を取り消しました" in done.content.decode()
     assert "メールで送りました" not in done.content.decode()
     assert not mail.outbox
+
+
+# --- Kiosk and display after hours ------------------------------------------------------------
+
+
+def _kiosk(municipality: Any) -> str:
+    from madoguchi.reservations.models import ReservationPolicy
+
+    key = ReservationPolicy.objects.get(municipality=municipality).kiosk_key
+    return r("kiosk", municipality, key=key)
+
+
+def _closed_today(municipality: Any, note: str = "") -> None:
+    from madoguchi.reservations.models import CalendarException
+
+    CalendarException.objects.update_or_create(
+        municipality=municipality,
+        date=timezone.localdate(),
+        defaults={"closed": True, "note": note},
+    )
+
+
+def test_hall_hours_knows_open_closed_and_the_next_opening() -> None:
+    from datetime import timedelta
+
+    from madoguchi.reservations import selectors
+
+    municipality, _service, _ = hall()
+    day = working_day(timezone.localdate())
+    assert selectors.hall_hours(municipality=municipality, now=at(day, 10)).open_now
+    evening = selectors.hall_hours(municipality=municipality, now=at(day, 18))
+    assert not evening.open_now
+    assert evening.next_opening == at(working_day(day), 8, 30)
+    early = selectors.hall_hours(municipality=municipality, now=at(day, 7))
+    assert early.next_opening == at(day, 8, 30)
+    # A Friday evening: the next opening skips the weekend (and holidays).
+    friday = day + timedelta(days=(4 - day.weekday()) % 7)
+    after = selectors.hall_hours(municipality=municipality, now=at(friday, 20)).next_opening
+    assert after is not None and after.weekday() < 5 and after.date() > friday
+
+
+def test_kiosk_after_hours_issues_nothing_and_says_when_it_opens(client: Client) -> None:
+    from madoguchi.reservations.models import Ticket
+
+    municipality, service, _ = hall()
+    _closed_today(municipality, note="臨時閉庁")
+    page = client.get(_kiosk(municipality))
+    body = page.content.decode()
+    assert page.status_code == 200
+    assert "ただいま受付時間外です" in body and "Reception is closed now" in body
+    assert "次の受付開始" in body and 'id="next-opening-en">Opens ' in body
+    assert "rs-kiosk__service" not in body and "kiosk_checkin" not in body
+    # The server refuses too: a ticket posted from an old page or a script is not issued.
+    issue = client.post(_kiosk(municipality) + "ticket/", {"service": service.pk})
+    assert issue.status_code == 409 and "受付時間外" in issue.content.decode()
+    checkin = client.post(_kiosk(municipality) + "checkin/", {"code": "ABCD-EFGH"})
+    assert checkin.status_code == 409
+    assert not Ticket.objects.exists()
+
+
+def test_wait_estimates_say_closed_after_hours(client: Client) -> None:
+    import json
+
+    municipality, _service, _ = hall()
+    _closed_today(municipality)
+    board = client.get(r("board", municipality)).content.decode()
+    assert "受付終了" in board and "約0分" not in board
+    state = json.loads(client.get(r("display_json", municipality)).content)
+    assert all(s["closed"] for s in state["services"])
+    display = client.get(r("display", municipality)).content.decode()
+    assert "受付終了" in display and "Closed" in display
+
+
+def test_kiosk_open_is_bilingual_and_issues(client: Client) -> None:
+    from .factories import open_today_all_day
+
+    municipality, service, _ = hall()
+    open_today_all_day(municipality)
+    body = client.get(_kiosk(municipality), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "予約のある方" in body and "With a reservation" in body
+    assert "人待ち" in body and "waiting" in body and "受付終了" not in body
+    issued = client.post(_kiosk(municipality) + "ticket/", {"service": service.pk})
+    assert issued.status_code == 302

@@ -15,7 +15,7 @@ from madoguchi.accounts.tests.factories import StaffUserFactory
 from madoguchi.reservations import codes, selectors, services
 from madoguchi.reservations.models import Booking, ReservationPolicy, Service, Ticket, VisitEvent
 
-from .factories import ServiceFactory, at, hall, working_day
+from .factories import ServiceFactory, at, hall, open_today_all_day, working_day
 
 pytestmark = pytest.mark.django_db
 
@@ -170,6 +170,7 @@ def test_find_change_and_cancel_by_code_and_secret(client: Client) -> None:
 
 def test_kiosk_issues_tickets_and_checks_in(client: Client) -> None:
     municipality, service, _ = hall()
+    open_today_all_day(municipality)
     key = ReservationPolicy.objects.get(municipality=municipality).kiosk_key
     assert client.get(r("kiosk", municipality, key="wrong")).status_code == 404
     page = client.get(r("kiosk", municipality, key=key))
@@ -188,6 +189,7 @@ def test_kiosk_issues_tickets_and_checks_in(client: Client) -> None:
 
 def test_kiosk_check_in_of_todays_booking(client: Client) -> None:
     municipality, service, _ = hall()
+    open_today_all_day(municipality)
     key = ReservationPolicy.objects.get(municipality=municipality).kiosk_key
     day = working_day(timezone.localdate())
     result = services.booking_create(
@@ -326,6 +328,7 @@ def test_staff_of_one_municipality_get_404_for_anothers_rows() -> None:
 def test_resident_urls_never_reach_another_municipality(client: Client) -> None:
     town_a, _service_a, _ = hall()
     town_b, service_b, _ = hall()
+    open_today_all_day(town_a)
     key_a = ReservationPolicy.objects.get(municipality=town_a).kiosk_key
     key_b = ReservationPolicy.objects.get(municipality=town_b).kiosk_key
     ticket_b = services.ticket_issue(municipality=town_b, service=service_b)
@@ -499,6 +502,7 @@ def test_hostile_booking_input_never_errors_or_double_books(
 def test_staff_lists_and_resident_actions_stay_in_their_municipality(client: Client) -> None:
     town_a, _service_a, _ = hall()
     town_b, service_b, _ = hall()
+    open_today_all_day(town_a)
     day = working_day(timezone.localdate())
     b = services.booking_create(
         municipality=town_b,
