@@ -17,7 +17,7 @@ import logging
 import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -31,7 +31,8 @@ from django.utils.translation import gettext as _
 from madoguchi.accounts.models import StaffUser
 from madoguchi.notifications.services import notification_queue
 from madoguchi.procedures.models import Procedure
-from madoguchi.tenancy.models import Municipality
+from madoguchi.tenancy.access import access_tenant_object
+from madoguchi.tenancy.models import Municipality, OpeningHours
 
 from . import selectors
 from .calendar_days import HallCalendar
@@ -46,6 +47,7 @@ from .codes import (
 )
 from .models import (
     Booking,
+    CalendarException,
     ReservationPolicy,
     Service,
     SlotLoad,
@@ -709,3 +711,26 @@ def kiosk_key_rotate(*, municipality: Municipality) -> ReservationPolicy:
     policy.full_clean()
     policy.save()
     return policy
+
+
+# --- The hall's configuration (staff pages for the municipality administrator) ----------------
+
+
+@transaction.atomic
+def opening_hours_set(
+    *, municipality: Municipality, periods: dict[int, tuple[time, time] | None]
+) -> None:
+    """Replace the weekly opening hours: one period per weekday, None for a closed weekday."""
+    OpeningHours.objects.filter(municipality=municipality).delete()
+    for weekday, period in sorted(periods.items()):
+        if period is None:
+            continue
+        opens, closes = period
+        hours = OpeningHours(municipality=municipality, weekday=weekday, opens=opens, closes=closes)
+        hours.full_clean()
+        hours.save()
+
+
+def calendar_exception_delete(*, municipality: Municipality, exception_id: int) -> None:
+    """Remove a closed day or special day (404 for another municipality's)."""
+    access_tenant_object(CalendarException, municipality=municipality, pk=exception_id).delete()
