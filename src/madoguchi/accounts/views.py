@@ -108,6 +108,8 @@ def home(request: HttpRequest) -> HttpResponse:
         "accounts/home.html",
         {
             "panels": panels_for(user),
+            # Family name first, as Japanese staff lists write it.
+            "staff_name": f"{user.last_name} {user.first_name}".strip() or user.get_username(),
             "totp_enabled": services.totp_enabled(user=user),
             "can_set_policy": user.has_perm(SECOND_FACTOR_POLICY),
         },

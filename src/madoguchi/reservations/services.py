@@ -342,7 +342,11 @@ def booking_manage_url(*, booking: Booking) -> str:
     token = manage_token(code=booking.code, secret_hash=booking.secret_hash)
     path = reverse(
         "reservations:open",
-        kwargs={"municipality_code": booking.municipality.code, "code": booking.code, "token": token},
+        kwargs={
+            "municipality_code": booking.municipality.code,
+            "code": booking.code,
+            "token": token,
+        },
     )
     return settings.PUBLIC_BASE_URL.rstrip("/") + path
 

@@ -23,11 +23,11 @@ class _TenantModelForm(forms.ModelForm):  # type: ignore[type-arg]
         self.instance.municipality = municipality
 
     def _post_clean(self) -> None:
-        super()._post_clean()
+        super()._post_clean()  # type: ignore[misc]  # Django's hook, not in the stubs
         try:
             self.instance.validate_constraints()
         except ValidationError as exc:
-            self._update_errors(exc)
+            self._update_errors(exc)  # type: ignore[attr-defined]
 
 
 class WindowForm(_TenantModelForm):
@@ -116,4 +116,3 @@ class ClosedDayForm(_TenantModelForm):
             data["opens"] = data["closes"] = None
             self.instance.opens = self.instance.closes = None
         return data
-

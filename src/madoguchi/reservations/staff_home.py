@@ -76,7 +76,10 @@ def figures(user: StaffUser) -> Panel | None:
             _("約%(m)s分") % {"m": longest} if longest is not None else _("受付終了"),
         ),
         Figure(_("今日の予約"), str(bookings.count())),
-        Figure(_("未処理の申請（受付・審査中）"), str(counts[Status.RECEIVED] + counts[Status.IN_REVIEW])),
+        Figure(
+            _("未処理の申請（受付・審査中）"),
+            str(counts[Status.RECEIVED] + counts[Status.IN_REVIEW]),
+        ),
         Figure(_("補正待ちの申請"), str(counts[Status.CORRECTION_REQUESTED])),
     ]
     links = []

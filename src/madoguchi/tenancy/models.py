@@ -217,7 +217,9 @@ class TrustPage(TenantOwned):
             models.UniqueConstraint(
                 fields=["municipality", "kind"],
                 name="trust_page_one_per_kind",
-                violation_error_message=_("この種類のページはすでにあります。それを変更してください。"),
+                violation_error_message=_(
+                    "この種類のページはすでにあります。それを変更してください。"
+                ),
             )
         ]
 

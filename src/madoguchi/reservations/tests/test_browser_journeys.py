@@ -16,8 +16,11 @@ import pytest
 from django.utils import timezone
 
 from madoguchi.accounts.tests.factories import PASSWORD, StaffUserFactory
-from madoguchi.applications.tests.factories import ApplicationFactory, back_office_user
-from madoguchi.applications.tests.factories import ProcedureFactory
+from madoguchi.applications.tests.factories import (
+    ApplicationFactory,
+    ProcedureFactory,
+    back_office_user,
+)
 from madoguchi.reservations.models import CalendarException, ReservationPolicy
 from madoguchi.tenancy.demo_data import trust_pages_fill
 
@@ -122,6 +125,10 @@ def test_kiosk_after_hours(browser: Any, live_server: Any, axe_check: Any, langu
         "parseFloat(getComputedStyle(document.querySelector('.rs-kiosk__next')).fontSize)"
     )
     assert size >= 28, size
+    body = page.evaluate("parseFloat(getComputedStyle(document.querySelector('main p')).fontSize)")
+    assert body >= 24, body
+    page.set_viewport_size({"width": 390, "height": 844})
+    _shot(page, f"kiosk-after-hours-phone-{language}")
     page.goto(f"{page.base_url}/{municipality.code}/reserve/display/")
     axe_check(page)
     assert "受付終了" in page.locator("[data-services]").inner_text()

@@ -166,7 +166,9 @@ def test_without_email_nothing_is_mailed_and_the_page_does_not_claim_so(
     session = client.session
     session["reservations:managed"] = [result.booking.code]
     session.save()
-    done = sent(client.post, r("manage_cancel", municipality, code=result.booking.code), follow=True)
+    done = sent(
+        client.post, r("manage_cancel", municipality, code=result.booking.code), follow=True
+    )
     assert "予約を取り消しました" in done.content.decode()
     assert "メールで送りました" not in done.content.decode()
     assert not mail.outbox

@@ -23,7 +23,7 @@ PAGES = ["settings", "window_add", "hours"]
 
 @pytest.mark.parametrize("role", ["counter", "back_office", "manager"])
 def test_only_the_municipality_admin_configures_the_hall(client: Client, role: str) -> None:
-    municipality, _service, windows = hall()
+    municipality, _service, _windows = hall()
     client.force_login(StaffUserFactory(municipality=municipality, role=role))
     for name in PAGES:
         assert client.get(reverse(f"reservations_staff:{name}")).status_code == 403, name
@@ -33,7 +33,7 @@ def test_only_the_municipality_admin_configures_the_hall(client: Client, role: s
 
 
 def test_admin_edits_windows(client: Client) -> None:
-    municipality, service, windows = hall(windows=1)
+    municipality, service, _windows = hall(windows=1)
     other_service = ServiceFactory(municipality=municipality, series="B", name="転入・転出")
     client.force_login(StaffUserFactory(municipality=municipality, admin=True))
     assert client.get(reverse("reservations_staff:settings")).status_code == 200
@@ -93,7 +93,10 @@ def test_admin_sets_opening_hours(client: Client) -> None:
     assert hours.count() == 6
     assert hours.get(weekday=5).closes == time(12, 0)
     # Half a period, or closing before opening, is refused with a message per day.
-    bad = client.post(reverse("reservations_staff:hours"), {"opens_0": "09:00", "opens_1": "17:00", "closes_1": "09:00"})
+    bad = client.post(
+        reverse("reservations_staff:hours"),
+        {"opens_0": "09:00", "opens_1": "17:00", "closes_1": "09:00"},
+    )
     assert bad.status_code == 400
     page = bad.content.decode()
     assert "月曜日：開庁と閉庁の両方" in page and "火曜日：開庁の時刻は閉庁の時刻より前" in page

@@ -101,9 +101,7 @@ def closed_day_add(request: HttpRequest) -> HttpResponse:
             request, _("%(date)s を登録しました。") % {"date": day.date.strftime("%Y-%m-%d")}
         )
         return redirect("reservations_staff:settings")
-    return render(
-        request, "reservations/settings_closed_day.html", {"form": form}, status=400
-    )
+    return render(request, "reservations/settings_closed_day.html", {"form": form}, status=400)
 
 
 @require_POST

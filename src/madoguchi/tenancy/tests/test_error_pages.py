@@ -55,9 +55,7 @@ def test_403_page(client: Client, rf: object) -> None:
 def test_csrf_failure_page(language: str, text: str) -> None:
     town = MunicipalityFactory()
     client = Client(enforce_csrf_checks=True)
-    page = client.post(
-        f"/{town.code}/reserve/find/", {"code": "x"}, HTTP_ACCEPT_LANGUAGE=language
-    )
+    page = client.post(f"/{town.code}/reserve/find/", {"code": "x"}, HTTP_ACCEPT_LANGUAGE=language)
     body = page.content.decode()
     assert page.status_code == 403
     assert text in body and "CSRF verification failed" not in body
