@@ -49,6 +49,8 @@ PUBLIC_PARAMETERS = frozenset(
         "set_id",
         "ticket_id",
         "window_id",
+        "exception_id",  # a closed day in the hall settings
+        "kind",  # a trust page: privacy, terms, accessibility
         "receipt_number",  # 受付番号: useless without the access code, which never is in a URL
     }
 )
