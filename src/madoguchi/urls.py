@@ -24,5 +24,11 @@ urlpatterns = [
     path("<str:municipality_code>/faq/", include("madoguchi.faq.urls_resident")),
     path("<str:municipality_code>/reserve/", include("madoguchi.reservations.urls_resident")),
     path("<str:municipality_code>/forms/", include("madoguchi.counter.urls_resident")),
+    path("<str:municipality_code>/about/", include("madoguchi.tenancy.urls")),
     path("<str:municipality_code>/", include("madoguchi.applications.urls")),
 ]
+
+# The product's own error pages (tenancy/views.py); CSRF_FAILURE_VIEW is in settings.
+handler404 = tenancy_views.page_not_found
+handler403 = tenancy_views.permission_denied
+handler500 = tenancy_views.server_error

@@ -46,6 +46,8 @@ _FAQ_MANAGE = _crud("faq", "faqquerylog", "view") | _crud("faq", "faqsetadoption
 # days and the kiosk key only for the municipality administrator.
 CONSOLE = "reservations.use_console"
 ROTATE_KIOSK_KEY = "reservations.rotate_kiosk_key"
+# The staff pages that edit windows, opening hours and closed days (reservations/views/settings.py).
+CONFIGURE_HALL = "reservations.configure_hall"
 _CONSOLE = {CONSOLE} | _crud("reservations", "ticket", "view", "change")
 _BOOKINGS = _crud("reservations", "booking", "view")
 _HALL = (
@@ -54,7 +56,7 @@ _HALL = (
     | _crud("reservations", "reservationpolicy", "view", "change")
     | _crud("reservations", "calendarexception")
     | _crud("reservations", "visitevent", "view")
-    | {ROTATE_KIOSK_KEY}
+    | {ROTATE_KIOSK_KEY, CONFIGURE_HALL}
 )
 
 # Printed official forms (counter/print/): printing an application for the resident's signature
@@ -80,6 +82,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | _crud("procedures", "formversion", "view", "add")
         | _crud("tenancy", "municipality", "view", "change")
         | _crud("tenancy", "openinghours")
+        | _crud("tenancy", "trustpage")
         | _crud("accounts", "staffuser")
         | _FAQ_EDIT
         | _FAQ_MANAGE

@@ -20,6 +20,7 @@ from . import services
 from .access import staff_user
 from .forms import SecondFactorPolicyForm, StaffLoginForm
 from .guard import Tenant, staff_required
+from .home_panels import panels_for
 from .permissions import SECOND_FACTOR_POLICY
 from .second_factor import FactorState, factor_state, forget_factor_state, second_factor_failed
 
@@ -106,6 +107,9 @@ def home(request: HttpRequest) -> HttpResponse:
         request,
         "accounts/home.html",
         {
+            "panels": panels_for(user),
+            # Family name first, as Japanese staff lists write it.
+            "staff_name": f"{user.last_name} {user.first_name}".strip() or user.get_username(),
             "totp_enabled": services.totp_enabled(user=user),
             "can_set_policy": user.has_perm(SECOND_FACTOR_POLICY),
         },

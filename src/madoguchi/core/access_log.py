@@ -50,6 +50,8 @@ PUBLIC_PARAMETERS = frozenset(
         "ticket_id",
         "window_id",
         "number",  # a page of an attachment preview
+        "exception_id",  # a closed day in the hall settings
+        "kind",  # a trust page: privacy, terms, accessibility
         "receipt_number",  # 受付番号: useless without the access code, which never is in a URL
     }
 )

@@ -49,3 +49,15 @@ def contact_hash(*, phone: str, email: str) -> str:
     key = "".join(ch for ch in phone if ch.isdigit()) or email.strip().lower()
     # HMAC-SHA1 as before core.secrets: equal hashes must keep finding the same person.
     return keyed_hash(key, purpose="reservations.contact", algorithm="sha1")
+
+
+MANAGE_LINK_PURPOSE = "reservations.manage-link"
+
+
+def manage_token(*, code: str, secret_hash: str) -> str:
+    """The secret part of a booking's manage link (in its mails), derived, never stored.
+
+    Derived from the booking's stored secret hash with its own key, so every mail about the
+    booking carries the same working link, and it stops working if the PIN is ever reissued.
+    """
+    return keyed_hash(f"{code}:{secret_hash}", purpose=MANAGE_LINK_PURPOSE)[:32]

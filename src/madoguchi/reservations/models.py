@@ -12,6 +12,7 @@ import secrets
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from madoguchi.tenancy.models import TenantOwned
@@ -138,6 +139,13 @@ class Service(TenantOwned):
 
     def __str__(self) -> str:
         return f"{self.series} {self.name}"
+
+    @property
+    def display_name(self) -> str:
+        """The name in the reader's language (English where one is given)."""
+        if self.name_en and (get_language() or "").startswith("en"):
+            return self.name_en
+        return self.name
 
 
 class Window(TenantOwned):

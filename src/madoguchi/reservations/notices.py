@@ -6,6 +6,7 @@ Templates: `reservations/email/<name>_subject.txt` and `_body.txt`.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime
 
 from madoguchi.notifications.contexts import Envelope, context_for
 
@@ -19,7 +20,29 @@ def confirmation(reference: str, sealed: Mapping[str, str]) -> Envelope | None:
     booking = _booking(reference)
     if booking is None:
         return None
-    return _envelope(booking, secret=sealed["pin"])
+    return _envelope(booking, secret=sealed["pin"], manage_url=sealed.get("manage_url", ""))
+
+
+@context_for("reservations/changed")
+def changed(reference: str, sealed: Mapping[str, str]) -> Envelope | None:
+    """Sealed: the manage link and the former start (ISO), said in the mail."""
+    booking = _booking(reference)
+    if booking is None:
+        return None
+    return _envelope(
+        booking,
+        manage_url=sealed["manage_url"],
+        previous=datetime.fromisoformat(sealed["previous"]),
+    )
+
+
+@context_for("reservations/cancelled")
+def cancelled(reference: str, sealed: Mapping[str, str]) -> Envelope | None:
+    """Sealed: the manage link (it shows the booking as cancelled, and the way to book again)."""
+    booking = _booking(reference)
+    if booking is None:
+        return None
+    return _envelope(booking, manage_url=sealed["manage_url"])
 
 
 @context_for("reservations/reminder")

@@ -19,7 +19,7 @@ from madoguchi.tenancy.access import access_tenant_object
 from madoguchi.tenancy.models import Municipality
 
 from .calendar_days import HallCalendar
-from .codes import booking_code_normalize, secret_hash
+from .codes import booking_code_normalize, manage_token, secret_hash
 from .models import Booking, ReservationPolicy, Service, SlotLoad, Ticket, VisitEvent, Window
 
 # Measured service times are taken from this many recent hours; fewer samples → standard time.
@@ -212,6 +212,15 @@ def booking_access(*, municipality: Municipality, code: str, secret: str) -> Boo
     return booking
 
 
+def booking_by_manage_link(*, municipality: Municipality, code: str, token: str) -> Booking | None:
+    """The booking a mail's manage link points to; None for a wrong or altered link."""
+    booking = booking_by_code(municipality=municipality, code=code)
+    if booking is None:
+        return None
+    expected = manage_token(code=booking.code, secret_hash=booking.secret_hash)
+    return booking if equal(expected, token[:64]) else None
+
+
 def booking_by_code(*, municipality: Municipality, code: str) -> Booking | None:
     return (
         Booking.objects.for_municipality(municipality)
@@ -271,6 +280,40 @@ def window_current_ticket(*, window: Window, now: datetime) -> Ticket | None:
     )
 
 
+# How far ahead the kiosk looks for the next opening (a long holiday, 年末年始).
+NEXT_OPENING_LOOKAHEAD_DAYS = 45
+
+
+@dataclass(frozen=True)
+class HallHours:
+    """Whether the hall takes visitors now, and when it opens next when it does not."""
+
+    open_now: bool
+    closes_at: datetime | None = None
+    next_opening: datetime | None = None
+
+
+def hall_hours(*, municipality: Municipality, now: datetime | None = None) -> HallHours:
+    """Open now (weekly hours, closed days, holidays, 年末年始), else the next opening time."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    last = today + timedelta(days=NEXT_OPENING_LOOKAHEAD_DAYS)
+    policy = policy_get(municipality=municipality)
+    calendar = HallCalendar(municipality=municipality, policy=policy, first=today, last=last)
+    tz = timezone.get_default_timezone()
+    day = today
+    while day <= last:
+        for opens, closes in calendar.hours(day).periods:
+            start = timezone.make_aware(datetime.combine(day, opens), tz)
+            end = timezone.make_aware(datetime.combine(day, closes), tz)
+            if start <= now < end:
+                return HallHours(open_now=True, closes_at=end)
+            if start > now:
+                return HallHours(open_now=False, next_opening=start)
+        day += timedelta(days=1)
+    return HallHours(open_now=False)
+
+
 @dataclass(frozen=True)
 class ServiceWait:
     service: Service
@@ -279,6 +322,8 @@ class ServiceWait:
     minutes_per_visit: float
     measured: bool
     estimate_minutes: int
+    # Outside opening hours and on closed days: no estimate, the screens say 受付終了.
+    closed: bool = False
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -291,6 +336,7 @@ class ServiceWait:
             "minutes_per_visit": round(self.minutes_per_visit, 1),
             "measured": self.measured,
             "estimate_minutes": self.estimate_minutes,
+            "closed": self.closed,
         }
 
 
@@ -305,6 +351,7 @@ def service_waits(*, municipality: Municipality, now: datetime | None = None) ->
     """Current queue and estimated wait per service, from the measured times of recent hours."""
     now = now or timezone.now()
     today = timezone.localdate(now)
+    closed = not hall_hours(municipality=municipality, now=now).open_now
     services = list(service_list(municipality=municipality))
     waiting = dict(
         Ticket.objects.for_municipality(municipality)
@@ -357,6 +404,7 @@ def service_waits(*, municipality: Municipality, now: datetime | None = None) ->
                 estimate_minutes=estimate_minutes(
                     ahead=n, minutes_per_visit=per_visit, windows=windows
                 ),
+                closed=closed,
             )
         )
     return result

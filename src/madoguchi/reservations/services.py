@@ -17,12 +17,13 @@ import logging
 import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
@@ -30,7 +31,8 @@ from django.utils.translation import gettext as _
 from madoguchi.accounts.models import StaffUser
 from madoguchi.notifications.services import notification_queue
 from madoguchi.procedures.models import Procedure
-from madoguchi.tenancy.models import Municipality
+from madoguchi.tenancy.access import access_tenant_object
+from madoguchi.tenancy.models import Municipality, OpeningHours
 
 from . import selectors
 from .calendar_days import HallCalendar
@@ -38,12 +40,14 @@ from .codes import (
     CODE_LENGTH,
     booking_code_normalize,
     contact_hash,
+    manage_token,
     new_booking_code,
     secret_for,
     secret_hash,
 )
 from .models import (
     Booking,
+    CalendarException,
     ReservationPolicy,
     Service,
     SlotLoad,
@@ -300,6 +304,7 @@ def booking_cancel(*, booking: Booking, now: datetime | None = None) -> Booking:
         booking.cancelled_at = now
         booking.save(update_fields=["status", "cancelled_at"])
         _slot_release(service=booking.service, start=booking.start)
+        _notify(booking, "reservations/cancelled")
     return booking
 
 
@@ -317,10 +322,12 @@ def booking_reschedule(
             return booking
         _slot_take(service=booking.service, start=start, pool=pool)
         _slot_release(service=booking.service, start=booking.start)
+        previous = booking.start
         booking.start = start
         booking.end = start + timedelta(minutes=policy.slot_minutes)
         booking.reminder_sent_at = None
         booking.save(update_fields=["start", "end", "reminder_sent_at"])
+        _notify(booking, "reservations/changed", previous=previous.isoformat())
     return booking
 
 
@@ -330,15 +337,42 @@ def booking_what_to_bring(*, booking: Booking) -> list[tuple[str, list[str]]]:
     return [(p.name, p.what_to_bring_lines) for p in procedures if p.what_to_bring_lines]
 
 
+def booking_manage_url(*, booking: Booking) -> str:
+    """The absolute manage link for the booking's mails (opens it without typing the PIN)."""
+    token = manage_token(code=booking.code, secret_hash=booking.secret_hash)
+    path = reverse(
+        "reservations:open",
+        kwargs={
+            "municipality_code": booking.municipality.code,
+            "code": booking.code,
+            "token": token,
+        },
+    )
+    return settings.PUBLIC_BASE_URL.rstrip("/") + path
+
+
 def booking_send_confirmation(*, booking: Booking, secret: str) -> None:
     """Queue the confirmation mail (sent once the booking commits; see reservations.notices).
-    The PIN travels sealed: only its hash is stored with the booking."""
+    The PIN and the manage link travel sealed: only the PIN's hash is stored with the booking."""
     notification_queue(
         municipality=booking.municipality,
         template="reservations/confirmation",
         reference=booking.pk,
         language=get_language() or "",
-        sealed={"pin": secret},
+        sealed={"pin": secret, "manage_url": booking_manage_url(booking=booking)},
+    )
+
+
+def _notify(booking: Booking, template: str, **sealed: str) -> None:
+    """A mail about a change the resident made (moved, cancelled), with the manage link sealed."""
+    if not booking.email:
+        return
+    notification_queue(
+        municipality=booking.municipality,
+        template=template,
+        reference=booking.pk,
+        language=get_language() or "",
+        sealed={"manage_url": booking_manage_url(booking=booking), **sealed},
     )
 
 
@@ -681,3 +715,26 @@ def kiosk_key_rotate(*, municipality: Municipality) -> ReservationPolicy:
     policy.full_clean()
     policy.save()
     return policy
+
+
+# --- The hall's configuration (staff pages for the municipality administrator) ----------------
+
+
+@transaction.atomic
+def opening_hours_set(
+    *, municipality: Municipality, periods: dict[int, tuple[time, time] | None]
+) -> None:
+    """Replace the weekly opening hours: one period per weekday, None for a closed weekday."""
+    OpeningHours.objects.filter(municipality=municipality).delete()
+    for weekday, period in sorted(periods.items()):
+        if period is None:
+            continue
+        opens, closes = period
+        hours = OpeningHours(municipality=municipality, weekday=weekday, opens=opens, closes=closes)
+        hours.full_clean()
+        hours.save()
+
+
+def calendar_exception_delete(*, municipality: Municipality, exception_id: int) -> None:
+    """Remove a closed day or special day (404 for another municipality's)."""
+    access_tenant_object(CalendarException, municipality=municipality, pk=exception_id).delete()

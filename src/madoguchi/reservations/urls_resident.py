@@ -20,6 +20,7 @@ urlpatterns = [
     path("bookings/<str:code>/", resident.manage, name="manage"),
     path("bookings/<str:code>/cancel/", resident.manage_cancel, name="manage_cancel"),
     path("bookings/<str:code>/change/", resident.manage_change, name="manage_change"),
+    path("bookings/<str:code>/open/<str:token>/", resident.open_link, name="open"),
     path("bookings/<str:code>/qr.svg", resident.qr, name="qr"),
     path("bookings/<str:code>/booking.ics", resident.ics, name="ics"),
     path("kiosk/<str:key>/", hall.kiosk, name="kiosk"),

@@ -26,6 +26,8 @@ SECRET_KEY = env.str("SECRET_KEY")  # required: no default outside dev/test
 SECRET_KEY_FALLBACKS = env.list("SECRET_KEY_FALLBACKS", default=[])
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+# A refused form gets the product's own page in the reader's language (tenancy/views.py).
+CSRF_FAILURE_VIEW = "madoguchi.tenancy.views.csrf_failure"
 
 # Where the instance keeps its data (SQLite database, attachments) — never under the web root.
 DATA_DIR = Path(env.str("MADOGUCHI_DATA_DIR", default=str(PROJECT_DIR / "var")))

@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 from django.db.models import ForeignKey, QuerySet
 from django.forms import ModelChoiceField
 from django.http import HttpRequest
 
-from .models import Municipality, OpeningHours, Prefecture
+from .models import Municipality, OpeningHours, Prefecture, TrustPage
 
 
 class TenantScopedAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
@@ -83,3 +84,31 @@ class MunicipalityAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
         if request.user.is_superuser:
             return ()
         return ("code", "prefecture", "is_active")
+
+
+@admin.register(TrustPage)
+class TrustPageAdmin(TenantScopedAdmin):
+    """Each municipality writes its own privacy notice, terms and accessibility statement."""
+
+    list_display = ["kind", "updated_on"]
+    list_filter = ["kind"]
+
+    def get_form(
+        self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any
+    ) -> Any:
+        form = super().get_form(request, obj, change=change, **kwargs)
+        municipality = getattr(request.user, "municipality", None)
+        if request.user.is_superuser or municipality is None:
+            return form
+
+        class ScopedForm(form):  # type: ignore[valid-type,misc]
+            # The municipality is left out of the form: check "one page per kind" before saving.
+            def _post_clean(self) -> None:
+                self.instance.municipality = municipality
+                super()._post_clean()
+                try:
+                    self.instance.validate_constraints()
+                except ValidationError as exc:
+                    self._update_errors(exc)
+
+        return ScopedForm

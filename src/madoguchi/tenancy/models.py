@@ -190,3 +190,51 @@ class TenantOwned(models.Model):
 
     class Meta:
         abstract = True
+
+
+class TrustPage(TenantOwned):
+    """A municipality's privacy notice, terms of use or accessibility statement, as data.
+
+    Linked from every resident page's footer and from the consent step of application forms.
+    Plain text (paragraphs separated by blank lines), Japanese with an optional English text.
+    """
+
+    class Kind(models.TextChoices):
+        PRIVACY = "privacy", _("個人情報の取扱い")
+        TERMS = "terms", _("利用規約")
+        ACCESSIBILITY = "accessibility", _("ウェブアクセシビリティ方針")
+
+    kind = models.CharField(_("種類"), max_length=16, choices=Kind.choices)
+    body = models.TextField(_("本文"), help_text=_("段落の間は空行にしてください。"))
+    body_en = models.TextField(_("本文（英語）"), blank=True)
+    updated_on = models.DateField(_("最終更新日"))
+
+    class Meta:
+        ordering = ["municipality", "kind"]
+        verbose_name = _("個人情報・利用規約・アクセシビリティのページ")
+        verbose_name_plural = _("個人情報・利用規約・アクセシビリティのページ")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["municipality", "kind"],
+                name="trust_page_one_per_kind",
+                violation_error_message=_(
+                    "この種類のページはすでにあります。それを変更してください。"
+                ),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return str(self.get_kind_display())
+
+    @property
+    def title(self) -> str:
+        return str(self.get_kind_display())
+
+    @property
+    def english(self) -> bool:
+        """Whether the reader gets the English text (an English reader, and one is written)."""
+        return bool(self.body_en) and (get_language() or "").startswith("en")
+
+    @property
+    def text(self) -> str:
+        return self.body_en if self.english else self.body

@@ -44,6 +44,8 @@ def test_a_morning_at_the_counter_hall(page: Any, browser: Any, axe_check: Any) 
     axe_check(page)
     page.get_by_role("link", name=certificates.name).click()
     axe_check(page)
+    page.locator("a.rs-date").first.click()  # dates first, then the day's times
+    axe_check(page)
     page.locator("a.rs-slot").first.click()
     axe_check(page)
     page.get_by_label("お名前").fill("窓口 花子")

@@ -15,7 +15,7 @@ from madoguchi.accounts.tests.factories import StaffUserFactory
 from madoguchi.reservations import codes, selectors, services
 from madoguchi.reservations.models import Booking, ReservationPolicy, Service, Ticket, VisitEvent
 
-from .factories import ServiceFactory, at, hall, working_day
+from .factories import ServiceFactory, at, hall, open_today_all_day, working_day
 
 pytestmark = pytest.mark.django_db
 
@@ -44,7 +44,9 @@ def test_resident_books_a_visit_and_gets_code_qr_and_ics(client: Client) -> None
     municipality, service, _ = hall(windows=2)
     day = working_day(timezone.localdate())
     assert client.get(r("start", municipality)).status_code == 200
-    slots = client.get(r("slots", municipality, service_id=service.pk) + f"?from={day}")
+    dates = client.get(r("slots", municipality, service_id=service.pk) + f"?from={day}")
+    assert dates.status_code == 200 and f"?day={day}" in dates.content.decode()
+    slots = client.get(r("slots", municipality, service_id=service.pk) + f"?day={day}")
     assert slots.status_code == 200
     start = _start_value(day, 10)
     assert start in slots.content.decode()
@@ -145,12 +147,22 @@ def test_find_change_and_cancel_by_code_and_secret(client: Client) -> None:
     assert found.status_code == 302
     page = client.get(found["Location"])
     assert page.status_code == 200 and "10:00" in page.content.decode()
+    # Moving and cancelling ask first: the GET pages change nothing.
+    confirm = client.get(
+        r("manage_change", municipality, code=code) + f"?start={_start_value(day, 11)}"
+    )
+    assert confirm.status_code == 200 and "この日時に変更する" in confirm.content.decode()
+    assert client.get(r("manage_cancel", municipality, code=code)).status_code == 200
+    assert timezone.localtime(Booking.objects.get().start).hour == 10
+    assert Booking.objects.get().status == Booking.Status.BOOKED
     moved = client.post(
         r("manage_change", municipality, code=code), {"start": _start_value(day, 11)}
     )
     assert moved.status_code == 302
     assert timezone.localtime(Booking.objects.get().start).hour == 11
-    client.post(r("manage_cancel", municipality, code=code))
+    assert "予約の日時を変更しました" in client.get(moved["Location"]).content.decode()
+    cancelled = client.post(r("manage_cancel", municipality, code=code), follow=True)
+    assert "予約を取り消しました" in cancelled.content.decode()
     assert Booking.objects.get().status == Booking.Status.CANCELLED
     again = client.post(r("manage_cancel", municipality, code=code))
     assert again.status_code == 409 and "すでに取り消されています" in again.content.decode()
@@ -158,6 +170,7 @@ def test_find_change_and_cancel_by_code_and_secret(client: Client) -> None:
 
 def test_kiosk_issues_tickets_and_checks_in(client: Client) -> None:
     municipality, service, _ = hall()
+    open_today_all_day(municipality)
     key = ReservationPolicy.objects.get(municipality=municipality).kiosk_key
     assert client.get(r("kiosk", municipality, key="wrong")).status_code == 404
     page = client.get(r("kiosk", municipality, key=key))
@@ -176,6 +189,7 @@ def test_kiosk_issues_tickets_and_checks_in(client: Client) -> None:
 
 def test_kiosk_check_in_of_todays_booking(client: Client) -> None:
     municipality, service, _ = hall()
+    open_today_all_day(municipality)
     key = ReservationPolicy.objects.get(municipality=municipality).kiosk_key
     day = working_day(timezone.localdate())
     result = services.booking_create(
@@ -314,6 +328,7 @@ def test_staff_of_one_municipality_get_404_for_anothers_rows() -> None:
 def test_resident_urls_never_reach_another_municipality(client: Client) -> None:
     town_a, _service_a, _ = hall()
     town_b, service_b, _ = hall()
+    open_today_all_day(town_a)
     key_a = ReservationPolicy.objects.get(municipality=town_a).kiosk_key
     key_b = ReservationPolicy.objects.get(municipality=town_b).kiosk_key
     ticket_b = services.ticket_issue(municipality=town_b, service=service_b)
@@ -487,6 +502,7 @@ def test_hostile_booking_input_never_errors_or_double_books(
 def test_staff_lists_and_resident_actions_stay_in_their_municipality(client: Client) -> None:
     town_a, _service_a, _ = hall()
     town_b, service_b, _ = hall()
+    open_today_all_day(town_a)
     day = working_day(timezone.localdate())
     b = services.booking_create(
         municipality=town_b,

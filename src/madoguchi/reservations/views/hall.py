@@ -15,7 +15,7 @@ from typing import Any
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone, translation
+from django.utils import formats, timezone, translation
 from django.utils.crypto import constant_time_compare
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
@@ -93,18 +93,44 @@ def _bilingual(
         return render(request, template, context, status=status)
 
 
-def _kiosk_page(request: HttpRequest, key: str, *, error: str = "", code: str = "") -> HttpResponse:
+def _kiosk_page(
+    request: HttpRequest,
+    key: str,
+    *,
+    error: str = "",
+    code: str = "",
+    hours: selectors.HallHours | None = None,
+    status: int | None = None,
+) -> HttpResponse:
+    municipality = request_municipality(request)
+    hours = hours or selectors.hall_hours(municipality=municipality)
+    next_opening_en = ""
+    if hours.next_opening is not None:
+        with translation.override("en"):
+            next_opening_en = formats.date_format(
+                timezone.localtime(hours.next_opening), "l j F, H:i"
+            )
     return _bilingual(
         request,
         "reservations/kiosk.html",
         {
             "key": key,
-            "waits": selectors.service_waits(municipality=request_municipality(request)),
+            "hours": hours,
+            "next_opening_en": next_opening_en,
+            "waits": selectors.service_waits(municipality=municipality),
             "error": error,
             "code": code,
         },
-        status=400 if error else 200,
+        status=status or (400 if error else 200),
     )
+
+
+def _closed_refusal(request: HttpRequest, key: str) -> HttpResponse | None:
+    """After hours and on closed days the kiosk issues nothing, whatever is posted to it."""
+    hours = selectors.hall_hours(municipality=request_municipality(request))
+    if hours.open_now:
+        return None
+    return _kiosk_page(request, key, hours=hours, status=409)
 
 
 @never_cache
@@ -116,6 +142,9 @@ def kiosk(request: HttpRequest, key: str) -> HttpResponse:
 @require_POST
 def kiosk_issue(request: HttpRequest, key: str) -> HttpResponse:
     _kiosk_policy(request, key)
+    refused = _closed_refusal(request, key)
+    if refused is not None:
+        return refused
     try:
         service_id = int(request.POST.get("service", ""))
     except ValueError as exc:
@@ -130,6 +159,9 @@ def kiosk_issue(request: HttpRequest, key: str) -> HttpResponse:
 @require_POST
 def kiosk_checkin(request: HttpRequest, key: str) -> HttpResponse:
     _kiosk_policy(request, key)
+    refused = _closed_refusal(request, key)
+    if refused is not None:
+        return refused
     code = request.POST.get("code", "")[:40]
     try:
         ticket = services.booking_check_in(municipality=request_municipality(request), code=code)

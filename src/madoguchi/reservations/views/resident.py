@@ -12,12 +12,13 @@ from datetime import timedelta
 from typing import Any
 
 import segno
+from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST
 
 from madoguchi.core import ratelimit
 from madoguchi.tenancy.access import access_tenant_object
@@ -29,7 +30,8 @@ from ..ics import booking_ics
 from ..models import Booking, Service
 from ._common import format_start, parse_day, parse_start
 
-DAYS_PER_PAGE = 7
+# The date list shows two weeks at a time; a day's times come on their own page.
+DAYS_PER_PAGE = 14
 SESSION_DONE = "reservations:done"
 SESSION_MANAGED = "reservations:managed"
 
@@ -72,26 +74,40 @@ def start(request: HttpRequest) -> HttpResponse:
     return render(request, "reservations/start.html", {"services": services_})
 
 
-def slots(request: HttpRequest, service_id: int) -> HttpResponse:
-    service = _bookable_service(request, service_id)
+def _picker(request: HttpRequest, service: Service) -> dict[str, Any]:
+    """Dates first, then times: without `day`, a page of dates with how many places are free;
+    with `day`, that day's free times. Plain links, so it works without JavaScript."""
     today = timezone.localdate()
-    first = max(parse_day(request.GET.get("from")) or today, today)
-    days = selectors.service_slots(service=service, first=first, days=DAYS_PER_PAGE)
     policy = selectors.policy_get(municipality=request_municipality(request))
     _earliest, last_day = selectors.booking_window(policy=policy, now=timezone.now())
+    chosen = parse_day(request.GET.get("day"))
+    if chosen is not None and today <= chosen <= last_day:
+        found = selectors.service_slots(service=service, first=chosen, days=1)
+        return {
+            "chosen": found[0] if found else None,
+            "chosen_day": chosen,
+            "back_from": max(today, chosen - timedelta(days=chosen.weekday())),
+        }
+    first = max(parse_day(request.GET.get("from")) or today, today)
+    days = selectors.service_slots(service=service, first=first, days=DAYS_PER_PAGE)
     following = first + timedelta(days=DAYS_PER_PAGE)
-    return render(
-        request,
-        "reservations/slots.html",
-        {
-            "service": service,
-            "days": days,
-            "previous": first - timedelta(days=DAYS_PER_PAGE) if first > today else None,
-            "following": following if following <= last_day else None,
-            "start_format": format_start,
-            "any_free": any(d.slots for d in days),
-        },
+    return {
+        "dates": days,
+        "previous": max(today, first - timedelta(days=DAYS_PER_PAGE)) if first > today else None,
+        "following": following if following <= last_day else None,
+        "any_free": any(d.slots for d in days),
+    }
+
+
+def slots(request: HttpRequest, service_id: int) -> HttpResponse:
+    service = _bookable_service(request, service_id)
+    context = _picker(request, service)
+    context["service"] = service
+    context["time_url"] = reverse(
+        "reservations:book",
+        kwargs={"municipality_code": request_municipality(request).code, "service_id": service.pk},
     )
+    return render(request, "reservations/slots.html", context)
 
 
 @never_cache
@@ -238,55 +254,96 @@ def find(request: HttpRequest) -> HttpResponse:
     return render(request, "reservations/find.html", {"form": form, "error": error}, status=status)
 
 
+def open_link(request: HttpRequest, code: str, token: str) -> HttpResponse:
+    """The manage link from a booking's mails: remember the booking, then drop the token from the
+    address bar by redirecting to the booking's page."""
+    booking = selectors.booking_by_manage_link(
+        municipality=request_municipality(request), code=code, token=token
+    )
+    if booking is None:
+        return render(request, "reservations/manage_link_invalid.html", status=404)
+    _remember(request, booking.code)
+    return redirect("reservations:manage", request_municipality(request).code, booking.code)
+
+
+def _changeable(booking: Booking) -> bool:
+    return booking.status == Booking.Status.BOOKED and booking.start > timezone.now()
+
+
 @never_cache
 def manage(request: HttpRequest, code: str) -> HttpResponse:
     booking = _managed_booking(request, code)
     context: dict[str, Any] = {
         "booking": booking,
         "what_to_bring": services.booking_what_to_bring(booking=booking),
-        "changeable": booking.status == Booking.Status.BOOKED and booking.start > timezone.now(),
+        "changeable": _changeable(booking),
     }
-    if context["changeable"]:
-        first = max(
-            parse_day(request.GET.get("from")) or timezone.localdate(), timezone.localdate()
-        )
-        context["days"] = selectors.service_slots(
-            service=booking.service, first=first, days=DAYS_PER_PAGE
-        )
-        context["start_format"] = format_start
-        context["following"] = first + timedelta(days=DAYS_PER_PAGE)
     return render(request, "reservations/manage.html", context)
 
 
-@require_POST
+def _manage_error(request: HttpRequest, booking: Booking, error: str) -> HttpResponse:
+    return render(
+        request,
+        "reservations/manage_error.html",
+        {"booking": booking, "error": error},
+        status=409,
+    )
+
+
+@never_cache
+@ratelimit.limit("reservations.book.client")
 def manage_cancel(request: HttpRequest, code: str) -> HttpResponse:
+    """GET: ask for confirmation; POST: cancel, say so, and mail the resident."""
     booking = _managed_booking(request, code)
+    if request.method != "POST":
+        if not _changeable(booking):
+            return redirect("reservations:manage", request_municipality(request).code, code)
+        return render(request, "reservations/manage_cancel.html", {"booking": booking})
     try:
         services.booking_cancel(booking=booking)
     except services.ReservationError as exc:
-        return render(
-            request,
-            "reservations/manage_error.html",
-            {"booking": booking, "error": exc.message},
-            status=409,
-        )
+        return _manage_error(request, booking, exc.message)
+    messages.success(request, _("予約を取り消しました。"))
+    if booking.email:
+        messages.info(request, _("取消しのお知らせをメールで送りました。"))
     return redirect("reservations:manage", request_municipality(request).code, booking.code)
 
 
-@require_POST
+@never_cache
 @ratelimit.limit("reservations.book.client")
 def manage_change(request: HttpRequest, code: str) -> HttpResponse:
+    """GET: pick a date, then a time, then confirm the move; POST: move, say so, mail."""
     booking = _managed_booking(request, code)
+    municipality = request_municipality(request)
+    if request.method != "POST":
+        if not _changeable(booking):
+            return redirect("reservations:manage", municipality.code, code)
+        start_at = parse_start(request.GET.get("start"))
+        if start_at is not None:
+            problem = services.booking_slot_problem(service=booking.service, start=start_at)
+            return render(
+                request,
+                "reservations/manage_change_confirm.html",
+                {"booking": booking, "start": start_at, "error": problem or ""},
+            )
+        context = _picker(request, booking.service)
+        context.update(
+            booking=booking,
+            service=booking.service,
+            time_url=reverse(
+                "reservations:manage_change",
+                kwargs={"municipality_code": municipality.code, "code": booking.code},
+            ),
+        )
+        return render(request, "reservations/manage_change.html", context)
     start_at = parse_start(request.POST.get("start"))
     if start_at is None:
         raise Http404
     try:
         services.booking_reschedule(booking=booking, start=start_at)
     except services.ReservationError as exc:
-        return render(
-            request,
-            "reservations/manage_error.html",
-            {"booking": booking, "error": exc.message},
-            status=409,
-        )
-    return redirect("reservations:manage", request_municipality(request).code, booking.code)
+        return _manage_error(request, booking, exc.message)
+    messages.success(request, _("予約の日時を変更しました。"))
+    if booking.email:
+        messages.info(request, _("変更のお知らせをメールで送りました。"))
+    return redirect("reservations:manage", municipality.code, booking.code)

@@ -59,7 +59,7 @@ def kiosk_key_rotate(request: HttpRequest) -> HttpResponse:
     messages.success(
         request, _("受付機の鍵を変更しました。受付機の端末で新しい URL を開き直してください。")
     )
-    return redirect("reservations_staff:home")
+    return redirect("reservations_staff:settings")
 
 
 @staff_required("reservations.view_booking", personal_data=True, list_view=True)

@@ -64,7 +64,7 @@ from madoguchi.reservations.models import (
 from madoguchi.reservations.tests.factories import hall
 from madoguchi.reservations.views._common import format_start
 from madoguchi.tenancy.access import Scope, municipality_path
-from madoguchi.tenancy.models import Municipality, Prefecture
+from madoguchi.tenancy.models import Municipality, Prefecture, TrustPage
 from madoguchi.tenancy.tests.factories import MunicipalityFactory, PrefectureFactory
 from madoguchi.tenancy.tests.urlconf import Route, project_routes
 
@@ -396,7 +396,13 @@ PARAMETERS: dict[str, Source | dict[str, Source]] = {
     "service_id": Object(Service),
     "ticket_id": Object(Ticket),
     "key": Object(ReservationPolicy, "kiosk_key"),
-    "token": {"/resume/": Secret("resume_token"), "/correction/": Secret("correction_token")},
+    "token": {
+        "/resume/": Secret("resume_token"),
+        "/correction/": Secret("correction_token"),
+        "/open/": Secret("manage_token"),  # a booking's manage link from its mails
+    },
+    "exception_id": Object(CalendarException),
+    "kind": Context(lambda town: "privacy"),  # the town's own trust page (data, per town)
     "object_id": Object(),
     "id": Object(),  # the admin's password page of a staff user
     "content_type_id": Skip("contenttypes shortcut: no model has get_absolute_url (404 for all)"),
@@ -567,6 +573,15 @@ def build_town(key: str, prefecture: Prefecture, code: str) -> Town:
         submission_token=submission,
     )
     town.secrets["booking_code"], town.secrets["booking_secret"] = code, secret
+    town.secrets["manage_token"] = reservation_codes.manage_token(
+        code=code, secret_hash=reservation_codes.secret_hash(code=code, secret=secret)
+    )
+    TrustPage.objects.create(
+        municipality=municipality,
+        kind="privacy",
+        body=f"{town.marker}の個人情報の取扱い",
+        updated_on=timezone.localdate(),
+    )
     reservation_services.ticket_issue(municipality=municipality, service=service)
     FaqEntryFactory(municipality=municipality, published=True, question=f"{town.marker}の質問")
     FaqQueryLogFactory(municipality=municipality)

@@ -14,10 +14,13 @@
   var updated = root.querySelector("[data-updated]");
   var chimeButton = root.querySelector("[data-chime]");
   var texts = {};
-  ["empty", "unit", "wait"].forEach(function (name) {
+  ["empty", "unit", "wait", "closed"].forEach(function (name) {
     var t = root.querySelector("[data-text-" + name + "]");
     texts[name] = t ? t.content.textContent.trim() : "";
   });
+  // The hall opening or closing changes no event: compare the closed flags too.
+  function closedKey(state) { return state.services.map(function (s) { return s.closed ? 1 : 0; }).join(""); }
+  var shownClosed = root.getAttribute("data-closed-key") || "";
   var chimeOn = false;
   var audio = null;
 
@@ -53,6 +56,7 @@
 
   function render(state) {
     version = state.version;
+    shownClosed = closedKey(state);
     var fresh = state.last_call_id !== lastCall;
     lastCall = state.last_call_id;
     calls.textContent = "";
@@ -79,9 +83,10 @@
       var li = el("li");
       li.appendChild(el("span", "rs-display__series", s.series));
       // One translatable sentence with placeholders, not fragments glued together.
-      var wait = texts.wait.replace("{n}", s.waiting).replace("{m}", s.estimate_minutes);
+      // After hours and on closed days there is no estimate: 受付終了.
+      var wait = s.closed ? texts.closed : texts.wait.replace("{n}", s.waiting).replace("{m}", s.estimate_minutes);
       li.appendChild(document.createTextNode(" " + s.name + "：" + wait + " "));
-      var en = el("span", "rs-en", s.waiting + " waiting · ~" + s.estimate_minutes + " min");
+      var en = el("span", "rs-en", s.closed ? "Closed" : s.waiting + " waiting · ~" + s.estimate_minutes + " min");
       en.lang = "en";
       li.appendChild(en);
       servicesList.appendChild(li);
@@ -94,7 +99,7 @@
     fetch(jsonUrl, { headers: { "Accept": "application/json" }, cache: "no-store" })
       .then(function (r) { return r.ok ? r.json() : null; })
       .then(function (state) {
-        if (state && (state.version !== version || state.last_call_id !== lastCall)) { render(state); }
+        if (state && (state.version !== version || state.last_call_id !== lastCall || closedKey(state) !== shownClosed)) { render(state); }
         else if (state && updated) { updated.textContent = state.updated_at; }
       })
       .catch(function () {})
