@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from madoguchi.accounts.tests.factories import StaffUserFactory
 from madoguchi.region.tests.factories import (
@@ -68,7 +69,7 @@ def test_procurement_and_cost_sharing_in_the_browser(page, axe_check):
 
     _sign_in(page, prefecture_user(prefecture))
     page.goto(page.base_url + "/staff/region/")
-    assert page.get_by_role("heading", name="高知県の共同調達").is_visible()
+    expect(page.get_by_role("heading", name="高知県の共同調達")).to_be_visible()
     page.get_by_label("分野", exact=True).select_option("tool")
     page.get_by_role("button", name="絞り込む").click()
     assert (

@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from madoguchi.accounts.tests.factories import PASSWORD, StaffUserFactory
 from madoguchi.applications.tests.factories import (
@@ -79,7 +80,7 @@ def test_booking_from_the_procedure_page_with_the_date_first_picker(
     axe_check(page)
     _shot(page, f"home-{suffix}")
     booking = "来庁予約" if language == "ja" else "Book a visit to the office"
-    assert page.get_by_role("link", name=booking, exact=True).first.is_visible()
+    expect(page.get_by_role("link", name=booking, exact=True).first).to_be_visible()
     page.goto(f"{page.base_url}/{municipality.code}/procedures/{procedure.slug}/")
     axe_check(page)
     _shot(page, f"procedure-{suffix}")
@@ -143,7 +144,7 @@ def test_error_pages(browser: Any, live_server: Any, axe_check: Any, language: s
     axe_check(page)
     _shot(page, f"error-404-{language}")
     title = "ページが見つかりません" if language == "ja" else "Page not found"
-    assert page.get_by_role("heading", name=title).is_visible()
+    expect(page.get_by_role("heading", name=title)).to_be_visible()
     back = "手続の一覧に戻る" if language == "ja" else "Back to the list of procedures"
     page.get_by_role("link", name=back).click()
     page.wait_for_url(re.compile(rf"/{municipality.code}/$"))
