@@ -155,7 +155,7 @@ class InboxFilters:
 
 
 # The inbox's sort orders: a key in the URL, the columns here (the last one makes it total).
-INBOX_ORDERS: dict[str, tuple[str, ...]] = {
+INBOX_ORDERS: dict[str, tuple[Any, ...]] = {
     "newest": ("-submitted_at", "-pk"),
     "oldest": ("submitted_at", "pk"),
     "due": (F("due_on").asc(nulls_last=True), "submitted_at", "pk"),

@@ -8,13 +8,13 @@ record (core.audit).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlencode
 from uuid import UUID
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -152,7 +152,7 @@ def bulk(request: HttpRequest) -> HttpResponse:
         back = f"{back}?{query}"
     if not form.is_valid():
         for error in form.non_field_errors():
-            messages.error(request, error)
+            messages.error(request, str(error))
         for field in ("assignee", "to_status", "reason"):
             for error in form.errors.get(field, []):
                 messages.error(request, f"{form.fields[field].label}: {error}")
@@ -360,6 +360,9 @@ def correction(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("applications_staff:detail", pk=pk)
 
 
+ResponseT = TypeVar("ResponseT", bound=HttpResponseBase)
+
+
 def _attachment(
     request: HttpRequest, pk: int, attachment_id: UUID
 ) -> tuple[Application, Attachment]:
@@ -373,7 +376,7 @@ def _attachment(
     return application, found
 
 
-def _sandboxed(response: HttpResponse) -> HttpResponse:
+def _sandboxed(response: ResponseT) -> ResponseT:
     """An attachment shown inline: nothing in it may run, load or be framed."""
     response["Content-Security-Policy"] = preview.SANDBOX_POLICY
     response["X-Content-Type-Options"] = "nosniff"
@@ -381,7 +384,7 @@ def _sandboxed(response: HttpResponse) -> HttpResponse:
 
 
 @staff_required(PROCESS, personal_data=True)
-def attachment(request: HttpRequest, pk: int, attachment_id: UUID) -> HttpResponse:
+def attachment(request: HttpRequest, pk: int, attachment_id: UUID) -> FileResponse:
     """The file itself: a download, or with ?inline=1 a raster image the browser shows."""
     application, found = _attachment(request, pk, attachment_id)
     inline = (
