@@ -15,10 +15,12 @@ urlpatterns = [
     path("staff/applications/", include("madoguchi.applications.staff_urls")),
     path("staff/intake/", include("madoguchi.intake.urls")),
     path("staff/faq/", include("madoguchi.faq.urls_staff")),
+    path("staff/counter/", include("madoguchi.counter.urls_staff")),
     path("staff/", include("madoguchi.accounts.urls")),
     path("procedures/", include("madoguchi.procedures.urls")),
     path("staff/reservations/", include("madoguchi.reservations.urls_staff")),
     path("<str:municipality_code>/faq/", include("madoguchi.faq.urls_resident")),
+    path("<str:municipality_code>/preinput/", include("madoguchi.counter.urls_resident")),
     path("<str:municipality_code>/reserve/", include("madoguchi.reservations.urls_resident")),
     path("<str:municipality_code>/", include("madoguchi.applications.urls")),
 ]

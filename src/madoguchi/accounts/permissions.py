@@ -57,6 +57,10 @@ _HALL = (
     | {ROTATE_KIOSK_KEY}
 )
 
+# Counter (counter/): take in a resident's pre-input (scan its QR codes) and see its answers.
+PREINPUT_SCAN = "counter.scan_preinput"
+_COUNTER = {PREINPUT_SCAN}
+
 # Staff accounts: which roles must use the second factor in their municipality.
 SECOND_FACTOR_POLICY = "accounts.change_secondfactorrequirement"
 _SECURITY = {SECOND_FACTOR_POLICY, "accounts.view_secondfactorrequirement"}
@@ -79,6 +83,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | _BOOKINGS
         | _HALL
         | _SECURITY
+        | _COUNTER
     ),
     Role.MANAGER: frozenset(
         _crud("procedures", "procedure", "view", "change")
@@ -93,6 +98,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | _CONSOLE
         | _BOOKINGS
         | _SECURITY
+        | _COUNTER
     ),
     Role.BACK_OFFICE: frozenset(
         _crud("procedures", "procedure", "view")
@@ -105,6 +111,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | _crud("faq", "faqentry", "view")
         | _CONSOLE
         | _BOOKINGS
+        | _COUNTER
     ),
     Role.PREFECTURE_VIEWER: frozenset(),
 }
