@@ -197,5 +197,3 @@ def preinput_delete(request: HttpRequest, slug: str) -> HttpResponse:
             ),
         )
     return redirect("applications:procedure", request_municipality(request).code, slug)
-
-

@@ -55,7 +55,9 @@ def scan(request: HttpRequest) -> HttpResponse:
                     context["sections"] = summarize(
                         form_version_definition(form_version=data.form_version), data.answers
                     )
-                    audit_object(request, object_type="counter.preinput", object_id=data.procedure.slug)
+                    audit_object(
+                        request, object_type="counter.preinput", object_id=data.procedure.slug
+                    )
         request.session[PENDING] = pending
     if context["data"] is None:
         audit_skip(request)

@@ -36,9 +36,9 @@ TAG_BYTES = 16
 # Header: version (1) · municipality code (6 ASCII) · issued, expires (uint32 unix seconds) ·
 # form version (uint16) · slug length (1) · slug (ASCII).
 _HEAD = struct.Struct(">B6sIIHB")
+MAX_PARTS = 99
 # Characters of base32 per QR code: at level M this stays at version 14 or below (docs/preinput.md).
 PART_CHARS = 480
-
 
 
 @dataclass(frozen=True)
@@ -123,7 +123,11 @@ def peek(message: bytes) -> Header:
 
 def open_(message: bytes, *, keys: Sequence[bytes]) -> tuple[Header, dict[str, Any]]:
     header, end = Header.unpack(message)
-    head, nonce, sealed = message[:end], message[end : end + NONCE_BYTES], message[end + NONCE_BYTES :]
+    head, nonce, sealed = (
+        message[:end],
+        message[end : end + NONCE_BYTES],
+        message[end + NONCE_BYTES :],
+    )
     for key in keys:
         try:
             plain = AESGCM(key).decrypt(nonce, sealed, head)
@@ -177,6 +181,9 @@ def split(message: bytes, *, part_chars: int = PART_CHARS) -> list[str]:
     """The texts of the QR codes carrying `message` (one when it fits)."""
     encoded = text_encode(message)
     size = max(8, part_chars - part_chars % 8)
+    if -(-len(encoded) // size) > MAX_PARTS:  # more parts than a header can number: larger parts
+        size = -(-len(encoded) // MAX_PARTS)
+        size += -size % 8
     chunks = [encoded[i : i + size] for i in range(0, len(encoded), size)] or [""]
     mid = message_id(message)
     return [Part(mid, i + 1, len(chunks), c).text() for i, c in enumerate(chunks)]
@@ -190,7 +197,7 @@ def parse_part(text: str) -> Part:
     if len(mid) != 8 or not index.isdigit() or not total.isdigit():
         raise PreInputRefused("PI-FORMAT")
     part = Part(mid, int(index), int(total), chunk)
-    if not 1 <= part.index <= part.total <= 99:
+    if not 1 <= part.index <= part.total <= MAX_PARTS:
         raise PreInputRefused("PI-FORMAT")
     return part
 

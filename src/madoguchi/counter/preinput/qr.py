@@ -25,7 +25,17 @@ def make(text: str) -> segno.QRCode:
 def svg(text: str, *, title: str) -> str:
     """Inline SVG (no XML declaration) that scales with its box."""
     out = io.BytesIO()
-    make(text).save(out, kind="svg", xmldecl=False, svgns=True, scale=4, border=4, title=title, svgclass="qr", omitsize=True)
+    make(text).save(
+        out,
+        kind="svg",
+        xmldecl=False,
+        svgns=True,
+        scale=4,
+        border=4,
+        title=title,
+        svgclass="qr",
+        omitsize=True,
+    )
     return out.getvalue().decode()
 
 
@@ -45,7 +55,9 @@ def decode_image(data: bytes) -> list[str]:
     try:
         with Image.open(io.BytesIO(data)) as image:
             image.load()
-            results = zxingcpp.read_barcodes(image.convert("L"), formats=zxingcpp.BarcodeFormat.QRCode)
+            results = zxingcpp.read_barcodes(
+                image.convert("L"), formats=zxingcpp.BarcodeFormat.QRCode
+            )
     except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as exc:
         raise PreInputRefused("PI-NOQR") from exc
     texts = [r.text for r in results if r.valid and r.text]
