@@ -37,8 +37,9 @@ TAG_BYTES = 16
 # form version (uint16) · slug length (1) · slug (ASCII).
 _HEAD = struct.Struct(">B6sIIHB")
 MAX_PARTS = 99
-# Characters of base32 per QR code: at level M this stays at version 14 or below (docs/preinput.md).
-PART_CHARS = 480
+# Most base32 characters per QR code: at level M a part stays at version 21 (101 modules) or below,
+# which a counter scanner reads off a phone screen or an A4 print-out (docs/preinput.md).
+PART_CHARS = 1000
 
 
 @dataclass(frozen=True)
@@ -180,10 +181,10 @@ class Part:
 def split(message: bytes, *, part_chars: int = PART_CHARS) -> list[str]:
     """The texts of the QR codes carrying `message` (one when it fits)."""
     encoded = text_encode(message)
-    size = max(8, part_chars - part_chars % 8)
-    if -(-len(encoded) // size) > MAX_PARTS:  # more parts than a header can number: larger parts
-        size = -(-len(encoded) // MAX_PARTS)
-        size += -size % 8
+    count = min(max(1, -(-len(encoded) // max(8, part_chars))), MAX_PARTS)
+    # Parts of even size (each code as small as it can be), cut on whole base32 blocks.
+    size = -(-len(encoded) // count)
+    size += -size % 8
     chunks = [encoded[i : i + size] for i in range(0, len(encoded), size)] or [""]
     mid = message_id(message)
     return [Part(mid, i + 1, len(chunks), c).text() for i, c in enumerate(chunks)]

@@ -133,7 +133,7 @@ def test_pre_input_needs_the_channel(client):
     assert client.post(f"/{code}/preinput/{slug}/start/").status_code == 404
 
 
-def _payload_parts(version, n_chars=2000):
+def _payload_parts(version, n_chars=4000):
     answers = {"name": {"family": "雲母坂"}, "note": os.urandom(n_chars // 2).hex()}
     PreInputSettingFactory(municipality=version.procedure.municipality, mode=PreInputMode.PAYLOAD)
     issued = services.preinput_issue(
