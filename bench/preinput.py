@@ -42,11 +42,20 @@ def _raw(field: Any, today: date, person: int = 0) -> Any:
     family, given, family_kana, given_kana, born, sex, relation = PEOPLE[person % len(PEOPLE)]
     t = field.type
     if t == "name":
-        return {"family": family, "given": given, "family_kana": family_kana, "given_kana": given_kana}
+        return {
+            "family": family,
+            "given": given,
+            "family_kana": family_kana,
+            "given_kana": given_kana,
+        }
     if t == "date":
         low = resolve_date_bound(field.min_date, today) if field.min_date else None
         high = resolve_date_bound(field.max_date, today) if field.max_date else None
-        d = born if field.key in {"birth_date", "child_birth_date"} or "birth" in field.key else today
+        d = (
+            born
+            if field.key in {"birth_date", "child_birth_date"} or "birth" in field.key
+            else today
+        )
         if low and d < low:
             d = low + timedelta(days=1)
         if high and d > high:
@@ -55,7 +64,12 @@ def _raw(field: Any, today: date, person: int = 0) -> Any:
     if t == "postal_code":
         return "4200853"
     if t == "address":
-        return {"prefecture": "静岡県", "city": "静岡市葵区", "street": "追手町９番６号", "building": "コーポ駿府３０２"}
+        return {
+            "prefecture": "静岡県",
+            "city": "静岡市葵区",
+            "street": "追手町９番６号",
+            "building": "コーポ駿府３０２",
+        }
     if t == "phone":
         return "09012345678"
     if t == "email":
@@ -82,7 +96,11 @@ def _raw(field: Any, today: date, person: int = 0) -> Any:
     if t == "group":
         count = min(max(field.min_items, 3), field.max_items or 3)
         return [
-            {sub.key: _raw(sub, today, i) for sub in field.fields if sub.holds_value and sub.type != "file"}
+            {
+                sub.key: _raw(sub, today, i)
+                for sub in field.fields
+                if sub.holds_value and sub.type != "file"
+            }
             for i in range(count)
         ]
     return None
@@ -92,9 +110,7 @@ def filled(definition: Any, today: date) -> dict[str, Any]:
     from madoguchi.procedures.formdef import validate_answers
 
     raw = {
-        f.key: _raw(f, today)
-        for f in definition.top_fields()
-        if f.holds_value and f.type != "file"
+        f.key: _raw(f, today) for f in definition.top_fields() if f.holds_value and f.type != "file"
     }
     cleaned, _errors = validate_answers(definition, raw, today=today)
     # Keep what the validation accepted; a field it refused (a rule the filler does not know)
@@ -118,7 +134,11 @@ def measure(procedure: dict[str, Any], today: date) -> dict[str, Any]:
         "json": len(text),
         "deflate": len(codec.compress(answers)),
         "zlib": len(zlib.compress(text, 9)),
-        "lzma": len(lzma.compress(text, format=lzma.FORMAT_RAW, filters=[{"id": lzma.FILTER_LZMA2, "preset": 9}])),
+        "lzma": len(
+            lzma.compress(
+                text, format=lzma.FORMAT_RAW, filters=[{"id": lzma.FILTER_LZMA2, "preset": 9}]
+            )
+        ),
         "message": len(message),
         "chars": len(codec.text_encode(message)),
         "codes": len(parts),
@@ -135,7 +155,9 @@ def main(argv: list[str]) -> int:
 
     today = date(2026, 4, 1)
     rows = [measure(p, today) for p in load_library()]
-    print(f"{'procedure':38} {'json':>5} {'deflate':>7} {'zlib':>5} {'lzma':>5} {'message':>7} {'chars':>5} {'codes':>5} {'ver':>4} {'1-code':>6}")
+    print(
+        f"{'procedure':38} {'json':>5} {'deflate':>7} {'zlib':>5} {'lzma':>5} {'message':>7} {'chars':>5} {'codes':>5} {'ver':>4} {'1-code':>6}"
+    )
     for r in rows:
         print(
             f"{r['slug']:38} {r['json']:5} {r['deflate']:7} {r['zlib']:5} {r['lzma']:5} "

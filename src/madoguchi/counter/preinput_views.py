@@ -37,7 +37,7 @@ from .models import PreInputMode
 from .preinput import qr
 
 MODE = "preinput"
-TOKEN_PURPOSE = "counter.session-preinput-token"
+TOKEN_PURPOSE = "counter.session-preinput-token"  # noqa: S105 - a key purpose, not a secret
 
 
 def _result_key(request: HttpRequest, slug: str) -> str:

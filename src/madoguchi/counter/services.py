@@ -29,9 +29,9 @@ from .preinput.errors import PreInputRefused
 
 logger = logging.getLogger(__name__)
 
-TOKEN_PREFIX = "PT1"
+TOKEN_PREFIX = "PT1"  # noqa: S105 - the QR text prefix
 TOKEN_BYTES = 20  # 160 bits
-TOKEN_PURPOSE = "counter.preinput-token"
+TOKEN_PURPOSE = "counter.preinput-token"  # noqa: S105 - a key purpose
 
 
 @dataclass(frozen=True)

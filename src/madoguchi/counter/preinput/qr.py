@@ -16,6 +16,7 @@ from .errors import PreInputRefused
 
 ERROR = "m"
 MAX_IMAGE_PIXELS = 40_000_000
+QR_ONLY = zxingcpp.barcode_formats_from_str("QRCode")
 
 
 def make(text: str) -> segno.QRCode:
@@ -55,9 +56,7 @@ def decode_image(data: bytes) -> list[str]:
     try:
         with Image.open(io.BytesIO(data)) as image:
             image.load()
-            results = zxingcpp.read_barcodes(
-                image.convert("L"), formats=zxingcpp.BarcodeFormat.QRCode
-            )
+            results = zxingcpp.read_barcodes(image.convert("L"), formats=QR_ONLY)
     except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as exc:
         raise PreInputRefused("PI-NOQR") from exc
     texts = [r.text for r in results if r.valid and r.text]

@@ -7,8 +7,8 @@ from typing import Any
 import factory
 
 from madoguchi.applications.tests.factories import FormVersionFactory
-from madoguchi.procedures.models import FormVersion
 from madoguchi.counter.models import PreInputMode, PreInputSetting
+from madoguchi.procedures.models import FormVersion
 from madoguchi.tenancy.tests.factories import MunicipalityFactory
 
 
