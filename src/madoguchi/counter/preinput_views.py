@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
+from django.contrib.sessions.backends.base import SessionBase
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.dateparse import parse_datetime
@@ -44,6 +45,20 @@ def _result_key(request: HttpRequest, slug: str) -> str:
     return f"preinput:{request_municipality(request).code}:{slug}"
 
 
+def remember_result(
+    session: SessionBase, municipality_code: str, slug: str, issued: services.PreInputIssued
+) -> None:
+    """Keep what the result page needs in the resident's session (one pre-input per procedure)."""
+    session[f"preinput:{municipality_code}:{slug}"] = {
+        "mode": issued.mode,
+        # Token mode: the token sealed (the session table holds nothing usable at rest).
+        # Payload mode: the codes' texts, which are ciphertext under the municipality's key.
+        "token": sealing.seal(issued.token, purpose=TOKEN_PURPOSE) if issued.token else "",
+        "texts": issued.qr_texts if issued.mode == PreInputMode.PAYLOAD else [],
+        "expires_at": issued.expires_at.isoformat(),
+    }
+
+
 def _preinput_procedure(request: HttpRequest, slug: str) -> Procedure:
     procedure = procedure_get(municipality=request_municipality(request), slug=slug)
     if not procedure.counter_preinput:
@@ -75,14 +90,7 @@ def _finish(
     )
     application_services.attachment_files_discard(draft.attachments.all())
     draft.delete()
-    request.session[_result_key(request, procedure.slug)] = {
-        "mode": issued.mode,
-        # Token mode: the token sealed (the session table holds nothing usable at rest).
-        # Payload mode: the codes' texts, which are ciphertext under the municipality's key.
-        "token": sealing.seal(issued.token, purpose=TOKEN_PURPOSE) if issued.token else "",
-        "texts": issued.qr_texts if issued.mode == PreInputMode.PAYLOAD else [],
-        "expires_at": issued.expires_at.isoformat(),
-    }
+    remember_result(request.session, request_municipality(request).code, procedure.slug, issued)
     return redirect("counter:preinput_result", request_municipality(request).code, procedure.slug)
 
 

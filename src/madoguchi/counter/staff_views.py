@@ -14,7 +14,7 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from madoguchi.accounts.guard import audit_object, audit_skip, staff_required
+from madoguchi.accounts.guard import audit_object, staff_required
 from madoguchi.accounts.models import StaffUser
 from madoguchi.accounts.permissions import PREINPUT_SCAN
 from madoguchi.procedures.formdef import summarize
@@ -59,8 +59,6 @@ def scan(request: HttpRequest) -> HttpResponse:
                         request, object_type="counter.preinput", object_id=data.procedure.slug
                     )
         request.session[PENDING] = pending
-    if context["data"] is None:
-        audit_skip(request)
     if pending:
         parts = [codec.parse_part(p) for p in pending]
         context["pending"] = sorted(p.index for p in parts)
