@@ -60,6 +60,8 @@ _HALL = (
 # Counter (counter/): take in a resident's pre-input (scan its QR codes) and see its answers.
 PREINPUT_SCAN = "counter.scan_preinput"
 _COUNTER = {PREINPUT_SCAN}
+# Which pre-input mode (token or payload) the municipality uses: its administrator.
+_COUNTER_SETTINGS = _crud("counter", "preinputsetting", "view", "add", "change")
 
 # Staff accounts: which roles must use the second factor in their municipality.
 SECOND_FACTOR_POLICY = "accounts.change_secondfactorrequirement"
@@ -84,6 +86,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | _HALL
         | _SECURITY
         | _COUNTER
+        | _COUNTER_SETTINGS
     ),
     Role.MANAGER: frozenset(
         _crud("procedures", "procedure", "view", "change")

@@ -37,6 +37,7 @@ from madoguchi.applications.tests.factories import DEFINITION, VALID_ANSWERS, Fo
 from madoguchi.core.municipality_code import with_check_digit
 from madoguchi.counter import preinput_views
 from madoguchi.counter import services as counter_services
+from madoguchi.counter.models import PreInputSetting
 from madoguchi.faq.models import FaqEntry, FaqSet, SharedFaqEntry
 from madoguchi.faq.tests.factories import (
     FaqEntryFactory,
@@ -479,6 +480,7 @@ def build_town(key: str, prefecture: Prefecture, code: str) -> Town:
         without_files=True, procedure__municipality=municipality, procedure__counter_preinput=True
     )
     procedure = version.procedure
+    PreInputSetting.objects.create(municipality=municipality)
     submitted = services.application_submit(
         municipality=municipality,
         procedure=procedure,
