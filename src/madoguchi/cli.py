@@ -158,6 +158,7 @@ SUBCOMMANDS = {
     ("notifications", "retry"): "notifications_retry",
     ("tasks", "prune"): "tasks_prune",
     ("jobs", "prune"): "jobs_prune",
+    ("preinput", "prune"): "preinput_prune",
 }
 
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import io
 from datetime import timedelta
 
 import pytest
+from django.core.management import call_command
 from django.utils import timezone
 
 from madoguchi.counter import services
@@ -157,3 +159,13 @@ def test_prune_removes_expired_and_consumed(version, mode):
 def test_refusals_speak_japanese_with_a_code():
     refused = PreInputRefused("PI-EXPIRED")
     assert "有効期限" in refused.message and refused.message.endswith("（PI-EXPIRED）")
+
+
+def test_prune_command(version, mode):
+    if mode != PreInputMode.TOKEN:
+        pytest.skip("token mode")
+    _issue(version, now=timezone.now() - timedelta(days=20))
+    out = io.StringIO()
+    call_command("preinput_prune", stdout=out)
+    assert out.getvalue().strip() == "preinputs=1"
+    assert not PreInput.objects.exists()
