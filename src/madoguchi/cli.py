@@ -209,6 +209,7 @@ SUBCOMMANDS = {
     ("tasks", "prune"): "tasks_prune",
     ("jobs", "prune"): "jobs_prune",
     ("forms", "print"): "forms_print",
+    ("preinput", "prune"): "preinput_prune",
 }
 
 

@@ -64,6 +64,11 @@ _HALL = (
 # each procedure's print layout (the municipality's own form PDF and where answers go on it).
 PRINT_APPLICATION = "counter.print_application"
 _PRINT_LAYOUTS = _crud("counter", "printlayout")
+# Counter (counter/): take in a resident's pre-input (scan its QR codes) and see its answers.
+PREINPUT_SCAN = "counter.scan_preinput"
+_COUNTER = {PREINPUT_SCAN}
+# Which pre-input mode (token or payload) the municipality uses: its administrator.
+_COUNTER_SETTINGS = _crud("counter", "preinputsetting", "view", "add", "change")
 
 # Staff accounts: which roles must use the second factor in their municipality.
 SECOND_FACTOR_POLICY = "accounts.change_secondfactorrequirement"
@@ -98,6 +103,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | {PRINT_APPLICATION}
         | _PRINT_LAYOUTS
         | {REGION_STATEMENT}
+        | _COUNTER
+        | _COUNTER_SETTINGS
     ),
     Role.MANAGER: frozenset(
         _crud("procedures", "procedure", "view", "change")
@@ -115,6 +122,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | {PRINT_APPLICATION}
         | _PRINT_LAYOUTS
         | {REGION_STATEMENT}
+        | _COUNTER
     ),
     Role.BACK_OFFICE: frozenset(
         _crud("procedures", "procedure", "view")
@@ -129,6 +137,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | _CONSOLE
         | _BOOKINGS
         | {PRINT_APPLICATION}
+        | _COUNTER
     ),
     Role.PREFECTURE_VIEWER: frozenset({REGION_VIEW, REGION_STATEMENT}),
     Role.PREFECTURE_DX: frozenset({REGION_VIEW, REGION_MANAGE, REGION_STATEMENT}),

@@ -6,6 +6,7 @@ Every page works without JavaScript. Drafts are tied to the browser session; a r
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -39,6 +40,26 @@ from .models import Application, Draft
 
 def _draft_key(request: HttpRequest, slug: str) -> str:
     return f"draft:{request_municipality(request).code}:{slug}"
+
+
+# --- Journey modes ----------------------------------------------------------------------------
+# Another app runs this same journey (same steps, forms and validation) to a different end: the
+# counter's pre-input (counter/preinput_views.py, docs/preinput.md). It registers a finisher
+# under a mode name and starts the draft with `journey_begin`; the check page then validates as
+# usual and, instead of submitting an application, hands the cleaned answers to the finisher.
+JourneyFinisher = Callable[[HttpRequest, Procedure, Draft, dict[str, Any]], HttpResponse]
+JOURNEY_FINISHERS: dict[str, JourneyFinisher] = {}
+
+
+def journey_begin(request: HttpRequest, procedure: Procedure, draft: Draft, *, mode: str) -> None:
+    """Make `draft` the session's journey for `procedure`, ending in the finisher of `mode`."""
+    request.session[_draft_key(request, procedure.slug)] = draft.pk
+    request.session[f"journey-mode:{draft.pk}"] = mode
+
+
+def journey_mode(request: HttpRequest, draft: Draft) -> str:
+    mode = request.session.get(f"journey-mode:{draft.pk}", "")
+    return mode if mode in JOURNEY_FINISHERS else ""
 
 
 def _session_draft(request: HttpRequest, procedure: Procedure) -> Draft | None:
@@ -203,6 +224,7 @@ def apply_step(request: HttpRequest, slug: str, step_key: str) -> HttpResponse:
             "step_number": index + 1,
             "previous": steps[index - 1] if index > 0 else None,
             "returning": request.GET.get("return") == "check" or request.POST.get("_return"),
+            "journey_mode": journey_mode(request, draft),
         },
         status=status,
     )
@@ -217,7 +239,12 @@ def apply_check(request: HttpRequest, slug: str) -> HttpResponse:
     procedure, draft = found
     definition = form_version_definition(form_version=draft.form_version)
     errors: dict[str, list[str]] = {}
-    if request.method == "POST":
+    mode = journey_mode(request, draft)
+    if request.method == "POST" and mode:
+        cleaned, errors = validate_answers(definition, draft.answers)
+        if not errors:
+            return JOURNEY_FINISHERS[mode](request, procedure, draft, cleaned)
+    elif request.method == "POST":
         try:
             submitted = services.application_submit(
                 municipality=request_municipality(request),
@@ -255,6 +282,7 @@ def apply_check(request: HttpRequest, slug: str) -> HttpResponse:
             "errors": errors,
             "steps": steps,
             "step_number": len(steps) + 1,
+            "journey_mode": mode,
         },
     )
 

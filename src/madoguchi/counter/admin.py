@@ -1,4 +1,4 @@
-"""Staff admin: each procedure's print layout (the municipality's form PDF and placements)."""
+"""Staff admin: each procedure's print layout, and the municipality's pre-input mode."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from madoguchi.tenancy.admin import TenantScopedAdmin
 
-from .models import PrintLayout
+from .models import PreInputSetting, PrintLayout
 from .print import LayoutError
 from .services import print_layout_save, print_layout_validate, read_uploaded_pdf, stored_base_pdf
 
@@ -80,3 +80,16 @@ class PrintLayoutAdmin(TenantScopedAdmin):
         )
         obj.pk = saved.pk
         obj.refresh_from_db()
+
+
+class PreInputSettingAdmin(TenantScopedAdmin):
+    list_display = ["municipality", "mode", "lifetime_days"]
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # One row per municipality (a unique constraint): no second "add" for a town that has one.
+        municipality = getattr(request.user, "municipality", None)
+        if municipality is not None and (
+            PreInputSetting.objects.for_municipality(municipality).exists()
+        ):
+            return False
+        return super().has_add_permission(request)

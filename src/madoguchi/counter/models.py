@@ -1,13 +1,14 @@
-"""書かない窓口: the print layout of each procedure (official forms as PDF)."""
+"""書かない窓口: the counter's own rows — print layouts (official forms as PDF) and pre-input."""
 
 from __future__ import annotations
 
 import uuid
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from madoguchi.procedures.models import Procedure
+from madoguchi.procedures.models import FormVersion, Procedure
 from madoguchi.tenancy.models import TenantOwned
 
 
@@ -51,3 +52,84 @@ class PrintLayout(TenantOwned):
 
     def __str__(self) -> str:
         return f"{self.procedure} ({self.get_kind_display()})"
+
+
+class PreInputMode(models.TextChoices):
+    TOKEN = "token", _("トークン方式（入力内容はサーバーに保存）")
+    PAYLOAD = "payload", _("データ方式（入力内容を暗号化してQRコードに格納）")
+
+
+class PreInputSetting(TenantOwned):
+    """Each municipality's choice of mode; a municipality without a row uses the token mode."""
+
+    mode = models.CharField(
+        _("事前入力の方式"), max_length=16, choices=PreInputMode.choices, default=PreInputMode.TOKEN
+    )
+    lifetime_days = models.PositiveSmallIntegerField(
+        _("有効期間（日）"), default=14, help_text=_("QRコードを窓口で使える日数")
+    )
+
+    class Meta:
+        verbose_name = _("事前入力の設定")
+        verbose_name_plural = _("事前入力の設定")
+        constraints = [
+            models.UniqueConstraint(fields=["municipality"], name="preinput_setting_one_per_town"),
+            models.CheckConstraint(
+                condition=models.Q(lifetime_days__gte=1, lifetime_days__lte=90),
+                name="preinput_setting_lifetime_1_90",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.municipality} {self.mode}"
+
+
+class PreInput(TenantOwned):
+    """Token mode: the answers wait on the server; the QR code carries only the token.
+
+    Only a keyed hash of the token is stored. Consumed at the counter (answers emptied), deleted
+    by the resident, or removed after it expires (`preinput_prune`).
+    """
+
+    token_hash = models.CharField(max_length=64, unique=True)
+    procedure = models.ForeignKey(Procedure, on_delete=models.CASCADE, related_name="+")
+    form_version = models.ForeignKey(FormVersion, on_delete=models.CASCADE, related_name="+")
+    answers = models.JSONField(default=dict)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    consumed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("事前入力")
+        verbose_name_plural = _("事前入力")
+        indexes = [models.Index(fields=["expires_at"], name="preinput_expires_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.procedure} ({self.pk})"
+
+
+class PreInputRedemption(TenantOwned):
+    """A pre-input the counter has taken in (either mode): a second scan of it is refused.
+
+    For the payload mode this is the only server-side trace (a digest of the message id; no answers).
+    """
+
+    digest = models.CharField(max_length=64)
+    mode = models.CharField(max_length=16, choices=PreInputMode.choices)
+    procedure = models.ForeignKey(Procedure, on_delete=models.CASCADE, related_name="+")
+    redeemed_at = models.DateTimeField(auto_now_add=True)
+    redeemed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("事前入力の読取")
+        verbose_name_plural = _("事前入力の読取")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["municipality", "digest"], name="preinput_redeemed_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.mode} {self.redeemed_at:%Y-%m-%d %H:%M}"

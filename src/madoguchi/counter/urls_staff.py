@@ -2,10 +2,11 @@
 
 from django.urls import path
 
-from . import views
+from . import staff_views, views
 
 app_name = "counter_staff"
 
 urlpatterns = [
     path("applications/<int:pk>/print/", views.staff_print, name="print"),
+    path("scan/", staff_views.scan, name="scan"),
 ]

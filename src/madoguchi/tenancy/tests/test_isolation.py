@@ -40,7 +40,9 @@ from madoguchi.applications.tests.factories import (
     pdf_bytes,
 )
 from madoguchi.core.municipality_code import with_check_digit
-from madoguchi.counter.models import PrintLayout
+from madoguchi.counter import preinput_views
+from madoguchi.counter import services as counter_services
+from madoguchi.counter.models import PreInputSetting, PrintLayout
 from madoguchi.faq.models import FaqEntry, FaqSet, SharedFaqEntry
 from madoguchi.faq.tests.factories import (
     FaqEntryFactory,
@@ -491,8 +493,11 @@ def build_town(key: str, prefecture: Prefecture, code: str) -> Town:
         user = StaffUserFactory(municipality=municipality, role=role, is_staff=True)
         TOTPDevice.objects.create(user=user, name="default", confirmed=True)
         town.staff[role] = user
-    version = FormVersionFactory(without_files=True, procedure__municipality=municipality)
+    version = FormVersionFactory(
+        without_files=True, procedure__municipality=municipality, procedure__counter_preinput=True
+    )
     procedure = version.procedure
+    PreInputSetting.objects.create(municipality=municipality)
     submitted = services.application_submit(
         municipality=municipality,
         procedure=procedure,
@@ -626,6 +631,13 @@ def resident_client(a: Town, b: Town) -> Client:
         code = town.municipality.code
         procedure = owned_row(Procedure, town)
         assert client.post(f"/{code}/procedures/{procedure.slug}/apply/").status_code == 302
+        # and made a pre-input (its QR page, view and delete address the session's own)
+        issued = counter_services.preinput_issue(
+            procedure=procedure, form_version=procedure.current_version, answers=VALID_ANSWERS
+        )
+        session = client.session
+        preinput_views.remember_result(session, code, procedure.slug, issued)
+        session.save()
         found = client.post(
             f"/{code}/reserve/find/",
             {"code": town.secrets["booking_code"], "secret": town.secrets["booking_secret"]},
