@@ -243,9 +243,14 @@ def main(argv: list[str] | None = None) -> int:
         return share_command(args[2:])
     if command in {"demo", "serve"}:
         return _serve(args[1:], demo=command == "demo")
+    settings_module = "madoguchi.settings.production"
+    if args[:2] == ["forms", "print"] and not os.environ.get("SECRET_KEY"):
+        # A check on a machine without a configured server: the development settings (their
+        # database, if any) and else the standard library's procedures.
+        settings_module = "madoguchi.settings.dev"
     if len(args) >= 2 and (args[0], args[1]) in SUBCOMMANDS:
         args = [SUBCOMMANDS[(args[0], args[1])], *args[2:]]
-    _setup_django("madoguchi.settings.production")
+    _setup_django(settings_module)
     from django.core.management import execute_from_command_line
 
     execute_from_command_line(["madoguchi", *args])
