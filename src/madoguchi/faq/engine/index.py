@@ -28,12 +28,20 @@ from pathlib import Path
 import numpy as np
 
 from madoguchi.core import forking
+from madoguchi.core.japanese_analysis.analysis import (
+    NOUN,
+    PART,
+    PIECES_PER_WORKER,
+    PREDICATE,
+    Analyzer,
+    gram_sequences,
+    unique,
+)
+from madoguchi.core.japanese_analysis.lexicon import Lexicon, default_lexicon
 
-from .analysis import NOUN, PART, PIECES_PER_WORKER, PREDICATE, Analyzer, gram_sequences, unique
 from .bm25 import Bm25fIndex, FieldSpec, FloatArray
 from .dense import DenseChannel, Vector
 from .documents import FaqDocument, SearchHit, SearchResult
-from .lexicon import Lexicon, default_lexicon
 from .vectors import WordVectors, default_vectors
 
 
