@@ -8,7 +8,7 @@ from django.db import transaction
 
 from madoguchi.accounts.models import Role, StaffDepartment, StaffUser
 from madoguchi.core.municipality_code import prefecture_of, with_check_digit
-from madoguchi.procedures.services import library_install
+from madoguchi.procedures.services import library_install, life_events_install
 from madoguchi.tenancy.models import Municipality, OpeningHours, Prefecture
 
 DEMO_CODE = with_check_digit("22999")  # fictional: 静岡県 + an unused number → 229997
@@ -49,6 +49,7 @@ def demo_load() -> Municipality:
                 municipality=municipality, weekday=weekday, opens=time(8, 30), closes=time(17, 15)
             )
     library_install(municipality=municipality, publish=True)
+    life_events_install(municipality=municipality)
     for username, title, role, is_staff in DEMO_STAFF:
         user, made = StaffUser.objects.get_or_create(
             username=username,

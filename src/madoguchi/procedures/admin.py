@@ -7,12 +7,14 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin
+from django.db.models import ManyToManyField
+from django.forms import ModelMultipleChoiceField
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from madoguchi.tenancy.admin import TenantScopedAdmin
 
-from .models import FormVersion, Procedure
+from .models import FormVersion, LifeEvent, Procedure
 from .services import definition_validate, form_version_create
 
 
@@ -151,3 +153,22 @@ class FormVersionAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+@admin.register(LifeEvent)
+class LifeEventAdmin(TenantScopedAdmin):
+    list_display = ["name", "sort_order"]
+    list_editable = ["sort_order"]
+    search_fields = ["name", "name_en", "search_keywords", "slug"]
+    filter_horizontal = ["procedures"]
+
+    def formfield_for_manytomany(
+        self, db_field: ManyToManyField[Any, Any], request: HttpRequest, **kwargs: Any
+    ) -> ModelMultipleChoiceField | None:
+        # Only the staff member's own municipality's procedures can be grouped.
+        field = super().formfield_for_manytomany(db_field, request, **kwargs)
+        if field is not None and not request.user.is_superuser:
+            field.queryset = field.queryset.filter(  # type: ignore[union-attr]
+                municipality=request.user.municipality  # type: ignore[union-attr]
+            )
+        return field
