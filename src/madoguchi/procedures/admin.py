@@ -7,14 +7,12 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin
-from django.db.models import ManyToManyField
-from django.forms import ModelMultipleChoiceField
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from madoguchi.tenancy.admin import TenantScopedAdmin
 
-from .models import FormVersion, LifeEvent, Procedure
+from .models import FormVersion, LifeEvent, LifeEventProcedure, Procedure
 from .services import definition_validate, form_version_create
 
 
@@ -155,20 +153,24 @@ class FormVersionAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
         return False
 
 
+class LifeEventProcedureInline(admin.TabularInline):  # type: ignore[type-arg]
+    model = LifeEventProcedure
+    extra = 1
+    fields = ["procedure", "position"]
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        # Only the staff member's own municipality's procedures can be grouped.
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if field is not None and not request.user.is_superuser:
+            field.queryset = field.queryset.filter(
+                municipality=request.user.municipality  # type: ignore[union-attr]
+            )
+        return field
+
+
 @admin.register(LifeEvent)
 class LifeEventAdmin(TenantScopedAdmin):
     list_display = ["name", "sort_order"]
     list_editable = ["sort_order"]
     search_fields = ["name", "name_en", "search_keywords", "slug"]
-    filter_horizontal = ["procedures"]
-
-    def formfield_for_manytomany(
-        self, db_field: ManyToManyField[Any, Any], request: HttpRequest, **kwargs: Any
-    ) -> ModelMultipleChoiceField | None:
-        # Only the staff member's own municipality's procedures can be grouped.
-        field = super().formfield_for_manytomany(db_field, request, **kwargs)
-        if field is not None and not request.user.is_superuser:
-            field.queryset = field.queryset.filter(  # type: ignore[union-attr]
-                municipality=request.user.municipality  # type: ignore[union-attr]
-            )
-        return field
+    inlines = [LifeEventProcedureInline]

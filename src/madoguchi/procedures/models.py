@@ -178,7 +178,11 @@ class LifeEvent(TenantOwned):
         help_text=_("住民が書くことば（例：子どもが生まれた）を空白区切りで"),
     )
     procedures = models.ManyToManyField(
-        Procedure, related_name="life_events", blank=True, verbose_name=_("手続")
+        Procedure,
+        through="LifeEventProcedure",
+        related_name="life_events",
+        blank=True,
+        verbose_name=_("手続"),
     )
     sort_order = models.PositiveIntegerField(_("表示順"), default=100)
 
@@ -206,3 +210,26 @@ class LifeEvent(TenantOwned):
         if self.description_en and (get_language() or "").startswith("en"):
             return self.description_en
         return self.description
+
+
+class LifeEventProcedure(models.Model):
+    """A procedure of a life event, in the order a resident usually needs them."""
+
+    life_event = models.ForeignKey(LifeEvent, on_delete=models.CASCADE, related_name="+")
+    procedure = models.ForeignKey(
+        Procedure, on_delete=models.CASCADE, related_name="life_event_links"
+    )
+    position = models.PositiveSmallIntegerField(_("順番"), default=0)
+
+    class Meta:
+        ordering = ["position"]
+        verbose_name = _("ライフイベントの手続")
+        verbose_name_plural = _("ライフイベントの手続")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["life_event", "procedure"], name="life_event_procedure_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.life_event_id}: {self.procedure_id}"

@@ -16,7 +16,7 @@ from madoguchi.tenancy.models import Municipality
 
 from .formdef import FormDefinition, parse_definition
 from .formdef.localize import localize_definition_data
-from .models import Category, Channel, FormVersion, LifeEvent, Procedure
+from .models import Category, Channel, FormVersion, LifeEvent, LifeEventProcedure, Procedure
 from .search import SearchDocument, ranker_for
 
 
@@ -60,10 +60,8 @@ def _search_documents(municipality: Municipality) -> tuple[SearchDocument, ...]:
     """Every published procedure of the municipality as a search document (its life events'
     names and keywords included)."""
     events: dict[int, list[str]] = {}
-    links = LifeEvent.procedures.through.objects.filter(
-        lifeevent__municipality=municipality
-    ).values_list(
-        "procedure_id", "lifeevent__name", "lifeevent__name_en", "lifeevent__search_keywords"
+    links = LifeEventProcedure.objects.filter(life_event__municipality=municipality).values_list(
+        "procedure_id", "life_event__name", "life_event__name_en", "life_event__search_keywords"
     )
     for procedure_id, *texts in links:
         events.setdefault(procedure_id, []).extend(t for t in texts if t)
@@ -100,10 +98,12 @@ def life_event_get(*, municipality: Municipality, slug: str) -> LifeEvent:
 
 
 def life_event_procedures(*, life_event: LifeEvent) -> QuerySet[Procedure]:
-    """The published procedures of a life event, in catalogue order."""
-    return life_event.procedures.filter(
-        municipality_id=life_event.municipality_id, is_published=True
-    ).order_by("sort_order", "name")
+    """The published procedures of a life event, in the event's order."""
+    return (  # type: ignore[no-any-return]
+        Procedure.objects.for_municipality(life_event.municipality)
+        .filter(is_published=True, life_event_links__life_event=life_event)
+        .order_by("life_event_links__position", "sort_order", "name")
+    )
 
 
 def procedure_get(*, municipality: Municipality, slug: str) -> Procedure:

@@ -15,7 +15,7 @@ from madoguchi.tenancy.models import Municipality
 
 from .formdef import DefinitionError, parse_definition
 from .library import load_library, load_life_events
-from .models import FormVersion, LifeEvent, Procedure
+from .models import FormVersion, LifeEvent, LifeEventProcedure, Procedure
 
 # Attributes of an import file besides "form" (the definition), with their model fields.
 _TEXT_ATTRIBUTES = (
@@ -218,6 +218,11 @@ def life_events_install(*, municipality: Municipality) -> list[LifeEvent]:
         event.sort_order = order * 10
         event.full_clean()
         event.save()
-        event.procedures.set([procedures[s] for s in entry["procedures"] if s in procedures])
+        LifeEventProcedure.objects.filter(life_event=event).delete()
+        LifeEventProcedure.objects.bulk_create(
+            LifeEventProcedure(life_event=event, procedure=procedures[slug], position=position)
+            for position, slug in enumerate(entry["procedures"])
+            if slug in procedures
+        )
         events.append(event)
     return events

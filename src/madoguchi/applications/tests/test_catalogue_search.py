@@ -44,6 +44,8 @@ def test_life_event_page_lists_its_procedures(client: Any, town: Any) -> None:
     assert f'href="/{town.code}/procedures/moving-out/"' in page
     assert "犬の登録" in page
     assert "要介護" not in page
+    # In the event's own order: the move itself first.
+    assert page.index("転出届") < page.index("児童手当")
 
 
 def test_unknown_life_event_or_another_towns_is_404(client: Any, town: Any) -> None:
