@@ -161,7 +161,7 @@ class LifeEventProcedureInline(admin.TabularInline):  # type: ignore[type-arg]
     def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
         # Only the staff member's own municipality's procedures can be grouped.
         field = super().formfield_for_foreignkey(db_field, request, **kwargs)
-        if field is not None and not request.user.is_superuser:
+        if field is not None and field.queryset is not None and not request.user.is_superuser:
             field.queryset = field.queryset.filter(
                 municipality=request.user.municipality  # type: ignore[union-attr]
             )

@@ -177,7 +177,7 @@ class LifeEvent(TenantOwned):
         blank=True,
         help_text=_("住民が書くことば（例：子どもが生まれた）を空白区切りで"),
     )
-    procedures = models.ManyToManyField(
+    procedures: models.ManyToManyField[Procedure, LifeEventProcedure] = models.ManyToManyField(
         Procedure,
         through="LifeEventProcedure",
         related_name="life_events",
