@@ -8,7 +8,7 @@ from django.db import transaction
 
 from madoguchi.accounts.models import Role, StaffDepartment, StaffUser
 from madoguchi.core.municipality_code import prefecture_of, with_check_digit
-from madoguchi.procedures.services import library_install
+from madoguchi.procedures.services import library_install, life_events_install
 from madoguchi.tenancy.demo_data import trust_pages_fill
 from madoguchi.tenancy.models import Municipality, OpeningHours, Prefecture
 
@@ -51,6 +51,7 @@ def demo_load() -> Municipality:
             )
     library_install(municipality=municipality, publish=True)
     trust_pages_fill(municipality=municipality)
+    life_events_install(municipality=municipality)
     for username, title, role, is_staff in DEMO_STAFF:
         user, made = StaffUser.objects.get_or_create(
             username=username,

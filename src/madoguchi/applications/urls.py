@@ -7,6 +7,7 @@ app_name = "applications"
 urlpatterns = [
     path("", views.home, name="home"),
     path("logo", views.logo, name="logo"),
+    path("life-events/<slug:slug>/", views.life_event, name="life_event"),
     path("procedures/<slug:slug>/", views.procedure_detail, name="procedure"),
     path("procedures/<slug:slug>/apply/", views.apply_start, name="apply_start"),
     path("apply/<slug:slug>/check/", views.apply_check, name="apply_check"),

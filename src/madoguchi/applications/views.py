@@ -29,6 +29,9 @@ from madoguchi.procedures.selectors import (
     category_counts,
     form_version_current,
     form_version_definition,
+    life_event_get,
+    life_event_list,
+    life_event_procedures,
     procedure_get,
     procedure_list,
 )
@@ -75,11 +78,10 @@ def _session_draft(request: HttpRequest, procedure: Procedure) -> Draft | None:
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    query = request.GET.get("q", "")[:100]
+    municipality = request_municipality(request)
+    query = request.GET.get("q", "")[:100].strip()
     category = request.GET.get("category", "")
-    procedures = procedure_list(
-        municipality=request_municipality(request), query=query, category=category
-    )
+    procedures = list(procedure_list(municipality=municipality, query=query, category=category))
     return render(
         request,
         "applications/home.html",
@@ -87,8 +89,18 @@ def home(request: HttpRequest) -> HttpResponse:
             "procedures": procedures,
             "query": query,
             "category": category,
-            "categories": category_counts(municipality=request_municipality(request)),
+            "categories": category_counts(municipality=municipality),
+            "life_events": life_event_list(municipality=municipality),
         },
+    )
+
+
+def life_event(request: HttpRequest, slug: str) -> HttpResponse:
+    event = life_event_get(municipality=request_municipality(request), slug=slug)
+    return render(
+        request,
+        "applications/life_event.html",
+        {"life_event": event, "procedures": life_event_procedures(life_event=event)},
     )
 
 

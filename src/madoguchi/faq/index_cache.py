@@ -28,11 +28,11 @@ from pathlib import Path
 import numpy as np
 from django.conf import settings
 
+from madoguchi.core.japanese_analysis.analysis import Analyzer
+from madoguchi.core.japanese_analysis.lexicon import default_lexicon
 from madoguchi.tenancy.models import Municipality
 
 from .engine import FaqDocument, FaqIndex
-from .engine.analysis import Analyzer
-from .engine.lexicon import default_lexicon
 from .engine.sentence import VectorCache
 from .models import FaqIndexState
 from .selectors import searchable_documents

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from madoguchi.tenancy.admin import TenantScopedAdmin
 
-from .models import FormVersion, Procedure
+from .models import FormVersion, LifeEvent, LifeEventProcedure, Procedure
 from .services import definition_validate, form_version_create
 
 
@@ -151,3 +151,26 @@ class FormVersionAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+class LifeEventProcedureInline(admin.TabularInline):  # type: ignore[type-arg]
+    model = LifeEventProcedure
+    extra = 1
+    fields = ["procedure", "position"]
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        # Only the staff member's own municipality's procedures can be grouped.
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if field is not None and field.queryset is not None and not request.user.is_superuser:
+            field.queryset = field.queryset.filter(
+                municipality=request.user.municipality  # type: ignore[union-attr]
+            )
+        return field
+
+
+@admin.register(LifeEvent)
+class LifeEventAdmin(TenantScopedAdmin):
+    list_display = ["name", "sort_order"]
+    list_editable = ["sort_order"]
+    search_fields = ["name", "name_en", "search_keywords", "slug"]
+    inlines = [LifeEventProcedureInline]

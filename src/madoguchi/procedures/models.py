@@ -161,3 +161,75 @@ class FormVersion(models.Model):
         if not self._state.adding:
             raise TypeError("Form versions are immutable; create a new version instead.")
         super().save(*args, **kwargs)
+
+
+class LifeEvent(TenantOwned):
+    """A life event (出産, 引っ越し, おくやみ …): an entry point that groups the procedures a
+    resident needs when it happens to them. Data, filled from the standard list."""
+
+    slug = models.SlugField(_("識別名"), max_length=80, help_text=_("URL に使う英数字の名前"))
+    name = models.CharField(_("名前"), max_length=80)
+    name_en = models.CharField(_("名前（英語）"), max_length=120, blank=True)
+    description = models.CharField(_("説明（わかりやすいことばで）"), max_length=300, blank=True)
+    description_en = models.CharField(_("説明（英語）"), max_length=400, blank=True)
+    search_keywords = models.TextField(
+        _("検索キーワード"),
+        blank=True,
+        help_text=_("住民が書くことば（例：子どもが生まれた）を空白区切りで"),
+    )
+    procedures: models.ManyToManyField[Procedure, LifeEventProcedure] = models.ManyToManyField(
+        Procedure,
+        through="LifeEventProcedure",
+        related_name="life_events",
+        blank=True,
+        verbose_name=_("手続"),
+    )
+    sort_order = models.PositiveIntegerField(_("表示順"), default=100)
+
+    class Meta:
+        ordering = ["sort_order", "name"]
+        verbose_name = _("ライフイベント")
+        verbose_name_plural = _("ライフイベント")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["municipality", "slug"], name="life_event_unique_slug_per_municipality"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def display_name(self) -> str:
+        if self.name_en and (get_language() or "").startswith("en"):
+            return self.name_en
+        return self.name
+
+    @property
+    def display_description(self) -> str:
+        if self.description_en and (get_language() or "").startswith("en"):
+            return self.description_en
+        return self.description
+
+
+class LifeEventProcedure(models.Model):
+    """A procedure of a life event, in the order a resident usually needs them."""
+
+    life_event = models.ForeignKey(LifeEvent, on_delete=models.CASCADE, related_name="+")
+    procedure = models.ForeignKey(
+        Procedure, on_delete=models.CASCADE, related_name="life_event_links"
+    )
+    position = models.PositiveSmallIntegerField(_("順番"), default=0)
+
+    class Meta:
+        ordering = ["position"]
+        verbose_name = _("ライフイベントの手続")
+        verbose_name_plural = _("ライフイベントの手続")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["life_event", "procedure"], name="life_event_procedure_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.life_event_id}: {self.procedure_id}"

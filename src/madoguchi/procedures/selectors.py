@@ -7,22 +7,17 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from django.db.models import Count, QuerySet
+from django.db.models import Case, Count, QuerySet, Value, When
 from django.http import Http404
 from django.utils.translation import get_language
 
-from madoguchi.core.japanese_text import normalize_input, to_katakana
 from madoguchi.tenancy.access import access_tenant_object
 from madoguchi.tenancy.models import Municipality
 
 from .formdef import FormDefinition, parse_definition
 from .formdef.localize import localize_definition_data
-from .models import Category, Channel, FormVersion, Procedure
-
-
-def search_text(text: str) -> str:
-    """Text folded for matching: 全角/半角, hiragana → katakana, case."""
-    return to_katakana(normalize_input(text)).casefold()
+from .models import Category, Channel, FormVersion, LifeEvent, LifeEventProcedure, Procedure
+from .search import SearchDocument, ranker_for
 
 
 def _published(municipality: Municipality) -> QuerySet[Procedure]:
@@ -38,8 +33,9 @@ def procedure_list(
 ) -> QuerySet[Procedure]:
     """Published procedures of a municipality, filtered by words, category and channel.
 
-    Every word of `query` must appear in the name, English name, summary or keywords; matching
-    ignores 全角/半角, hiragana/katakana and case. An unknown category or channel gives none.
+    With a `query`, procedures are ranked by the Japanese analysis of `search.py` (name,
+    summary, keywords and life events) and only those that match are returned, best first.
+    An unknown category or channel gives none.
     """
     qs = _published(municipality)
     if category:
@@ -48,14 +44,66 @@ def procedure_list(
         if channel not in Channel.values:
             return qs.none()
         qs = qs.filter(**{channel: True})
-    words = search_text(query[:200]).split()
-    if words:
-        rows = qs.values_list("pk", "name", "name_en", "summary", "search_keywords")
-        matching = [
-            pk for pk, *texts in rows if all(word in search_text(" ".join(texts)) for word in words)
-        ]
-        qs = qs.filter(pk__in=matching)
-    return qs.order_by("sort_order", "name")
+    if not query.strip():
+        return qs.order_by("sort_order", "name")
+    ranked = ranker_for(_search_documents(municipality)).rank(query)
+    allowed = set(qs.values_list("pk", flat=True))
+    order = [pk for pk, _score in ranked if pk in allowed]
+    if not order:
+        return qs.none()
+    return qs.filter(pk__in=order).order_by(
+        Case(*[When(pk=pk, then=Value(i)) for i, pk in enumerate(order)])
+    )
+
+
+def _search_documents(municipality: Municipality) -> tuple[SearchDocument, ...]:
+    """Every published procedure of the municipality as a search document (its life events'
+    names and keywords included)."""
+    events: dict[int, list[str]] = {}
+    links = LifeEventProcedure.objects.filter(life_event__municipality=municipality).values_list(
+        "procedure_id", "life_event__name", "life_event__name_en", "life_event__search_keywords"
+    )
+    for procedure_id, *texts in links:
+        events.setdefault(procedure_id, []).extend(t for t in texts if t)
+    rows = _published(municipality).values_list(
+        "pk", "name", "name_en", "summary", "search_keywords"
+    )
+    return tuple(
+        SearchDocument(
+            key=pk,
+            fields=(
+                ("name", f"{name} {name_en}"),
+                ("summary", summary),
+                ("keywords", keywords),
+                ("life_events", " ".join(events.get(pk, []))),
+            ),
+        )
+        for pk, name, name_en, summary, keywords in rows.order_by("sort_order", "name")
+    )
+
+
+def life_event_list(*, municipality: Municipality) -> QuerySet[LifeEvent]:
+    """The municipality's life events that group at least one published procedure."""
+    return (  # type: ignore[no-any-return]
+        LifeEvent.objects.for_municipality(municipality)
+        .filter(procedures__is_published=True)
+        .distinct()
+        .order_by("sort_order", "name")
+    )
+
+
+def life_event_get(*, municipality: Municipality, slug: str) -> LifeEvent:
+    """A life event of the municipality; Http404 when missing or another municipality's."""
+    return access_tenant_object(LifeEvent, municipality=municipality, slug=slug)
+
+
+def life_event_procedures(*, life_event: LifeEvent) -> QuerySet[Procedure]:
+    """The published procedures of a life event, in the event's order."""
+    return (  # type: ignore[no-any-return]
+        Procedure.objects.for_municipality(life_event.municipality)
+        .filter(is_published=True, life_event_links__life_event=life_event)
+        .order_by("life_event_links__position", "sort_order", "name")
+    )
 
 
 def procedure_get(*, municipality: Municipality, slug: str) -> Procedure:

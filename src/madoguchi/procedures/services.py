@@ -14,8 +14,8 @@ from madoguchi.accounts.models import StaffUser
 from madoguchi.tenancy.models import Municipality
 
 from .formdef import DefinitionError, parse_definition
-from .library import load_library
-from .models import FormVersion, Procedure
+from .library import load_library, load_life_events
+from .models import FormVersion, LifeEvent, LifeEventProcedure, Procedure
 
 # Attributes of an import file besides "form" (the definition), with their model fields.
 _TEXT_ATTRIBUTES = (
@@ -197,3 +197,32 @@ def library_install(
             procedure_import(municipality=municipality, data=data, created_by=created_by)
         )
     return installed
+
+
+@transaction.atomic
+def life_events_install(*, municipality: Municipality) -> list[LifeEvent]:
+    """Create or update the standard life events and link each to the municipality's
+    procedures of the listed slugs (procedures it does not have are skipped). Re-running
+    changes nothing unless the list changed; the order of the list is the display order."""
+    events = []
+    procedures = {p.slug: p for p in Procedure.objects.for_municipality(municipality)}
+    for order, entry in enumerate(load_life_events(), start=1):
+        event = LifeEvent.objects.for_municipality(municipality).filter(slug=entry["slug"]).first()
+        if event is None:
+            event = LifeEvent(municipality=municipality, slug=entry["slug"])
+        event.name = entry["name"]
+        event.name_en = entry.get("name_en", "")
+        event.description = entry.get("description", "")
+        event.description_en = entry.get("description_en", "")
+        event.search_keywords = " ".join(entry.get("search_keywords", []))
+        event.sort_order = order * 10
+        event.full_clean()
+        event.save()
+        LifeEventProcedure.objects.filter(life_event=event).delete()
+        LifeEventProcedure.objects.bulk_create(
+            LifeEventProcedure(life_event=event, procedure=procedures[slug], position=position)
+            for position, slug in enumerate(entry["procedures"])
+            if slug in procedures
+        )
+        events.append(event)
+    return events

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from .terms import TermSequences
+from madoguchi.core.japanese_analysis.terms import TermSequences
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]

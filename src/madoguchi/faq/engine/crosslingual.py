@@ -2,7 +2,7 @@
 
 The sentence encoders are multilingual, so a question in English, Chinese, Korean, Vietnamese or
 Portuguese already lands near the Japanese FAQ that answers it, but only roughly. The word and
-character channels see nothing in such a question. ``data/glossary.tsv`` (municipal vocabulary,
+character channels see nothing in such a question. ``core/japanese_analysis/data/glossary.tsv`` (municipal vocabulary,
 written for this project) maps the question's key terms to Japanese; those terms are searched by
 the word, character and word-vector channels as a Japanese question would be, and the sentence
 channels weigh more (see ``EngineConfig.foreign_sentence_boost``).
@@ -100,7 +100,11 @@ def _word_bounded(text: str, pos: int, end: int) -> bool:
 
 @lru_cache(maxsize=1)
 def default_glossary() -> Glossary:
-    text = resources.files("madoguchi.faq.engine.data").joinpath("glossary.tsv").read_text("utf-8")
+    text = (
+        resources.files("madoguchi.core.japanese_analysis.data")
+        .joinpath("glossary.tsv")
+        .read_text("utf-8")
+    )
     return parse_glossary(text)
 
 

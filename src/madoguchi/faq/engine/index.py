@@ -30,13 +30,21 @@ from typing import Any
 import numpy as np
 
 from madoguchi.core import forking
+from madoguchi.core.japanese_analysis.analysis import (
+    NOUN,
+    PART,
+    PIECES_PER_WORKER,
+    PREDICATE,
+    Analyzer,
+    gram_sequences,
+    unique,
+)
+from madoguchi.core.japanese_analysis.lexicon import Lexicon, default_lexicon
 
-from .analysis import NOUN, PART, PIECES_PER_WORKER, PREDICATE, Analyzer, gram_sequences, unique
 from .bm25 import Bm25fIndex, FieldSpec, FloatArray
 from .crosslingual import default_glossary, detect_language
 from .dense import DenseChannel, Vector
 from .documents import FaqDocument, SearchHit, SearchResult
-from .lexicon import Lexicon, default_lexicon
 from .sentence import (
     Matrix,
     SentenceChannel,

@@ -9,9 +9,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from madoguchi.faq.engine.analysis import Analyzer, bigram_codes
-from madoguchi.faq.engine.lexicon import Lexicon, default_lexicon, parse_rewrites, parse_synonyms
-from madoguchi.faq.engine.normalize import (
+from madoguchi.core.japanese_analysis.analysis import Analyzer, bigram_codes
+from madoguchi.core.japanese_analysis.lexicon import (
+    Lexicon,
+    default_lexicon,
+    parse_rewrites,
+    parse_synonyms,
+)
+from madoguchi.core.japanese_analysis.normalize import (
     fold_all,
     fold_kana_same_length,
     fold_width,
@@ -164,7 +169,7 @@ def test_long_texts_analyse_like_their_sentences(analyzer: Analyzer) -> None:
 
 
 def test_sentence_cache_overflow_keeps_results(monkeypatch: pytest.MonkeyPatch) -> None:
-    import madoguchi.faq.engine.analysis as analysis
+    import madoguchi.core.japanese_analysis.analysis as analysis
 
     monkeypatch.setattr(analysis, "_CACHE_MAX_ENTRIES", 3)
     small = Analyzer(default_lexicon())

@@ -7,11 +7,11 @@ from collections.abc import Iterator
 
 import pytest
 
-import madoguchi.faq.engine.analysis as analysis
+import madoguchi.core.japanese_analysis.analysis as analysis
 from madoguchi.core import forking
+from madoguchi.core.japanese_analysis.analysis import Analyzer, gram_sequences
+from madoguchi.core.japanese_analysis.lexicon import default_lexicon
 from madoguchi.faq.engine import FaqDocument, FaqIndex
-from madoguchi.faq.engine.analysis import Analyzer, gram_sequences
-from madoguchi.faq.engine.lexicon import default_lexicon
 
 # Sentences that several texts share (answers repeat boilerplate), and words that share a normal
 # form but split differently (受け取って: 受ける+取る, 受け取れ: 受ける+取れる): the first one met

@@ -23,3 +23,12 @@ def _load(path: Path) -> dict[str, Any]:
 def load_library() -> list[dict[str, Any]]:
     """Every library entry, sorted by file name (copies: callers may change them)."""
     return [json.loads(json.dumps(_load(path))) for path in library_paths()]
+
+
+LIFE_EVENTS_PATH = LIBRARY_DIR / "life_events" / "standard.json"
+
+
+def load_life_events() -> list[dict[str, Any]]:
+    """The standard life events (slug, names, descriptions, keywords, procedure slugs)."""
+    data: list[dict[str, Any]] = json.loads(LIFE_EVENTS_PATH.read_text(encoding="utf-8"))
+    return data

@@ -12,7 +12,7 @@ from importlib import resources
 
 from .normalize import fold_width
 
-_DATA_PACKAGE = "madoguchi.faq.engine.data"
+_DATA_PACKAGE = "madoguchi.core.japanese_analysis.data"
 
 
 def _read_lines(name: str) -> list[str]:
