@@ -18,6 +18,7 @@ urlpatterns = [
     path("staff/", include("madoguchi.accounts.urls")),
     path("procedures/", include("madoguchi.procedures.urls")),
     path("staff/reservations/", include("madoguchi.reservations.urls_staff")),
+    path("staff/insights/", include("madoguchi.insights.urls")),
     path("<str:municipality_code>/faq/", include("madoguchi.faq.urls_resident")),
     path("<str:municipality_code>/reserve/", include("madoguchi.reservations.urls_resident")),
     path("<str:municipality_code>/", include("madoguchi.applications.urls")),

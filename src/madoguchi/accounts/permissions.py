@@ -57,6 +57,12 @@ _HALL = (
     | {ROTATE_KIOSK_KEY}
 )
 
+# Insights (insights/): the municipality's dashboards and open-data export for managers and
+# administrators (aggregates, no personal data); a prefecture's users see the region figures.
+VIEW_DASHBOARD = "insights.view_dashboard"
+VIEW_REGION = "insights.view_region"
+_INSIGHTS = {VIEW_DASHBOARD} | _crud("insights", "insightstarget", "view", "add", "change")
+
 # Staff accounts: which roles must use the second factor in their municipality.
 SECOND_FACTOR_POLICY = "accounts.change_secondfactorrequirement"
 _SECURITY = {SECOND_FACTOR_POLICY, "accounts.view_secondfactorrequirement"}
@@ -79,6 +85,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | _BOOKINGS
         | _HALL
         | _SECURITY
+        | _INSIGHTS
     ),
     Role.MANAGER: frozenset(
         _crud("procedures", "procedure", "view", "change")
@@ -93,6 +100,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | _CONSOLE
         | _BOOKINGS
         | _SECURITY
+        | _INSIGHTS
     ),
     Role.BACK_OFFICE: frozenset(
         _crud("procedures", "procedure", "view")
@@ -106,7 +114,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | _CONSOLE
         | _BOOKINGS
     ),
-    Role.PREFECTURE_VIEWER: frozenset(),
+    Role.PREFECTURE_VIEWER: frozenset({VIEW_REGION}),
 }
 
 
