@@ -53,14 +53,14 @@ class _LocalPart(Func):
 class LocalHour(_LocalPart):
     """0–23 in local time."""
 
-    sqlite_format = "%H"
+    sqlite_format = "%%H"  # doubled: Django turns "%%" into "%" in every SQLite query
     pg_part = "HOUR"
 
 
 class LocalSundayWeekday(_LocalPart):
     """0 = Sunday … 6 = Saturday in local time (both databases count this way)."""
 
-    sqlite_format = "%w"
+    sqlite_format = "%%w"
     pg_part = "DOW"
 
 
@@ -91,7 +91,7 @@ class DateWeekday(Func):
 
     def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
         sql, params = compiler.compile(self.source_expressions[0])
-        return f"CAST(strftime('%w', {sql}) AS INTEGER)", params
+        return f"CAST(strftime('%%w', {sql}) AS INTEGER)", params
 
     def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
         sql, params = compiler.compile(self.source_expressions[0])

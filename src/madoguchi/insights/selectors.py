@@ -275,7 +275,7 @@ def dashboard(
         Kpi(
             _("待ち時間（中央値 / 90%）"),
             _("%(median)s分 / %(p90)s分")
-            % {"median": _blank(median) or "—", "p90": _blank(p90) or "—"},
+            % {"median": "—" if median is None else median, "p90": "—" if p90 is None else p90},
         ),
         Kpi(
             _("目標内に呼出"),

@@ -13,6 +13,8 @@ class Command(BaseCommand):
         municipality = demo_load()
         call_command("faq_demo", municipality.code, verbosity=0)
         call_command("reservations_demo", municipality.code, "--sample-bookings", "20", verbosity=0)
+        # A past year of visits, applications and questions: the dashboards' first-run data.
+        call_command("insights_demo", municipality.code, verbosity=0)
         self.stdout.write(f"Demo municipality: {municipality} ({municipality.code})")
         self.stdout.write(f"Residents: /{municipality.code}/")
         users = ", ".join(name for name, *_ in DEMO_STAFF)
