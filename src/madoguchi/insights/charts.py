@@ -175,6 +175,23 @@ def _nice(value: float) -> float:
 def heatmap(table: Table) -> str:
     if not table.rows:
         return ""
+    if len(table.columns) > 13:
+        # Many hours (online applications come day and night): hours down, weekdays across,
+        # so the cells stay large enough to read on a phone.
+        transposed = Table(
+            slug=table.slug,
+            title=table.title,
+            columns=["", *[str(r[0]) for r in table.rows]],
+            rows=[
+                [hour, *[r[j + 1] for r in table.rows]] for j, hour in enumerate(table.columns[1:])
+            ],
+            kind="heatmap",
+        )
+        return _heatmap(transposed)
+    return _heatmap(table)
+
+
+def _heatmap(table: Table) -> str:
     hours = table.columns[1:]
     cell_w, cell_h, left, top = 52, 34, 40, 26
     width = left + cell_w * len(hours) + 4

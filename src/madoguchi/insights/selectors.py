@@ -102,6 +102,17 @@ class Table:
     target: float | None = None  # a target line on a line chart
     svg: str = ""
 
+    @property
+    def drawn(self) -> str:
+        """What the chart draws, said in words under it."""
+        if self.kind == "bars":
+            return str(self.columns[self.value_column])
+        if self.kind == "lines":
+            return "、".join(str(self.columns[c]) for c in self.series)
+        if self.kind == "heatmap":
+            return _("件数（濃いほど多い。数字はセルの中）")
+        return ""
+
 
 @dataclass(frozen=True)
 class Kpi:
@@ -620,7 +631,7 @@ def _lead_times(
             _("完了件数"),
         ],
         rows=rows,
-        value_column=2,
+        value_column=1,
         note=_("この期間に完了した申請の、申請日から完了日までの暦日数です。"),
     )
 
