@@ -22,6 +22,7 @@ Last line: events=… p95_ms=… database=… municipalities=… events_per_muni
 from __future__ import annotations
 
 import argparse
+import itertools
 import os
 import random
 import statistics
@@ -229,10 +230,14 @@ def _fill(town: dict[str, Any], events: int, *, seed: int, kind: str) -> int:
     mid = town["municipality"].pk
     today = timezone.localdate()
     days = _working_days(today)
-    weights = [1.0 + 0.7 * (d.month in (3, 4)) for d in days]
-    hours, hour_weights = list(HOURS), list(HOURS.values())
+    weights = list(itertools.accumulate(1.0 + 0.7 * (d.month in (3, 4)) for d in days))
+    hours, hour_weights = list(HOURS), list(itertools.accumulate(HOURS.values()))
+    service_cum = list(itertools.accumulate([0.5, 0.25, 0.15, 0.1]))
+
+    def pick_days(k: int) -> list[date]:
+        return rng.choices(days, cum_weights=weights, k=k)
+
     services = [(s.pk, s.series, s.standard_minutes) for s in town["services"]]
-    service_weights = [0.5, 0.25, 0.15, 0.1]
     walk_ins, bookings_n = events * 50 // 100, events * 10 // 100
     applications_n, faq_n = events * 25 // 100, events - events * 85 // 100
     numbers: dict[tuple[date, str], int] = {}
@@ -282,19 +287,19 @@ def _fill(town: dict[str, Any], events: int, *, seed: int, kind: str) -> int:
         "called_at, last_called_at, started_at, finished_at, call_count"
     )
     tickets = []
-    for _ in range(walk_ins):
-        day = rng.choices(days, weights)[0]
-        minute = rng.choices(hours, hour_weights)[0] * 60 + rng.uniform(0, 60)
-        tickets.append(
-            visit(day, max(minute, 510), rng.choices(services, service_weights)[0], False)
-        )
+    walk_in_hours = rng.choices(hours, cum_weights=hour_weights, k=walk_ins)
+    walk_in_services = rng.choices(services, cum_weights=service_cum, k=walk_ins)
+    for day, hour, service in zip(
+        pick_days(walk_ins), walk_in_hours, walk_in_services, strict=True
+    ):
+        minute = hour * 60 + rng.uniform(0, 60)
+        tickets.append(visit(day, max(minute, 510), service, False))
     written = _copy(kind, "reservations_ticket", ticket_cols, tickets)
     # Bookings, then a ticket for each booked visitor who came.
     booking_rows, came = [], []
-    for n in range(bookings_n):
-        day = rng.choices(days, weights)[0]
+    booking_services = rng.choices(services, cum_weights=service_cum, k=bookings_n)
+    for n, (day, service) in enumerate(zip(pick_days(bookings_n), booking_services, strict=True)):
         minute = 510 + 15 * rng.randrange(30)
-        service = rng.choices(services, service_weights)[0]
         start = _at(day, minute)
         showed = rng.random() > 0.08
         code = f"B{mid:04d}{n:07d}"[:12]
@@ -337,8 +342,7 @@ def _fill(town: dict[str, Any], events: int, *, seed: int, kind: str) -> int:
     # Applications: about 65 % online; most completed within a few weeks.
     application_rows, now = [], timezone.now()
     channels = ["online"] * 60 + ["bundle"] * 5 + ["counter"] * 35
-    for n in range(applications_n):
-        day = rng.choices(days, weights)[0]
+    for n, day in enumerate(pick_days(applications_n)):
         procedure, version, standard = rng.choice(town["procedures"])
         submitted = _at(day, rng.uniform(0, 1440))
         closed = submitted + timedelta(days=rng.gammavariate(2.0, standard / 2.6))

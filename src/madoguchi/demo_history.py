@@ -218,7 +218,14 @@ def generate(
                     moving if moving and month > 1.2 and rng.random() < 0.5 else procedures
                 )
                 online = rng.random() < online_share
-                minute = rng.uniform(0, 24 * 60) if online else rng.uniform(8.5 * 60, 17 * 60)
+                # Online: evenings after work and lunch breaks; counter: opening hours.
+                minute = (
+                    rng.triangular(6 * 60, 24 * 60, 21 * 60)
+                    if online and rng.random() < 0.8
+                    else rng.uniform(0, 24 * 60)
+                    if online
+                    else rng.uniform(8.5 * 60, 17 * 60)
+                )
                 submitted = _aware(day, minute)
                 standard = procedure.standard_processing_days or 7
                 lead = max(0, int(rng.gammavariate(2.0, standard / 2.6)))

@@ -29,7 +29,8 @@ def _number(value: object) -> float | None:
 def _frame(slug: str, width: int, height: int, title: str, body: str) -> str:
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
-        f'class="in-chart__svg" role="img" aria-labelledby="{slug}-svg-title">'
+        f'class="in-chart__svg{" in-chart__svg--narrow" if width < 500 else ""}" '
+        f'role="img" aria-labelledby="{slug}-svg-title">'
         f'<title id="{slug}-svg-title">{escape(title)}</title>'
         f'<defs><pattern id="{slug}-hatch" width="6" height="6" patternUnits="userSpaceOnUse" '
         f'patternTransform="rotate(45)"><rect width="6" height="6" fill="#ffffff"/>'
