@@ -16,7 +16,10 @@ prefecture's region comparison across all M municipalities (12 weeks).
 
 The issue's scale is 1,000,000 events per municipality and 40 municipalities
 (`--events 1000000 --municipalities 40`); the defaults are smaller so it runs on a laptop.
+The past days are read from the daily rollup (built here the way the nightly job builds it;
+its time is printed); `--no-rollup` times the live queries instead.
 Last line: events=… p95_ms=… database=… municipalities=… events_per_municipality=… slowest=…
+rollup=yes|no
 """
 
 from __future__ import annotations
@@ -61,6 +64,9 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--sample", type=int, default=3, help="municipalities timed")
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL", ""))
+    parser.add_argument(
+        "--no-rollup", dest="rollup", action="store_false", help="time the live queries only"
+    )
     args = parser.parse_args(argv)
     if args.database_url:
         os.environ["DATABASE_URL"] = args.database_url
@@ -96,6 +102,18 @@ def _run(args: argparse.Namespace, kind: str) -> int:
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
     print(f"generation {time.perf_counter() - started:.0f} s", flush=True)
+    if args.rollup:
+        from madoguchi.insights.rollups import rollup_build
+
+        begin = time.perf_counter()
+        rows = sum(rollup_build(municipality_id=t["municipality"].pk) for t in towns)
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+        print(
+            f"rollup (the nightly job) {time.perf_counter() - begin:.1f} s for {len(towns)} "
+            f"municipalities, rows={rows}",
+            flush=True,
+        )
 
     timings = _measure(towns, args)
     all_ms = [ms for values in timings.values() for ms in values]
@@ -108,7 +126,8 @@ def _run(args: argparse.Namespace, kind: str) -> int:
     slowest = max(timings, key=lambda name: _p95(timings[name]))
     print(
         f"events={events} p95_ms={_p95(all_ms):.0f} database={kind} "
-        f"municipalities={len(towns)} events_per_municipality={args.events} slowest={slowest}"
+        f"municipalities={len(towns)} events_per_municipality={args.events} slowest={slowest} "
+        f"rollup={'yes' if args.rollup else 'no'}"
     )
     return 0
 

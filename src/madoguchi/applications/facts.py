@@ -74,6 +74,38 @@ class BacklogRow:
 
 
 @dataclass(frozen=True)
+class DayHour:
+    municipality_id: int
+    day: date
+    procedure_id: int
+    channel: str
+    hour: int
+    count: int
+
+
+@dataclass(frozen=True)
+class LeadTimeDay:
+    """Applications closed as 完了 on `day` (local date of closing)."""
+
+    municipality_id: int
+    day: date
+    procedure_id: int
+    channel: str
+    days: int
+    count: int
+
+
+@dataclass(frozen=True)
+class CorrectionDay:
+    municipality_id: int
+    day: date
+    procedure_id: int
+    channel: str
+    submitted: int
+    corrected: int
+
+
+@dataclass(frozen=True)
 class CorrectionCount:
     municipality_id: int
     submitted: int
@@ -228,3 +260,61 @@ def correction_counts(
         .annotate(n=Count("id"), c=Count("id", filter=Q(corrected=True)))
     )
     return [CorrectionCount(r["municipality_id"], r["n"], r["c"]) for r in rows]
+
+
+# --- Per day, for the insights' daily rollup ---------------------------------------------------
+
+
+def application_day_hours(*, scope: Scope, first: date, last: date) -> list[DayHour]:
+    rows = (
+        _submitted(scope, first, last, None, None)
+        .annotate(hour=LocalHour("submitted_at"))
+        .values("municipality_id", "d", "procedure_id", "channel", "hour")
+        .order_by()
+        .annotate(n=Count("id"))
+    )
+    return [
+        DayHour(r["municipality_id"], r["d"], r["procedure_id"], r["channel"], r["hour"], r["n"])
+        for r in rows
+    ]
+
+
+def lead_time_days(*, scope: Scope, first: date, last: date) -> list[LeadTimeDay]:
+    start, end = local_day_bounds(first, last)
+    rows = (
+        Application.objects.for_scope(scope)
+        .filter(status=Status.COMPLETED, closed_at__gte=start, closed_at__lt=end)
+        .annotate(
+            closed=LocalDate("closed_at"),
+            days=DaysBetweenDates(LocalDate("closed_at"), LocalDate("submitted_at")),
+        )
+        .values("municipality_id", "closed", "procedure_id", "channel", "days")
+        .order_by()
+        .annotate(n=Count("id"))
+    )
+    return [
+        LeadTimeDay(
+            r["municipality_id"],
+            r["closed"],
+            r["procedure_id"],
+            r["channel"],
+            max(0, r["days"]),
+            r["n"],
+        )
+        for r in rows
+    ]
+
+
+def correction_days(*, scope: Scope, first: date, last: date) -> list[CorrectionDay]:
+    asked = CorrectionRequest.objects.filter(application=OuterRef("pk"))
+    rows = (
+        _submitted(scope, first, last, None, None)
+        .annotate(corrected=Exists(asked))
+        .values("municipality_id", "d", "procedure_id", "channel")
+        .order_by()
+        .annotate(n=Count("id"), c=Count("id", filter=Q(corrected=True)))
+    )
+    return [
+        CorrectionDay(r["municipality_id"], r["d"], r["procedure_id"], r["channel"], r["n"], r["c"])
+        for r in rows
+    ]

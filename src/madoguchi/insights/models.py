@@ -38,3 +38,50 @@ class InsightsTarget(models.Model):
 
     def __str__(self) -> str:
         return str(_("分析の目標値"))
+
+
+class DailyRollup(models.Model):
+    """One aggregated fact of one past day (rollups.py): the dashboards sum these rows instead
+    of scanning a year of visits and applications. Generic columns, named per kind in
+    rollups.py; no personal data (ids of services and procedures, counts, sums)."""
+
+    municipality = models.ForeignKey(
+        "tenancy.Municipality", on_delete=models.CASCADE, related_name="+"
+    )
+    day = models.DateField()
+    kind = models.CharField(max_length=12)
+    a = models.IntegerField(default=0)
+    b = models.IntegerField(default=0)
+    c = models.CharField(max_length=24, blank=True, default="")
+    n = models.BigIntegerField(default=0)
+    x = models.FloatField(default=0.0)
+    n2 = models.BigIntegerField(default=0)
+    n3 = models.BigIntegerField(default=0)
+    n4 = models.BigIntegerField(default=0)
+    n5 = models.BigIntegerField(default=0)
+    n6 = models.BigIntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["municipality", "kind", "day"], name="rollup_kind_day_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.kind}"
+
+
+class RollupState(models.Model):
+    """How far a municipality's daily rollup reaches (every day up to `rolled_through`)."""
+
+    municipality = models.ForeignKey(
+        "tenancy.Municipality", on_delete=models.CASCADE, related_name="+"
+    )
+    rolled_from = models.DateField()
+    rolled_through = models.DateField()
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["municipality"], name="rollup_state_one_per_town")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rolled_from}–{self.rolled_through}"

@@ -15,10 +15,10 @@ from datetime import date
 from django.utils import timezone
 
 from madoguchi.applications import facts as application_facts
-from madoguchi.faq import facts as faq_facts
 from madoguchi.reservations import facts as visit_facts
 from madoguchi.tenancy.access import Scope
 
+from .rollups import Facts
 from .selectors import ONLINE, percentile
 
 SUPPRESS_BELOW = 10
@@ -52,25 +52,25 @@ def _row(
 
 def opendata_rows(*, scope: Scope, first: date, last: date) -> Iterator[list[object]]:
     today = timezone.localdate()
-    span = {"scope": scope, "first": first, "last": last}
     names = {m.pk: (m.code, m.name) for m in scope.municipalities()}
     procedures = {p.id: p.name for p in application_facts.procedure_labels(scope=scope)}
     services = {s.id: s.name for s in visit_facts.service_labels(scope=scope)}
     apps: Counter[tuple[int, str, str, str]] = Counter()
-    for c in application_facts.application_counts(**span):
+    facts = Facts(scope, first, last)
+    for c in facts.application_counts():
         month = c.day.strftime("%Y-%m")
         channel = "online" if c.channel in ONLINE else "counter"
         apps[(c.municipality_id, month, procedures.get(c.procedure_id, ""), channel)] += c.count
     visits: Counter[tuple[int, str, str]] = Counter()
     within: Counter[tuple[int, str, str]] = Counter()
     called: Counter[tuple[int, str, str]] = Counter()
-    for v in visit_facts.visit_days(**span, today=today, target_seconds=15 * 60):
+    for v in facts.visit_days(today=today, target_seconds=15 * 60):
         key = (v.municipality_id, v.day.strftime("%Y-%m"), services.get(v.service_id, ""))
         visits[key] += v.tickets
         called[key] += v.called
         within[key] += v.within_target
     faq: Counter[tuple[int, str]] = Counter()
-    for f in faq_facts.faq_days(**span):
+    for f in facts.faq_days():
         faq[(f.municipality_id, f.day.strftime("%Y-%m"))] += f.asked
     waits: dict[tuple[int, str], Counter[int]] = defaultdict(Counter)
     # Medians per municipality and month need a histogram per month: one query per month.
@@ -79,9 +79,7 @@ def opendata_rows(*, scope: Scope, first: date, last: date) -> Iterator[list[obj
         year, mon = (int(x) for x in month.split("-"))
         m_first = max(first, date(year, mon, 1))
         m_last = min(last, date(year, mon, calendar.monthrange(year, mon)[1]))
-        for row in visit_facts.visit_histogram(
-            scope=scope, first=m_first, last=m_last, measure="wait", by="municipality"
-        ):
+        for row in Facts(scope, m_first, m_last).visit_histogram(measure="wait", by="municipality"):
             waits[(row.key, month)][row.minutes] += row.count
     for (mid, month, procedure, channel), n in sorted(apps.items()):
         code, name = names.get(mid, ("", ""))

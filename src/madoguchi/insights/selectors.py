@@ -25,6 +25,7 @@ from madoguchi.reservations import facts as visit_facts
 from madoguchi.tenancy.access import Scope
 
 from .models import DEFAULT_ONLINE_TARGET_PERCENT, DEFAULT_WAIT_TARGET_MINUTES, InsightsTarget
+from .rollups import Facts
 
 DEFAULT_WEEKS = 12
 MAX_DAYS = 400
@@ -207,23 +208,20 @@ def dashboard(
     span = {"scope": scope, "first": filters.first, "last": filters.last}
     target_seconds = targets.wait_minutes * 60
 
-    counts = application_facts.application_counts(**span, procedure_ids=proc_ids, channels=channels)
-    visits = visit_facts.visit_days(
-        **span, today=today, target_seconds=target_seconds, service_ids=service_ids
-    )
-    waits = visit_facts.visit_histogram(**span, measure="wait", service_ids=service_ids)
-    service_times = visit_facts.visit_histogram(**span, measure="service", service_ids=service_ids)
-    bookings = visit_facts.booking_days(**span, now=now)
+    facts = Facts(scope, filters.first, filters.last)
+    counts = facts.application_counts(procedure_ids=proc_ids, channels=channels)
+    visits = facts.visit_days(today=today, target_seconds=target_seconds, service_ids=service_ids)
+    waits = facts.visit_histogram(measure="wait", service_ids=service_ids)
+    service_times = facts.visit_histogram(measure="service", service_ids=service_ids)
+    bookings = facts.booking_days(now=now)
     capacity = visit_facts.slot_capacity(**span)
-    leads = application_facts.lead_times(**span, procedure_ids=proc_ids, channels=channels)
+    leads = facts.lead_times(procedure_ids=proc_ids, channels=channels)
     backlog = application_facts.backlog(
         scope=scope, today=today, procedure_ids=proc_ids, channels=channels
     )
-    corrections = application_facts.correction_counts(
-        **span, procedure_ids=proc_ids, channels=channels
-    )
-    faq = faq_facts.faq_days(**span)
-    quality = visit_facts.visit_quality(**span, today=today, service_ids=service_ids)
+    corrections = facts.correction_counts(procedure_ids=proc_ids, channels=channels)
+    faq = facts.faq_days()
+    quality = facts.visit_quality(today=today, service_ids=service_ids)
     open_days = visit_facts.hall_open_days(**span)
     weeks = weeks_between(filters.first, filters.last)
 
@@ -235,16 +233,14 @@ def dashboard(
         _heatmap(
             "heatmap-visits",
             _("来庁（番号札）の曜日・時間帯"),
-            visit_facts.visit_weekday_hour(**span, service_ids=service_ids),
+            facts.visit_weekday_hour(service_ids=service_ids),
         )
     )
     tables.append(
         _heatmap(
             "heatmap-applications",
             _("申請の曜日・時間帯"),
-            application_facts.application_weekday_hour(
-                **span, procedure_ids=proc_ids, channels=channels
-            ),
+            facts.application_weekday_hour(procedure_ids=proc_ids, channels=channels),
         )
     )
     tables.append(_online_share(weeks, counts, targets))
@@ -733,14 +729,14 @@ def region(*, scope: Scope, filters: Filters, now: datetime | None = None) -> Ta
     """The same KPIs side by side for each municipality of a prefecture's scope."""
     now = now or timezone.now()
     today = timezone.localdate(now)
-    span = {"scope": scope, "first": filters.first, "last": filters.last}
+    facts = Facts(scope, filters.first, filters.last)
     names = {m.pk: (m.code, m.name) for m in scope.municipalities()}
     targets = {
         t.municipality_id: t for t in InsightsTarget.objects.filter(municipality_id__in=names)
     }
     apps: Counter[int] = Counter()
     online: Counter[int] = Counter()
-    for c in application_facts.application_counts(**span):
+    for c in facts.application_counts():
         apps[c.municipality_id] += c.count
         if c.channel in ONLINE:
             online[c.municipality_id] += c.count
@@ -748,24 +744,22 @@ def region(*, scope: Scope, filters: Filters, now: datetime | None = None) -> Ta
     called: Counter[int] = Counter()
     within: Counter[int] = Counter()
     # One wait target for the comparison, so the municipalities are measured alike.
-    for v in visit_facts.visit_days(
-        **span, today=today, target_seconds=DEFAULT_WAIT_TARGET_MINUTES * 60
-    ):
+    for v in facts.visit_days(today=today, target_seconds=DEFAULT_WAIT_TARGET_MINUTES * 60):
         tickets[v.municipality_id] += v.tickets
         called[v.municipality_id] += v.called
         within[v.municipality_id] += v.within_target
     hist: dict[int, Counter[int]] = defaultdict(Counter)
-    for row in visit_facts.visit_histogram(**span, measure="wait", by="municipality"):
+    for row in facts.visit_histogram(measure="wait", by="municipality"):
         hist[row.key][row.minutes] += row.count
     made: Counter[int] = Counter()
     missed: Counter[int] = Counter()
-    for b in visit_facts.booking_days(**span, now=now):
+    for b in facts.booking_days(now=now):
         made[b.municipality_id] += b.bookings
         missed[b.municipality_id] += b.no_show
-    corrections = {c.municipality_id: c for c in application_facts.correction_counts(**span)}
+    corrections = {c.municipality_id: c for c in facts.correction_counts()}
     asked: Counter[int] = Counter()
     answered: Counter[int] = Counter()
-    for f in faq_facts.faq_days(**span):
+    for f in facts.faq_days():
         asked[f.municipality_id] += f.asked
         answered[f.municipality_id] += f.answered
     rows = []

@@ -18,7 +18,7 @@ from datetime import date, datetime, timedelta
 
 from django.db.models import BooleanField, Count, ExpressionWrapper, F, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
-from django.db.models.lookups import LessThanOrEqual
+from django.db.models.lookups import LessThan
 
 from madoguchi.core.sql_time import (
     DateWeekday,
@@ -69,6 +69,27 @@ class HistogramRow:
     booked: bool
     minutes: int  # whole minutes, rounded down
     count: int
+    day: date | None = None  # with per_day=True
+    municipality_id: int | None = None  # with per_day=True
+
+
+@dataclass(frozen=True)
+class DayHour:
+    municipality_id: int
+    day: date
+    service_id: int
+    hour: int
+    count: int
+
+
+@dataclass(frozen=True)
+class QualityDay:
+    municipality_id: int
+    day: date
+    tickets: int
+    served_before_called: int
+    finished_before_started: int
+    unclosed: int
 
 
 @dataclass(frozen=True)
@@ -146,7 +167,10 @@ def visit_days(
         .annotate(
             tickets=Count("id"),
             called=Count("id", filter=Q(called_at__isnull=False)),
-            within=Count("id", filter=LessThanOrEqual(wait, target_seconds)),
+            # Called within the target: wait < target (whole minutes below it, as the rollup).
+            within=Count(
+                "id", filter=Q(called_at__gte=F("issued_at")) & LessThan(wait, target_seconds)
+            ),
             served=Count("id", filter=finished),
             timed=Count("id", filter=timed),
             service_seconds=Coalesce(Sum(service, filter=timed), 0.0),
@@ -181,6 +205,7 @@ def visit_histogram(
     measure: str,
     by: str = "service",
     service_ids: list[int] | None = None,
+    per_day: bool = False,
 ) -> list[HistogramRow]:
     """How many visits waited (measure="wait") or were served (measure="service") m minutes."""
     if measure == "wait":
@@ -196,17 +221,39 @@ def visit_histogram(
     else:
         raise ValueError(measure)
     key = "service_id" if by == "service" else "municipality_id"
+    group = [key, "booked", "minutes", *(["day", "municipality_id"] if per_day else [])]
     rows = (
         _tickets(scope, first, last, service_ids)
         .filter(base)
         .annotate(booked=_BOOKED, minutes=WholeMinutes(seconds))
-        .values(key, "booked", "minutes")
+        .values(*dict.fromkeys(group))
         .order_by()
         .annotate(n=Count("id"))
     )
     return [
-        HistogramRow(key=r[key], booked=bool(r["booked"]), minutes=r["minutes"], count=r["n"])
+        HistogramRow(
+            key=r[key],
+            booked=bool(r["booked"]),
+            minutes=r["minutes"],
+            count=r["n"],
+            day=r.get("day"),
+            municipality_id=r.get("municipality_id"),
+        )
         for r in rows
+    ]
+
+
+def visit_day_hours(*, scope: Scope, first: date, last: date) -> list[DayHour]:
+    """Tickets per day, service and hour of issue (local time): the daily rollup's heat map."""
+    rows = (
+        _tickets(scope, first, last, None)
+        .annotate(hour=LocalHour("issued_at"))
+        .values("municipality_id", "day", "service_id", "hour")
+        .order_by()
+        .annotate(n=Count("id"))
+    )
+    return [
+        DayHour(r["municipality_id"], r["day"], r["service_id"], r["hour"], r["n"]) for r in rows
     ]
 
 
@@ -224,24 +271,49 @@ def visit_weekday_hour(
     return [WeekdayHour(monday_weekday(r["wd"]), r["hour"], r["n"]) for r in rows]
 
 
-def visit_quality(
-    *, scope: Scope, first: date, last: date, today: date, service_ids: list[int] | None = None
-) -> VisitQuality:
-    """Tickets whose recorded times cannot be right, or that were never closed."""
-    figures = _tickets(scope, first, last, service_ids).aggregate(
-        tickets=Count("id"),
-        before_called=Count(
+def _quality_counts(today: date) -> dict[str, Count]:
+    return {
+        "tickets": Count("id"),
+        "before_called": Count(
             "id",
             filter=Q(started_at__isnull=False, called_at__isnull=False)
             & Q(started_at__lt=F("called_at")),
         ),
-        before_started=Count(
+        "before_started": Count(
             "id",
             filter=Q(started_at__isnull=False, finished_at__isnull=False)
             & Q(finished_at__lt=F("started_at")),
         ),
-        unclosed=Count("id", filter=Q(status__in=OPEN, day__lt=today)),
+        "unclosed": Count("id", filter=Q(status__in=OPEN, day__lt=today)),
+    }
+
+
+def visit_quality_days(*, scope: Scope, first: date, last: date, today: date) -> list[QualityDay]:
+    """The data-quality counts per day (the daily rollup)."""
+    rows = (
+        _tickets(scope, first, last, None)
+        .values("municipality_id", "day")
+        .order_by()
+        .annotate(**_quality_counts(today))
     )
+    return [
+        QualityDay(
+            r["municipality_id"],
+            r["day"],
+            r["tickets"],
+            r["before_called"],
+            r["before_started"],
+            r["unclosed"],
+        )
+        for r in rows
+    ]
+
+
+def visit_quality(
+    *, scope: Scope, first: date, last: date, today: date, service_ids: list[int] | None = None
+) -> VisitQuality:
+    """Tickets whose recorded times cannot be right, or that were never closed."""
+    figures = _tickets(scope, first, last, service_ids).aggregate(**_quality_counts(today))
     return VisitQuality(
         tickets=figures["tickets"],
         served_before_called=figures["before_called"],
