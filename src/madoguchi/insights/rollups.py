@@ -13,8 +13,9 @@ Column use per kind (a, b, c; n, x, n2…n6):
   wait     a=service b=minutes c=booked  n=count       (service: the same for service time)
   vhour    a=service b=hour              n=count
   app      a=procedure c=channel         n=count
-  ahour    a=procedure b=hour c=channel  n=count
-  lead     a=procedure b=days c=channel  n=count       (day = the day it was completed)
+  ahour    b=hour c=channel              n=count       (a procedure filter reads live)
+  lead     a=procedure b=days            n=count       (day completed; a channel filter
+                                                        reads live)
   corr     a=procedure c=channel         n=submitted n2=corrected
   faq                                    n=asked n2=answered n3=rated n4=helpful
   booking                                n=bookings n2=checked in
@@ -24,7 +25,7 @@ Column use per kind (a, b, c; n, x, n2…n6):
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -67,10 +68,18 @@ def _rows(municipality_id: int, first: date, last: date, today: date) -> list[Da
         add(dh.day, "vhour", a=dh.service_id, b=dh.hour, n=dh.count)
     for c in application_facts.application_counts(**span):
         add(c.day, "app", a=c.procedure_id, c=c.channel, n=c.count)
+    # The heat map by channel (not by procedure) and lead times by procedure (not by channel):
+    # finer keys would make the rollup as long as the data; those filters are read live.
+    hours: Counter[tuple[date, str, int]] = Counter()
     for ah in application_facts.application_day_hours(**span):
-        add(ah.day, "ahour", a=ah.procedure_id, b=ah.hour, c=ah.channel, n=ah.count)
+        hours[(ah.day, ah.channel, ah.hour)] += ah.count
+    for (day, channel, hour), n in hours.items():
+        add(day, "ahour", b=hour, c=channel, n=n)
+    leads: Counter[tuple[date, int, int]] = Counter()
     for lt in application_facts.lead_time_days(**span):
-        add(lt.day, "lead", a=lt.procedure_id, b=lt.days, c=lt.channel, n=lt.count)
+        leads[(lt.day, lt.procedure_id, lt.days)] += lt.count
+    for (day, procedure_id, days), n in leads.items():
+        add(day, "lead", a=procedure_id, b=days, n=n)
     for cd in application_facts.correction_days(**span):
         add(cd.day, "corr", a=cd.procedure_id, c=cd.channel, n=cd.submitted, n2=cd.corrected)
     for f in faq_facts.faq_days(**span):
@@ -162,6 +171,11 @@ class Facts:
         if self.parts.live is None:
             return None
         return {"scope": self.scope, "first": self.parts.live[0], "last": self.parts.live[1]}
+
+    def _whole(self) -> dict[str, Any]:
+        first = (self.parts.rolled or self.parts.live or (date.min, date.min))[0]
+        last = (self.parts.live or self.parts.rolled or (date.min, date.min))[1]
+        return {"scope": self.scope, "first": first, "last": last}
 
     def _rolled(self, kind: str) -> QuerySet[DailyRollup] | None:
         if self.parts.rolled is None:
@@ -325,6 +339,10 @@ class Facts:
     ) -> list[application_facts.WeekdayHour]:
         result: list[application_facts.WeekdayHour] = []
         rolled = self._rolled("ahour")
+        if rolled is not None and procedure_ids:
+            return application_facts.application_weekday_hour(
+                **self._whole(), procedure_ids=procedure_ids, channels=channels
+            )
         if rolled is not None:
             for wd, hour, n in (
                 self._app_filter(rolled, procedure_ids, channels)
@@ -347,6 +365,10 @@ class Facts:
     ) -> list[application_facts.LeadTimeRow]:
         result: list[application_facts.LeadTimeRow] = []
         rolled = self._rolled("lead")
+        if rolled is not None and channels:
+            return application_facts.lead_times(
+                **self._whole(), procedure_ids=procedure_ids, channels=channels
+            )
         if rolled is not None:
             for m, a, b, n in (
                 self._app_filter(rolled, procedure_ids, channels)

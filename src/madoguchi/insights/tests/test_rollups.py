@@ -25,8 +25,8 @@ def _tables(board: selectors.Dashboard) -> dict[str, list[list[object]]]:
 
 @pytest.mark.parametrize(
     "filters",
-    [{}, {"channels": ("online",)}, {"service": True}],
-    ids=["all", "online", "one-service"],
+    [{}, {"channels": ("online",)}, {"service": True}, {"procedure": True}],
+    ids=["all", "online", "one-service", "one-procedure"],
 )
 def test_rolled_up_figures_equal_live_figures(filters: dict) -> None:
     town = small_town()
@@ -34,6 +34,8 @@ def test_rolled_up_figures_equal_live_figures(filters: dict) -> None:
     extra = dict(filters)
     if extra.pop("service", False):
         extra["service_ids"] = (town["service"].pk,)
+    if extra.pop("procedure", False):
+        extra["procedure_ids"] = (town["procedure"].pk,)
     period = Filters(first=town["day"] - timedelta(days=3), last=timezone.localdate(), **extra)
     live = selectors.dashboard(scope=scope, filters=period, targets=Targets())
     assert Facts(scope, period.first, period.last).parts.rolled is None
