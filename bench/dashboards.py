@@ -64,6 +64,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--sample", type=int, default=3, help="municipalities timed")
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL", ""))
+    parser.add_argument("--profile", action="store_true", help="print where a year's time goes")
     parser.add_argument(
         "--no-rollup", dest="rollup", action="store_false", help="time the live queries only"
     )
@@ -159,6 +160,15 @@ def _measure(towns: list[dict[str, Any]], args: argparse.Namespace) -> dict[str,
         for table in result.tables:
             charts.render(table)
 
+    if args.profile:
+        import cProfile
+        import pstats
+
+        profile = cProfile.Profile()
+        profile.enable()
+        board(Scope.of_municipality(towns[0]["municipality"]), year)
+        profile.disable()
+        pstats.Stats(profile).sort_stats("cumulative").print_stats("madoguchi", 25)
     for round_ in range(args.rounds + 1):
         for town in towns[: args.sample]:
             scope = Scope.of_municipality(town["municipality"])

@@ -19,6 +19,7 @@ Column use per kind (a, b, c; n, x, n2…n6):
   corr     a=procedure c=channel         n=submitted n2=corrected
   faq                                    n=asked n2=answered n3=rated n4=helpful
   booking                                n=bookings n2=checked in
+  hall                                   n=open (0/1) n2=booking places planned n3=booked
   quality                                n=tickets n2=served before called
                                          n3=finished before started n4=unclosed
 """
@@ -87,6 +88,8 @@ def _rows(municipality_id: int, first: date, last: date, today: date) -> list[Da
     now = timezone.now()
     for b in visit_facts.booking_days(**span, now=now):
         add(b.day, "booking", n=b.bookings, n2=b.checked_in)
+    for h in visit_facts.hall_days(**span):
+        add(h.day, "hall", n=int(h.open), n2=h.planned, n3=h.booked)
     for q in visit_facts.visit_quality_days(**span, today=today):
         add(
             q.day, "quality", n=q.tickets, n2=q.served_before_called,
@@ -304,6 +307,17 @@ class Facts:
         live = self._live()
         if live:
             result += visit_facts.booking_days(**live, now=now)
+        return result
+
+    def hall_days(self) -> list[visit_facts.HallDay]:
+        result: list[visit_facts.HallDay] = []
+        rolled = self._rolled("hall")
+        if rolled is not None:
+            for m, day, n, n2, n3 in rolled.values_list("municipality_id", "day", "n", "n2", "n3"):
+                result.append(visit_facts.HallDay(m, day, bool(n), n2, n3))
+        live = self._live()
+        if live:
+            result += visit_facts.hall_days(**live)
         return result
 
     # Applications

@@ -8,6 +8,7 @@ aggregates; nothing here loads one row per visit or application.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable
@@ -175,6 +176,7 @@ def percent(part: float, whole: float) -> str:
     return "" if value is None else f"{value * 100:.1f}"
 
 
+@functools.lru_cache(maxsize=4096)
 def week_of(day: date) -> date:
     return day - timedelta(days=day.weekday())
 
@@ -205,7 +207,6 @@ def dashboard(
     proc_ids = list(filters.procedure_ids) or None
     channels = list(filters.channels) or None
     service_ids = list(filters.service_ids) or None
-    span = {"scope": scope, "first": filters.first, "last": filters.last}
     target_seconds = targets.wait_minutes * 60
 
     facts = Facts(scope, filters.first, filters.last)
@@ -214,7 +215,12 @@ def dashboard(
     waits = facts.visit_histogram(measure="wait", service_ids=service_ids)
     service_times = facts.visit_histogram(measure="service", service_ids=service_ids)
     bookings = facts.booking_days(now=now)
-    capacity = visit_facts.slot_capacity(**span)
+    hall = facts.hall_days()
+    capacity = [
+        visit_facts.CapacityDay(h.municipality_id, h.day, h.planned, h.booked)
+        for h in hall
+        if h.planned or h.booked
+    ]
     leads = facts.lead_times(procedure_ids=proc_ids, channels=channels)
     backlog = application_facts.backlog(
         scope=scope, today=today, procedure_ids=proc_ids, channels=channels
@@ -222,7 +228,10 @@ def dashboard(
     corrections = facts.correction_counts(procedure_ids=proc_ids, channels=channels)
     faq = facts.faq_days()
     quality = facts.visit_quality(today=today, service_ids=service_ids)
-    open_days = visit_facts.hall_open_days(**span)
+    open_days: dict[int, list[date]] = {}
+    for h in hall:
+        if h.open:
+            open_days.setdefault(h.municipality_id, []).append(h.day)
     weeks = weeks_between(filters.first, filters.last)
 
     tables: list[Table] = []

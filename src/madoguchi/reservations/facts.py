@@ -322,26 +322,21 @@ def visit_quality(
     )
 
 
-def hall_open_days(*, scope: Scope, first: date, last: date) -> dict[int, list[date]]:
-    """The days each municipality's hall was open (weekly hours, closures, holidays)."""
-    result: dict[int, list[date]] = {}
-    for municipality in scope.municipalities():
-        policy = ReservationPolicy.objects.filter(
-            municipality=municipality
-        ).first() or ReservationPolicy(municipality=municipality)
-        calendar = HallCalendar(municipality=municipality, policy=policy, first=first, last=last)
-        days, day = [], first
-        while day <= last:
-            if calendar.hours(day).is_open:
-                days.append(day)
-            day += timedelta(days=1)
-        result[municipality.pk] = days
-    return result
+@dataclass(frozen=True)
+class HallDay:
+    municipality_id: int
+    day: date
+    open: bool
+    planned: int  # bookable places: slots × windows taking bookings, less the walk-in share
+    booked: int  # bookings not cancelled
 
 
-def slot_capacity(*, scope: Scope, first: date, last: date) -> list[CapacityDay]:
-    """Bookable places planned (the hall's slots × windows for bookings, less the walk-in
-    share) against bookings made, per day."""
+def hall_days(*, scope: Scope, first: date, last: date) -> list[HallDay]:
+    """Per municipality and day: open or not, booking places planned, bookings made.
+
+    One calendar lookup per day (national holidays are the slow part): the slots are counted
+    from the opening periods, each slot ending by closing time as in the booking calendar.
+    """
     start, end = local_day_bounds(first, last)
     booked: dict[tuple[int, date], int] = defaultdict(int)
     for r in (
@@ -372,12 +367,42 @@ def slot_capacity(*, scope: Scope, first: date, last: date) -> list[CapacityDay]
         calendar = HallCalendar(municipality=municipality, policy=policy, first=first, last=last)
         day = first
         while day <= last:
-            planned = len(calendar.slot_starts(day)) * per_slot
-            made = booked.get((municipality.pk, day), 0)
-            if planned or made:
-                result.append(CapacityDay(municipality.pk, day, planned, made))
+            hours = calendar.hours(day)
+            slots = sum(
+                (closes.hour * 60 + closes.minute - opens.hour * 60 - opens.minute)
+                // policy.slot_minutes
+                for opens, closes in hours.periods
+            )
+            result.append(
+                HallDay(
+                    municipality.pk,
+                    day,
+                    hours.is_open,
+                    slots * per_slot,
+                    booked.get((municipality.pk, day), 0),
+                )
+            )
             day += timedelta(days=1)
     return result
+
+
+def hall_open_days(*, scope: Scope, first: date, last: date) -> dict[int, list[date]]:
+    """The days each municipality's hall was open (weekly hours, closures, holidays)."""
+    result: dict[int, list[date]] = {}
+    for h in hall_days(scope=scope, first=first, last=last):
+        result.setdefault(h.municipality_id, [])
+        if h.open:
+            result[h.municipality_id].append(h.day)
+    return result
+
+
+def slot_capacity(*, scope: Scope, first: date, last: date) -> list[CapacityDay]:
+    """Bookable places planned against bookings made, per day (days with either)."""
+    return [
+        CapacityDay(h.municipality_id, h.day, h.planned, h.booked)
+        for h in hall_days(scope=scope, first=first, last=last)
+        if h.planned or h.booked
+    ]
 
 
 def booking_days(*, scope: Scope, first: date, last: date, now: datetime) -> list[BookingDay]:

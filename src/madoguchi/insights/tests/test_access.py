@@ -87,3 +87,16 @@ def test_prefecture_user_sees_only_its_municipalities_aggregates() -> None:
     assert len(lines) == 2 and lines[1].startswith("管内市")
     # The municipality dashboards are not for prefecture users.
     assert client.get(reverse("insights:dashboard")).status_code == 403
+
+
+def test_staff_menu_links_to_the_figures_for_those_who_may_see_them() -> None:
+    town = small_town()["municipality"]
+    manager = _client(StaffUserFactory(municipality=town, manager=True))
+    clerk = _client(StaffUserFactory(municipality=town, counter=True))
+    dashboard = reverse("insights:dashboard")
+    assert dashboard in manager.get(reverse("accounts:home")).content.decode()
+    assert dashboard not in clerk.get(reverse("accounts:home")).content.decode()
+    viewer = _client(
+        StaffUserFactory(municipality=None, prefecture=town.prefecture, role=Role.PREFECTURE_VIEWER)
+    )
+    assert reverse("insights:region") in viewer.get(reverse("accounts:home")).content.decode()
