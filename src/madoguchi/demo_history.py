@@ -27,6 +27,7 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 from django.db import transaction
+from django.db.models import Model
 from django.utils import timezone
 
 from madoguchi.applications.codes import NO_ACCESS_CODE
@@ -120,7 +121,7 @@ def load_shapes(path: Path | None = None) -> Shapes:
 
 
 @contextmanager
-def _keep_given_times(*fields: tuple[type, str]) -> Iterator[None]:
+def _keep_given_times(*fields: tuple[type[Model], str]) -> Iterator[None]:
     """bulk_create runs pre_save, which overwrites auto_now_add fields with now; the demo's
     history needs its own past times, so switch that off for the duration."""
     saved = []

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from django.db.models import Count, DateField, Exists, F, OuterRef, Q, QuerySet, Value
 
@@ -127,7 +128,7 @@ def _submitted(
     last: date,
     procedure_ids: list[int] | None,
     channels: list[str] | None,
-) -> QuerySet[Application]:
+) -> QuerySet[Any]:
     start, end = local_day_bounds(first, last)
     qs = (
         Application.objects.for_scope(scope)

@@ -23,7 +23,7 @@ def _offset_minutes() -> int:
     return int(offset.total_seconds() // 60) if offset is not None else 0
 
 
-def _expr(value: str | Expression) -> Expression:
+def _expr(value: str | Expression) -> Any:
     return F(value) if isinstance(value, str) else value
 
 

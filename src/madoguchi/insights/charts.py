@@ -40,8 +40,11 @@ def _frame(slug: str, width: int, height: int, title: str, body: str) -> str:
 
 
 def bars(table: Table) -> str:
-    rows = [(str(r[0]), _number(r[table.value_column])) for r in table.rows]
-    rows = [(label, value) for label, value in rows if value is not None][:20]
+    rows: list[tuple[str, float]] = []
+    for r in table.rows:
+        value = _number(r[table.value_column])
+        if value is not None and len(rows) < 20:
+            rows.append((str(r[0]), value))
     if not rows:
         return ""
     width, label_w, bar_h, gap = 720, 260, 22, 8
@@ -91,7 +94,7 @@ def lines(table: Table) -> str:
         return ""
     width, height = 720, 300
     left, right, top, bottom = 56, 170, 16, 40
-    values = [_number(r[c]) for r in table.rows for c in table.series if _number(r[c]) is not None]
+    values = [n for r in table.rows for c in table.series if (n := _number(r[c])) is not None]
     peak = max([*values, table.target or 0.0, 1.0])
     peak = _nice(peak)
     plot_w, plot_h = width - left - right, height - top - bottom
@@ -132,9 +135,9 @@ def lines(table: Table) -> str:
     ends: list[float] = []
     for s, column in enumerate(table.series):
         points = [
-            (x_at(i), y_at(v))
+            (x_at(i), y_at(value))
             for i, r in enumerate(table.rows)
-            if (v := _number(r[column])) is not None
+            if (value := _number(r[column])) is not None
         ]
         if not points:
             continue

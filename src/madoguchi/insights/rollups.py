@@ -88,8 +88,8 @@ def _rows(municipality_id: int, first: date, last: date, today: date) -> list[Da
     now = timezone.now()
     for b in visit_facts.booking_days(**span, now=now):
         add(b.day, "booking", n=b.bookings, n2=b.checked_in)
-    for h in visit_facts.hall_days(**span):
-        add(h.day, "hall", n=int(h.open), n2=h.planned, n3=h.booked)
+    for hall in visit_facts.hall_days(**span):
+        add(hall.day, "hall", n=int(hall.open), n2=hall.planned, n3=hall.booked)
     for q in visit_facts.visit_quality_days(**span, today=today):
         add(
             q.day, "quality", n=q.tickets, n2=q.served_before_called,
@@ -412,8 +412,8 @@ class Facts:
                 .annotate(s=Sum("n"), c=Sum("n2"))
                 .values_list("municipality_id", "s", "c")
             ):
-                totals[m][0] += n
-                totals[m][1] += n2
+                totals[m][0] += int(n)
+                totals[m][1] += int(n2)
         live = self._live()
         if live:
             for c in application_facts.correction_counts(

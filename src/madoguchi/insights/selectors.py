@@ -83,6 +83,8 @@ class Targets:
 
 
 def targets_for(municipality_id: int | None) -> Targets:
+    if municipality_id is None:
+        return Targets()
     row = InsightsTarget.objects.filter(municipality_id=municipality_id).first()
     if row is None:
         return Targets()
@@ -773,7 +775,7 @@ def region(*, scope: Scope, filters: Filters, now: datetime | None = None) -> Ta
         answered[f.municipality_id] += f.answered
     rows = []
     for pk, (code, name) in sorted(names.items(), key=lambda item: item[1][0]):
-        c = corrections.get(pk)
+        corrected = corrections.get(pk)
         target = targets.get(pk)
         rows.append(
             [
@@ -786,7 +788,7 @@ def region(*, scope: Scope, filters: Filters, now: datetime | None = None) -> Ta
                 _blank(percentile(hist[pk], 0.9)),
                 percent(within[pk], called[pk]),
                 percent(missed[pk], made[pk]),
-                percent(c.corrected, c.submitted) if c else "",
+                percent(corrected.corrected, corrected.submitted) if corrected else "",
                 asked[pk],
                 percent(answered[pk], asked[pk]),
             ]
