@@ -28,6 +28,7 @@ import argparse
 import itertools
 import os
 import random
+import shutil
 import statistics
 import sys
 import tempfile
@@ -89,6 +90,7 @@ def main(argv: list[str]) -> int:
             return _run(args, kind)
         finally:
             connections.close_all()
+            shutil.rmtree(data_dir, ignore_errors=True)
 
 
 def _run(args: argparse.Namespace, kind: str) -> int:
