@@ -40,6 +40,7 @@ def _frame(slug: str, width: int, height: int, title: str, body: str) -> str:
 
 
 def bars(table: Table) -> str:
+    """Horizontal bars, each with its label on the line above: readable on a phone."""
     rows: list[tuple[str, float]] = []
     for r in table.rows:
         value = _number(r[table.value_column])
@@ -47,22 +48,21 @@ def bars(table: Table) -> str:
             rows.append((str(r[0]), value))
     if not rows:
         return ""
-    width, label_w, bar_h, gap = 720, 260, 22, 8
-    top = 8
-    height = top + len(rows) * (bar_h + gap) + 8
+    width, label_h, bar_h, gap = 400, 18, 18, 10
+    step = label_h + bar_h + gap
+    height = len(rows) * step + 4
     peak = max(value for _l, value in rows) or 1.0
-    span = width - label_w - 80
+    span = width - 60
     parts = []
     for i, (label, value) in enumerate(rows):
-        y = top + i * (bar_h + gap)
+        y = i * step
         w = max(1.0, span * value / peak) if value else 0.0
-        text = label if len(label) <= 18 else label[:17] + "…"
+        text = label if len(label) <= 28 else label[:27] + "…"
         parts.append(
-            f'<text x="{label_w - 8}" y="{y + bar_h * 0.72:.1f}" text-anchor="end" '
-            f'font-size="14" fill="{INK}">{escape(text)}</text>'
-            f'<rect x="{label_w}" y="{y}" width="{w:.1f}" height="{bar_h}" '
+            f'<text x="0" y="{y + 14}" font-size="14" fill="{INK}">{escape(text)}</text>'
+            f'<rect x="0" y="{y + label_h}" width="{w:.1f}" height="{bar_h}" '
             f'fill="url(#{table.slug}-hatch)" stroke="{INK}"/>'
-            f'<text x="{label_w + w + 6:.1f}" y="{y + bar_h * 0.72:.1f}" font-size="14" '
+            f'<text x="{w + 6:.1f}" y="{y + label_h + 14}" font-size="14" '
             f'fill="{INK}">{escape(_format(value))}</text>'
         )
     title = f"{table.title}（{table.columns[table.value_column]}）"
@@ -92,8 +92,8 @@ def _marker(shape: str, x: float, y: float) -> str:
 def lines(table: Table) -> str:
     if not table.rows or not table.series:
         return ""
-    width, height = 720, 300
-    left, right, top, bottom = 56, 170, 16, 40
+    width, height = 560, 300
+    left, right, top, bottom = 48, 150, 16, 40
     values = [n for r in table.rows for c in table.series if (n := _number(r[c])) is not None]
     peak = max([*values, table.target or 0.0, 1.0])
     peak = _nice(peak)
@@ -113,7 +113,7 @@ def lines(table: Table) -> str:
         parts.append(
             f'<line x1="{left}" y1="{y:.1f}" x2="{left + plot_w}" y2="{y:.1f}" stroke="{GRID}" '
             f'stroke-width="0.5"/><text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end" '
-            f'font-size="12" fill="{INK}">{escape(_format(v))}</text>'
+            f'font-size="14" fill="{INK}">{escape(_format(v))}</text>'
         )
     step = max(1, n // 6)
     for i in range(0, n, step):
@@ -122,14 +122,14 @@ def lines(table: Table) -> str:
         )
         parts.append(
             f'<text x="{x_at(i):.1f}" y="{height - bottom + 18}" text-anchor="middle" '
-            f'font-size="12" fill="{INK}">{escape(label)}</text>'
+            f'font-size="14" fill="{INK}">{escape(label)}</text>'
         )
     if table.target is not None:
         y = y_at(table.target)
         parts.append(
             f'<line x1="{left}" y1="{y:.1f}" x2="{left + plot_w}" y2="{y:.1f}" stroke="{INK}" '
             f'stroke-width="1.5" stroke-dasharray="4 4"/><text x="{left + plot_w + 6}" '
-            f'y="{y + 4:.1f}" font-size="12" fill="{INK}">'
+            f'y="{y + 4:.1f}" font-size="14" fill="{INK}">'
             f"{escape('目標 ' + _format(table.target))}</text>"
         )
     ends: list[float] = []
@@ -157,7 +157,7 @@ def lines(table: Table) -> str:
         ends.append(end_y)
         parts.append(
             _marker(shape, left + plot_w + 12, end_y)
-            + f'<text x="{left + plot_w + 22}" y="{end_y + 4:.1f}" font-size="12" '
+            + f'<text x="{left + plot_w + 22}" y="{end_y + 4:.1f}" font-size="14" '
             f'fill="{INK}">{escape(_short(table.columns[column]))}</text>'
         )
     return _frame(table.slug, width, height, table.title, "".join(parts))
@@ -179,9 +179,8 @@ def _nice(value: float) -> float:
 def heatmap(table: Table) -> str:
     if not table.rows:
         return ""
-    if len(table.columns) > 13:
-        # Many hours (online applications come day and night): hours down, weekdays across,
-        # so the cells stay large enough to read on a phone.
+    if len(table.columns) > 1:
+        # Hours down, weekdays across: few columns, so the cells stay readable on a phone.
         transposed = Table(
             slug=table.slug,
             title=table.title,
@@ -205,7 +204,7 @@ def _heatmap(table: Table) -> str:
     for j, hour in enumerate(hours):
         parts.append(
             f'<text x="{left + j * cell_w + cell_w / 2:.1f}" y="{top - 8}" text-anchor="middle" '
-            f'font-size="12" fill="{INK}">{escape(hour)}</text>'
+            f'font-size="14" fill="{INK}">{escape(hour)}</text>'
         )
     for i, row in enumerate(table.rows):
         y = top + i * cell_h
@@ -223,7 +222,7 @@ def _heatmap(table: Table) -> str:
                 f'<rect x="{left + j * cell_w}" y="{y}" width="{cell_w - 2}" height="{cell_h - 2}" '
                 f'fill="{fill}" stroke="{GRID}" stroke-width="0.5"/>'
                 f'<text x="{left + j * cell_w + cell_w / 2 - 1:.1f}" y="{y + cell_h * 0.62:.1f}" '
-                f'text-anchor="middle" font-size="12" fill="{text}">{escape(_format(v))}</text>'
+                f'text-anchor="middle" font-size="14" fill="{text}">{escape(_format(v))}</text>'
             )
     return _frame(table.slug, width, height, table.title, "".join(parts))
 

@@ -45,6 +45,7 @@ class FilterForm(forms.Form):
         procedures: list[tuple[int, str]],
         services: list[tuple[int, str]],
         initial_filters: Filters,
+        region: bool = False,
     ) -> None:
         super().__init__(data or None, initial=initial_filters.as_query())  # type: ignore[arg-type]
         self.fields["procedure"].choices = procedures  # type: ignore[attr-defined]
@@ -53,6 +54,9 @@ class FilterForm(forms.Form):
             del self.fields["procedure"]
         if not services:
             del self.fields["service"]
+        if region:
+            # The region compares whole municipalities: only the period applies.
+            del self.fields["channel"]
         self.default = initial_filters
 
     def clean(self) -> dict[str, object]:

@@ -34,6 +34,7 @@ def _form(request: HttpRequest, scope: Scope) -> FilterForm:
         procedures=procedures if not scope.is_prefecture else [],
         services=services if not scope.is_prefecture else [],
         initial_filters=selectors.Filters.default(today),
+        region=scope.is_prefecture,
     )
 
 
