@@ -8,7 +8,7 @@ app_name = "insights"
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
-    path("csv/<slug:slug>/", views.table_csv, name="table_csv"),
+    path("csv/", views.table_csv, name="table_csv"),
     path("opendata.csv", views.opendata_csv, name="opendata_csv"),
     path("region/", views.region, name="region"),
     path("region/region.csv", views.region_csv, name="region_csv"),

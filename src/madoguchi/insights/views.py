@@ -73,7 +73,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 
 @staff_required(VIEW_DASHBOARD, personal_data=False)
-def table_csv(request: HttpRequest, slug: str) -> HttpResponse:
+def table_csv(request: HttpRequest) -> HttpResponse:
+    """One chart's rows as CSV: `?chart=<slug>` plus the dashboard's own filters."""
+    slug = request.GET.get("chart", "")
     _form_unused, board = _dashboard(request)
     table = board.table(slug)
     if table is None:

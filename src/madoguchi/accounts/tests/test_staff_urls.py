@@ -168,7 +168,6 @@ def world() -> dict[str, Any]:
         ("faq_staff", "set_id"): shared.faq_set_id,
         ("faq_staff", "entry_id"): shared.pk,
         ("reservations_staff", "window_id"): window.pk,
-        ("insights", "slug"): "waits",
     }
     return {"town": town, "users": users, "values": values}
 
