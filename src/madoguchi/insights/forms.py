@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .selectors import CHANNELS, MAX_DAYS, Filters
 
+EARLIEST = date(2000, 1, 1)
 MULTI = {"class": "mg-select in-filters__multi", "size": "4"}
 
 
@@ -63,6 +64,11 @@ class FilterForm(forms.Form):
         cleaned = super().clean() or {}
         first, last = cleaned.get("first"), cleaned.get("last")
         if isinstance(first, date) and isinstance(last, date):
+            if first < EARLIEST or last > self.default.last + timedelta(days=366):
+                raise forms.ValidationError(
+                    _("%(earliest)s から来年までの日付を選んでください。")
+                    % {"earliest": EARLIEST.year}
+                )
             if last < first:
                 raise forms.ValidationError(_("終了日は開始日より後にしてください。"))
             if last - first > timedelta(days=MAX_DAYS):

@@ -11,7 +11,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from madoguchi.accounts.guard import Tenant, staff_required
@@ -76,6 +76,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 def table_csv(request: HttpRequest) -> HttpResponse:
     """One chart's rows as CSV: `?chart=<slug>` plus the dashboard's own filters."""
     slug = request.GET.get("chart", "")
+    if not slug:
+        return redirect("insights:dashboard")  # the page lists every chart's CSV
     _form_unused, board = _dashboard(request)
     table = board.table(slug)
     if table is None:

@@ -39,6 +39,7 @@ def test_every_chart_downloads_as_csv() -> None:
     assert waits[0][1] == "待ち時間 90%（分）"
     assert waits[1][1:] == ["30", "10", "50.0", "5", "7.5", "4"]
     assert client.get(reverse("insights:table_csv") + "?chart=nope").status_code == 404
+    assert client.get(reverse("insights:table_csv")).status_code == 302
 
 
 def test_open_data_suppresses_small_counts() -> None:
@@ -56,3 +57,13 @@ def test_open_data_suppresses_small_counts() -> None:
     text = "\n".join(",".join(r) for r in body)
     assert "q" not in {c for r in body for c in r}
     assert "R-" not in text
+
+
+def test_impossible_periods_fall_back_to_the_default() -> None:
+    town = small_town()
+    client = Client()
+    client.force_login(StaffUserFactory(municipality=town["municipality"], manager=True))
+    for query in ("?first=9999-12-31&last=9999-12-31", "?first=2026-02-01&last=2025-01-01"):
+        page = client.get(reverse("insights:dashboard") + query)
+        assert page.status_code == 200
+        assert 'role="alert"' in page.content.decode()
