@@ -48,7 +48,7 @@ def bars(table: Table) -> str:
             rows.append((str(r[0]), value))
     if not rows:
         return ""
-    width, label_h, bar_h, gap = 400, 18, 18, 10
+    width, label_h, bar_h, gap = 400, 21, 18, 10
     step = label_h + bar_h + gap
     height = len(rows) * step + 4
     peak = max(value for _l, value in rows) or 1.0
