@@ -21,6 +21,7 @@ urlpatterns = [
     path("staff/reservations/", include("madoguchi.reservations.urls_staff")),
     path("staff/region/", include("madoguchi.region.urls_staff")),
     path("region/", include("madoguchi.region.urls_public")),
+    path("staff/insights/", include("madoguchi.insights.urls")),
     path("<str:municipality_code>/faq/", include("madoguchi.faq.urls_resident")),
     path("<str:municipality_code>/reserve/", include("madoguchi.reservations.urls_resident")),
     path("<str:municipality_code>/forms/", include("madoguchi.counter.urls_resident")),

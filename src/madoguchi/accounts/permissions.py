@@ -69,6 +69,11 @@ PREINPUT_SCAN = "counter.scan_preinput"
 _COUNTER = {PREINPUT_SCAN}
 # Which pre-input mode (token or payload) the municipality uses: its administrator.
 _COUNTER_SETTINGS = _crud("counter", "preinputsetting", "view", "add", "change")
+# Insights (insights/): the municipality's dashboards and open-data export for managers and
+# administrators (aggregates, no personal data); a prefecture's users see the region figures.
+VIEW_DASHBOARD = "insights.view_dashboard"
+VIEW_REGION = "insights.view_region"
+_INSIGHTS = {VIEW_DASHBOARD} | _crud("insights", "insightstarget", "view", "add", "change")
 
 # Staff accounts: which roles must use the second factor in their municipality.
 SECOND_FACTOR_POLICY = "accounts.change_secondfactorrequirement"
@@ -105,6 +110,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | {REGION_STATEMENT}
         | _COUNTER
         | _COUNTER_SETTINGS
+        | _INSIGHTS
     ),
     Role.MANAGER: frozenset(
         _crud("procedures", "procedure", "view", "change")
@@ -123,6 +129,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | _PRINT_LAYOUTS
         | {REGION_STATEMENT}
         | _COUNTER
+        | _INSIGHTS
     ),
     Role.BACK_OFFICE: frozenset(
         _crud("procedures", "procedure", "view")
@@ -139,8 +146,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | {PRINT_APPLICATION}
         | _COUNTER
     ),
-    Role.PREFECTURE_VIEWER: frozenset({REGION_VIEW, REGION_STATEMENT}),
-    Role.PREFECTURE_DX: frozenset({REGION_VIEW, REGION_MANAGE, REGION_STATEMENT}),
+    Role.PREFECTURE_VIEWER: frozenset({REGION_VIEW, REGION_STATEMENT, VIEW_REGION}),
+    Role.PREFECTURE_DX: frozenset({REGION_VIEW, REGION_MANAGE, REGION_STATEMENT, VIEW_REGION}),
 }
 
 

@@ -19,6 +19,8 @@ class Command(BaseCommand):
         call_command(
             "region_demo", municipality.code, "--password", DEMO_PASSWORD, verbosity=verbosity
         )
+        # A past year of visits, applications and questions: the dashboards' first-run data.
+        call_command("insights_demo", municipality.code, verbosity=verbosity)
         if verbosity < 1:
             return
         self.stdout.write(f"Demo municipality: {municipality} ({municipality.code})")

@@ -1,0 +1,124 @@
+"""Dashboards for a municipality's managers and a prefecture's region figures (aggregates only).
+
+Every view is behind the one staff guard; none shows a resident's row (personal_data=False).
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterable
+from datetime import timedelta
+from typing import Any
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+
+from madoguchi.accounts.guard import Tenant, staff_required
+from madoguchi.accounts.permissions import VIEW_DASHBOARD, VIEW_REGION
+from madoguchi.applications import facts as application_facts
+from madoguchi.core import csv as safe_csv
+from madoguchi.reservations import facts as visit_facts
+from madoguchi.tenancy.access import Scope
+
+from . import charts, opendata, selectors
+from .forms import FilterForm
+
+
+def _form(request: HttpRequest, scope: Scope) -> FilterForm:
+    procedures = [(p.id, p.name) for p in application_facts.procedure_labels(scope=scope)]
+    services = [(s.id, f"{s.series} {s.name}") for s in visit_facts.service_labels(scope=scope)]
+    today = timezone.localdate()
+    return FilterForm(
+        request.GET if "first" in request.GET else None,
+        procedures=procedures if not scope.is_prefecture else [],
+        services=services if not scope.is_prefecture else [],
+        initial_filters=selectors.Filters.default(today),
+        region=scope.is_prefecture,
+    )
+
+
+def _csv(name: str, header: list[str], rows: Iterable[Iterable[Any]]) -> HttpResponse:
+    buffer = io.StringIO()
+    writer = safe_csv.writer(buffer)
+    writer.writerow(header)
+    writer.writerows(rows)
+    response = HttpResponse(
+        ("\ufeff" + buffer.getvalue()).encode("utf-8"), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+    return response
+
+
+def _dashboard(request: HttpRequest) -> tuple[FilterForm, selectors.Dashboard]:
+    user: Any = request.user
+    scope = Scope.of_staff(user)
+    form = _form(request, scope)
+    board = selectors.dashboard(
+        scope=scope, filters=form.filters(), targets=selectors.targets_for(user.municipality_id)
+    )
+    return form, board
+
+
+@staff_required(VIEW_DASHBOARD, personal_data=False)
+def dashboard(request: HttpRequest) -> HttpResponse:
+    form, board = _dashboard(request)
+    for table in board.tables:
+        table.svg = charts.render(table)
+    return render(
+        request,
+        "insights/dashboard.html",
+        {"form": form, "board": board, "query": request.GET.urlencode()},
+    )
+
+
+@staff_required(VIEW_DASHBOARD, personal_data=False)
+def table_csv(request: HttpRequest) -> HttpResponse:
+    """One chart's rows as CSV: `?chart=<slug>` plus the dashboard's own filters."""
+    slug = request.GET.get("chart", "")
+    if not slug:
+        return redirect("insights:dashboard")  # the page lists every chart's CSV
+    _form_unused, board = _dashboard(request)
+    table = board.table(slug)
+    if table is None:
+        raise Http404
+    period = f"{board.filters.first:%Y%m%d}-{board.filters.last:%Y%m%d}"
+    return _csv(f"{slug}-{period}", table.columns, table.rows)
+
+
+def _opendata(request: HttpRequest, scope: Scope) -> HttpResponse:
+    today = timezone.localdate()
+    first = (today.replace(day=1) - timedelta(days=365)).replace(day=1)
+    rows = opendata.opendata_rows(scope=scope, first=first, last=today)
+    return _csv(f"madoguchi-opendata-{today:%Y%m%d}", opendata.COLUMNS, rows)
+
+
+@staff_required(VIEW_DASHBOARD, personal_data=False)
+def opendata_csv(request: HttpRequest) -> HttpResponse:
+    return _opendata(request, Scope.of_staff(request.user))  # type: ignore[arg-type]
+
+
+@staff_required(VIEW_REGION, personal_data=False, tenant=Tenant.PREFECTURE)
+def region(request: HttpRequest) -> HttpResponse:
+    scope = Scope.of_staff(request.user)  # type: ignore[arg-type]
+    form = _form(request, scope)
+    table = selectors.region(scope=scope, filters=form.filters())
+    table.svg = charts.render(table)
+    return render(
+        request,
+        "insights/region.html",
+        {"form": form, "table": table, "filters": form.filters(), "query": request.GET.urlencode()},
+    )
+
+
+@staff_required(VIEW_REGION, personal_data=False, tenant=Tenant.PREFECTURE)
+def region_csv(request: HttpRequest) -> HttpResponse:
+    scope = Scope.of_staff(request.user)  # type: ignore[arg-type]
+    filters = _form(request, scope).filters()
+    table = selectors.region(scope=scope, filters=filters)
+    return _csv(f"region-{filters.first:%Y%m%d}-{filters.last:%Y%m%d}", table.columns, table.rows)
+
+
+@staff_required(VIEW_REGION, personal_data=False, tenant=Tenant.PREFECTURE)
+def region_opendata_csv(request: HttpRequest) -> HttpResponse:
+    return _opendata(request, Scope.of_staff(request.user))  # type: ignore[arg-type]
