@@ -31,6 +31,10 @@ ROOT = Path(madoguchi.__file__).parent
 # What sends mail, queues work (mail is queued) or writes a file.
 PRIMITIVES = {"send_mail", "send_mass_mail", "enqueue_on_commit", "enqueue", "default_storage"}
 FILE_SAVE_OWNERS = {"file", "storage", "bundle", "default_storage"}
+# Method names every library object has (a file's write, a model's or a QR code's save): matched by
+# name they would make any view that saves a model or writes to a buffer look like a sink. Their
+# real sinks are caught by the owner rule above (`storage.save`) and by the primitives.
+GENERIC_METHODS = {"save", "write", "read", "open", "close", "get", "update", "delete"}
 
 
 def _calls(node: ast.AST) -> set[str]:
@@ -41,7 +45,8 @@ def _calls(node: ast.AST) -> set[str]:
             if isinstance(func, ast.Name):
                 names.add(func.id)
             elif isinstance(func, ast.Attribute):
-                names.add(func.attr)
+                if func.attr not in GENERIC_METHODS:
+                    names.add(func.attr)
                 owner = func.value
                 owner_name = (
                     owner.attr

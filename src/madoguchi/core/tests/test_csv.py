@@ -36,6 +36,8 @@ CSV_EXPORTS = {
     "applications/handoff/views.py": "applications/tests/test_handoff.py::"
     "test_every_csv_cell_is_excel_safe_in_both_encodings",
     "faq/staff_views.py": "faq/tests/test_csv.py::test_export_neutralises_formula_cells_and_round_trips",
+    "region/views.py": "region/tests/test_region_views.py::test_export_neutralises_formula_cells",
+    "insights/views.py": "insights/tests/test_csv.py::test_chart_csv_neutralises_formula_cells",
 }
 
 

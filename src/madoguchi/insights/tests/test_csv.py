@@ -67,3 +67,25 @@ def test_impossible_periods_fall_back_to_the_default() -> None:
         page = client.get(reverse("insights:dashboard") + query)
         assert page.status_code == 200
         assert 'role="alert"' in page.content.decode()
+
+
+def test_chart_csv_neutralises_formula_cells() -> None:
+    """Names that reach a chart (procedures, services) are exported as text, never formulas."""
+    from madoguchi.core.tests.test_csv import is_formula
+
+    town = small_town()
+    procedure = town["procedure"]
+    procedure.name = '=HYPERLINK("http://example.invalid","x")'
+    procedure.save()
+    service = town["service"]
+    service.name = "@SUM(1+1)*cmd|' /C calc'!A0"
+    service.save()
+    client = Client()
+    client.force_login(StaffUserFactory(municipality=town["municipality"], manager=True))
+    query = f"?first={town['day']:%Y-%m-%d}&last={town['day']:%Y-%m-%d}"
+    cells = []
+    for slug in ("by-procedure", "waits", "lead-time"):
+        response = client.get(reverse("insights:table_csv") + query + f"&chart={slug}")
+        cells += [cell for row in _rows(response.content) for cell in row]
+    assert any("HYPERLINK" in cell for cell in cells) and any("SUM" in cell for cell in cells)
+    assert not [cell for cell in cells if is_formula(cell)]

@@ -544,3 +544,21 @@ def test_measured_usage_reads_each_apps_counts_in_the_window(kochi, shizuoka):
         last=timezone.localdate() - timedelta(days=2),
     )
     assert earlier[town.pk].total == 0
+
+
+def test_export_neutralises_formula_cells(client, kochi):
+    """A system named like a spreadsheet formula is exported as text, not as a formula."""
+    from madoguchi.core.tests.test_csv import HOSTILE, is_formula
+
+    towns = kochi["towns"]
+    for i, hostile in enumerate(HOSTILE):
+        system = JointSystemFactory(name=f"{hostile}", vendor=hostile, system_type="ai_minutes")
+        ParticipationFactory(system=system, municipality=towns[i % len(towns)])
+    login(client, prefecture_user(kochi["prefecture"]))
+    text = client.get("/staff/region/systems/export.csv").content.decode("utf-8-sig")
+    import csv as csv_module
+    import io
+
+    cells = [cell for row in csv_module.reader(io.StringIO(text)) for cell in row]
+    assert not [cell for cell in cells if is_formula(cell)]
+    assert len(cells) > len(HOSTILE)
