@@ -27,14 +27,16 @@ class Command(BaseCommand):
         if municipality is None:
             raise CommandError(f"municipality {options['code']} not found")
         if demo_history.history_exists(municipality):
-            self.stdout.write("insights demo: history already present")
+            if options["verbosity"] >= 1:
+                self.stdout.write("insights demo: history already present")
             return
         counts = demo_history.generate(municipality, days=options["days"], scale=options["scale"])
         # The nightly rollup, done once now so the first dashboard is fast.
         counts["rollup_rows"] = rollup_build(municipality_id=municipality.pk)
         shapes = demo_history.load_shapes().source
-        self.stdout.write(
-            "insights demo: "
-            + " ".join(f"{k}={v}" for k, v in counts.items())
-            + f" shapes={shapes}"
-        )
+        if options["verbosity"] >= 1:
+            self.stdout.write(
+                "insights demo: "
+                + " ".join(f"{k}={v}" for k, v in counts.items())
+                + f" shapes={shapes}"
+            )

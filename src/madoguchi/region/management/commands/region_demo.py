@@ -111,7 +111,8 @@ class Command(BaseCommand):
                 actor=user,
             )
             services.agreement_usage_fill(agreement=agreement, actor=user)
-        self.stdout.write(
-            f"Prefecture console: /staff/region/ as {DEMO_PREFECTURE_USER} "
-            f"({Agreement.objects.filter(prefecture=prefecture).count()} agreement(s))"
-        )
+        if options["verbosity"] >= 1:
+            self.stdout.write(
+                f"Prefecture console: /staff/region/ as {DEMO_PREFECTURE_USER} "
+                f"({Agreement.objects.filter(prefecture=prefecture).count()} agreement(s))"
+            )
