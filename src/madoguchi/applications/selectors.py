@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from django.db.models import Count, F, QuerySet
+from django.db.models import Case, Count, F, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -158,7 +158,13 @@ class InboxFilters:
 INBOX_ORDERS: dict[str, tuple[Any, ...]] = {
     "newest": ("-submitted_at", "-pk"),
     "oldest": ("submitted_at", "pk"),
-    "due": (F("due_on").asc(nulls_last=True), "submitted_at", "pk"),
+    # Open applications first (a closed one has no deadline left to meet), nearest deadline first.
+    "due": (
+        Case(When(status__in=list(CLOSED_STATUSES), then=Value(1)), default=Value(0)),
+        F("due_on").asc(nulls_last=True),
+        "submitted_at",
+        "pk",
+    ),
 }
 DUE_SOON_WORKING_DAYS = 3
 
