@@ -3,7 +3,7 @@ manager's figures and the administrator's hall configuration."""
 
 from __future__ import annotations
 
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -47,14 +47,6 @@ def counter(user: StaffUser) -> Panel | None:
     )
 
 
-def insights_url() -> str:
-    """The insights dashboards, once that app publishes them (another issue builds it)."""
-    try:
-        return reverse("insights:dashboard")
-    except NoReverseMatch:
-        return ""
-
-
 @home_panel
 def figures(user: StaffUser) -> Panel | None:
     if user.municipality is None or user.role not in (Role.MANAGER, Role.MUNICIPALITY_ADMIN):
@@ -82,10 +74,7 @@ def figures(user: StaffUser) -> Panel | None:
         ),
         Figure(_("補正待ちの申請"), str(counts[Status.CORRECTION_REQUESTED])),
     ]
-    links = []
-    url = insights_url()
-    if url:
-        links.append(Link(_("分析ダッシュボード"), url))
+    links = [Link(_("分析ダッシュボード"), reverse("insights:dashboard"))]
     return Panel(
         key="figures",
         title=_("今日の数字"),

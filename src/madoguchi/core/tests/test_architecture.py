@@ -37,6 +37,11 @@ ALLOWED_PACKAGES = {"selectors", "services", "migrations", "management", "tests"
 DATA_ACCESS_MODULES = {
     "madoguchi.applications.workflow": "status transitions and corrections (services)",
     "madoguchi.applications.creation": "the one creation service of applications (every channel)",
+    "madoguchi.applications.facts": "read contract for insights: aggregates over a Scope",
+    "madoguchi.reservations.facts": "read contract for insights: aggregates over a Scope",
+    "madoguchi.faq.facts": "read contract for insights: aggregates over a Scope",
+    "madoguchi.insights.rollups": "the nightly rollup service (one municipality at a time)",
+    "madoguchi.demo_history": "demo data, built like a management command",
     "madoguchi.applications.retention": "the retention purge (a service over one municipality)",
     "madoguchi.applications.staff_scope": "department-scoped selectors",
     "madoguchi.applications.handoff.csv_export": "the bulk export service",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from madoguchi.applications.tests.factories import FormVersionFactory, ProcedureFactory
 from madoguchi.counter.models import PreInputMode
@@ -96,7 +97,7 @@ def test_resident_pre_inputs_on_a_phone_and_gets_the_qr_codes(page, axe_check, m
     assert download.value.suggested_filename.endswith(".png")
     page.emulate_media(media="print")
     page.screenshot(path=str(SHOTS / f"print-{mode}.png"), full_page=True)
-    assert not page.locator("header.mg-header").is_visible()
+    expect(page.locator("header.mg-header")).to_be_hidden()
     page.emulate_media(media="screen")
 
     page.click("text=入力した内容を見る")

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from django.core.management import call_command
+from playwright.sync_api import expect
 
 from madoguchi import demo_history
 from madoguchi.accounts.models import Role
@@ -39,13 +40,15 @@ def test_dashboards_are_accessible(page: Any, browser: Any, axe_check: Any) -> N
 
     _sign_in(page, manager.username)
     page.goto(f"{page.base_url}/staff/insights/")
-    assert page.get_by_role("heading", name="窓口と申請の分析").is_visible()
+    expect(page.get_by_role("heading", name="窓口と申請の分析")).to_be_visible()
     # Every chart is an image with a name, followed by its data table and CSV link.
     charts = page.locator("svg[role=img]")
     assert charts.count() >= 10
-    assert page.get_by_role(
-        "link", name="CSV をダウンロード（業務ごとの待ち時間と対応時間（予約・予約なし））"
-    ).is_visible()
+    expect(
+        page.get_by_role(
+            "link", name="CSV をダウンロード（業務ごとの待ち時間と対応時間（予約・予約なし））"
+        )
+    ).to_be_visible()
     axe_check(page)
     page.screenshot(path=str(SHOTS / "dashboard-phone.png"), full_page=False)
     page.locator("#waits").scroll_into_view_if_needed()
@@ -58,7 +61,7 @@ def test_dashboards_are_accessible(page: Any, browser: Any, axe_check: Any) -> N
     wide.base_url = page.base_url
     _sign_in(wide, manager.username)
     wide.goto(f"{page.base_url}/staff/insights/?first=2000-01-01&last=1999-01-01")
-    assert wide.get_by_role("alert").is_visible()  # an impossible period is explained
+    expect(wide.get_by_role("alert")).to_be_visible()  # an impossible period is explained
     wide.goto(f"{page.base_url}/staff/insights/")
     axe_check(wide)
     wide.screenshot(path=str(SHOTS / "dashboard-desktop.png"), full_page=True)
@@ -69,7 +72,7 @@ def test_dashboards_are_accessible(page: Any, browser: Any, axe_check: Any) -> N
     pref.base_url = page.base_url
     _sign_in(pref, viewer.username)
     pref.goto(f"{page.base_url}/staff/insights/region/")
-    assert pref.get_by_role("heading", name="管内の比較", exact=True).is_visible()
+    expect(pref.get_by_role("heading", name="管内の比較", exact=True)).to_be_visible()
     assert municipality.name in pref.locator("table").inner_text()
     axe_check(pref)
     pref.screenshot(path=str(SHOTS / "region-phone.png"), full_page=True)

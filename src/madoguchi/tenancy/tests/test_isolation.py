@@ -51,7 +51,7 @@ from madoguchi.faq.tests.factories import (
     SharedFaqEntryFactory,
 )
 from madoguchi.intake.models import ImportRun, QuarantineItem
-from madoguchi.procedures.models import Procedure
+from madoguchi.procedures.models import LifeEvent, Procedure
 from madoguchi.region.models import Agreement, AgreementMember, JointSystem
 from madoguchi.reservations import codes as reservation_codes
 from madoguchi.reservations import services as reservation_services
@@ -376,7 +376,10 @@ PARAMETERS: dict[str, Source | dict[str, Source]] = {
         "/reserve/bookings/": Secret("booking_code"),
         "staff/region/agreements/": Object(Municipality, "code"),  # whose statement
     },
-    "slug": Object(Procedure, "slug"),
+    "slug": {
+        "/life-events/": Object(LifeEvent, "slug"),
+        "/": Object(Procedure, "slug"),
+    },
     "step_key": Context(lambda town: DEFINITION["steps"][0]["key"]),
     "number": Context(lambda town: "1"),  # a page of an attachment (the attachment is the object)
     "receipt_number": Object(Application, "receipt_number"),
@@ -498,6 +501,10 @@ def build_town(key: str, prefecture: Prefecture, code: str) -> Town:
     )
     procedure = version.procedure
     PreInputSetting.objects.create(municipality=municipality)
+    life_event = LifeEvent.objects.create(
+        municipality=municipality, slug=f"moving-{code}", name="引っ越し"
+    )
+    life_event.procedures.add(procedure)
     submitted = services.application_submit(
         municipality=municipality,
         procedure=procedure,
