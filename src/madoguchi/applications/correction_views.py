@@ -12,16 +12,35 @@ from madoguchi.procedures.formdef import Step, StepForm
 from madoguchi.procedures.selectors import form_version_definition
 from madoguchi.tenancy.middleware import request_municipality
 
-from . import workflow
+from . import status_session, workflow
+from .models import CorrectionRequest
 from .services import SubmissionInvalid
 
 
 @never_cache
 @ratelimit.limit("applications.upload.client")
 def correction(request: HttpRequest, token: str) -> HttpResponse:
+    """The correction form opened from the link in the resident's mail."""
     found = workflow.correction_for_token(municipality=request_municipality(request), token=token)
     if found is None:
         return render(request, "applications/correction_invalid.html", status=404)
+    return _correction_form(request, found)
+
+
+@never_cache
+@ratelimit.limit("applications.upload.client")
+def correction_from_status(request: HttpRequest) -> HttpResponse:
+    """The same form for the application the resident opened on the status page (receipt
+    number and access code) in the last 30 minutes: no link needed, nothing in the URL."""
+    municipality = request_municipality(request)
+    application = status_session.opened_application(request, municipality=municipality)
+    found = workflow.correction_open_for(application=application) if application else None
+    if found is None:
+        return render(request, "applications/correction_invalid.html", status=404)
+    return _correction_form(request, found)
+
+
+def _correction_form(request: HttpRequest, found: CorrectionRequest) -> HttpResponse:
     application = found.application
     definition = form_version_definition(form_version=application.form_version)
     step = Step(

@@ -109,6 +109,9 @@ def status(reference: str, sealed: Mapping[str, str]) -> Envelope | None:
             and event.from_status == Status.CORRECTION_REQUESTED
         ),
         reason=event.public_note if event.to_status == Status.REJECTED else "",
+        # What staff wrote for the resident with another change (e.g. how to collect a
+        # certificate on completion): the status page shows it, and so does the mail.
+        note=event.public_note if event.to_status != Status.REJECTED else "",
     )
 
 

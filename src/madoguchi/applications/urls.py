@@ -17,5 +17,10 @@ urlpatterns = [
     path("resume/<str:token>/", views.resume, name="resume"),
     path("status/", views.status, name="status"),
     path("correction/done/", correction_views.correction_done, name="correction_done"),
+    path(
+        "correction/from-status/",
+        correction_views.correction_from_status,
+        name="correction_from_status",
+    ),
     path("correction/<str:token>/", correction_views.correction, name="correction"),
 ]

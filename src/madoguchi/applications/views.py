@@ -37,7 +37,7 @@ from madoguchi.procedures.selectors import (
 )
 from madoguchi.tenancy.middleware import request_municipality
 
-from . import selectors, services, status_session, throttle
+from . import selectors, services, status_session, throttle, workflow
 from .models import Application, Draft
 
 
@@ -403,4 +403,5 @@ def status(request: HttpRequest) -> HttpResponse:
         status_session.remember_opened(request, application)
         context["application"] = application
         context["events"] = selectors.application_public_events(application=application)
+        context["correction"] = workflow.correction_open_for(application=application)
     return render(request, "applications/status.html", context)

@@ -451,12 +451,29 @@ def correction_for_token(*, municipality: Any, token: str) -> CorrectionRequest 
     """The open correction request of a link, if still usable (else None)."""
     if not token:
         return None
-    correction = (
+    return _usable(
         CorrectionRequest.objects.for_municipality(municipality)
         .select_related("application", "application__form_version", "application__procedure")
         .filter(token_hash__in=codes.token_hashes(token))
         .first()
     )
+
+
+def correction_open_for(*, application: Application) -> CorrectionRequest | None:
+    """The application's open, usable correction request (for the resident who opened the
+    application on the status page with its access code), else None."""
+    return _usable(
+        CorrectionRequest.objects.for_municipality(application.municipality)
+        .select_related("application", "application__form_version", "application__procedure")
+        .filter(application=application, resubmitted_at__isnull=True, cancelled_at__isnull=True)
+        .order_by("-requested_at")
+        .first()
+    )
+
+
+def _usable(correction: CorrectionRequest | None) -> CorrectionRequest | None:
+    """The request while the resident may still answer it: open, before its deadline, and the
+    application still waiting for it."""
     if (
         correction is None
         or not correction.is_open

@@ -221,3 +221,41 @@ def test_a_valid_resubmission_keeps_its_file_with_the_real_type(file_correction)
     assert len(_stored_files() - before_files) == 1
     with attachment.file.open("rb") as stored:
         assert stored.read() == PDF
+
+
+def _open_status(client, application, code="12345678"):
+    return client.post(
+        f"/{application.municipality.code}/status/",
+        {"receipt_number": application.receipt_number, "access_code": code},
+    )
+
+
+def test_the_status_page_leads_to_the_pending_correction(client, issued):
+    result, _manager = issued
+    application = result.application
+    town = application.municipality.code
+    from_status = f"/{town}/correction/from-status/"
+    # Without the access code, the status page's way in is closed.
+    assert client.get(from_status).status_code == 404
+    page = _open_status(client, application).content.decode()
+    assert 'id="correction-pending"' in page
+    assert "メールアドレスに誤りがあるようです。" in page
+    assert from_status in page
+    form = client.get(from_status)
+    assert form.status_code == 200 and 'name="email"' in form.content.decode()
+    done = client.post(from_status, {"email": "hanako3@example.jp", "_action": "submit"})
+    assert done.status_code == 302
+    assert Application.objects.get(pk=application.pk).answers["email"] == "hanako3@example.jp"
+    # Answered: the status page no longer offers it, and the way in is closed.
+    assert 'id="correction-pending"' not in _open_status(client, application).content.decode()
+    assert client.get(from_status).status_code == 404
+
+
+def test_another_browser_or_a_wrong_code_does_not_reach_the_correction(client, issued):
+    result, _manager = issued
+    application = result.application
+    page = _open_status(client, application, code="00000000").content.decode()
+    assert 'id="correction-pending"' not in page
+    assert (
+        client.get(f"/{application.municipality.code}/correction/from-status/").status_code == 404
+    )

@@ -65,8 +65,10 @@ def test_each_status_change_sends_one_mail_with_what_the_resident_needs(
     assert f"「{label}」" in body and says in body
     assert f"http://127.0.0.1:8000/{application.municipality.code}/status/" in body
     assert formats.date_format(timezone.localdate(), "DATE_FORMAT") in body
-    # The reason is given for a refusal (行政手続法 第8条), and only there.
-    assert (reason in body) == (to_status == "rejected")
+    # What staff wrote for the resident is in the mail: the reason of a refusal (行政手続法
+    # 第8条), or the note that came with another change (the status page shows it too).
+    assert reason in body
+    assert ("担当課からのお知らせ" in body) == (to_status != "rejected")
     _assert_no_personal_data(message)
 
 
@@ -224,3 +226,14 @@ def test_the_mail_reports_the_change_it_was_sent_for(django_capture_on_commit_ca
     assert [m.subject.count("審査中") for m in mail.outbox] == [1, 0]
     assert "完了" in mail.outbox[1].subject
     assert ApplicationEvent.objects.filter(application=application).count() == 2
+
+
+def test_the_message_staff_write_on_completion_is_in_the_mail(django_capture_on_commit_callbacks):
+    application = ApplicationFactory(in_review=True)
+    note = "証明書は市民課の窓口でお渡しします。本人確認書類をお持ちください。"
+    with django_capture_on_commit_callbacks(execute=True):
+        _transition(application, "completed", reason=note)
+    assert len(mail.outbox) == 1
+    body = mail.outbox[0].body
+    assert "担当課からのお知らせ" in body and note in body
+    _assert_no_personal_data(mail.outbox[0])
