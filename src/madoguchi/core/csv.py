@@ -17,6 +17,7 @@ import codecs
 import csv
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from madoguchi.core import jis
@@ -129,3 +130,29 @@ def decode(data: bytes, encoding: str = "auto") -> str:
         if encoding != "auto":
             raise
         return data.decode("cp932")
+
+
+@dataclass(frozen=True)
+class RowError:
+    """A refused cell of an imported file, said the way staff find it in a spreadsheet."""
+
+    row: int  # 1-based line in the file (the header is line 1)
+    column: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.row}行目" + (f"（{self.column}）" if self.column else "")
+        return f"{where}：{self.message}"
+
+
+@dataclass
+class ImportResult:
+    """What an all-or-nothing import did: counts, or the errors that stopped it."""
+
+    created: int = 0
+    updated: int = 0
+    errors: list[RowError] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors

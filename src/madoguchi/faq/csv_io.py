@@ -11,13 +11,14 @@ import datetime as dt
 import io
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from madoguchi.core import csv as core_csv
+from madoguchi.core.csv import ImportResult, RowError
 from madoguchi.procedures.models import Procedure
 from madoguchi.tenancy.models import Municipality
 
@@ -49,28 +50,6 @@ STATUS_NAMES = {
     "archived": Status.ARCHIVED,
     "非公開": Status.ARCHIVED,
 }
-
-
-@dataclass(frozen=True)
-class RowError:
-    row: int  # 1-based line of the data row in the file (the header is row 1)
-    column: str
-    message: str
-
-    def __str__(self) -> str:
-        where = f"{self.row}行目" + (f"（{self.column}）" if self.column else "")
-        return f"{where}：{self.message}"
-
-
-@dataclass
-class ImportResult:
-    created: int = 0
-    updated: int = 0
-    errors: list[RowError] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
 
 
 decode = core_csv.decode

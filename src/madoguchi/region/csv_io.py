@@ -10,13 +10,14 @@ import csv
 import datetime as dt
 import io
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from madoguchi.core import csv as core_csv
+from madoguchi.core.csv import ImportResult, RowError
 from madoguchi.core.params import has_nul, in_day_range
 from madoguchi.tenancy.access import Scope
 from madoguchi.tenancy.models import Prefecture
@@ -58,28 +59,6 @@ def _choice_names(choices: list[tuple[str, Any]]) -> dict[str, str]:
 
 DOMAINS = _choice_names(Domain.choices)
 TYPES = _choice_names(SystemType.choices)
-
-
-@dataclass(frozen=True)
-class RowError:
-    row: int  # line in the file (the header is line 1)
-    column: str
-    message: str
-
-    def __str__(self) -> str:
-        where = f"{self.row}行目" + (f"（{self.column}）" if self.column else "")
-        return f"{where}：{self.message}"
-
-
-@dataclass
-class ImportResult:
-    created: int = 0
-    updated: int = 0
-    errors: list[RowError] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
 
 
 def _participants_cell(system: JointSystem) -> str:

@@ -12,6 +12,7 @@ from madoguchi.core.params import in_day_range
 from madoguchi.tenancy.models import Municipality, Prefecture
 
 from .models import Agreement, JointSystem
+from .services import AGREEMENT_FIELDS
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -71,25 +72,7 @@ class JointSystemForm(StyledForm):
 class AgreementForm(StyledForm):
     class Meta:
         model = Agreement
-        fields = [
-            "name",
-            "system",
-            "fiscal_year",
-            "total",
-            "weight_equal",
-            "weight_population",
-            "weight_usage",
-            "weight_need",
-            "population_exponent",
-            "rounding_unit",
-            "rounding_mode",
-            "remainder_to",
-            "population_source",
-            "population_date",
-            "usage_source",
-            "usage_from",
-            "usage_to",
-        ]
+        fields = list(AGREEMENT_FIELDS)
         widgets = {
             "population_date": DATE_WIDGET,
             "usage_from": DATE_WIDGET,
