@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import codecs
 import csv
+import io
 import re
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -156,3 +157,27 @@ class ImportResult:
     @property
     def ok(self) -> bool:
         return not self.errors
+
+
+def read_header(
+    text: str, *, columns: Collection[str], required: Iterable[str], docs: str
+) -> tuple[csv.DictReader[str], list[RowError]]:
+    """A reader over an imported file with its headings stripped, and what is wrong with the
+    heading line: missing, unknown columns (the list is in `docs`) or required ones absent."""
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    header = [h.strip() for h in (reader.fieldnames or [])]
+    reader.fieldnames = header
+    if not header:
+        return reader, [RowError(1, "", "見出し行がありません。")]
+    errors: list[RowError] = []
+    unknown = [h for h in header if h not in columns]
+    missing = [c for c in required if c not in header]
+    if unknown:
+        errors.append(
+            RowError(
+                1, ", ".join(unknown), f"知らない列名です。列名は {docs} の一覧から選んでください。"
+            )
+        )
+    if missing:
+        errors.append(RowError(1, ", ".join(missing), "必須の列がありません。"))
+    return reader, errors

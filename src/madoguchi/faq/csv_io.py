@@ -75,26 +75,12 @@ class _Row:
 
 
 def _parse(municipality: Municipality, text: str) -> tuple[list[_Row], list[RowError]]:
-    errors: list[RowError] = []
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    header = [h.strip() for h in (reader.fieldnames or [])]
-    reader.fieldnames = header
-    if not header:
-        return [], [RowError(1, "", "見出し行がありません。")]
-    unknown = [h for h in header if h not in COLUMNS]
-    missing = [c for c in REQUIRED_COLUMNS if c not in header]
-    if unknown:
-        errors.append(
-            RowError(
-                1,
-                ", ".join(unknown),
-                "知らない列名です。列名は docs/faq.md の一覧から選んでください。",
-            )
-        )
-    if missing:
-        errors.append(RowError(1, ", ".join(missing), "必須の列がありません。"))
+    reader, errors = core_csv.read_header(
+        text, columns=COLUMNS, required=REQUIRED_COLUMNS, docs="docs/faq.md"
+    )
     if errors:
         return [], errors
+    header = list(reader.fieldnames or [])
     entries = {str(e.pk): e for e in FaqEntry.objects.for_municipality(municipality)}
     procedures = {p.slug: p for p in Procedure.objects.for_municipality(municipality)}
     rows: list[_Row] = []

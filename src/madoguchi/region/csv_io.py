@@ -6,7 +6,6 @@ Import is all or nothing: every row is checked first; if any is wrong, each erro
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 from collections.abc import Iterable
@@ -179,26 +178,12 @@ def _participants(
 
 
 def _parse(prefecture: Prefecture, text: str) -> tuple[list[_Row], list[RowError]]:
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    header = [h.strip() for h in (reader.fieldnames or [])]
-    reader.fieldnames = header
-    if not header:
-        return [], [RowError(1, "", "見出し行がありません。")]
-    errors: list[RowError] = []
-    unknown = [h for h in header if h not in COLUMNS]
-    missing = [c for c in REQUIRED_COLUMNS if c not in header]
-    if unknown:
-        errors.append(
-            RowError(
-                1,
-                ", ".join(unknown),
-                "知らない列名です。列名は docs/region.md の一覧から選んでください。",
-            )
-        )
-    if missing:
-        errors.append(RowError(1, ", ".join(missing), "必須の列がありません。"))
+    reader, errors = core_csv.read_header(
+        text, columns=COLUMNS, required=REQUIRED_COLUMNS, docs="docs/region.md"
+    )
     if errors:
         return [], errors
+    header = list(reader.fieldnames or [])
     systems = {str(s.pk): s for s in JointSystem.objects.filter(prefecture=prefecture)}
     municipalities = {m.code: m for m in Scope.of_prefecture(prefecture).municipalities()}
     rows: list[_Row] = []
