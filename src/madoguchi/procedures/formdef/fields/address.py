@@ -11,9 +11,8 @@ from django.utils.translation import gettext_lazy as _
 
 from .base import (
     ColumnPart,
+    CompoundType,
     FieldError,
-    FieldType,
-    blank,
     card_text,
     register,
     text_input,
@@ -119,20 +118,12 @@ def split_address(text: str) -> dict[str, str]:
 
 
 @register
-class AddressType(FieldType):
+class AddressType(CompoundType):
     name = "address"
     roles = frozenset({"applicant_address"})
     card_attributes = frozenset({"address"})
-    compound = True
     template = "address"
-    fieldset = True
-
-    def is_empty(self, field: Field, raw: Any) -> bool:
-        if raw is None:
-            return True
-        if not isinstance(raw, Mapping):
-            return False
-        return all(blank(raw.get(p)) for p in ADDRESS_PARTS)
+    all_parts = ADDRESS_PARTS
 
     def clean(self, field: Field, raw: Any, *, today: date) -> dict[str, str]:
         if not isinstance(raw, Mapping):
@@ -167,18 +158,6 @@ class AddressType(FieldType):
         if errors:
             raise FieldError(errors)
         return value
-
-    def read_post(self, form: StepForm, field: Field, path: str, existing: Any) -> Any:
-        from ..views import html_name
-
-        name = html_name(path)
-        return {p: form.data.get(f"{name}__{p}", "") for p in ADDRESS_PARTS}
-
-    def posted_display(self, form: StepForm, field: Field, name: str) -> Any:
-        return {p: str(form.data.get(f"{name}__{p}", "")) for p in ADDRESS_PARTS}
-
-    def initial_display(self, field: Field, initial: Any) -> Any:
-        return {k: str(v) for k, v in initial.items()} if isinstance(initial, Mapping) else {}
 
     def render(
         self,

@@ -291,6 +291,39 @@ class FieldType:
 _REGISTRY: dict[str, FieldType] = {}
 
 
+class CompoundType(FieldType):
+    """A field answered in named parts (a name's family/given…, an address's prefecture/city…):
+    one input per part, read and shown back part by part."""
+
+    compound = True
+    fieldset = True
+    # Every part an answer may hold (emptiness looks at all of them).
+    all_parts: ClassVar[tuple[str, ...]] = ()
+
+    def parts(self, field: Field) -> tuple[str, ...]:
+        """The parts this field asks for (a name without kana asks for fewer)."""
+        return self.all_parts
+
+    def is_empty(self, field: Field, raw: Any) -> bool:
+        if raw is None:
+            return True
+        if not isinstance(raw, Mapping):
+            return False
+        return all(blank(raw.get(p)) for p in self.all_parts)
+
+    def read_post(self, form: StepForm, field: Field, path: str, existing: Any) -> Any:
+        from ..views import html_name
+
+        name = html_name(path)
+        return {p: form.data.get(f"{name}__{p}", "") for p in self.parts(field)}
+
+    def posted_display(self, form: StepForm, field: Field, name: str) -> Any:
+        return {p: str(form.data.get(f"{name}__{p}", "")) for p in self.parts(field)}
+
+    def initial_display(self, field: Field, initial: Any) -> Any:
+        return {k: str(v) for k, v in initial.items()} if isinstance(initial, Mapping) else {}
+
+
 _T = TypeVar("_T", bound=type[FieldType])
 
 

@@ -15,10 +15,9 @@ from madoguchi.core.kana import normalize_kana_name
 from ..parsing import DefinitionError, read_text
 from .base import (
     ColumnPart,
+    CompoundType,
     FieldError,
-    FieldType,
     ParseContext,
-    blank,
     card_text,
     messages_of,
     register,
@@ -78,14 +77,13 @@ def _clean_part(raw: Any, *, part: str) -> str:
 
 
 @register
-class NameType(FieldType):
+class NameType(CompoundType):
     name = "name"
     attributes = frozenset({"kana"})
     roles = frozenset({"applicant_name"})
     card_attributes = frozenset({"name"})
-    compound = True
     template = "name"
-    fieldset = True
+    all_parts = NAME_PARTS
 
     def parse(
         self, field_data: Mapping[str, Any], path: str, attrs: dict[str, Any], ctx: ParseContext
@@ -97,12 +95,8 @@ class NameType(FieldType):
             )
         attrs["kana"] = kana
 
-    def is_empty(self, field: Field, raw: Any) -> bool:
-        if raw is None:
-            return True
-        if not isinstance(raw, Mapping):
-            return False
-        return all(blank(raw.get(p)) for p in NAME_PARTS)
+    def parts(self, field: Field) -> tuple[str, ...]:
+        return name_parts(field)
 
     def clean(self, field: Field, raw: Any, *, today: date) -> dict[str, str]:
         if not isinstance(raw, Mapping):
@@ -141,18 +135,6 @@ class NameType(FieldType):
         if errors:
             raise FieldError(errors)
         return value
-
-    def read_post(self, form: StepForm, field: Field, path: str, existing: Any) -> Any:
-        from ..views import html_name
-
-        name = html_name(path)
-        return {p: form.data.get(f"{name}__{p}", "") for p in name_parts(field)}
-
-    def posted_display(self, form: StepForm, field: Field, name: str) -> Any:
-        return {p: str(form.data.get(f"{name}__{p}", "")) for p in name_parts(field)}
-
-    def initial_display(self, field: Field, initial: Any) -> Any:
-        return {k: str(v) for k, v in initial.items()} if isinstance(initial, Mapping) else {}
 
     def render(
         self,
