@@ -5,45 +5,17 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
-from django.core.exceptions import ValidationError
 from django.db.models import ManyToManyField
 from django.forms import ModelMultipleChoiceField
 from django.http import HttpRequest
 
 from madoguchi.accounts.admin_site import PersonalDataAdmin
-from madoguchi.tenancy.admin import TenantScopedAdmin
+from madoguchi.tenancy.admin import TenantConstraintsAdmin, TenantScopedAdmin
 
 from .models import Booking, CalendarException, ReservationPolicy, Service, VisitEvent, Window
 
 
-class _TenantConstraints(TenantScopedAdmin):
-    """Check unique constraints that include the (hidden) municipality before saving.
-
-    TenantScopedAdmin leaves `municipality` out of the form, so Django would skip those
-    constraints and a duplicate would end in an IntegrityError instead of a message.
-    """
-
-    def get_form(
-        self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any
-    ) -> Any:
-        form = super().get_form(request, obj, change=change, **kwargs)
-        municipality = getattr(request.user, "municipality", None)
-        if request.user.is_superuser or municipality is None:
-            return form
-
-        class ScopedForm(form):  # type: ignore[valid-type,misc]
-            def _post_clean(self) -> None:
-                self.instance.municipality = municipality
-                super()._post_clean()
-                try:
-                    self.instance.validate_constraints()
-                except ValidationError as exc:
-                    self._update_errors(exc)
-
-        return ScopedForm
-
-
-class _ScopedManyToMany(_TenantConstraints):
+class _ScopedManyToMany(TenantConstraintsAdmin):
     def formfield_for_manytomany(
         self, db_field: ManyToManyField[Any, Any], request: HttpRequest, **kwargs: Any
     ) -> ModelMultipleChoiceField | None:
@@ -56,7 +28,7 @@ class _ScopedManyToMany(_TenantConstraints):
 
 
 @admin.register(ReservationPolicy)
-class ReservationPolicyAdmin(_TenantConstraints):
+class ReservationPolicyAdmin(TenantConstraintsAdmin):
     list_display = [
         "municipality",
         "slot_minutes",
@@ -67,7 +39,7 @@ class ReservationPolicyAdmin(_TenantConstraints):
 
 
 @admin.register(CalendarException)
-class CalendarExceptionAdmin(_TenantConstraints):
+class CalendarExceptionAdmin(TenantConstraintsAdmin):
     list_display = ["date", "closed", "opens", "closes", "note"]
     date_hierarchy = "date"
 

@@ -56,6 +56,33 @@ class OpeningHoursInline(admin.TabularInline):  # type: ignore[type-arg]
     extra = 0
 
 
+class TenantConstraintsAdmin(TenantScopedAdmin):
+    """Check unique constraints that include the (hidden) municipality before saving.
+
+    TenantScopedAdmin leaves `municipality` out of the form, so Django would skip those
+    constraints and a duplicate would end in an IntegrityError instead of a message.
+    """
+
+    def get_form(
+        self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any
+    ) -> Any:
+        form = super().get_form(request, obj, change=change, **kwargs)
+        municipality = getattr(request.user, "municipality", None)
+        if request.user.is_superuser or municipality is None:
+            return form
+
+        class ScopedForm(form):  # type: ignore[valid-type,misc]
+            def _post_clean(self) -> None:
+                self.instance.municipality = municipality
+                super()._post_clean()
+                try:
+                    self.instance.validate_constraints()
+                except ValidationError as exc:
+                    self._update_errors(exc)
+
+        return ScopedForm
+
+
 @admin.register(Prefecture)
 class PrefectureAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     list_display = ["code", "name"]
@@ -87,28 +114,9 @@ class MunicipalityAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
 
 @admin.register(TrustPage)
-class TrustPageAdmin(TenantScopedAdmin):
-    """Each municipality writes its own privacy notice, terms and accessibility statement."""
+class TrustPageAdmin(TenantConstraintsAdmin):
+    """Each municipality writes its own privacy notice, terms and accessibility statement
+    (one page per kind: the constraint is checked before saving)."""
 
     list_display = ["kind", "updated_on"]
     list_filter = ["kind"]
-
-    def get_form(
-        self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any
-    ) -> Any:
-        form = super().get_form(request, obj, change=change, **kwargs)
-        municipality = getattr(request.user, "municipality", None)
-        if request.user.is_superuser or municipality is None:
-            return form
-
-        class ScopedForm(form):  # type: ignore[valid-type,misc]
-            # The municipality is left out of the form: check "one page per kind" before saving.
-            def _post_clean(self) -> None:
-                self.instance.municipality = municipality
-                super()._post_clean()
-                try:
-                    self.instance.validate_constraints()
-                except ValidationError as exc:
-                    self._update_errors(exc)
-
-        return ScopedForm
