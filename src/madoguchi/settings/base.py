@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "madoguchi.reservations",
     "madoguchi.faq",
     "madoguchi.counter",
+    "madoguchi.catalogue",
     "madoguchi.insights",
     "madoguchi.region",
 ]
