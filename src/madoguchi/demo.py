@@ -14,6 +14,14 @@ from madoguchi.tenancy.models import Municipality, OpeningHours, Prefecture
 
 DEMO_CODE = with_check_digit("22999")  # fictional: 静岡県 + an unused number → 229997
 DEMO_PASSWORD = "madoguchi-demo"  # noqa: S105 — printed in the README; demo only
+DEMO_CONTACT = {
+    "department": "市民課",
+    "department_en": "Citizens Division",
+    "address": "静岡県窓口市本町1-1（デモ用の架空の自治体です）",
+    "address_en": "1-1 Honmachi, Madoguchi City, Shizuoka (a fictional municipality for the demo)",
+    "opening_note": "土日・祝日・年末年始（12月29日〜1月3日）は閉庁",
+    "opening_note_en": "Closed on Saturdays, Sundays, national holidays and 29 December to 3 January",
+}
 DEMO_BACK_OFFICE_DEPARTMENTS = ["市民課", "子育て支援課", "保育課"]
 DEMO_STAFF = [
     ("demo-admin", "管理者", Role.MUNICIPALITY_ADMIN, True),
@@ -37,13 +45,14 @@ def demo_load() -> Municipality:
             "name": "窓口市",
             "name_kana": "マドグチシ",
             "name_en": "Madoguchi City (demo)",
-            "department": "市民課",
             "phone": "0559-00-0000",
-            "address": "静岡県窓口市本町1-1（デモ用の架空の自治体です）",
-            "opening_note": "土日・祝日・年末年始（12月29日〜1月3日）は閉庁",
             "population": 48000,
         },
     )
+    # The contact texts in Japanese and English (set on every run, so older demos get them).
+    for field, value in DEMO_CONTACT.items():
+        setattr(municipality, field, value)
+    municipality.save(update_fields=list(DEMO_CONTACT))
     if created:
         for weekday in range(5):
             OpeningHours.objects.create(

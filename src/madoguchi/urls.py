@@ -10,6 +10,7 @@ urlpatterns = [
     path("", tenancy_views.index, name="index"),
     path("healthz", core_views.healthz, name="healthz"),
     path("i18n/setlang/", set_language, name="set_language"),
+    path("i18n/easy-japanese/", core_views.easy_japanese_set, name="easy_japanese"),
     path("api/", api.urls),
     path("staff/admin/", admin.site.urls),
     path("staff/applications/", include("madoguchi.applications.staff_urls")),

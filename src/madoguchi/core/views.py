@@ -2,10 +2,14 @@ import logging
 
 from django.db import DatabaseError, connection
 from django.db.models import Count, Min
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponseRedirect, JsonResponse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
 from django_tasks_db.models import DBTaskResult
+
+from madoguchi.core.localized_text import easy_japanese_remember
 
 logger = logging.getLogger(__name__)
 
@@ -36,3 +40,16 @@ def healthz(request: HttpRequest) -> JsonResponse:
             "tasks": {"waiting": backlog["waiting"], "oldest_waiting_seconds": waited},
         }
     )
+
+
+@require_POST
+def easy_japanese_set(request: HttpRequest) -> HttpResponseRedirect:
+    """Turn やさしい日本語 on or off (a form post: works without JavaScript), then go back."""
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = "/"
+    response = HttpResponseRedirect(target)
+    easy_japanese_remember(response, on=request.POST.get("easy") == "1")
+    return response

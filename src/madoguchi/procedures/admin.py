@@ -77,7 +77,7 @@ class ProcedureAdmin(TenantScopedAdmin):
     form = ProcedureAdminForm
     list_display = ["name", "category", "is_published", "online", "booking", "sort_order"]
     list_filter = ["category", "is_published", "online", "booking"]
-    search_fields = ["name", "name_en", "summary", "search_keywords", "slug"]
+    search_fields = ["name", "name_en", "summary", "summary_en", "search_keywords", "slug"]
     list_editable = ["sort_order"]
     inlines = [FormVersionInline]
     fieldsets = [  # type: ignore[assignment]
@@ -88,13 +88,24 @@ class ProcedureAdmin(TenantScopedAdmin):
         (
             _("案内"),
             {
+                # Each text with its English and やさしい日本語 versions right below it.
                 "fields": [
                     "summary",
+                    "summary_en",
+                    "summary_easy",
                     "description",
+                    "description_en",
+                    "description_easy",
                     "eligibility",
+                    "eligibility_en",
+                    "eligibility_easy",
                     "what_to_bring",
+                    "what_to_bring_en",
+                    "what_to_bring_easy",
                     "fees",
+                    "fees_en",
                     "department",
+                    "department_en",
                     "standard_processing_days",
                     "search_keywords",
                 ]

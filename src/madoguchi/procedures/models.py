@@ -6,9 +6,9 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from madoguchi.core.localized_text import localized_str
 from madoguchi.tenancy.models import TenantOwned
 
 
@@ -46,14 +46,32 @@ class Procedure(TenantOwned):
     category = models.CharField(
         _("分類"), max_length=32, choices=Category.choices, default=Category.OTHER
     )
+    # Texts residents read: each has its English version (`_en`) and the catalogue texts a
+    # やさしい日本語 version (`_easy`); core/localized_text.py chooses which one a reader sees.
     summary = models.CharField(_("概要（1行）"), max_length=200, blank=True)
+    summary_en = models.CharField(_("概要（英語）"), max_length=300, blank=True)
+    summary_easy = models.CharField(_("概要（やさしい日本語）"), max_length=200, blank=True)
     description = models.TextField(_("説明"), blank=True)
+    description_en = models.TextField(_("説明（英語）"), blank=True)
+    description_easy = models.TextField(_("説明（やさしい日本語）"), blank=True)
     eligibility = models.TextField(_("申請できる人"), blank=True)
+    eligibility_en = models.TextField(_("申請できる人（英語）"), blank=True)
+    eligibility_easy = models.TextField(_("申請できる人（やさしい日本語）"), blank=True)
     what_to_bring = models.TextField(
         _("必要なもの"), blank=True, help_text=_("1行に1つずつ書いてください。")
     )
+    what_to_bring_en = models.TextField(
+        _("必要なもの（英語）"), blank=True, help_text=_("日本語と同じ順に、1行に1つずつ。")
+    )
+    what_to_bring_easy = models.TextField(
+        _("必要なもの（やさしい日本語）"),
+        blank=True,
+        help_text=_("日本語と同じ順に、1行に1つずつ。"),
+    )
     fees = models.CharField(_("手数料"), max_length=200, blank=True)
+    fees_en = models.CharField(_("手数料（英語）"), max_length=300, blank=True)
     department = models.CharField(_("担当課"), max_length=80, blank=True)
+    department_en = models.CharField(_("担当課（英語）"), max_length=120, blank=True)
     online = models.BooleanField(_("オンライン申請"), default=True)
     counter_preinput = models.BooleanField(_("窓口での事前入力"), default=False)
     booking = models.BooleanField(_("来庁予約"), default=False)
@@ -89,9 +107,7 @@ class Procedure(TenantOwned):
     @property
     def display_name(self) -> str:
         """The name in the reader's language (English where one is given)."""
-        if self.name_en and (get_language() or "").startswith("en"):
-            return self.name_en
-        return self.name
+        return localized_str(self, "name")
 
     @property
     def current_version(self) -> FormVersion | None:
@@ -172,6 +188,7 @@ class LifeEvent(TenantOwned):
     name_en = models.CharField(_("名前（英語）"), max_length=120, blank=True)
     description = models.CharField(_("説明（わかりやすいことばで）"), max_length=300, blank=True)
     description_en = models.CharField(_("説明（英語）"), max_length=400, blank=True)
+    description_easy = models.CharField(_("説明（やさしい日本語）"), max_length=300, blank=True)
     search_keywords = models.TextField(
         _("検索キーワード"),
         blank=True,
@@ -201,15 +218,7 @@ class LifeEvent(TenantOwned):
 
     @property
     def display_name(self) -> str:
-        if self.name_en and (get_language() or "").startswith("en"):
-            return self.name_en
-        return self.name
-
-    @property
-    def display_description(self) -> str:
-        if self.description_en and (get_language() or "").startswith("en"):
-            return self.description_en
-        return self.description
+        return localized_str(self, "name")
 
 
 class LifeEventProcedure(models.Model):

@@ -24,12 +24,21 @@ _TEXT_ATTRIBUTES = (
     "name_en",
     "category",
     "summary",
+    "summary_en",
+    "summary_easy",
     "description",
+    "description_en",
+    "description_easy",
     "eligibility",
+    "eligibility_en",
+    "eligibility_easy",
     "fees",
+    "fees_en",
     "department",
+    "department_en",
 )
-_LINE_ATTRIBUTES = ("what_to_bring", "search_keywords")
+_LIST_ATTRIBUTES = ("what_to_bring", "what_to_bring_en", "what_to_bring_easy")
+_LINE_ATTRIBUTES = (*_LIST_ATTRIBUTES, "search_keywords")
 _BOOL_ATTRIBUTES = ("online", "counter_preinput", "booking", "is_published")
 _INT_ATTRIBUTES = ("standard_processing_days", "sort_order")
 IMPORT_ATTRIBUTES = frozenset(
@@ -87,7 +96,7 @@ def _import_fields(data: Mapping[str, Any]) -> dict[str, Any]:
         if name in data:
             value = data[name]
             if isinstance(value, list) and all(isinstance(v, str) for v in value):
-                value = ("\n" if name == "what_to_bring" else " ").join(value)
+                value = ("\n" if name in _LIST_ATTRIBUTES else " ").join(value)
             if not isinstance(value, str):
                 raise _type_error(name, _("文字列または文字列のリスト"))
             values[name] = value
@@ -214,6 +223,7 @@ def life_events_install(*, municipality: Municipality) -> list[LifeEvent]:
         event.name_en = entry.get("name_en", "")
         event.description = entry.get("description", "")
         event.description_en = entry.get("description_en", "")
+        event.description_easy = entry.get("description_easy", "")
         event.search_keywords = " ".join(entry.get("search_keywords", []))
         event.sort_order = order * 10
         event.full_clean()

@@ -9,6 +9,7 @@ import jpholiday
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from madoguchi.core.localized_text import NO_TEXT, LocalizedText, localized
 from madoguchi.tenancy.models import Municipality, OpeningHours
 
 from .models import CalendarException, ReservationPolicy
@@ -23,7 +24,8 @@ def is_year_end(day: date) -> bool:
 class DayHours:
     day: date
     periods: tuple[tuple[time, time], ...]
-    closed_reason: str = ""
+    # Why the day is closed: the municipality's note (with its language) or a reason of our own.
+    closed_reason: LocalizedText = NO_TEXT
 
     @property
     def is_open(self) -> bool:
@@ -51,17 +53,19 @@ class HallCalendar:
         exception = self.exceptions.get(day)
         if exception is not None:
             if exception.closed or exception.opens is None or exception.closes is None:
-                return DayHours(day, (), exception.note or _("閉庁日"))
+                note = localized(exception, "note")
+                return DayHours(day, (), note or LocalizedText.ui(_("閉庁日")))
             return DayHours(day, ((exception.opens, exception.closes),))
         if self.policy.closed_year_end and is_year_end(day):
-            return DayHours(day, (), _("年末年始の閉庁日"))
+            return DayHours(day, (), LocalizedText.ui(_("年末年始の閉庁日")))
         if self.policy.closed_on_national_holidays:
             holiday = jpholiday.is_holiday_name(day)
             if holiday:
-                return DayHours(day, (), _("%(name)s（祝日）") % {"name": holiday})
+                reason = _("%(name)s（祝日）") % {"name": holiday}
+                return DayHours(day, (), LocalizedText.ui(reason))
         periods = tuple(sorted(self.weekly.get(day.weekday(), [])))
         if not periods:
-            return DayHours(day, (), _("閉庁日"))
+            return DayHours(day, (), LocalizedText.ui(_("閉庁日")))
         return DayHours(day, periods)
 
     def slot_starts(self, day: date) -> list[datetime]:

@@ -12,9 +12,9 @@ import secrets
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from madoguchi.core.localized_text import localized_str
 from madoguchi.tenancy.models import TenantOwned
 
 
@@ -77,6 +77,7 @@ class CalendarException(TenantOwned):
     opens = models.TimeField(_("開庁時刻"), null=True, blank=True)
     closes = models.TimeField(_("閉庁時刻"), null=True, blank=True)
     note = models.CharField(_("理由・お知らせ"), max_length=200, blank=True)
+    note_en = models.CharField(_("理由・お知らせ（英語）"), max_length=300, blank=True)
 
     class Meta:
         ordering = ["date"]
@@ -120,6 +121,7 @@ class Service(TenantOwned):
     bookable = models.BooleanField(_("来庁予約を受け付ける"), default=True)
     is_active = models.BooleanField(_("利用中"), default=True)
     description = models.CharField(_("説明（1行）"), max_length=200, blank=True)
+    description_en = models.CharField(_("説明（英語）"), max_length=300, blank=True)
     procedures = models.ManyToManyField(
         "procedures.Procedure", blank=True, related_name="+", verbose_name=_("手続")
     )
@@ -143,15 +145,16 @@ class Service(TenantOwned):
     @property
     def display_name(self) -> str:
         """The name in the reader's language (English where one is given)."""
-        if self.name_en and (get_language() or "").startswith("en"):
-            return self.name_en
-        return self.name
+        return localized_str(self, "name")
 
 
 class Window(TenantOwned):
     """A counter window (窓口) and the services it can handle."""
 
     name = models.CharField(_("名称"), max_length=40, help_text=_("例：3番窓口"))
+    name_en = models.CharField(
+        _("名称（英語）"), max_length=60, blank=True, help_text=_("例：Counter 3")
+    )
     label = models.CharField(
         _("表示用の番号"), max_length=8, help_text=_("呼出表示に大きく出す番号。例：3")
     )
@@ -176,6 +179,11 @@ class Window(TenantOwned):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def display_name(self) -> str:
+        """The name in the reader's language (English where one is given)."""
+        return localized_str(self, "name")
 
 
 class SlotLoad(TenantOwned):

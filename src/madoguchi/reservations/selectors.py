@@ -13,6 +13,7 @@ from django.db.models import Count, Max, Q, QuerySet
 from django.utils import timezone
 
 from madoguchi.accounts.models import StaffUser
+from madoguchi.core.localized_text import NO_TEXT, LocalizedText
 from madoguchi.core.secrets import equal
 from madoguchi.tenancy.access import Scope as TenantScope
 from madoguchi.tenancy.access import access_tenant_object
@@ -133,7 +134,7 @@ class Slot:
 @dataclass
 class DaySlots:
     day: date
-    closed_reason: str = ""
+    closed_reason: LocalizedText = NO_TEXT
     slots: list[Slot] = field(default_factory=list)
 
 

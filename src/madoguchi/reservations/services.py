@@ -29,6 +29,7 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
 from madoguchi.accounts.models import StaffUser
+from madoguchi.core.localized_text import LocalizedText, localized
 from madoguchi.notifications.services import notification_queue
 from madoguchi.procedures.models import Procedure
 from madoguchi.tenancy.access import access_tenant_object
@@ -331,10 +332,14 @@ def booking_reschedule(
     return booking
 
 
-def booking_what_to_bring(*, booking: Booking) -> list[tuple[str, list[str]]]:
-    """(procedure name, lines) for the chosen procedures, or every procedure of the service."""
+def booking_what_to_bring(
+    *, booking: Booking, easy: bool = False
+) -> list[tuple[str, LocalizedText]]:
+    """(procedure name, what to bring) for the chosen procedures, or every procedure of the
+    service, in the reader's language (the active one; ``easy``: やさしい日本語 where written)."""
     procedures = list(booking.procedures.all()) or list(booking.service.procedures.all())
-    return [(p.name, p.what_to_bring_lines) for p in procedures if p.what_to_bring_lines]
+    texts = [(p.display_name, localized(p, "what_to_bring", easy=easy)) for p in procedures]
+    return [(name, text) for name, text in texts if text.lines]
 
 
 def booking_manage_url(*, booking: Booking) -> str:

@@ -33,7 +33,15 @@ class _TenantModelForm(forms.ModelForm):  # type: ignore[type-arg]
 class WindowForm(_TenantModelForm):
     class Meta:
         model = Window
-        fields = ["name", "label", "services", "accepts_bookings", "is_active", "sort_order"]
+        fields = [
+            "name",
+            "name_en",
+            "label",
+            "services",
+            "accepts_bookings",
+            "is_active",
+            "sort_order",
+        ]
         widgets = {"services": forms.CheckboxSelectMultiple}
 
     def __init__(self, *args: Any, municipality: Municipality, **kwargs: Any) -> None:
@@ -102,7 +110,7 @@ class WeekHoursForm(forms.Form):
 class ClosedDayForm(_TenantModelForm):
     class Meta:
         model = CalendarException
-        fields = ["date", "closed", "opens", "closes", "note"]
+        fields = ["date", "closed", "opens", "closes", "note", "note_en"]
         widgets = {
             "date": forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
             "opens": forms.TimeInput(format="%H:%M", attrs={"type": "time"}),

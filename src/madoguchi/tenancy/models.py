@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.db import models
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from madoguchi.core.localized_text import localized_str
 from madoguchi.core.municipality_code import validate_municipality_code
 from madoguchi.core.uploads import JPEG, PNG, validate_attachment
 
@@ -86,15 +86,23 @@ class Municipality(models.Model):
     )
     # Contact details
     department = models.CharField(_("問い合わせ先の部署"), max_length=80, blank=True)
+    department_en = models.CharField(_("問い合わせ先の部署（英語）"), max_length=120, blank=True)
     phone = models.CharField(_("電話番号"), max_length=20, blank=True)
     email = models.EmailField(_("メールアドレス"), blank=True)
     address = models.CharField(_("所在地"), max_length=200, blank=True)
+    address_en = models.CharField(_("所在地（英語）"), max_length=300, blank=True)
     website = models.URLField(_("ウェブサイト"), blank=True)
     opening_note = models.CharField(
         _("開庁時間の補足"),
         max_length=200,
         blank=True,
         help_text=_("例：土日・祝日・年末年始（12月29日〜1月3日）は閉庁"),
+    )
+    opening_note_en = models.CharField(
+        _("開庁時間の補足（英語）"),
+        max_length=300,
+        blank=True,
+        help_text=_("例：Closed on weekends, national holidays and 29 December to 3 January"),
     )
 
     class Meta:
@@ -112,9 +120,7 @@ class Municipality(models.Model):
     @property
     def display_name(self) -> str:
         """The name in the reader's language (English where one is given)."""
-        if self.name_en and (get_language() or "").startswith("en"):
-            return self.name_en
-        return self.name
+        return localized_str(self, "name")
 
     @property
     def brand_theme(self) -> str:
@@ -229,12 +235,3 @@ class TrustPage(TenantOwned):
     @property
     def title(self) -> str:
         return str(self.get_kind_display())
-
-    @property
-    def english(self) -> bool:
-        """Whether the reader gets the English text (an English reader, and one is written)."""
-        return bool(self.body_en) and (get_language() or "").startswith("en")
-
-    @property
-    def text(self) -> str:
-        return self.body_en if self.english else self.body

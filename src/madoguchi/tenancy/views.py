@@ -15,6 +15,8 @@ from django.urls import Resolver404, resolve, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import requires_csrf_token
 
+from madoguchi.core.localized_text import localized
+
 from .access import get_active_municipality
 from .middleware import request_municipality
 from .models import Municipality, TrustPage
@@ -34,13 +36,15 @@ def trust_page(request: HttpRequest, kind: str) -> HttpResponse:
         raise Http404
     municipality = request_municipality(request)
     page = TrustPage.objects.for_municipality(municipality).filter(kind=kind).first()
-    paragraphs = [p.strip() for p in page.text.split("\n\n") if p.strip()] if page else []
+    body = localized(page, "body") if page else None
+    paragraphs = [p.strip() for p in body.text.split("\n\n") if p.strip()] if body else []
     return render(
         request,
         "tenancy/trust_page.html",
         {
             "title": TrustPage.Kind(kind).label,
             "page": page,
+            "body": body,
             "paragraphs": paragraphs,
             "trust_kinds": TrustPage.Kind,
         },

@@ -54,8 +54,8 @@ def test_calendar_closes_holidays_year_end_and_exceptions() -> None:
     )
     assert not cal.hours(date(2029, 12, 31)).is_open  # 年末年始
     assert not cal.hours(date(2030, 1, 3)).is_open
-    assert "祝日" in cal.hours(date(2030, 1, 14)).closed_reason  # 成人の日
-    assert cal.hours(date(2030, 6, 5)).closed_reason == "選挙"
+    assert "祝日" in cal.hours(date(2030, 1, 14)).closed_reason.text  # 成人の日
+    assert cal.hours(date(2030, 6, 5)).closed_reason.text == "選挙"
     assert not cal.hours(date(2030, 6, 9)).is_open  # Sunday
     saturday = cal.slot_starts(date(2030, 6, 8))  # special Saturday opening 9–12
     assert len(saturday) == 12

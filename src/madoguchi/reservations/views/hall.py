@@ -284,7 +284,7 @@ def slots_json(request: HttpRequest, service_id: int) -> JsonResponse:
         "days": [
             {
                 "date": d.day.isoformat(),
-                "closed": d.closed_reason,
+                "closed": str(d.closed_reason),
                 "slots": [
                     {
                         "start": timezone.localtime(s.start).strftime("%Y-%m-%dT%H:%M"),

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from madoguchi.core import ratelimit
+from madoguchi.core.localized_text import easy_japanese_chosen
 from madoguchi.tenancy.access import access_tenant_object
 from madoguchi.tenancy.middleware import request_municipality
 
@@ -183,7 +184,9 @@ def done(request: HttpRequest) -> HttpResponse:
         {
             "booking": booking,
             "secret": finished["secret"],
-            "what_to_bring": services.booking_what_to_bring(booking=booking),
+            "what_to_bring": services.booking_what_to_bring(
+                booking=booking, easy=easy_japanese_chosen(request)
+            ),
         },
     )
 
@@ -275,7 +278,9 @@ def manage(request: HttpRequest, code: str) -> HttpResponse:
     booking = _managed_booking(request, code)
     context: dict[str, Any] = {
         "booking": booking,
-        "what_to_bring": services.booking_what_to_bring(booking=booking),
+        "what_to_bring": services.booking_what_to_bring(
+            booking=booking, easy=easy_japanese_chosen(request)
+        ),
         "changeable": _changeable(booking),
     }
     return render(request, "reservations/manage.html", context)

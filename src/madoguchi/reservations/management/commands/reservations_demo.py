@@ -11,7 +11,7 @@ Safe to run again: rows are matched by series letter and window label.
 from __future__ import annotations
 
 import random
-from datetime import time
+from datetime import time, timedelta
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -21,7 +21,12 @@ from django.utils import timezone
 from madoguchi.accounts.models import Role, StaffUser
 from madoguchi.core.municipality_code import prefecture_of, validate_municipality_code
 from madoguchi.procedures.models import Category, Procedure
-from madoguchi.reservations.models import ReservationPolicy, Service, Window
+from madoguchi.reservations.models import (
+    CalendarException,
+    ReservationPolicy,
+    Service,
+    Window,
+)
 from madoguchi.reservations.selectors import service_slots
 from madoguchi.reservations.services import ReservationError, booking_create
 from madoguchi.tenancy.models import Municipality, OpeningHours, Prefecture
@@ -46,6 +51,34 @@ DEMO_SERVICES = [
     ),
     ("E", "税・証明（税務課）", "Tax", 15, []),
 ]
+# One-line descriptions residents read on the booking page (Japanese, English).
+DEMO_SERVICE_DESCRIPTIONS = {
+    "A": (
+        "住民票の写し、印鑑登録証明書、戸籍の証明書など",
+        "Copies of the residence certificate, seal registration and family register certificates",
+    ),
+    "B": (
+        "転入届・転出届・転居届と、あわせて必要な手続",
+        "Notifications of moving in, moving out or changing address, and related procedures",
+    ),
+    "C": (
+        "児童手当、保育所の入所、ひとり親家庭の手当などの相談と申請",
+        "Child Allowance, nursery places, allowances for single-parent families",
+    ),
+    "D": (
+        "介護保険の認定の申請と、そのほかの手続",
+        "Long-term care certification and other procedures",
+    ),
+    "E": (
+        "住民税の証明書、納税の相談",
+        "Resident tax certificates and advice on paying taxes",
+    ),
+}
+# A closed weekday the demo calendar shows, with its note in both languages.
+DEMO_CLOSED_DAY_NOTE = (
+    "庁舎の電気設備点検のため閉庁します",
+    "Closed for the inspection of the building's electrical equipment",
+)
 # Which demo services each demo window handles.
 DEMO_WINDOWS = [("1", "AB"), ("2", "A"), ("3", "AB"), ("4", "B"), ("5", "CD"), ("6", "CD")]
 
@@ -89,6 +122,8 @@ class Command(BaseCommand):
                 defaults={
                     "name": name,
                     "name_en": name_en,
+                    "description": DEMO_SERVICE_DESCRIPTIONS[series][0],
+                    "description_en": DEMO_SERVICE_DESCRIPTIONS[series][1],
                     "standard_minutes": minutes,
                     "sort_order": order,
                 },
@@ -115,9 +150,14 @@ class Command(BaseCommand):
             window, _ = Window.objects.update_or_create(
                 municipality=municipality,
                 label=label,
-                defaults={"name": f"{label}番窓口", "sort_order": order},
+                defaults={
+                    "name": f"{label}番窓口",
+                    "name_en": f"Counter {label}",
+                    "sort_order": order,
+                },
             )
             window.services.set([services[s] for s in dict.fromkeys(series) if s in services])
+        _demo_closed_day(municipality)
         if options["staff"]:
             username, _, password = options["staff"].partition(":")
             user, _ = StaffUser.objects.get_or_create(
@@ -132,6 +172,21 @@ class Command(BaseCommand):
                 f"reservations: {municipality.code} sample_bookings={booked} services={len(services)} windows={len(layout)} "
                 f"kiosk=/{municipality.code}/reserve/kiosk/{policy.kiosk_key}/"
             )
+
+
+def _demo_closed_day(municipality: Municipality) -> None:
+    """A weekday closed for maintenance about three weeks ahead (once: re-runs keep it)."""
+    note, note_en = DEMO_CLOSED_DAY_NOTE
+    exceptions = CalendarException.objects.for_municipality(municipality)
+    if exceptions.filter(note=note, date__gte=timezone.localdate()).exists():
+        return
+    day = timezone.localdate() + timedelta(days=20)
+    while day.weekday() != 2:  # a Wednesday, so it is a day the hall would be open
+        day += timedelta(days=1)
+    if not exceptions.filter(date=day).exists():
+        CalendarException.objects.create(
+            municipality=municipality, date=day, closed=True, note=note, note_en=note_en
+        )
 
 
 def _sample_bookings(municipality: Municipality, count: int) -> int:
