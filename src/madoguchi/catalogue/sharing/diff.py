@@ -38,6 +38,33 @@ ATTRIBUTE_LABELS: dict[str, Any] = {
 }
 
 
+# A field's attributes, named for people (others are shown by their key).
+FIELD_ATTRIBUTE_LABELS: dict[str, Any] = {
+    "label": _("項目名"),
+    "label_en": _("項目名（英語）"),
+    "help": _("説明"),
+    "help_en": _("説明（英語）"),
+    "type": _("種類"),
+    "required": _("必須"),
+    "required_when": _("必須になる条件"),
+    "when": _("表示する条件"),
+    "options": _("選択肢"),
+    "print_label": _("印刷用の項目名"),
+    "print_order": _("印刷の順番"),
+    "min": _("最小"),
+    "max": _("最大"),
+    "min_length": _("最小の文字数"),
+    "max_length": _("最大の文字数"),
+    "card": _("マイナンバーカードから入力"),
+    "role": _("役割"),
+    "channels": _("表示する場面"),
+}
+
+
+def _attribute(key: str) -> str:
+    return str(FIELD_ATTRIBUTE_LABELS.get(key, key))
+
+
 @dataclass(frozen=True)
 class Change:
     kind: str  # "added", "removed", "changed"
@@ -103,7 +130,7 @@ def version_changes(
     new_fields = _fields(after.get("form"))
     for path, (name, field) in new_fields.items():
         if path not in old_fields:
-            changes.append(Change("added", name, after=str(field.get("type", ""))))
+            changes.append(Change("added", name))
             continue
         old_field = _field_without_children(old_fields[path][1])
         new_field = _field_without_children(field)
@@ -115,13 +142,13 @@ def version_changes(
                 Change(
                     "changed",
                     name,
-                    "; ".join(f"{k}: {_text(old_field.get(k))}" for k in differing),
-                    "; ".join(f"{k}: {_text(new_field.get(k))}" for k in differing),
+                    "；".join(f"{_attribute(k)}：{_text(old_field.get(k))}" for k in differing),
+                    "；".join(f"{_attribute(k)}：{_text(new_field.get(k))}" for k in differing),
                 )
             )
-    for path, (name, field) in old_fields.items():
+    for path, (name, _field) in old_fields.items():
         if path not in new_fields:
-            changes.append(Change("removed", name, before=str(field.get("type", ""))))
+            changes.append(Change("removed", name))
     old_steps = [s.get("key") for s in (before.get("form") or {}).get("steps", [])]
     new_steps = [s.get("key") for s in (after.get("form") or {}).get("steps", [])]
     if old_steps != new_steps and set(old_steps) == set(new_steps):
