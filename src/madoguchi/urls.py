@@ -17,6 +17,7 @@ urlpatterns = [
     path("staff/intake/", include("madoguchi.intake.urls")),
     path("staff/faq/", include("madoguchi.faq.urls_staff")),
     path("staff/counter/", include("madoguchi.counter.urls_staff")),
+    path("staff/catalogue/shared/", include("madoguchi.catalogue.sharing.urls")),
     path("staff/", include("madoguchi.accounts.urls")),
     path("procedures/", include("madoguchi.procedures.urls")),
     path("staff/reservations/", include("madoguchi.reservations.urls_staff")),

@@ -86,6 +86,14 @@ REGION_VIEW = "region.view_region"
 REGION_MANAGE = "region.manage_region"
 REGION_STATEMENT = "region.view_statement"
 
+# Shared procedures (catalogue/sharing/): a municipality's administrator adopts them, overrides
+# fees, department, contact and extra fields, and takes updates; its managers see them. A
+# prefecture's DX team publishes the prefecture's procedures; its viewers read them.
+_SHARED_ADOPT = _crud("catalogue", "procedureadoption", "view", "add", "change")
+_SHARED_SEE = _crud("catalogue", "procedureadoption", "view")
+SHARED_VIEW = "catalogue.view_sharedprocedure"
+SHARED_PUBLISH = "catalogue.add_sharedprocedureversion"
+
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.MUNICIPALITY_ADMIN: frozenset(
         _crud("procedures", "procedure")
@@ -111,6 +119,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | _COUNTER
         | _COUNTER_SETTINGS
         | _INSIGHTS
+        | _SHARED_ADOPT
     ),
     Role.MANAGER: frozenset(
         _crud("procedures", "procedure", "view", "change")
@@ -130,6 +139,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | {REGION_STATEMENT}
         | _COUNTER
         | _INSIGHTS
+        | _SHARED_SEE
     ),
     Role.BACK_OFFICE: frozenset(
         _crud("procedures", "procedure", "view")
@@ -146,8 +156,10 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | {PRINT_APPLICATION}
         | _COUNTER
     ),
-    Role.PREFECTURE_VIEWER: frozenset({REGION_VIEW, REGION_STATEMENT, VIEW_REGION}),
-    Role.PREFECTURE_DX: frozenset({REGION_VIEW, REGION_MANAGE, REGION_STATEMENT, VIEW_REGION}),
+    Role.PREFECTURE_VIEWER: frozenset({REGION_VIEW, REGION_STATEMENT, VIEW_REGION, SHARED_VIEW}),
+    Role.PREFECTURE_DX: frozenset(
+        {REGION_VIEW, REGION_MANAGE, REGION_STATEMENT, VIEW_REGION, SHARED_VIEW, SHARED_PUBLISH}
+    ),
 }
 
 

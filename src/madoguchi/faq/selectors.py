@@ -12,6 +12,7 @@ from django.utils.safestring import SafeString
 
 from madoguchi.procedures.models import Procedure
 from madoguchi.tenancy.access import Scope as TenantScope
+from madoguchi.tenancy.access import offered_to
 from madoguchi.tenancy.models import Municipality
 
 from .content import answer_plain_text, render_answer
@@ -221,9 +222,7 @@ def entry_categories(*, municipality: Municipality) -> list[str]:
 
 def available_sets(*, municipality: Municipality) -> QuerySet[FaqSet]:
     """National sets and the municipality's prefecture's sets."""
-    return FaqSet.objects.filter(is_active=True).filter(
-        Q(prefecture__isnull=True) | Q(prefecture_id=municipality.prefecture_id)
-    )
+    return FaqSet.objects.filter(is_active=True).filter(offered_to(municipality))
 
 
 def adopted_set_ids(*, municipality: Municipality) -> set[int]:

@@ -22,7 +22,13 @@ from django.http import Http404
 from .models import Municipality, Prefecture
 from .municipality_cache import MUNICIPALITY_CACHE_SECONDS, cache_key, forget_municipality
 
-__all__ = ["Scope", "access_tenant_object", "forget_municipality", "get_active_municipality"]
+__all__ = [
+    "Scope",
+    "access_tenant_object",
+    "forget_municipality",
+    "get_active_municipality",
+    "offered_to",
+]
 
 M = TypeVar("M", bound=models.Model)
 Q = TypeVar("Q", bound=models.QuerySet[Any])
@@ -133,6 +139,14 @@ class Scope:
         if self.municipality_id is not None:
             return municipality.pk == self.municipality_id
         return self.prefecture_id is not None and municipality.prefecture_id == self.prefecture_id
+
+
+def offered_to(municipality: Municipality, *, field: str = "prefecture") -> models.Q:
+    """What the nation (no prefecture) or the municipality's own prefecture offers it: the rows
+    of a shared catalogue (FAQ sets, shared procedures) a municipality may see and adopt."""
+    return models.Q(**{f"{field}__isnull": True}) | models.Q(
+        **{f"{field}_id": municipality.prefecture_id}
+    )
 
 
 def access_tenant_object(

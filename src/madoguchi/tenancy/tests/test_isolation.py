@@ -39,6 +39,8 @@ from madoguchi.applications.tests.factories import (
     FormVersionFactory,
     pdf_bytes,
 )
+from madoguchi.catalogue.models import ProcedureAdoption, SharedProcedure
+from madoguchi.catalogue.sharing import services as catalogue_services
 from madoguchi.core.municipality_code import with_check_digit
 from madoguchi.counter import preinput_views
 from madoguchi.counter import services as counter_services
@@ -396,6 +398,9 @@ PARAMETERS: dict[str, Source | dict[str, Source]] = {
     "run_id": {"staff/applications/export/": Object(ExportRun), "staff/intake/": Object(ImportRun)},
     "item_id": Object(QuarantineItem),
     "set_id": Object(FaqSet),
+    # A shared procedure belongs to a prefecture or the nation (catalogue tests: offered_to).
+    "shared_id": Object(SharedProcedure),
+    "adoption_id": Object(ProcedureAdoption),
     "entry_id": Object(SharedFaqEntry),
     "window_id": Object(Window),
     "service_id": Object(Service),
@@ -598,6 +603,11 @@ def build_town(key: str, prefecture: Prefecture, code: str) -> Town:
     FaqEntryFactory(municipality=municipality, published=True, question=f"{town.marker}の質問")
     FaqQueryLogFactory(municipality=municipality)
     SharedFaqEntryFactory(faq_set=FaqSetFactory(prefecture=prefecture))
+    shared = catalogue_services.shared_procedure_publish(
+        prefecture=prefecture,
+        data={"slug": f"shared-{code}", "name": f"{town.marker}の共通手続", "form": DEFINITION},
+    ).shared
+    catalogue_services.procedure_adopt(municipality=municipality, shared=shared)
     JointSystem.objects.create(
         prefecture=prefecture, name=f"{town.marker}の共同調達", domain="tool", system_type="rpa"
     )

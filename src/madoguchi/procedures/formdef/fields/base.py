@@ -131,6 +131,8 @@ class FieldType:
     roles: ClassVar[frozenset[str]] = frozenset()
     # Card attributes (`"card": …`: name, address, birth_date, sex) this type can be filled from.
     card_attributes: ClassVar[frozenset[str]] = frozenset()
+    # A pre-input QR code can carry the answer (an uploaded file cannot: the resident brings it).
+    travels_in_preinput: ClassVar[bool] = True
     # A repeating group of sub-fields: the engine recurses into its items.
     repeats: ClassVar[bool] = False
     # Several inputs, each with its own errors (氏名 → 姓・名・セイ・メイ).

@@ -77,6 +77,7 @@ def check_upload(field: Field, uploaded: Any, *, max_bytes: int) -> PendingUploa
 class FileType(FieldType):
     name = "file"
     attributes = frozenset({"accept", "max_bytes"})
+    travels_in_preinput = False
     template = "file"
 
     def parse(

@@ -1,0 +1,1 @@
+"""Shared procedures: publish (prefecture, national library), adopt, override, take updates."""
