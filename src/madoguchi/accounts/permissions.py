@@ -86,6 +86,13 @@ REGION_VIEW = "region.view_region"
 REGION_MANAGE = "region.manage_region"
 REGION_STATEMENT = "region.view_statement"
 
+# The form builder (catalogue/): build and edit procedures' forms, and approve another
+# editor's draft for publication (never one's own: catalogue/services.py). The municipality
+# administrator and the procedure editor (手続編集者) hold both.
+EDIT_FORMS = "catalogue.edit_form"
+APPROVE_FORMS = "catalogue.approve_form"
+_FORM_BUILDER = {EDIT_FORMS, APPROVE_FORMS}
+
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.MUNICIPALITY_ADMIN: frozenset(
         _crud("procedures", "procedure")
@@ -111,7 +118,9 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | _COUNTER
         | _COUNTER_SETTINGS
         | _INSIGHTS
+        | _FORM_BUILDER
     ),
+    Role.PROCEDURE_EDITOR: frozenset(_crud("procedures", "procedure", "view") | _FORM_BUILDER),
     Role.MANAGER: frozenset(
         _crud("procedures", "procedure", "view", "change")
         | _crud("procedures", "formversion", "view", "add")
