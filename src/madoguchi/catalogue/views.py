@@ -161,12 +161,13 @@ def editor(request: HttpRequest, slug: str) -> HttpResponse:
             state=state,
             outline=_outline(state),
             header=HeaderForm(
+                prefix="header",
                 initial={
                     "title": draft.definition.get("title", ""),
                     "title_en": draft.definition.get("title_en", ""),
-                }
+                },
             ),
-            add_step=AddStepForm(),
+            add_step=AddStepForm(prefix="step"),
             type_choices=type_choices(),
             may_approve=user.has_perm(APPROVE_FORMS) and user.pk not in editors,
             is_editor=user.pk in editors,
@@ -270,7 +271,7 @@ def _structure_edit(
 ) -> tuple[services.Edit, str, str]:
     post = request.POST
     if action == "add_step":
-        form: forms.Form = AddStepForm(post)
+        form: forms.Form = AddStepForm(post, prefix="step")
         if not form.is_valid():
             raise _FormInvalid(form)
         key, title = form.cleaned_data["key"], form.cleaned_data["title"]
@@ -294,7 +295,7 @@ def _structure_edit(
             f"node-{parent}",
         )
     if action == "header":
-        form = HeaderForm(post)
+        form = HeaderForm(post, prefix="header")
         if not form.is_valid():
             raise _FormInvalid(form)
         title, title_en = form.cleaned_data["title"], form.cleaned_data["title_en"]
@@ -371,7 +372,8 @@ def node_edit(request: HttpRequest, slug: str) -> HttpResponse:
             "findings": state.findings.get(str(path), []),
             "definition_error": error,
             "error_target": definition_error_target(form, state.error_rest) if error else "",
-            "preview_url": reverse("catalogue_builder:preview", args=[procedure.slug]),
+            "preview_url": reverse("catalogue_builder:preview", args=[procedure.slug])
+            + f"?step={editing.node(draft.definition, editing.NodePath(path.step)).get('key', '')}",
         },
     )
 

@@ -3,7 +3,7 @@
 Fields a My Number card can fill take the card's sample attributes through the type's own
 `fill_from_card`; the others take a value from the table below (keyed by the type's class, so
 a type added later simply starts empty). The result goes through the engine's validation, so
-the preview shows only answers the form would accept.
+the preview shows them normalised as a resident's would be.
 """
 
 from __future__ import annotations
@@ -69,4 +69,6 @@ def sample_answers(definition: FormDefinition) -> dict[str, Any]:
             if value is not None:
                 raw[f.key] = value
     answers, _errors = validate_answers(definition, raw)
-    return answers
+    # What the engine refuses (a name without its kana: the card has none) is still shown as
+    # typed, as a resident's half-filled answer would be.
+    return {**raw, **{k: v for k, v in answers.items() if v is not None}}
