@@ -15,6 +15,7 @@ class Role(models.TextChoices):
     BACK_OFFICE = "back_office", _("処理担当")
     MANAGER = "manager", _("管理職")
     MUNICIPALITY_ADMIN = "municipality_admin", _("自治体管理者")
+    PROCEDURE_EDITOR = "procedure_editor", _("手続編集者")
     PREFECTURE_VIEWER = "prefecture_viewer", _("都道府県（集計のみ）")
     PREFECTURE_DX = "prefecture_dx", _("都道府県DX推進チーム")
 
@@ -24,6 +25,7 @@ MUNICIPALITY_ROLES = [
     Role.BACK_OFFICE,
     Role.MANAGER,
     Role.MUNICIPALITY_ADMIN,
+    Role.PROCEDURE_EDITOR,
 ]
 PREFECTURE_ROLES = [Role.PREFECTURE_VIEWER, Role.PREFECTURE_DX]
 

@@ -94,6 +94,13 @@ _SHARED_SEE = _crud("catalogue", "procedureadoption", "view")
 SHARED_VIEW = "catalogue.view_sharedprocedure"
 SHARED_PUBLISH = "catalogue.add_sharedprocedureversion"
 
+# The form builder (catalogue/): build and edit procedures' forms, and approve another
+# editor's draft for publication (never one's own: catalogue/services.py). The municipality
+# administrator and the procedure editor (手続編集者) hold both.
+EDIT_FORMS = "catalogue.edit_form"
+APPROVE_FORMS = "catalogue.approve_form"
+_FORM_BUILDER = {EDIT_FORMS, APPROVE_FORMS}
+
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.MUNICIPALITY_ADMIN: frozenset(
         _crud("procedures", "procedure")
@@ -120,7 +127,9 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | _COUNTER_SETTINGS
         | _INSIGHTS
         | _SHARED_ADOPT
+        | _FORM_BUILDER
     ),
+    Role.PROCEDURE_EDITOR: frozenset(_crud("procedures", "procedure", "view") | _FORM_BUILDER),
     Role.MANAGER: frozenset(
         _crud("procedures", "procedure", "view", "change")
         | _crud("procedures", "formversion", "view", "add")

@@ -1,13 +1,30 @@
-"""Factories for shared procedures: a prefecture's procedure in the import format."""
+"""Catalogue test data: form-builder staff and a published form; a prefecture's shared procedure."""
 
 from __future__ import annotations
 
 import copy
 from typing import Any
 
+from madoguchi.accounts.models import Role, StaffUser
+from madoguchi.accounts.tests.factories import StaffUserFactory
+from madoguchi.applications.tests.factories import FormVersionFactory
+from madoguchi.procedures.models import FormVersion
 from madoguchi.procedures.tests.factories import simple_definition
 from madoguchi.tenancy.models import Municipality, Prefecture
 from madoguchi.tenancy.tests.factories import MunicipalityFactory, PrefectureFactory
+
+
+def editor_user(municipality: Municipality, **kwargs: Any) -> StaffUser:
+    user: StaffUser = StaffUserFactory(
+        municipality=municipality, role=Role.PROCEDURE_EDITOR, **kwargs
+    )
+    return user
+
+
+def published_version(**kwargs: Any) -> FormVersion:
+    """Version 1 of a published procedure's form (the applications' test definition)."""
+    version: FormVersion = FormVersionFactory(without_files=True, **kwargs)
+    return version
 
 
 def shared_data(slug: str = "pref-subsidy", **changes: Any) -> dict[str, Any]:
