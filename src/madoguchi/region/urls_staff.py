@@ -24,6 +24,11 @@ urlpatterns = [
     path("agreements/<int:pk>/shares.csv", views.agreement_shares_csv, name="agreement_csv"),
     path("agreements/<int:pk>/statements/<str:code>/", views.statement, name="statement"),
     path(
+        "agreements/<int:pk>/statements/<str:code>.pdf",
+        views.statement_pdf,
+        name="statement_pdf",
+    ),
+    path(
         "agreements/<int:pk>/statements/<str:code>.csv",
         views.statement_csv,
         name="statement_csv",

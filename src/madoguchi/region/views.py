@@ -23,12 +23,14 @@ from madoguchi.accounts.access import staff_user
 from madoguchi.accounts.guard import Tenant, staff_required
 from madoguchi.accounts.permissions import REGION_MANAGE, REGION_STATEMENT, REGION_VIEW
 from madoguchi.core import csv as core_csv
+from madoguchi.counter.print import MissingGlyphs
 from madoguchi.tenancy.access import Scope
 from madoguchi.tenancy.models import Prefecture
 
 from . import cost_sharing, csv_io, selectors, services
 from .forms import AgreementForm, JointSystemForm, MemberRow, ParticipantRow
 from .models import Domain, SystemType
+from .statement_pdf import render_statement_pdf
 from .usage import measured_usage
 
 PAGE_SIZE = 50
@@ -427,7 +429,7 @@ def _csv_response(rows: list[list[object]], filename: str) -> HttpResponse:
 
 @staff_required(REGION_STATEMENT, personal_data=False, tenant=Tenant.ANY)
 def statement(request: HttpRequest, pk: int, code: str) -> HttpResponse:
-    """A municipality's yearly statement, printable (PDF will come from the printing module)."""
+    """A municipality's yearly statement (also as PDF and CSV)."""
     scope = Scope.of_staff(staff_user(request))
     agreement, shares, row = selectors.statement(scope=scope, agreement_pk=pk, code=code)
     return render(
@@ -435,6 +437,24 @@ def statement(request: HttpRequest, pk: int, code: str) -> HttpResponse:
         "region/statement.html",
         {"agreement": agreement, "shares": shares, "row": row, "parts": PARTS},
     )
+
+
+@staff_required(REGION_STATEMENT, personal_data=False, tenant=Tenant.ANY)
+def statement_pdf(request: HttpRequest, pk: int, code: str) -> HttpResponse:
+    """The statement as an A4 PDF (embedded IPAex fonts, like the printed forms)."""
+    scope = Scope.of_staff(staff_user(request))
+    agreement, shares, row = selectors.statement(scope=scope, agreement_pk=pk, code=code)
+    try:
+        pdf = render_statement_pdf(agreement, shares, row, issued_on=timezone.localdate())
+    except MissingGlyphs as exc:
+        messages.error(request, exc.describe())
+        return redirect("region:statement", pk=pk, code=code)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = (
+        f'attachment; filename="statement-{agreement.fiscal_year}-{code}.pdf"'
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 @staff_required(REGION_STATEMENT, personal_data=False, tenant=Tenant.ANY)
