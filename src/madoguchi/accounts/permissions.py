@@ -85,6 +85,9 @@ _SECURITY = {SECOND_FACTOR_POLICY, "accounts.view_secondfactorrequirement"}
 REGION_VIEW = "region.view_region"
 REGION_MANAGE = "region.manage_region"
 REGION_STATEMENT = "region.view_statement"
+# The survey and the talent pool are joint work: a municipality's managers answer the DX survey
+# and post needs for specialists; the prefecture's users read both (its DX team keeps them).
+REGION_TAKE_PART = "region.take_part"
 
 # Shared procedures (catalogue/sharing/): a municipality's administrator adopts them, overrides
 # fees, department, contact and extra fields, and takes updates; its managers see them. A
@@ -122,7 +125,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | _SECURITY
         | {PRINT_APPLICATION}
         | _PRINT_LAYOUTS
-        | {REGION_STATEMENT}
+        | {REGION_STATEMENT, REGION_TAKE_PART}
         | _COUNTER
         | _COUNTER_SETTINGS
         | _INSIGHTS
@@ -145,7 +148,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | _SECURITY
         | {PRINT_APPLICATION}
         | _PRINT_LAYOUTS
-        | {REGION_STATEMENT}
+        | {REGION_STATEMENT, REGION_TAKE_PART}
         | _COUNTER
         | _INSIGHTS
         | _SHARED_SEE
@@ -165,9 +168,19 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | {PRINT_APPLICATION}
         | _COUNTER
     ),
-    Role.PREFECTURE_VIEWER: frozenset({REGION_VIEW, REGION_STATEMENT, VIEW_REGION, SHARED_VIEW}),
+    Role.PREFECTURE_VIEWER: frozenset(
+        {REGION_VIEW, REGION_STATEMENT, REGION_TAKE_PART, VIEW_REGION, SHARED_VIEW}
+    ),
     Role.PREFECTURE_DX: frozenset(
-        {REGION_VIEW, REGION_MANAGE, REGION_STATEMENT, VIEW_REGION, SHARED_VIEW, SHARED_PUBLISH}
+        {
+            REGION_VIEW,
+            REGION_MANAGE,
+            REGION_STATEMENT,
+            REGION_TAKE_PART,
+            VIEW_REGION,
+            SHARED_VIEW,
+            SHARED_PUBLISH,
+        }
     ),
 }
 

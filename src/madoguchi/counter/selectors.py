@@ -5,17 +5,19 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from django.db.models import Count
 from django.http import Http404
 from django.utils import timezone, translation
 
 from madoguchi.accounts.models import StaffUser
 from madoguchi.applications import staff_scope
 from madoguchi.applications.models import Application, Channel
+from madoguchi.core.sql_time import local_day_bounds
 from madoguchi.procedures.formdef import FormDefinition, parse_definition
 from madoguchi.procedures.models import Procedure
-from madoguchi.tenancy.access import access_tenant_object
+from madoguchi.tenancy.access import Scope, access_tenant_object
 
-from .models import PrintLayout
+from .models import PreInputRedemption, PrintLayout
 from .print import LayoutSpec, PrintDocument, print_document, render_pdf
 
 
@@ -82,3 +84,17 @@ def access_printable_application(*, user: StaffUser, application_id: int) -> App
         .select_related("procedure", "form_version", "municipality")
         .get(pk=application.pk)
     )
+
+
+def preinput_redemption_counts(*, scope: Scope, first: date, last: date) -> dict[int, int]:
+    """Read contract (region): pre-inputs taken in at the counter per municipality id in the
+    scope, local days `first` through `last` (both modes; municipalities with none left out)."""
+    start, end = local_day_bounds(first, last)
+    rows = (
+        scope.filter(PreInputRedemption.objects.all())
+        .filter(redeemed_at__gte=start, redeemed_at__lt=end)
+        .values("municipality_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    return {row["municipality_id"]: row["n"] for row in rows}

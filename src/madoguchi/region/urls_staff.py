@@ -3,6 +3,8 @@
 from django.urls import path
 
 from . import views
+from .survey import views as survey
+from .talent import views as talent
 
 app_name = "region"
 
@@ -24,8 +26,41 @@ urlpatterns = [
     path("agreements/<int:pk>/shares.csv", views.agreement_shares_csv, name="agreement_csv"),
     path("agreements/<int:pk>/statements/<str:code>/", views.statement, name="statement"),
     path(
+        "agreements/<int:pk>/statements/<str:code>.pdf",
+        views.statement_pdf,
+        name="statement_pdf",
+    ),
+    path(
         "agreements/<int:pk>/statements/<str:code>.csv",
         views.statement_csv,
         name="statement_csv",
     ),
+    # DX progress survey
+    path("surveys/", survey.survey_list, name="surveys"),
+    path("surveys/new/", survey.survey_create, name="survey_create"),
+    path("surveys/<int:pk>/", survey.survey_detail, name="survey"),
+    path("surveys/<int:pk>/status/", survey.survey_status, name="survey_status"),
+    path("surveys/<int:pk>/questions/new/", survey.question_create, name="question_create"),
+    path("surveys/<int:pk>/answer/", survey.answer, name="survey_answer"),
+    path("surveys/<int:pk>/evidence/", survey.evidence_upload, name="evidence_upload"),
+    path(
+        "surveys/<int:pk>/evidence/<uuid:evidence_id>/",
+        survey.evidence_download,
+        name="evidence",
+    ),
+    path("surveys/<int:pk>/responses/<str:code>/", survey.response_detail, name="response"),
+    path("surveys/<int:pk>/results/", survey.results, name="survey_results"),
+    path("surveys/<int:pk>/results.csv", survey.results_csv, name="survey_results_csv"),
+    # Talent pool
+    path("talent/", talent.home, name="talent"),
+    path("talent/specialists/new/", talent.specialist_create, name="specialist_create"),
+    path("talent/specialists/<int:pk>/", talent.specialist_detail, name="specialist"),
+    path("talent/specialists/<int:pk>/edit/", talent.specialist_edit, name="specialist_edit"),
+    path(
+        "talent/specialists/<int:pk>/contact/", talent.specialist_contact, name="specialist_contact"
+    ),
+    path("talent/needs/new/", talent.need_create, name="need_create"),
+    path("talent/needs/<int:pk>/", talent.need_detail, name="need"),
+    path("talent/needs/<int:pk>/assign/", talent.need_assign, name="need_assign"),
+    path("talent/needs/<int:pk>/visits/", talent.visit_create, name="visit_create"),
 ]

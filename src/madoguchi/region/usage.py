@@ -9,12 +9,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from madoguchi.applications import facts as application_facts
 from madoguchi.applications.selectors import application_counts_by_municipality
+from madoguchi.counter.selectors import preinput_redemption_counts
 from madoguchi.faq.selectors import question_counts_by_municipality
 from madoguchi.reservations.selectors import booking_counts_by_municipality
 from madoguchi.tenancy.access import Scope
 
-from .models import UsageSource
+from .models import Measured, UsageSource
 
 
 @dataclass(frozen=True)
@@ -46,6 +48,58 @@ def measured_usage(*, scope: Scope, first: date, last: date) -> dict[int, Measur
             applications=applications.get(m.pk, 0),
             bookings=bookings.get(m.pk, 0),
             faq_questions=questions.get(m.pk, 0),
+        )
+        for m in scope.municipalities()
+    }
+
+
+@dataclass(frozen=True)
+class MeasuredShares:
+    """What the DX survey pre-fills: shares in percent (None when there is nothing to divide)."""
+
+    applications: int = 0
+    online: int = 0
+    counter: int = 0
+    preinput: int = 0
+
+    @property
+    def online_share(self) -> int | None:
+        return round(100 * self.online / self.applications) if self.applications else None
+
+    @property
+    def preinput_share(self) -> int | None:
+        if not self.counter:
+            return None
+        return min(100, round(100 * self.preinput / self.counter))
+
+    def value(self, measured: str) -> int | None:
+        if measured == Measured.ONLINE_SHARE:
+            return self.online_share
+        if measured == Measured.PREINPUT_SHARE:
+            return self.preinput_share
+        return None
+
+
+def measured_shares(*, scope: Scope, first: date, last: date) -> dict[int, MeasuredShares]:
+    """Online share of applications and pre-input use at the counter per municipality id,
+    local days `first` through `last` (applications' and counter's read contracts)."""
+    total: dict[int, int] = {}
+    online: dict[int, int] = {}
+    counter: dict[int, int] = {}
+    online_channels = {str(c) for c in application_facts.ONLINE_CHANNELS}
+    for row in application_facts.application_counts(scope=scope, first=first, last=last):
+        total[row.municipality_id] = total.get(row.municipality_id, 0) + row.count
+        if row.channel in online_channels:
+            online[row.municipality_id] = online.get(row.municipality_id, 0) + row.count
+        elif row.channel == "counter":
+            counter[row.municipality_id] = counter.get(row.municipality_id, 0) + row.count
+    preinput = preinput_redemption_counts(scope=scope, first=first, last=last)
+    return {
+        m.pk: MeasuredShares(
+            applications=total.get(m.pk, 0),
+            online=online.get(m.pk, 0),
+            counter=counter.get(m.pk, 0),
+            preinput=preinput.get(m.pk, 0),
         )
         for m in scope.municipalities()
     }

@@ -23,12 +23,15 @@ from madoguchi.accounts.access import staff_user
 from madoguchi.accounts.guard import Tenant, staff_required
 from madoguchi.accounts.permissions import REGION_MANAGE, REGION_STATEMENT, REGION_VIEW
 from madoguchi.core import csv as core_csv
+from madoguchi.counter.print import MissingGlyphs
 from madoguchi.tenancy.access import Scope
 from madoguchi.tenancy.models import Prefecture
 
 from . import cost_sharing, csv_io, selectors, services
 from .forms import AgreementForm, JointSystemForm, MemberRow, ParticipantRow
 from .models import Domain, SystemType
+from .pages import csv_response, prefecture_of
+from .statement_pdf import render_statement_pdf
 from .usage import measured_usage
 
 PAGE_SIZE = 50
@@ -38,12 +41,6 @@ PARTS = (
     ("usage", "利用割"),
     ("fiscal_need", "財政需要割"),
 )
-
-
-def _prefecture(request: HttpRequest) -> Prefecture:
-    prefecture = staff_user(request).prefecture
-    assert prefecture is not None  # the guard lets only prefecture users in
-    return prefecture
 
 
 def _filters_context(filters: selectors.SystemFilters) -> dict[str, object]:
@@ -59,7 +56,7 @@ def _filters_context(filters: selectors.SystemFilters) -> dict[str, object]:
 
 @staff_required(REGION_VIEW, personal_data=False, tenant=Tenant.PREFECTURE)
 def system_list(request: HttpRequest) -> HttpResponse:
-    prefecture = _prefecture(request)
+    prefecture = prefecture_of(request)
     filters = selectors.SystemFilters.from_query(request.GET.dict())
     systems = selectors.system_list(prefecture=prefecture, filters=filters)
     page = Paginator(systems, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -80,7 +77,7 @@ def system_list(request: HttpRequest) -> HttpResponse:
 
 @staff_required(REGION_VIEW, personal_data=False, tenant=Tenant.PREFECTURE)
 def system_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    prefecture = _prefecture(request)
+    prefecture = prefecture_of(request)
     system = selectors.system_get(prefecture=prefecture, pk=pk)
     usage = None
     if system.is_madoguchi:
@@ -118,7 +115,7 @@ def _participant_rows(
 
 
 def _system_form(request: HttpRequest, pk: int | None) -> HttpResponse:
-    prefecture = _prefecture(request)
+    prefecture = prefecture_of(request)
     system = selectors.system_get(prefecture=prefecture, pk=pk) if pk is not None else None
     form = JointSystemForm(request.POST or None, instance=system)
     rows = _participant_rows(request, prefecture, system)
@@ -163,14 +160,14 @@ def system_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_required(REGION_MANAGE, personal_data=False, tenant=Tenant.PREFECTURE)
 @require_POST
 def madoguchi_sync(request: HttpRequest) -> HttpResponse:
-    system = services.madoguchi_system_sync(prefecture=_prefecture(request))
+    system = services.madoguchi_system_sync(prefecture=prefecture_of(request))
     messages.success(request, _("Madoguchi の参加団体を更新しました。"))
     return redirect("region:system", pk=system.pk)
 
 
 @staff_required(REGION_VIEW, personal_data=False, tenant=Tenant.PREFECTURE)
 def system_export(request: HttpRequest) -> HttpResponse:
-    prefecture = _prefecture(request)
+    prefecture = prefecture_of(request)
     filters = selectors.SystemFilters.from_query(request.GET.dict())
     systems = selectors.system_list(prefecture=prefecture, filters=filters).prefetch_related(
         "participants__municipality"
@@ -200,7 +197,7 @@ def system_import(request: HttpRequest) -> HttpResponse:
         else:
             encoding = request.POST.get("encoding", "auto")
             result = csv_io.import_csv(
-                prefecture=_prefecture(request),
+                prefecture=prefecture_of(request),
                 data=upload.read(),
                 encoding=encoding if encoding in core_csv.SHIFT_JIS_NAMES else "auto",
             )
@@ -239,7 +236,7 @@ def agreement_list(request: HttpRequest) -> HttpResponse:
 
 
 def _agreement_form(request: HttpRequest, pk: int | None) -> HttpResponse:
-    prefecture = _prefecture(request)
+    prefecture = prefecture_of(request)
     agreement = selectors.agreement_get(prefecture=prefecture, pk=pk) if pk else None
     form = AgreementForm(request.POST or None, instance=agreement, prefecture=prefecture)
     if request.method == "POST" and form.is_valid():
@@ -275,7 +272,7 @@ def agreement_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @staff_required(REGION_VIEW, personal_data=False, tenant=Tenant.PREFECTURE)
 def agreement_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    prefecture = _prefecture(request)
+    prefecture = prefecture_of(request)
     agreement = selectors.agreement_get(prefecture=prefecture, pk=pk)
     members = selectors.agreement_members(agreement=agreement)
     shares = selectors.agreement_shares(agreement=agreement, members=members)
@@ -312,7 +309,7 @@ def agreement_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @staff_required(REGION_MANAGE, personal_data=False, tenant=Tenant.PREFECTURE)
 def agreement_members(request: HttpRequest, pk: int) -> HttpResponse:
-    prefecture = _prefecture(request)
+    prefecture = prefecture_of(request)
     agreement = selectors.agreement_get(prefecture=prefecture, pk=pk)
     current = {m.municipality_id: m for m in selectors.agreement_members(agreement=agreement)}
     data = request.POST if request.method == "POST" else None
@@ -350,7 +347,7 @@ def agreement_members(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_required(REGION_MANAGE, personal_data=False, tenant=Tenant.PREFECTURE)
 @require_POST
 def agreement_usage(request: HttpRequest, pk: int) -> HttpResponse:
-    agreement = selectors.agreement_get(prefecture=_prefecture(request), pk=pk)
+    agreement = selectors.agreement_get(prefecture=prefecture_of(request), pk=pk)
     try:
         changed = services.agreement_usage_fill(agreement=agreement, actor=staff_user(request))
     except ValidationError as exc:
@@ -363,7 +360,7 @@ def agreement_usage(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_required(REGION_VIEW, personal_data=False, tenant=Tenant.PREFECTURE)
 def agreement_file(request: HttpRequest, pk: int) -> HttpResponse:
     """AGREEMENT.json for `madoguchi region share` (the check outside the web)."""
-    agreement = selectors.agreement_get(prefecture=_prefecture(request), pk=pk)
+    agreement = selectors.agreement_get(prefecture=prefecture_of(request), pk=pk)
     members = selectors.agreement_members(agreement=agreement)
     data = cost_sharing.agreement_json(selectors.to_calculation(agreement, members))
     response = HttpResponse(
@@ -375,12 +372,12 @@ def agreement_file(request: HttpRequest, pk: int) -> HttpResponse:
 
 @staff_required(REGION_VIEW, personal_data=False, tenant=Tenant.PREFECTURE)
 def agreement_shares_csv(request: HttpRequest, pk: int) -> HttpResponse:
-    agreement = selectors.agreement_get(prefecture=_prefecture(request), pk=pk)
+    agreement = selectors.agreement_get(prefecture=prefecture_of(request), pk=pk)
     shares = selectors.agreement_shares(
         agreement=agreement, members=selectors.agreement_members(agreement=agreement)
     )
     rows = [_statement_header()] + [_statement_row(agreement, r) for r in shares.rows]
-    return _csv_response(rows, f"shares-{agreement.fiscal_year}-{agreement.pk}.csv")
+    return csv_response(rows, f"shares-{agreement.fiscal_year}-{agreement.pk}.csv")
 
 
 def _statement_header() -> list[object]:
@@ -413,21 +410,9 @@ def _statement_row(agreement: object, row: selectors.ShareRow) -> list[object]:
     ]
 
 
-def _csv_response(rows: list[list[object]], filename: str) -> HttpResponse:
-    import io
-
-    out = io.StringIO()
-    core_csv.writer(out).writerows(rows)
-    response = HttpResponse(
-        ("\ufeff" + out.getvalue()).encode("utf-8"), content_type="text/csv; charset=utf-8"
-    )
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
-
 @staff_required(REGION_STATEMENT, personal_data=False, tenant=Tenant.ANY)
 def statement(request: HttpRequest, pk: int, code: str) -> HttpResponse:
-    """A municipality's yearly statement, printable (PDF will come from the printing module)."""
+    """A municipality's yearly statement (also as PDF and CSV)."""
     scope = Scope.of_staff(staff_user(request))
     agreement, shares, row = selectors.statement(scope=scope, agreement_pk=pk, code=code)
     return render(
@@ -438,10 +423,28 @@ def statement(request: HttpRequest, pk: int, code: str) -> HttpResponse:
 
 
 @staff_required(REGION_STATEMENT, personal_data=False, tenant=Tenant.ANY)
+def statement_pdf(request: HttpRequest, pk: int, code: str) -> HttpResponse:
+    """The statement as an A4 PDF (embedded IPAex fonts, like the printed forms)."""
+    scope = Scope.of_staff(staff_user(request))
+    agreement, shares, row = selectors.statement(scope=scope, agreement_pk=pk, code=code)
+    try:
+        pdf = render_statement_pdf(agreement, shares, row, issued_on=timezone.localdate())
+    except MissingGlyphs as exc:
+        messages.error(request, exc.describe())
+        return redirect("region:statement", pk=pk, code=code)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = (
+        f'attachment; filename="statement-{agreement.fiscal_year}-{code}.pdf"'
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@staff_required(REGION_STATEMENT, personal_data=False, tenant=Tenant.ANY)
 def statement_csv(request: HttpRequest, pk: int, code: str) -> HttpResponse:
     scope = Scope.of_staff(staff_user(request))
     agreement, _shares, row = selectors.statement(scope=scope, agreement_pk=pk, code=code)
-    return _csv_response(
+    return csv_response(
         [_statement_header(), _statement_row(agreement, row)],
         f"statement-{agreement.fiscal_year}-{code}.csv",
     )

@@ -48,3 +48,15 @@ def normalize(value: Any) -> str:
         text = format(value.normalize(), "f")
         return text
     return "" if value is None else str(value)
+
+
+@register.filter
+def subtract(value: Any, other: Any) -> str:
+    """The difference of two figures with its sign (+3.0 / −1.5 / 0)."""
+    try:
+        difference = Decimal(value) - Decimal(other)
+    except (TypeError, ArithmeticError, ValueError):
+        return ""
+    if not difference:
+        return "0"
+    return f"{difference:+}".replace("-", "−")

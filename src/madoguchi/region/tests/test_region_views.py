@@ -37,6 +37,34 @@ from madoguchi.tenancy.tests.factories import MunicipalityFactory, prefecture_fo
 pytestmark = pytest.mark.django_db
 
 
+def pdf_text(data: bytes) -> str:
+    import io
+
+    from pypdf import PdfReader
+
+    return "".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+
+
+def pdf_fonts_embedded(data: bytes) -> set[str]:
+    """Base names of the fonts whose file is inside the PDF (subset prefix removed)."""
+    import io
+
+    from pypdf import PdfReader
+
+    names = set()
+    for page in PdfReader(io.BytesIO(data)).pages:
+        for ref in page["/Resources"]["/Font"].values():
+            font = ref.get_object()
+            for descendant in font.get("/DescendantFonts", [font]):
+                descriptor = descendant.get_object().get("/FontDescriptor")
+                if descriptor is None:
+                    continue
+                descriptor = descriptor.get_object()
+                if any(k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3")):
+                    names.add(str(descriptor["/FontName"]).lstrip("/").split("+")[-1])
+    return names
+
+
 @pytest.fixture
 def kochi():
     towns = hata_municipalities()
@@ -359,6 +387,18 @@ def test_a_municipality_sees_only_its_own_statement(client, kochi):
     ).content.decode("utf-8-sig")
     assert towns[0].code in csv_text and str(HATA_SHARES[towns[0].code]) in csv_text
     assert towns[1].code not in csv_text
+    pdf = client.get(f"/staff/region/agreements/{agreement.pk}/statements/{towns[0].code}.pdf")
+    assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
+    text = pdf_text(pdf.content)
+    assert "負担金の明細（2026年度）" in text and towns[0].name in text
+    assert f"{HATA_SHARES[towns[0].code]:,}" in text and towns[1].name not in text
+    assert pdf_fonts_embedded(pdf.content) >= {"IPAexGothic", "IPAexMincho"}
+    assert (
+        client.get(
+            f"/staff/region/agreements/{agreement.pk}/statements/{towns[1].code}.pdf"
+        ).status_code
+        == 404
+    )
     # A neighbour's statement, the whole agreement, its shares: not for a municipality.
     assert (
         client.get(

@@ -1,0 +1,66 @@
+"""The prefecture console's models, one module per part: joint procurement and cost sharing
+(procurement.py), the DX progress survey (survey.py) and the talent pool (talent.py)."""
+
+from .procurement import (
+    MAX_YEN,
+    Agreement,
+    AgreementChange,
+    AgreementMember,
+    Domain,
+    JointSystem,
+    Participation,
+    RoundingMode,
+    SystemType,
+    UsageSource,
+)
+from .survey import (
+    Answer,
+    Evidence,
+    Measured,
+    Question,
+    QuestionKind,
+    Response,
+    Section,
+    Survey,
+    SurveyStatus,
+)
+from .talent import (
+    Assignment,
+    AssignmentStatus,
+    Need,
+    NeedStatus,
+    Skill,
+    Specialist,
+    TalentRole,
+    Visit,
+)
+
+__all__ = [
+    "MAX_YEN",
+    "Agreement",
+    "AgreementChange",
+    "AgreementMember",
+    "Answer",
+    "Assignment",
+    "AssignmentStatus",
+    "Domain",
+    "Evidence",
+    "JointSystem",
+    "Measured",
+    "Need",
+    "NeedStatus",
+    "Participation",
+    "Question",
+    "QuestionKind",
+    "Response",
+    "RoundingMode",
+    "Section",
+    "Skill",
+    "Specialist",
+    "Survey",
+    "SurveyStatus",
+    "SystemType",
+    "TalentRole",
+    "UsageSource",
+    "Visit",
+]
