@@ -4,7 +4,9 @@ settings.LANGUAGES lists every language a resident may choose (the switcher in c
 the Accept-Language header, the language cookie). A municipality's staff work in Japanese, and the
 staff UI is translated into English only (STAFF_LANGUAGES), so a staff page asked for in
 another language (a browser that prefers Vietnamese, a cookie set on a resident page) is shown
-in Japanese rather than as a mixture of a few translated strings and Japanese.
+in Japanese rather than as a mixture of a few translated strings and Japanese. The region's
+public procurement pages are read by vendors and other governments, not residents: the same.
+The page's language menu offers what the page has (request.staff_languages_only, core/base.html).
 """
 
 from __future__ import annotations
@@ -15,11 +17,12 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils import translation
 
-STAFF_PREFIX = "/staff/"
+# Pages offered in STAFF_LANGUAGES only.
+STAFF_PREFIXES = ("/staff/", "/region/")
 
 
 def is_staff_path(path: str) -> bool:
-    return path.startswith(STAFF_PREFIX)
+    return path.startswith(STAFF_PREFIXES)
 
 
 def staff_language(language: str) -> str:
@@ -34,10 +37,19 @@ class StaffLanguageMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if is_staff_path(request.path_info):
+        request.staff_languages_only = is_staff_path(request.path_info)  # type: ignore[attr-defined]
+        if request.staff_languages_only:  # type: ignore[attr-defined]
             current = translation.get_language() or settings.LANGUAGE_CODE
             chosen = staff_language(current)
             if chosen != current:
                 translation.activate(chosen)
                 request.LANGUAGE_CODE = chosen
         return self.get_response(request)
+
+
+def language_menu(request: HttpRequest) -> dict[str, object]:
+    """Context processor: the languages a resident page offers, each named in itself.
+
+    settings.LANGUAGES as written (not through gettext: another catalogue may "translate"
+    English into Japanese, and a name must be recognisable to its own readers)."""
+    return {"language_menu": settings.LANGUAGES}

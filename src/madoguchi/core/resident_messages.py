@@ -8,7 +8,9 @@ the region's staff tools) only into English. The completeness test
 (`madoguchi untranslated_resident_messages`) both read this list.
 
 Hall screens (kiosk, display) are not in it: they always show Japanese with English beside it
-(reservations/views/hall.py), whatever the reader's language.
+(reservations/views/hall.py), whatever the reader's language. Nor are the region's public
+procurement pages (/region/): their readers are vendors and other governments, and like staff
+pages they are offered in Japanese and English only (core/languages.py).
 """
 
 from __future__ import annotations
@@ -74,8 +76,13 @@ RESIDENT_SOURCES = (
     "faq/templates/faq/embed.html",
     "faq/views.py",
     "faq/forms.py",
-    # The region's public pages.
-    "region/templates/region/public/*",
+    # Labels residents read that models define: procedure categories and channels, application
+    # statuses, booking and ticket states, weekdays of the opening hours, trust page kinds
+    # (the whole file: its staff-only labels are translated too, which costs little).
+    "procedures/models.py",
+    "applications/models.py",
+    "reservations/models.py",
+    "tenancy/models.py",
 )
 
 NOT_RESIDENT = (

@@ -102,6 +102,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "madoguchi.tenancy.context_processors.municipality",
+                "madoguchi.core.languages.language_menu",
             ],
         },
     }

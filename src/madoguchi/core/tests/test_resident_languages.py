@@ -168,3 +168,35 @@ def test_resident_mail_is_written_in_the_residents_language(language):
     for text in (subject, body, resume):
         assert not KANA.search(text), text
     assert "20260401-000001" in body
+
+
+@pytest.mark.django_db
+def test_the_language_menu_offers_every_language_and_works_without_javascript(client):
+    from madoguchi.tenancy.tests.factories import MunicipalityFactory
+
+    municipality = MunicipalityFactory()
+    home = f"/{municipality.code}/"
+    page = client.get(home).content.decode()
+    assert '<html lang="ja">' in page
+    assert '<details class="mg-lang mg-lang--menu">' in page  # a disclosure: no script needed
+    for code, name in settings.LANGUAGES:
+        assert f'name="language" value="{code}" lang="{code}"' in page
+        assert f">{name}</button>" in page
+    response = client.post("/i18n/setlang/", {"language": "vi", "next": home})
+    assert response.status_code == 302 and response["Location"] == home
+    page = client.get(home).content.decode()
+    assert '<html lang="vi">' in page
+    assert 'value="vi" lang="vi" aria-current="true"' in page
+    assert "Thủ tục" in page or "thủ tục" in page
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", ["/staff/login/", "/region/procurement/"])
+def test_staff_and_region_pages_stay_in_japanese_and_english(client, path):
+    client.cookies["django_language"] = "vi"
+    page = client.get(path, follow=True).content.decode()
+    assert '<html lang="ja">' in page
+    assert 'value="vi"' not in page  # the menu offers what the page has: 日本語 / English
+    assert 'value="en" lang="en">English</button>' in page
+    client.cookies["django_language"] = "en"
+    assert '<html lang="en">' in client.get(path, follow=True).content.decode()

@@ -80,23 +80,22 @@ class Command(BaseCommand):
                     where = entry.occurrences[0][0] if entry.occurrences else ""
                     self.stdout.write(f"  {where}: {entry.msgid!r}")
         if options["tsv"]:
-            with open(options["tsv"], "w", encoding="utf-8", newline="") as out:
-                writer = csv.writer(out, delimiter="\t", lineterminator="\n")
-                writer.writerow(["catalogue", "msgctxt", "msgid", "en", *RESIDENT_LOCALES])
-                for (catalogue, msgctxt, msgid), _langs in sorted(rows.items()):
-                    path = PACKAGE / catalogue.replace("{locale}", "en")
-                    english = _english(path, msgctxt or None, msgid.split(SEP)[0])
-                    writer.writerow(
-                        [catalogue, _escape(msgctxt), _escape(msgid), _escape(english)]
-                        + [""] * len(RESIDENT_LOCALES)
-                    )
+            # Plain tab-separated text (no quoting): every value is escaped, so no tab or
+            # newline is left inside one. Not a CSV export: nothing here goes to a spreadsheet.
+            lines = ["\t".join(["catalogue", "msgctxt", "msgid", "en", *RESIDENT_LOCALES])]
+            for (catalogue, msgctxt, msgid), _langs in sorted(rows.items()):
+                path = PACKAGE / catalogue.replace("{locale}", "en")
+                english = _english(path, msgctxt or None, msgid.split(SEP)[0])
+                fields = [catalogue, _escape(msgctxt), _escape(msgid), _escape(english)]
+                lines.append("\t".join(fields + [""] * len(RESIDENT_LOCALES)))
+            Path(options["tsv"]).write_text("\n".join(lines) + "\n", encoding="utf-8")
             self.stdout.write(f"wrote {len(rows)} rows to {options['tsv']}")
 
     def _apply(self, tsv: Path, locales: list[str]) -> None:
         import polib  # type: ignore[import-untyped]
 
         with open(tsv, encoding="utf-8", newline="") as source:
-            reader = csv.DictReader(source, delimiter="\t")
+            reader = csv.DictReader(source, delimiter="\t", quoting=csv.QUOTE_NONE)
             rows = list(reader)
         for locale in locales:
             by_catalogue: dict[str, list[dict[str, str]]] = {}
