@@ -68,7 +68,11 @@ format: install
 messages: install
 	cd src/madoguchi && DJANGO_SETTINGS_MODULE=madoguchi.settings.test ../../$(BIN)/madoguchi makemessages -l en --no-obsolete --ignore 'tests/*'
 	cd src/madoguchi && DJANGO_SETTINGS_MODULE=madoguchi.settings.test ../../$(BIN)/madoguchi makemessages -l en -d djangojs --no-obsolete --ignore 'tests/*'
-	cd src/madoguchi && DJANGO_SETTINGS_MODULE=madoguchi.settings.test ../../$(BIN)/madoguchi compilemessages -l en
+	# Residents' languages: every resident-facing message (core/resident_messages.py) is translated;
+	# `madoguchi untranslated_resident_messages` lists what is missing.
+	cd src/madoguchi && DJANGO_SETTINGS_MODULE=madoguchi.settings.test ../../$(BIN)/madoguchi makemessages -l zh_Hans -l ko -l vi -l pt_BR --no-obsolete --no-wrap --ignore 'tests/*'
+	cd src/madoguchi && DJANGO_SETTINGS_MODULE=madoguchi.settings.test ../../$(BIN)/madoguchi compilemessages -l en -l zh_Hans -l ko -l vi -l pt_BR
+	cd src/madoguchi && DJANGO_SETTINGS_MODULE=madoguchi.settings.test ../../$(BIN)/madoguchi untranslated_resident_messages | grep -v '^  '
 
 # Regenerate the exact pins after changing dependencies in pyproject.toml: the runtime set first,
 # then what the dev extra adds on top of it.

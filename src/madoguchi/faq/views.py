@@ -29,7 +29,8 @@ from madoguchi.tenancy.models import Municipality
 from . import ratelimit, selectors, services
 from .forms import FeedbackForm, QuestionForm
 
-EMBED_LANGUAGES = {"ja", "en"}
+# Every resident language (the widget has no language menu of its own but ?lang= links).
+EMBED_LANGUAGES = {code for code, _name in settings.LANGUAGES}
 
 
 def _language(request: HttpRequest) -> str:

@@ -8,7 +8,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import environ
-from django.utils.translation import gettext_lazy as _
 
 from madoguchi.cli import default_threads
 
@@ -71,6 +70,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "madoguchi.core.languages.StaffLanguageMiddleware",
     # After the language is chosen, so the refusal speaks it; before anything reads input.
     "madoguchi.core.middleware.RefuseNulMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -102,6 +102,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "madoguchi.tenancy.context_processors.municipality",
+                "madoguchi.core.languages.language_menu",
             ],
         },
     }
@@ -223,8 +224,20 @@ CONTENT_SECURITY_POLICY = {
 }
 
 # --- Internationalisation: Japanese first, English complete ---------------------------------
+# Residents may also read the languages Japan's foreign residents read most; every
+# resident-facing string is translated into them (core/resident_messages.py says which strings
+# those are). Each name is written in its own language: it is what the switcher shows.
+# Staff pages stay in Japanese and English (STAFF_LANGUAGES; core.languages.StaffLanguageMiddleware).
 LANGUAGE_CODE = "ja"
-LANGUAGES = [("ja", _("日本語")), ("en", _("English"))]
+LANGUAGES = [
+    ("ja", "日本語"),
+    ("en", "English"),
+    ("zh-hans", "简体中文"),
+    ("ko", "한국어"),
+    ("vi", "Tiếng Việt"),
+    ("pt-br", "Português (Brasil)"),
+]
+STAFF_LANGUAGES = ("ja", "en")
 FORMAT_MODULE_PATH = ["madoguchi.formats"]
 LOCALE_PATHS = [SRC_DIR / "madoguchi" / "locale"]
 TIME_ZONE = "Asia/Tokyo"

@@ -70,6 +70,7 @@ def test_search_and_life_events_in_japanese(page: Any, axe_check: Any, town: Any
 
 def test_search_and_life_events_in_english(page: Any, axe_check: Any, town: Any) -> None:
     page.goto(f"{page.base_url}/{town.code}/")
+    page.click(".mg-lang--menu > summary")  # the language menu (a disclosure)
     with page.expect_navigation():
         page.click("button:has-text('English')")
     assert page.locator("html").get_attribute("lang") == "en"

@@ -11,8 +11,13 @@
   var busy = false;
   var texts = {
     ja: { wait: "回答を探しています…", error: "送信できませんでした。時間をおいてもう一度お試しください。", thanks: "ご回答ありがとうございました。" },
-    en: { wait: "Looking for an answer…", error: "Could not send. Please try again later.", thanks: "Thank you for your feedback." }
-  }[lang === "en" ? "en" : "ja"];
+    en: { wait: "Looking for an answer…", error: "Could not send. Please try again later.", thanks: "Thank you for your feedback." },
+    "zh-hans": { wait: "正在查找回答…", error: "发送失败。请稍后再试。", thanks: "感谢您的回答。" },
+    ko: { wait: "답변을 찾고 있습니다…", error: "보내지 못했습니다. 잠시 후 다시 시도해 주세요.", thanks: "응답해 주셔서 감사합니다." },
+    vi: { wait: "Đang tìm câu trả lời…", error: "Không gửi được. Vui lòng thử lại sau.", thanks: "Cảm ơn bạn đã trả lời." },
+    "pt-br": { wait: "Procurando uma resposta…", error: "Não foi possível enviar. Tente novamente mais tarde.", thanks: "Obrigado pela sua resposta." }
+  };
+  texts = texts[lang] || texts[lang.split("-")[0]] || texts.ja;
 
   function note(text, cls) {
     var p = document.createElement("p");

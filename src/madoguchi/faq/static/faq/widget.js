@@ -11,11 +11,19 @@
   if (!code || !/^[0-9]{6}$/.test(code)) { return; }
   var origin = new URL(script.src, document.baseURI).origin;
   var pageLang = (document.documentElement.lang || "ja").toLowerCase();
-  var lang = script.getAttribute("data-lang") || (pageLang.indexOf("en") === 0 ? "en" : "ja");
-  var labels = {
+  var texts = {
     ja: { open: "質問する（チャット）", close: "チャットを閉じる", title: "よくある質問チャット" },
-    en: { open: "Ask a question (chat)", close: "Close the chat", title: "FAQ chat" }
-  }[lang === "en" ? "en" : "ja"];
+    en: { open: "Ask a question (chat)", close: "Close the chat", title: "FAQ chat" },
+    "zh-hans": { open: "提问（聊天）", close: "关闭聊天", title: "常见问题聊天" },
+    ko: { open: "질문하기(채팅)", close: "채팅 닫기", title: "자주 묻는 질문 채팅" },
+    vi: { open: "Đặt câu hỏi (trò chuyện)", close: "Đóng trò chuyện", title: "Trò chuyện hỏi đáp" },
+    "pt-br": { open: "Fazer uma pergunta (chat)", close: "Fechar o chat", title: "Chat de perguntas frequentes" }
+  };
+  // The site's languages (settings.LANGUAGES): the page's own, or its family (zh-CN → zh-hans).
+  var families = { zh: "zh-hans", pt: "pt-br" };
+  var lang = (script.getAttribute("data-lang") || pageLang).toLowerCase();
+  if (!texts[lang]) { lang = families[lang.split("-")[0]] || (texts[lang.split("-")[0]] ? lang.split("-")[0] : "ja"); }
+  var labels = texts[lang];
   var chatUrl = origin + "/" + code + "/faq/";
   var embedUrl = origin + "/" + code + "/faq/embed/?lang=" + lang;
 

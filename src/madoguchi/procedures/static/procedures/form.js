@@ -84,10 +84,13 @@
           .filter(function (t, i, all) { return all.indexOf(t) === i; });
         setValue(target + "__street", towns.length === 1 ? towns[0] + (found[0].street || "") : "");
         if (status) {
+          // The messages come translated from the page (input.html); Japanese if they do not.
           status.textContent = towns.length === 1
-            ? "住所を入力しました。続けて番地を入力してください。"
-            : "この郵便番号には複数の町域があります（" + towns.filter(Boolean).join("、") +
-              "）。町名と番地を入力してください。";
+            ? button.getAttribute("data-mg-postal-filled") ||
+              "住所を入力しました。続けて番地を入力してください。"
+            : (button.getAttribute("data-mg-postal-towns") ||
+              "この郵便番号には複数の町域があります（{towns}）。町名と番地を入力してください。")
+                .replace("{towns}", towns.filter(Boolean).join("、"));
         }
         var next = document.getElementById(target + "__street");
         if (next) next.focus();
