@@ -36,6 +36,8 @@ COLUMNS = (
     "contact",
     "status",
     "last_reviewed",
+    "question_en",
+    "answer_en",
 )
 REQUIRED_COLUMNS = ("question", "answer")
 MAX_ROWS = 10_000
@@ -151,6 +153,13 @@ def _parse(municipality: Municipality, text: str) -> tuple[list[_Row], list[RowE
                 row_errors.append(
                     RowError(number, "related_procedures", f"手続「{slug}」はありません。")
                 )
+        question_en = " ".join(values.get("question_en", "").split())
+        if len(question_en) > QUESTION_MAX:
+            row_errors.append(
+                RowError(
+                    number, "question_en", f"英語の質問は{QUESTION_MAX}文字以内にしてください。"
+                )
+            )
         if row_errors:
             errors.extend(row_errors)
             continue
@@ -160,7 +169,9 @@ def _parse(municipality: Municipality, text: str) -> tuple[list[_Row], list[RowE
             "status": status,
             "last_reviewed": reviewed,
         }
-        for optional in ("category", "alt_questions", "keywords", "contact"):
+        if "question_en" in header:
+            fields["question_en"] = question_en
+        for optional in ("category", "alt_questions", "keywords", "contact", "answer_en"):
             if optional in header:
                 fields[optional] = values[optional]
         rows.append(_Row(number, entry, fields, linked if "related_procedures" in header else []))
@@ -227,6 +238,8 @@ def export_rows(entries: Iterable[FaqEntry]) -> Iterable[list[str]]:
             e.contact,
             e.status,
             e.last_reviewed.isoformat() if e.last_reviewed else "",
+            e.question_en,
+            e.answer_en,
         ]
 
 

@@ -35,6 +35,8 @@ class FaqEntryForm(forms.ModelForm):  # type: ignore[type-arg]
             "question",
             "alt_questions",
             "answer",
+            "question_en",
+            "answer_en",
             "category",
             "keywords",
             "related_procedures",
@@ -46,6 +48,10 @@ class FaqEntryForm(forms.ModelForm):  # type: ignore[type-arg]
             "question": forms.TextInput(attrs={"class": "mg-input mg-input--full"}),
             "alt_questions": forms.Textarea(attrs={"class": "mg-textarea", "rows": 3}),
             "answer": forms.Textarea(attrs={"class": "mg-textarea", "rows": 8}),
+            "question_en": forms.TextInput(
+                attrs={"class": "mg-input mg-input--full", "lang": "en"}
+            ),
+            "answer_en": forms.Textarea(attrs={"class": "mg-textarea", "rows": 6, "lang": "en"}),
             "category": forms.TextInput(attrs={"class": "mg-input"}),
             "keywords": forms.TextInput(attrs={"class": "mg-input mg-input--full"}),
             "related_procedures": forms.CheckboxSelectMultiple,

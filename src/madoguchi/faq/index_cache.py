@@ -1,6 +1,8 @@
 """A per-process cache of each municipality's FAQ index, kept in step with the database.
 
-- The index of a municipality is built lazily, on its first question in this process.
+- The index of a municipality is built by a background job (``faq.index``) and stored; a process
+  loads the stored index on the municipality's first question. No request builds one: when
+  nothing is stored yet, the request queues the job and answers from an empty index meanwhile.
 - ``FaqIndexState.version`` (one row per municipality) is bumped in the same transaction as every
   change to what its residents can find (services.py). Each query reads that number (one primary-key
   lookup); when it differs from the cached one, the index is *synchronised*: the searchable documents
@@ -104,9 +106,13 @@ def get_index(municipality: Municipality) -> tuple[FaqIndex, threading.RLock]:
                     if index is not None:
                         _sync(index, docs)
                 if index is None:
-                    # Nothing stored yet (a new municipality, or FAQ_INDEX_DIR lost): build once.
-                    index = new_index()
-                    index.build(docs)
+                    # Nothing stored yet (a new municipality, or FAQ_INDEX_DIR lost): the job
+                    # builds it. With the immediate task backend (one process) it has run by
+                    # now; otherwise answer from an empty index until it is stored.
+                    _request_build(municipality)
+                    index = _load_persisted(municipality.pk, fingerprint(docs))
+                    if index is None:
+                        return _pending_index(), threading.RLock()
                 cached = _Cached(version=version, index=index, lock=threading.RLock())
                 _cache[municipality.pk] = cached
                 return cached.index, cached.lock
@@ -115,6 +121,19 @@ def get_index(municipality: Municipality) -> tuple[FaqIndex, threading.RLock]:
             _sync(cached.index, searchable_documents(municipality=municipality))
             cached.version = version
     return cached.index, cached.lock
+
+
+def _request_build(municipality: Municipality) -> None:
+    from . import services  # services imports this module
+
+    services.faq_index_build_ensure(municipality=municipality)
+
+
+@lru_cache(maxsize=1)
+def _pending_index() -> FaqIndex:
+    """What a municipality without a stored index is searched with until its job has stored one:
+    nothing (the chat says it found no answer and shows the desk)."""
+    return new_index()
 
 
 def apply_change(
@@ -181,6 +200,11 @@ def _load_persisted(municipality_id: int, docs_fingerprint: str) -> FaqIndex | N
         logger.warning("faq: persisted index %s unreadable (%s)", path.name, type(exc).__name__)
         return None
     return index
+
+
+def has_stored_index(municipality_id: int) -> bool:
+    directory = _index_dir()
+    return directory.is_dir() and any(directory.glob(f"{municipality_id}-*.pickle"))
 
 
 def _load_latest_persisted(municipality_id: int) -> FaqIndex | None:

@@ -35,6 +35,19 @@ class FaqFields(models.Model):
         _("回答"),
         help_text=_("Markdown または一部の HTML（見出し・リスト・リンクなど）が使えます。"),
     )
+    # The municipality's own English text (optional): shown to readers who ask in another
+    # language, and searched by the sentence channels (see docs/faq-engine.md).
+    question_en = models.CharField(
+        _("質問（英語）"),
+        max_length=QUESTION_MAX,
+        blank=True,
+        help_text=_("英語の質問文（任意）。日本語以外で質問した人に回答と一緒に表示します。"),
+    )
+    answer_en = models.TextField(
+        _("回答（英語）"),
+        blank=True,
+        help_text=_("英語の回答文（任意）。空欄なら日本語の回答を表示します。"),
+    )
     category = models.CharField(_("分類"), max_length=CATEGORY_MAX, blank=True)
     alt_questions = models.TextField(
         _("言い換え"), blank=True, help_text=_("同じ意味の別の聞き方を1行に1つずつ")

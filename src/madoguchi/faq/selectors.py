@@ -46,6 +46,8 @@ def _document(entry: FaqEntry | SharedFaqEntry) -> FaqDocument:
         alt_questions=tuple(entry.alt_question_list),
         keywords=tuple(entry.keyword_list),
         category=entry.category,
+        question_en=entry.question_en,
+        answer_en=answer_plain_text(entry.answer_en) if entry.answer_en else "",
     )
 
 
@@ -96,6 +98,13 @@ class AnswerView:
     category: str
     contact: str
     procedures: list[ProcedureLink] = field(default_factory=list)
+    # The municipality's English text, if any (shown to readers who ask in another language).
+    question_en: str = ""
+    answer_en_html: SafeString = field(default_factory=SafeString)
+
+    @property
+    def has_english(self) -> bool:
+        return bool(self.answer_en_html)
 
 
 def _procedure_links(
@@ -137,6 +146,8 @@ def answers_for(*, municipality: Municipality, doc_ids: list[str]) -> dict[str, 
                 category=e.category,
                 contact=e.contact,
                 procedures=_procedure_links(municipality, list(e.related_procedures.all())),
+                question_en=e.question_en,
+                answer_en_html=render_answer(e.answer_en) if e.answer_en else SafeString(""),
             )
     if shared_ids:
         for s in adopted_shared_entries(municipality=municipality).filter(pk__in=shared_ids):
@@ -147,6 +158,8 @@ def answers_for(*, municipality: Municipality, doc_ids: list[str]) -> dict[str, 
                 answer_text=answer_plain_text(s.answer),
                 category=s.category,
                 contact=s.contact,
+                question_en=s.question_en,
+                answer_en_html=render_answer(s.answer_en) if s.answer_en else SafeString(""),
             )
     return views
 

@@ -20,6 +20,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from madoguchi.jobs.models import Job
+from madoguchi.jobs.selectors import job_latest
 from madoguchi.jobs.services import Progress, job_create, job_enqueue
 from madoguchi.procedures.models import Procedure
 from madoguchi.tenancy.models import Municipality
@@ -43,6 +44,8 @@ DEFAULT_LOG_RETENTION_DAYS = 365
 ENTRY_FIELDS = (
     "question",
     "answer",
+    "question_en",
+    "answer_en",
     "category",
     "alt_questions",
     "keywords",
@@ -79,6 +82,13 @@ def _changed(
             municipality_id, version=version, upsert=docs, remove=removed
         )
     )
+    if not index_cache.has_stored_index(municipality_id):
+        # A new municipality's first FAQ: its index is built by the job before anyone asks.
+        transaction.on_commit(
+            lambda: faq_index_build_ensure(
+                municipality=Municipality.objects.get(pk=municipality_id)
+            )
+        )
 
 
 def _refresh_entry(entry: FaqEntry) -> None:
@@ -106,9 +116,10 @@ def _refresh_entry(entry: FaqEntry) -> None:
 
 def _clean_fields(data: dict[str, Any]) -> dict[str, Any]:
     cleaned = dict(data)
-    if "answer" in cleaned:
-        cleaned["answer"] = sanitize_answer(cleaned["answer"] or "")
-    for key in ("question", "category"):
+    for key in ("answer", "answer_en"):
+        if key in cleaned:
+            cleaned[key] = sanitize_answer(cleaned[key] or "")
+    for key in ("question", "question_en", "category"):
         if key in cleaned:
             cleaned[key] = " ".join(str(cleaned[key] or "").split())
     return cleaned
@@ -221,6 +232,8 @@ def shared_entry_override(*, municipality: Municipality, shared: SharedFaqEntry)
         municipality=municipality,
         question=shared.question,
         answer=shared.answer,
+        question_en=shared.question_en,
+        answer_en=shared.answer_en,
         category=shared.category,
         alt_questions=shared.alt_questions,
         keywords=shared.keywords,
@@ -241,6 +254,7 @@ def shared_entry_hide(*, municipality: Municipality, shared: SharedFaqEntry) -> 
 def shared_entry_save(*, entry: SharedFaqEntry) -> SharedFaqEntry:
     """Save a shared entry (operators only) and tell every adopting municipality."""
     entry.answer = sanitize_answer(entry.answer)
+    entry.answer_en = sanitize_answer(entry.answer_en)
     entry.full_clean()
     entry.save()
     for municipality_id in FaqSetAdoption.objects.filter(faq_set_id=entry.faq_set_id).values_list(
@@ -262,35 +276,42 @@ def faq_set_touched(*, faq_set: FaqSet) -> None:
 # --- Questions, feedback, drafts ---------------------------------------------------------------
 
 
-# Shown with the reply to a question written in another language (answered, not answered): the
-# FAQ's text is Japanese (no translated text is stored yet). Written in the reader's language on purpose, not gettext: the
-# page language may be Japanese while the question is not.
+# Shown with the reply to a question written in another language: (answered in Japanese only, not
+# answered, answered with the municipality's English text). Written in the reader's language on
+# purpose, not gettext: the page language may be Japanese while the question is not.
 READER_NOTES = {
     "en": (
         "This answer is available in Japanese only. If anything is unclear, please contact the "
         "office below; we will help you.",
         "We could not find a sure answer. The closest questions below are in Japanese. Please "
         "contact the office below; we will help you.",
+        "",
     ),
     "zh": (
         "此回答只有日语版本。如有不明之处，请联系下方的窗口。",
         "没有找到确切的回答。下面的相近问题是日语的。请联系下方的窗口。",
+        "此回答以英语显示（由当地政府提供的英文版）。如有不明之处，请联系下方的窗口。",
     ),
     "ko": (
         "이 답변은 일본어로만 제공됩니다. 궁금한 점이 있으면 아래 창구로 문의해 주세요.",
         "정확한 답변을 찾지 못했습니다. 아래의 비슷한 질문은 일본어입니다. 아래 창구로 문의해 주세요.",
+        "이 답변은 영어로 표시됩니다(지자체가 제공한 영어판). 궁금한 점이 있으면 아래 창구로 문의해 주세요.",
     ),
     "vi": (
         "Câu trả lời này chỉ có bằng tiếng Nhật. Nếu có điều gì chưa rõ, vui lòng liên hệ quầy "
         "bên dưới.",
         "Chúng tôi không tìm thấy câu trả lời chắc chắn. Các câu hỏi gần giống bên dưới bằng tiếng "
         "Nhật. Vui lòng liên hệ quầy bên dưới.",
+        "Câu trả lời này được hiển thị bằng tiếng Anh (bản do chính quyền địa phương cung "
+        "cấp). Nếu có điều gì chưa rõ, vui lòng liên hệ quầy bên dưới.",
     ),
     "pt": (
         "Esta resposta está disponível apenas em japonês. Em caso de dúvida, entre em contato "
         "com o balcão abaixo.",
         "Não encontramos uma resposta segura. As perguntas próximas abaixo estão em japonês. "
         "Entre em contato com o balcão abaixo.",
+        "Esta resposta é exibida em inglês (versão fornecida pelo município). Em caso de "
+        "dúvida, entre em contato com o balcão abaixo.",
     ),
 }
 
@@ -304,16 +325,24 @@ class ChatAnswer:
     answer: selectors.AnswerView | None
     alternatives: list[selectors.AnswerView] = field(default_factory=list)
     procedures: list[selectors.ProcedureLink] = field(default_factory=list)
-    # The language the question was written in ("ja", "en", "zh", "ko", "vi", "pt"): the FAQ is
-    # shown in Japanese, with a note in that language (see faq/_turn.html).
+    # The language the question was written in ("ja", "en", "zh", "ko", "vi", "pt"): other
+    # readers get the municipality's English text where it entered one, else the Japanese text
+    # with a note in their language (see faq/_answer_text.html, faq/_turn.html).
     reader_language: str = "ja"
+
+    @property
+    def in_english(self) -> bool:
+        """Show the FAQ's English text (a reader of another language, and there is one)."""
+        return self.reader_language != "ja"
 
     @property
     def reader_note(self) -> str:
         notes = READER_NOTES.get(self.reader_language)
         if notes is None:
             return ""
-        return notes[0] if self.answer is not None else notes[1]
+        if self.answer is None:
+            return notes[1]
+        return notes[2] if self.answer.has_english else notes[0]
 
 
 def faq_ask(
@@ -447,6 +476,15 @@ def faq_index_build_start(*, municipality: Municipality, actor: Any = None) -> J
         job = job_create(kind=INDEX_JOB_KIND, municipality=municipality, started_by=actor, total=1)
         job_enqueue(job=job)
     return job
+
+
+def faq_index_build_ensure(*, municipality: Municipality) -> None:
+    """Queue a build of the municipality's index unless one is queued or running already (a
+    process found no stored index: a new municipality, or FAQ_INDEX_DIR lost)."""
+    latest = job_latest(municipality=municipality, kind=INDEX_JOB_KIND)
+    if latest is not None and latest.state in (Job.State.QUEUED, Job.State.RUNNING):
+        return
+    faq_index_build_start(municipality=municipality)
 
 
 def faq_index_build_work(job: Job, progress: Progress) -> None:

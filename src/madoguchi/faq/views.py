@@ -153,6 +153,8 @@ def _answer_json(view: selectors.AnswerView | None) -> dict[str, Any] | None:
         "category": view.category,
         "contact": view.contact,
         "procedures": [{"name": p.name, "url": p.url} for p in view.procedures],
+        "question_en": view.question_en,
+        "answer_en_html": str(view.answer_en_html),
     }
 
 

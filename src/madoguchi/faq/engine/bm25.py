@@ -23,6 +23,7 @@ import math
 import operator
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -226,6 +227,70 @@ class Bm25fIndex:
         self._alive[slot] = False
         self._n_docs -= 1
         self._norm = None
+
+    # ----- storage ------------------------------------------------------------------------------
+    # A stored index maps its large arrays from the file (see FaqIndex.save): the main segment
+    # and the forward lists, packed into one CSR block, so worker processes share their pages.
+    _PACKED = ("_fwd_slots", "_fwd_ptr", "_fwd_terms", "_fwd_tf")
+
+    def arrays_to_map(self) -> dict[str, npt.NDArray[Any]]:
+        """The arrays a stored index keeps outside the pickle (the forward lists packed)."""
+        slots = np.fromiter(self._forward.keys(), dtype=np.int64, count=len(self._forward))
+        entries = list(self._forward.values())
+        sizes = np.fromiter((e[0].size for e in entries), dtype=np.int64, count=len(entries))
+        ptr = np.concatenate(([0], np.cumsum(sizes))).astype(np.int64)
+        terms = np.concatenate([e[0] for e in entries]) if entries else np.zeros(0, dtype=np.int64)
+        tf = (
+            np.concatenate([e[1] for e in entries])
+            if entries
+            else np.zeros((0, self._n_fields), dtype=np.float32)
+        )
+        return {
+            "_main_ptr": self._main_ptr,
+            "_main_slots": self._main_slots,
+            "_main_tf": self._main_tf,
+            "_fwd_slots": slots,
+            "_fwd_ptr": ptr,
+            "_fwd_terms": terms.astype(np.int64),
+            "_fwd_tf": tf.astype(np.float32),
+        }
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        state["_compiled"] = {}
+        state["_norm"] = None
+        if not all(name in state for name in self._PACKED):  # pickled on its own
+            state.update({k: v for k, v in self.arrays_to_map().items() if k in self._PACKED})
+        state["_forward"] = None
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        if not all(name in state for name in self._PACKED):
+            return  # stored before the forward lists were packed: the dict was pickled
+        if all(isinstance(state[name], np.ndarray) for name in self._PACKED):
+            self.arrays_mapped()
+        # else: the arrays are still being mapped by FaqIndex.load, which calls arrays_mapped
+
+    def arrays_mapped(self) -> None:
+        """Rebuild the forward lists as views into the packed (maybe mapped) arrays."""
+        if not all(name in self.__dict__ for name in self._PACKED):
+            return
+        packed = self.__dict__
+        slots, ptr = packed["_fwd_slots"], packed["_fwd_ptr"]
+        terms, tf = packed["_fwd_terms"], packed["_fwd_tf"]
+        bounds = ptr.tolist()
+        self._forward = {
+            slot: (terms[bounds[i] : bounds[i + 1]], tf[bounds[i] : bounds[i + 1]])
+            for i, slot in enumerate(slots.tolist())
+        }
+        for name in self._PACKED:
+            delattr(self, name)
+
+    def packed_done(self) -> None:
+        """After saving: drop the packed copies (the forward dict is the live data)."""
+        for name in self._PACKED:
+            self.__dict__.pop(name, None)
 
     # ----- reads --------------------------------------------------------------------------------
     @property

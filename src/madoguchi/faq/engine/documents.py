@@ -13,6 +13,9 @@ class FaqDocument:
     alt_questions: tuple[str, ...] | list[str] = field(default_factory=tuple)
     keywords: tuple[str, ...] | list[str] = field(default_factory=tuple)
     category: str = ""
+    # The municipality's English text, if it entered one (searched by the sentence channels).
+    question_en: str = ""
+    answer_en: str = ""
 
 
 @dataclass(frozen=True)

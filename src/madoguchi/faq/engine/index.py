@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from madoguchi.core import forking
 from madoguchi.core.japanese_analysis.analysis import (
@@ -52,6 +53,7 @@ from .sentence import (
     VectorCache,
     default_encoder,
     faq_texts,
+    has_english,
 )
 from .vectors import WordVectors, default_vectors
 
@@ -101,6 +103,7 @@ class EngineConfig:
     # sentence channels, which read the question itself, weigh this much more.
     use_glossary: bool = True
     foreign_lexical_weight: float = 1.0
+    foreign_dense_weight: float = 0.5
     foreign_sentence_boost: float = 1.0
     # The sentence query is the question's vector plus this share of its translated terms' vector.
     foreign_translated_sentence: float = 0.6
@@ -396,11 +399,19 @@ class FaqIndex:
         )
 
     def _sentence_texts(self, ch: SentenceChannel, doc: FaqDocument) -> list[str]:
-        return faq_texts(doc.question, list(doc.alt_questions), doc.answer, ch.answer_chars)
+        return faq_texts(
+            doc.question,
+            list(doc.alt_questions),
+            doc.answer,
+            ch.answer_chars,
+            doc.question_en,
+            doc.answer_en,
+        )
 
     def _set_sentence(self, slots: list[int], docs: list[FaqDocument]) -> None:
+        english = [has_english(doc.question_en, doc.answer_en) for doc in docs]
         for ch in self._sentence:
-            ch.set_many(slots, [self._sentence_texts(ch, doc) for doc in docs])
+            ch.set_many(slots, [self._sentence_texts(ch, doc) for doc in docs], english)
 
     def _form_of_term(self, tid: int) -> str:
         name = self._words.term_name(tid)
@@ -426,28 +437,50 @@ class FaqIndex:
         dense.set_rows(slots, np.concatenate(blocks))
 
     # ----- persistence --------------------------------------------------------------------------
-    def save(self, path: str | Path) -> None:
-        """One file: the pickled index, then (page-aligned) the large read-mostly matrices (the
-        dense and sentence vectors), which :meth:`load` maps instead of reading, so every worker
-        process of a server shares one copy of them through the page cache."""
-        holders: list[Any] = [ch for ch in self._sentence]
+    def _mapped_holders(self) -> list[Any]:
+        """Objects whose large arrays a stored index keeps outside the pickle."""
+        holders: list[Any] = [self._words, self._chars]
+        for ch in self._sentence:
+            holders += [ch, ch.cache]
         if self._dense is not None:
             holders.append(self._dense)
-        matrices = [np.ascontiguousarray(h._mixed) for h in holders]
+        return holders
+
+    @staticmethod
+    def _arrays_of(holder: Any) -> dict[str, Any]:
+        if hasattr(holder, "arrays_to_map"):
+            return dict(holder.arrays_to_map())
+        return {"_mixed": holder._mixed}  # sentence and dense channels
+
+    def save(self, path: str | Path) -> None:
+        """One file: the pickled index, then (page-aligned) its large arrays (postings, forward
+        lists, dense and sentence vectors, the sentence-vector cache), which :meth:`load` maps
+        instead of reading, so every worker process of a server shares one copy of them through
+        the page cache."""
+        placed: list[tuple[Any, str, Any, npt.NDArray[Any]]] = []
         offset = 0
-        for holder, matrix in zip(holders, matrices, strict=True):
-            holder._mixed = _Mapped(offset, matrix.shape, matrix.dtype.str)
-            offset += _aligned(matrix.nbytes, 64)
         try:
+            for holder in self._mapped_holders():
+                for attr, array in self._arrays_of(holder).items():
+                    matrix = np.ascontiguousarray(array)
+                    placed.append((holder, attr, holder.__dict__.get(attr), matrix))
+                    setattr(holder, attr, _Mapped(offset, matrix.shape, matrix.dtype.str))
+                    offset += _aligned(matrix.nbytes, 64)
             with open(path, "wb") as fh:
                 pickle.dump(self, fh, protocol=pickle.HIGHEST_PROTOCOL)
                 base = _aligned(fh.tell(), mmap.ALLOCATIONGRANULARITY)
-                for holder, matrix in zip(holders, matrices, strict=True):
-                    fh.seek(base + holder._mixed.offset)
+                for holder, attr, _old, matrix in placed:
+                    fh.seek(base + getattr(holder, attr).offset)
                     fh.write(matrix.tobytes())
         finally:
-            for holder, matrix in zip(holders, matrices, strict=True):
-                holder._mixed = matrix
+            for holder, attr, old, _matrix in placed:
+                if old is None:
+                    holder.__dict__.pop(attr, None)
+                else:
+                    setattr(holder, attr, old)
+            for holder in self._mapped_holders():
+                if hasattr(holder, "packed_done"):
+                    holder.packed_done()
 
     @staticmethod
     def load(path: str | Path) -> FaqIndex:
@@ -457,22 +490,25 @@ class FaqIndex:
             base = _aligned(fh.tell(), mmap.ALLOCATIONGRANULARITY)
         if not isinstance(index, FaqIndex):
             raise TypeError(f"{path} does not hold a FaqIndex")
-        holders: list[Any] = [*index._sentence, index._dense]
-        for holder in holders:
-            mapped = getattr(holder, "_mixed", None)
-            if isinstance(mapped, _Mapped):
+        for holder in index._mapped_holders():
+            for attr, mapped in list(holder.__dict__.items()):
+                if not isinstance(mapped, _Mapped):
+                    continue
+                dtype = np.dtype(mapped.dtype)
                 # Copy-on-write: shared pages until this process edits a row (an upsert).
-                holder._mixed = (
-                    np.memmap(
-                        path,
-                        dtype=np.dtype(mapped.dtype),
-                        mode="c",
-                        offset=base + mapped.offset,
-                        shape=mapped.shape,
+                array = (
+                    np.asarray(
+                        np.memmap(
+                            path, dtype=dtype, mode="c", offset=base + mapped.offset,
+                            shape=mapped.shape,
+                        )
                     )
                     if math.prod(mapped.shape)
-                    else np.zeros(mapped.shape, dtype=np.dtype(mapped.dtype))
-                )
+                    else np.zeros(mapped.shape, dtype=dtype)
+                )  # fmt: skip
+                setattr(holder, attr, array)
+            if hasattr(holder, "arrays_mapped"):
+                holder.arrays_mapped()
         return index
 
     # ----- query analysis -----------------------------------------------------------------------
@@ -491,10 +527,13 @@ class FaqIndex:
                 groups.append(members)
         return groups
 
-    def query_terms(self, query: str) -> dict[str, float]:
-        """Weighted word terms of a query, synonyms included."""
+    def query_terms(
+        self, query: str, tagged: list[tuple[str, int]] | None = None
+    ) -> dict[str, float]:
+        """Weighted word terms of a query (or of its ``tagged`` words), synonyms included."""
         c = self.config
-        tagged = self.analyzer.tagged_words(query, rewrite=c.use_rewrites)
+        if tagged is None:
+            tagged = self.analyzer.tagged_words(query, rewrite=c.use_rewrites)
         kind_weight = {NOUN: 1.0, PREDICATE: c.predicate_weight, PART: c.part_weight}
         weights: dict[str, float] = {}
         for term, kind in tagged:
@@ -575,7 +614,9 @@ class FaqIndex:
             query = "、".join(terms)
             if c.foreign_keep_original and language == "zh":
                 query = f"{query}。{original}" if query else original
-        word_q = self.query_terms(query)
+        # One Sudachi pass serves the word and the word-vector channels.
+        tagged = self.analyzer.tagged_words(query, rewrite=c.use_rewrites)
+        word_q = self.query_terms(query, tagged)
         char_q: dict[str, float] = {}
         if c.use_chars:
             for g in self.analyzer.char_ngrams(query, rewrite=c.use_rewrites):
@@ -589,7 +630,6 @@ class FaqIndex:
             if c.dense_query_mode == "terms":
                 bag = list(word_q.items())
             else:
-                tagged = self.analyzer.tagged_words(query, rewrite=c.use_rewrites)
                 keep_parts = c.dense_query_mode == "all"
                 bag = [(t, 1.0) for t, kind in tagged if keep_parts or kind != PART]
             qvec = self._dense.embed((forms.get(t, t), w) for t, w in bag)
@@ -598,7 +638,10 @@ class FaqIndex:
                 top = self._top_slots(lexical + dense, c.dense_feedback_docs)
                 qvec = self._dense.feedback(qvec, top, c.dense_feedback)
                 dense = self._dense.scores(qvec, lexical.shape[0])
-        fused = lexical + dense if dense is not None else lexical
+        fused = lexical
+        if dense is not None:
+            # Translated glossary terms make a noisier word-vector query than a Japanese question.
+            fused = fused + (dense if language == "ja" else c.foreign_dense_weight * dense)
         if language != "ja":
             fused = c.foreign_lexical_weight * fused
         sentence: FloatArray | None = None

@@ -157,21 +157,62 @@ class VectorCache:
         cache._rows = {k.tobytes(): r.copy() for k, r in zip(keys, rows, strict=True)}
         return cache
 
-    def __getstate__(self) -> dict[str, Any]:
+    # A stored index maps the cache's arrays from its file (see FaqIndex.save); the dict then
+    # holds views into the shared pages.
+    def arrays_to_map(self) -> dict[str, npt.NDArray[Any]]:
         keys, rows = self.to_arrays()
+        return {"_keys_packed": keys, "_rows_packed": rows}
+
+    def packed_done(self) -> None:
+        self.__dict__.pop("_keys_packed", None)
+        self.__dict__.pop("_rows_packed", None)
+
+    def __getstate__(self) -> dict[str, Any]:
+        if "_keys_packed" in self.__dict__:
+            keys, rows = self.__dict__["_keys_packed"], self.__dict__["_rows_packed"]
+        else:
+            keys, rows = self.to_arrays()
         return {"encoder": self.encoder, "dim": self.dim, "keys": keys, "rows": rows}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.encoder = state["encoder"]
         self.dim = state["dim"]
         self.encoded = 0
-        self._rows = {k.tobytes(): r for k, r in zip(state["keys"], state["rows"], strict=True)}
+        self._rows = {}
+        self._keys_packed = state["keys"]
+        self._rows_packed = state["rows"]
+        if isinstance(self._keys_packed, np.ndarray):
+            self.arrays_mapped()
+
+    def arrays_mapped(self) -> None:
+        if "_keys_packed" not in self.__dict__:
+            return
+        keys, rows = self.__dict__.pop("_keys_packed"), self.__dict__.pop("_rows_packed")
+        self._rows = {k.tobytes(): r for k, r in zip(keys, rows, strict=True)}
 
 
-def faq_texts(question: str, alts: Sequence[str], answer: str, answer_chars: int) -> list[str]:
-    """The texts encoded for one FAQ: question, question + start of the answer, phrasings."""
+def faq_texts(
+    question: str,
+    alts: Sequence[str],
+    answer: str,
+    answer_chars: int,
+    question_en: str = "",
+    answer_en: str = "",
+) -> list[str]:
+    """The texts encoded for one FAQ: question, question + start of the answer, phrasings, and,
+    when the municipality entered English text, the English question and question + answer start
+    (always the last two: see :func:`has_english`)."""
     head = answer[:answer_chars].strip()
-    return [question, f"{question}\n{head}" if head else question, *[a for a in alts if a]]
+    texts = [question, f"{question}\n{head}" if head else question, *[a for a in alts if a]]
+    if question_en or answer_en:
+        q_en = question_en or question
+        head_en = answer_en[:answer_chars].strip()
+        texts += [q_en, f"{q_en}\n{head_en}" if head_en else q_en]
+    return texts
+
+
+def has_english(question_en: str, answer_en: str) -> bool:
+    return bool(question_en or answer_en)
 
 
 class SentenceChannel:
@@ -198,6 +239,10 @@ class SentenceChannel:
         self._alt_rows: Matrix = np.zeros((0, self.dim), dtype=np.float32)
         self._alt_slot: npt.NDArray[np.int64] = np.zeros(0, dtype=np.int64)
         self._alt_question: Matrix = np.zeros((0, self.dim), dtype=np.float32)
+        # The municipality's English texts: one mixed row per FAQ that has them; a slot's score is
+        # the better of its Japanese and its English rows.
+        self._en_rows: Matrix = np.zeros((0, self.dim), dtype=np.float32)
+        self._en_slot: npt.NDArray[np.int64] = np.zeros(0, dtype=np.int64)
 
     # The encoder (model weights) is shared by the process: reloaded, not pickled.
     def __getstate__(self) -> dict[str, Any]:
@@ -207,6 +252,9 @@ class SentenceChannel:
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update(state)
+        if "_en_rows" not in state:  # stored before English texts existed
+            self._en_rows = np.zeros((0, self.dim), dtype=np.float32)
+            self._en_slot = np.zeros(0, dtype=np.int64)
         self.encoder = default_encoder(self.name)
 
     def _encode(self, texts: list[str], *, query: bool) -> Matrix:
@@ -222,9 +270,15 @@ class SentenceChannel:
         grown[: self._mixed.shape[0]] = self._mixed
         self._mixed = grown
 
-    def set_many(self, slots: Sequence[int], texts: Sequence[list[str]]) -> None:
-        """Vectors of these slots from their FAQ texts (see :func:`faq_texts`); only texts the
-        cache has not seen are encoded, in one batch."""
+    def set_many(
+        self,
+        slots: Sequence[int],
+        texts: Sequence[list[str]],
+        english: Sequence[bool] | None = None,
+    ) -> None:
+        """Vectors of these slots from their FAQ texts (see :func:`faq_texts`; ``english[i]``: the
+        last two texts of slot i are its English ones); only texts the cache has not seen are
+        encoded, in one batch."""
         flat = [t for ts in texts for t in ts]
         vecs = self.cache.vectors(flat, self._encode)
         if slots:
@@ -234,30 +288,46 @@ class SentenceChannel:
         alt_rows: list[Matrix] = []
         alt_slots: list[int] = []
         alt_questions: list[Matrix] = []
+        en_rows: list[Matrix] = []
+        en_slots: list[int] = []
         pos = 0
-        for slot, ts in zip(slots, texts, strict=True):
+        flags = english if english is not None else [False] * len(slots)
+        for slot, ts, has_en in zip(slots, texts, flags, strict=True):
             q, qa = vecs[pos], vecs[pos + 1]
             self._mixed[slot] = self.question_weight * q + self.qa_weight * qa
-            for j in range(2, len(ts)):
+            n_alts = len(ts) - (4 if has_en else 2)
+            for j in range(2, 2 + n_alts):
                 alt_rows.append(vecs[pos + j])
                 alt_slots.append(slot)
                 alt_questions.append(q)
+            if has_en:
+                q_en, qa_en = vecs[pos + len(ts) - 2], vecs[pos + len(ts) - 1]
+                en_rows.append(self.question_weight * q_en + self.qa_weight * qa_en)
+                en_slots.append(slot)
             pos += len(ts)
+        self._drop_alts(set(slots))
         if alt_rows:
-            self._drop_alts(set(slots))
             self._alt_rows = np.concatenate([self._alt_rows, np.stack(alt_rows)])
             self._alt_slot = np.concatenate([self._alt_slot, np.asarray(alt_slots, np.int64)])
             self._alt_question = np.concatenate([self._alt_question, np.stack(alt_questions)])
+        if en_rows:
+            self._en_rows = np.concatenate([self._en_rows, np.stack(en_rows)])
+            self._en_slot = np.concatenate([self._en_slot, np.asarray(en_slots, np.int64)])
 
     def _drop_alts(self, slots: set[int]) -> None:
-        if not self._alt_slot.size or not slots:
+        if not slots:
             return
-        keep = ~np.isin(self._alt_slot, list(slots))
-        if keep.all():
-            return
-        self._alt_rows = self._alt_rows[keep]
-        self._alt_slot = self._alt_slot[keep]
-        self._alt_question = self._alt_question[keep]
+        if self._alt_slot.size:
+            keep = ~np.isin(self._alt_slot, list(slots))
+            if not keep.all():
+                self._alt_rows = self._alt_rows[keep]
+                self._alt_slot = self._alt_slot[keep]
+                self._alt_question = self._alt_question[keep]
+        if self._en_slot.size:
+            keep = ~np.isin(self._en_slot, list(slots))
+            if not keep.all():
+                self._en_rows = self._en_rows[keep]
+                self._en_slot = self._en_slot[keep]
 
     def clear(self, slot: int) -> None:
         if slot < self._mixed.shape[0]:
@@ -283,6 +353,9 @@ class SentenceChannel:
                 best = np.zeros(capacity)
                 np.maximum.at(best, self._alt_slot, lift)
                 out += self.question_weight * best
+            if self._en_slot.size:
+                english = np.einsum("ij,j->i", self._en_rows, query)
+                out[self._en_slot] = np.maximum(out[self._en_slot], english)
         return out
 
     def question_cosine(self, query: Matrix, slot: int) -> float:
@@ -293,5 +366,10 @@ class SentenceChannel:
         return float(self._mixed[slot] @ query) / total if total > 0 else 0.0
 
     def nbytes(self) -> int:
-        rows = self._mixed.nbytes + self._alt_rows.nbytes + self._alt_question.nbytes
+        rows = (
+            self._mixed.nbytes
+            + self._alt_rows.nbytes
+            + self._alt_question.nbytes
+            + self._en_rows.nbytes
+        )
         return int(rows + len(self.cache) * (self.dim * 2 + 16 + 100))

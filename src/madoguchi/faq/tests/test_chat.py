@@ -9,7 +9,7 @@ from django.test import Client
 from django.urls import reverse
 
 from madoguchi.faq import services
-from madoguchi.faq.models import FaqQueryLog, Status
+from madoguchi.faq.models import FaqEntry, FaqQueryLog, Status
 from madoguchi.procedures.models import Procedure
 from madoguchi.tenancy.models import Municipality
 from madoguchi.tenancy.tests.factories import MunicipalityFactory
@@ -139,6 +139,31 @@ def test_a_question_in_english_gets_the_japanese_answer_with_a_note(
     assert "市民課 0559-00-0001" in body
     response = client.post(_url(town, "chat"), {"q": "住民票がほしい"})
     assert "faq-reader-note" not in response.content.decode()
+
+
+def test_english_text_entered_by_the_town_is_shown_to_readers_of_other_languages(
+    client: Client, town: Municipality
+) -> None:
+    entry = FaqEntry.objects.get(question="住民票の写しはどこで取れますか")
+    services.faq_entry_update(
+        entry=entry,
+        question_en="Where can I get a copy of my residence certificate?",
+        answer_en="At the **Citizens Division** counter. <script>x()</script>Bring your ID.",
+    )
+    body = client.post(
+        _url(town, "chat"), {"q": "Where can I get a residence certificate?"}
+    ).content.decode()
+    assert '<span lang="en">Where can I get a copy of my residence certificate?</span>' in body
+    assert '<div class="faq-answer__body" lang="en">' in body
+    assert "<strong>Citizens Division</strong>" in body and "<script>" not in body
+    assert "available in Japanese only" not in body
+    # A Chinese reader gets the English text too, with a note in Chinese; a Japanese reader
+    # the Japanese text.
+    body = client.post(_url(town, "chat"), {"q": "在哪里可以办住民票？"}).content.decode()
+    assert "Citizens Division" in body and "此回答以英语显示" in body
+    body = client.post(_url(town, "chat"), {"q": "住民票がほしい"}).content.decode()
+    assert "Citizens Division" not in body
+    assert '<div class="faq-answer__body" lang="ja">' in body
 
 
 def test_embed_page_may_be_framed_by_the_towns_site_only(

@@ -111,6 +111,22 @@ def test_update_by_id_and_round_trip(town: Municipality) -> None:
     assert FaqEntry.objects.get().answer == "コンビニでも取れます〜"
 
 
+def test_english_texts_are_imported_and_exported(town: Municipality) -> None:
+    header = "question,answer,status,question_en,answer_en\r\n"
+    row = '住民票,市民課で。,公開,Residence certificate,"At the **Citizens Division**."\r\n'
+    result = csv_io.import_csv(municipality=town, data=(header + row).encode())
+    assert result.ok, result.errors
+    entry = FaqEntry.objects.get()
+    assert entry.question_en == "Residence certificate"
+    assert entry.answer_en == "At the **Citizens Division**."
+    exported = csv_io.export_csv(FaqEntry.objects.for_municipality(town)).decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(exported)))
+    assert rows[1][-2:] == ["Residence certificate", "At the **Citizens Division**."]
+    too_long = '住民票,市民課で。,公開,"' + "x" * 301 + '",\r\n'
+    bad = csv_io.import_csv(municipality=town, data=(header + too_long).encode())
+    assert not bad.ok and bad.errors[0].column == "question_en"
+
+
 def test_dry_run_writes_nothing(town: Municipality) -> None:
     result = csv_io.import_csv(municipality=town, data=_csv(",q,a,,,,,,,").encode(), dry_run=True)
     assert result.ok and result.created == 1

@@ -117,3 +117,40 @@ def test_rebuilds_reuse_stored_sentence_vectors_and_a_stale_index_is_synced(
     index, _lock = index_cache.get_index(town)
     assert encoder.calls == ["子犬の登録", "子犬の登録\n30日以内に。"]
     assert {d.question for d in index.documents()} == {"子犬の登録", "粗大ごみの出し方"}
+
+
+def test_a_new_towns_first_question_queues_the_build_and_does_not_build(
+    settings: Any, tmp_path: Path, monkeypatch: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    from madoguchi.faq import services
+    from madoguchi.faq.models import Status
+    from madoguchi.jobs.services import job_run
+
+    from .conftest import REAL
+
+    settings.FAQ_INDEX_DIR = tmp_path
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    monkeypatch.setattr(index_cache, "_request_build", REAL["request_build"])
+    town = MunicipalityFactory()
+    services.faq_entry_create(
+        municipality=town,
+        question="粗大ごみの出し方",
+        answer="予約制です。",
+        status=Status.PUBLISHED,
+    )
+    built: list[int] = []
+    real_build = index_cache.FaqIndex.build
+    monkeypatch.setattr(
+        index_cache.FaqIndex, "build", lambda self, docs: built.append(1) or real_build(self, docs)
+    )
+    answer = services.faq_ask(municipality=town, query="粗大ごみを出したい")
+    assert answer.answer is None and not answer.alternatives  # nothing yet, honestly said
+    assert built == []  # the request built nothing
+    job = Job.objects.get(kind="faq.index", municipality=town)
+    assert job.state == Job.State.QUEUED
+    services.faq_ask(municipality=town, query="粗大ごみを出したい")
+    assert Job.objects.filter(kind="faq.index").count() == 1  # queued once
+    job_run(job_id=job.pk)  # the worker
+    assert built == [1]
+    hits = services.faq_ask(municipality=town, query="粗大ごみを出したい")
+    assert (hits.answer or hits.alternatives[0]).question == "粗大ごみの出し方"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import mmap
 import pickle
 from collections.abc import Sequence
 from pathlib import Path
@@ -124,6 +125,32 @@ def test_an_alternative_phrasing_lifts_its_faq() -> None:
     assert all(h.doc_id != "3" for h in index.search("子犬を飼い始めた").hits)
 
 
+def test_the_municipalitys_english_text_finds_its_faq_for_an_english_question() -> None:
+    english = FaqDocument(
+        id="2",
+        question="住民票の写しの取り方",
+        answer="市民課の窓口で請求できます。",
+        question_en="How do I get a copy of my residence certificate?",
+        answer_en="Ask at the Citizens Division counter.",
+    )
+    question = "how do i get a copy of my residence certificate"
+    plain = sentence_index(CharEncoder())
+    plain.build(DOCS)
+    index = sentence_index(CharEncoder())
+    index.build([*DOCS[:1], english, DOCS[2]])
+    assert index.search(question).hits[0].doc_id == "2"
+    scores = {h.doc_id: h.score for h in index.search(question).hits}
+    before = {h.doc_id: h.score for h in plain.search(question).hits}
+    assert scores["2"] > before.get("2", 0.0)
+    # An edit that drops the English text drops its vectors too; a new one brings them back.
+    index.upsert(DOCS[1])
+    assert {h.doc_id: h.score for h in index.search(question).hits}.get("2", 0.0) == pytest.approx(
+        before.get("2", 0.0)
+    )
+    index.upsert(english)
+    assert index.search(question).hits[0].doc_id == "2"
+
+
 def test_language_detection() -> None:
     assert detect_language("住民票") == "ja"  # kanji only, no Chinese marks
     assert detect_language("原付のナンバー") == "ja"
@@ -198,6 +225,15 @@ def test_a_birth_does_not_get_the_nursery_answer_confidently() -> None:
     assert not index.search("ビットコインの買い方").confident
 
 
+def _mapped(array: np.ndarray) -> bool:
+    base = array
+    while base is not None:
+        if isinstance(base, mmap.mmap):
+            return True
+        base = getattr(base, "base", None) if not isinstance(base, np.memmap) else base._mmap
+    return False
+
+
 def test_a_saved_index_maps_its_vectors_and_still_takes_edits(tmp_path: Path) -> None:
     encoder = CharEncoder()
     index = sentence_index(encoder)
@@ -208,7 +244,12 @@ def test_a_saved_index_maps_its_vectors_and_still_takes_edits(tmp_path: Path) ->
     assert index.search("住民票の写し").hits[0].doc_id == "2"
     loaded = FaqIndex.load(path)
     (channel,) = loaded._sentence
-    assert isinstance(channel._mixed, np.memmap)  # shared pages, not a private copy
+    # Shared pages, not private copies: vectors, postings, forward lists, the vector cache.
+    assert _mapped(channel._mixed)
+    assert _mapped(loaded._words._main_slots) and _mapped(loaded._words._main_tf)
+    assert all(_mapped(terms) for terms, _tf in loaded._words._forward.values())
+    assert all(_mapped(row) for row in channel.cache._rows.values())
+    assert len(channel.cache) == len(index._sentence[0].cache)
     channel.encoder = encoder
     assert loaded.search("住民票の写し").hits == index.search("住民票の写し").hits
     loaded.upsert(FaqDocument(id="5", question="婚姻届の出し方", answer="戸籍係へ"))
