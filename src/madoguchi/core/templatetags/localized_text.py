@@ -100,10 +100,12 @@ def _block_badge(badge: SafeString) -> SafeString:
 
 @register.inclusion_tag("core/_easy_japanese_toggle.html", takes_context=True)
 def easy_japanese_toggle(context: template.Context) -> dict[str, Any]:
-    """The やさしい日本語 switch: shown while the page is in Japanese."""
+    """The やさしい日本語 switch: shown on residents' pages while they are in Japanese."""
     request = context.get("request")
     return {
-        "show": (get_language() or "ja").startswith("ja") and request is not None,
+        "show": (get_language() or "ja").startswith("ja")
+        and request is not None
+        and not request.path.startswith("/staff/"),
         "on": easy_japanese_chosen(request),
         "next": request.get_full_path() if request is not None else "/",
         "csrf_token": context.get("csrf_token"),

@@ -152,3 +152,18 @@ def test_the_switch_sets_and_clears_the_cookie_and_goes_back(client: object) -> 
     response = client.post("/i18n/easy-japanese/", {"easy": "1", "next": "https://evil.example/"})
     assert response["Location"] == "/"
     assert client.get("/i18n/easy-japanese/").status_code == 405
+
+
+@pytest.mark.parametrize(
+    ("path", "language", "shown"),
+    [("/229997/", "ja", True), ("/229997/", "en", False), ("/staff/", "ja", False)],
+)
+def test_the_switch_is_offered_on_residents_japanese_pages(
+    path: str, language: str, shown: bool
+) -> None:
+    request = RequestFactory().get(path)
+    with translation.override(language):
+        html = Template("{% load localized_text %}{% easy_japanese_toggle %}").render(
+            Context({"request": request})
+        )
+    assert ('action="/i18n/easy-japanese/"' in html) is shown

@@ -194,3 +194,21 @@ def test_trust_page_falls_back_visibly(client: Client, town: Any) -> None:
     TrustPage.objects.filter(municipality=town).update(body_en="The terms")
     html = _get(client, f"/{town.code}/about/terms/", "en")
     assert 'lang="en"' in html and "The terms" in html
+
+
+def test_the_demo_fills_the_english_texts() -> None:
+    from django.core.management import call_command
+
+    from madoguchi.demo import demo_load
+
+    town = demo_load()
+    call_command("reservations_demo", town.code, verbosity=0)
+    call_command("reservations_demo", town.code, verbosity=0)  # re-runnable
+    town.refresh_from_db()
+    assert town.department_en and town.address_en and town.opening_note_en
+    for service in Service.objects.filter(municipality=town):
+        assert service.name_en and service.description_en
+    closed = CalendarException.objects.get(municipality=town)
+    assert closed.note and closed.note_en
+    for procedure in Procedure.objects.filter(municipality=town):
+        assert procedure.summary_en and procedure.description_en and procedure.fees_en
