@@ -7,7 +7,6 @@ from datetime import time
 from django.db import transaction
 
 from madoguchi.accounts.models import Role, StaffDepartment, StaffUser
-from madoguchi.catalogue.sharing.services import national_library_publish
 from madoguchi.core.municipality_code import prefecture_of, with_check_digit
 from madoguchi.procedures.services import library_install, life_events_install
 from madoguchi.tenancy.demo_data import trust_pages_fill
@@ -51,7 +50,6 @@ def demo_load() -> Municipality:
                 municipality=municipality, weekday=weekday, opens=time(8, 30), closes=time(17, 15)
             )
     library_install(municipality=municipality, publish=True)
-    national_library_publish()  # the library offered as shared procedures (staff can adopt)
     trust_pages_fill(municipality=municipality)
     life_events_install(municipality=municipality)
     for username, title, role, is_staff in DEMO_STAFF:
