@@ -10,6 +10,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
+        ('catalogue', '0001_form_builder'),
         ('procedures', '0002_life_events'),
         ('tenancy', '0004_trust_pages'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
