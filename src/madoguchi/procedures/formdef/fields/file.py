@@ -78,6 +78,7 @@ class FileType(FieldType):
     name = "file"
     attributes = frozenset({"accept", "max_bytes"})
     template = "file"
+    uploads = True
 
     def parse(
         self, field_data: Mapping[str, Any], path: str, attrs: dict[str, Any], ctx: ParseContext
