@@ -52,6 +52,7 @@ def resume(reference: str, sealed: Mapping[str, str]) -> Envelope | None:
             "municipality_name": str(draft.municipality),
             "procedure_name": draft.procedure.name,
             "url": sealed["url"],
+            "expires_at": draft.expires_at,
         },
     )
 

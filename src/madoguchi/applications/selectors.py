@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from madoguchi.accounts.models import StaffUser
 from madoguchi.core.administrative_days import add_working_days
 from madoguchi.core.japanese_text import normalize_input
-from madoguchi.procedures.formdef import SummaryRow, summarize
+from madoguchi.procedures.formdef import Step, SummaryRow, summarize
 from madoguchi.procedures.selectors import form_version_definition
 from madoguchi.tenancy.access import Scope as TenantScope
 from madoguchi.tenancy.models import Municipality
@@ -72,6 +72,16 @@ def draft_by_resume_token(*, municipality: Municipality, token: str) -> Draft | 
         .filter(resume_token_hash__in=codes.token_hashes(token), expires_at__gt=timezone.now())
         .first()
     )
+
+
+def draft_unfinished_steps(*, draft: Draft, steps: Iterable[Step]) -> list[str]:
+    """Keys of `steps` holding answers saved unvalidated (not done, but something was kept)."""
+    return [
+        step.key
+        for step in steps
+        if step.key not in draft.completed_steps
+        and any(f.key in draft.answers for f in step.fields if f.holds_value)
+    ]
 
 
 def attachment_ids_in(value: Any) -> list[str]:

@@ -85,25 +85,76 @@ def draft_save_step(*, draft: Draft, step_key: str, step_answers: dict[str, Any]
     return draft
 
 
-def draft_issue_resume_link(*, draft: Draft, base_url: str, email: str = "") -> str:
-    """A new secret resume link (any older link stops working); optionally e-mailed."""
+def draft_save_unfinished_step(
+    *, draft: Draft, step_key: str, raw_answers: dict[str, Any]
+) -> Draft:
+    """Keep what was typed on a step, unvalidated ("保存して中断する" with errors, a failed
+    "次へ", a button that changes the form): the step counts as not done, and its answers are
+    validated again when it is shown next and when the application is submitted."""
+    draft.answers = {**draft.answers, **raw_answers}
+    draft.completed_steps = [s for s in draft.completed_steps if s != step_key]
+    draft.expires_at = timezone.now() + DRAFT_LIFETIME
+    draft.save(update_fields=["answers", "completed_steps", "expires_at", "updated_at"])
+    return draft
+
+
+@dataclass(frozen=True)
+class ResumeLink:
+    url: str
+    # An earlier link of this draft stopped working (a new one had to be issued).
+    replaced: bool = False
+
+
+def _resume_url(draft: Draft, base_url: str, token: str) -> str:
     from django.urls import reverse
 
-    token = codes.new_resume_token()
-    draft.resume_token_hash = codes.hash_secret(token)
-    draft.save(update_fields=["resume_token_hash", "updated_at"])
-    url = base_url.rstrip("/") + reverse(
+    return base_url.rstrip("/") + reverse(
         "applications:resume",
         kwargs={"municipality_code": draft.municipality.code, "token": token},
     )
+
+
+def resume_link_token(url: str) -> str:
+    return url.rstrip("/").rsplit("/", 1)[-1]
+
+
+def draft_resume_link(*, draft: Draft, base_url: str, known_url: str | None = None) -> ResumeLink:
+    """The draft's resume link: `known_url` (the one this browser was shown or came by) while
+    it still opens this draft, else a new one.
+
+    A draft has one link, valid until the draft expires: saving again, or asking for it by
+    e-mail, does not make a link the resident holds stop working. Only when the browser knows
+    no working link is a new one issued, and then an older one stops working (`replaced`).
+    """
+    known_token = resume_link_token(known_url) if known_url else ""
+    if draft.resume_token_hash and draft.resume_token_hash in codes.token_hashes(known_token):
+        return ResumeLink(url=known_url or "")
+    replaced = bool(draft.resume_token_hash)
+    token = codes.new_resume_token()
+    draft.resume_token_hash = codes.hash_secret(token)
+    draft.save(update_fields=["resume_token_hash", "updated_at"])
+    return ResumeLink(url=_resume_url(draft, base_url, token), replaced=replaced)
+
+
+def draft_resume_link_mail(*, draft: Draft, url: str, email: str) -> None:
+    """Mail the resume link the resident was shown (the same link: both keep working)."""
+    notification_queue(
+        municipality=draft.municipality,
+        template=RESUME,
+        reference=draft.pk,
+        language=_active_language(),
+        sealed={"to": email, "url": url},
+    )
+
+
+def draft_issue_resume_link(*, draft: Draft, base_url: str, email: str = "") -> str:
+    """A new secret resume link (any older link stops working); optionally e-mailed."""
+    token = codes.new_resume_token()
+    draft.resume_token_hash = codes.hash_secret(token)
+    draft.save(update_fields=["resume_token_hash", "updated_at"])
+    url = _resume_url(draft, base_url, token)
     if email:
-        notification_queue(
-            municipality=draft.municipality,
-            template=RESUME,
-            reference=draft.pk,
-            language=_active_language(),
-            sealed={"to": email, "url": url},
-        )
+        draft_resume_link_mail(draft=draft, url=url, email=email)
     return url
 
 

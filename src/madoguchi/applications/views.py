@@ -198,33 +198,49 @@ def apply_step(request: HttpRequest, slug: str, step_key: str) -> HttpResponse:
         action = request.POST.get("_action", "next")
         if action not in {"next", "save"}:
             form.handle_action(action)  # add/remove a group item, look up a postal code
-        elif form.is_valid() and (
-            refused := throttle.upload_refusal(
-                request=request, draft=draft, paths=list(form.uploaded_files())
-            )
-        ):
+            form.full_clean()  # read the form as the button left it
+        uploads = form.accepted_uploads()
+        refused = throttle.upload_refusal(request=request, draft=draft, paths=list(uploads))
+        if refused:
             messages.error(request, refused.message)
             status = refused.status
-        elif form.is_valid():
-            step_answers = form.step_answers()
-            for path, uploaded in form.uploaded_files().items():
-                ref = services.attachment_store(draft=draft, field_path=path, uploaded=uploaded)
-                set_answer(step_answers, path, ref)
-            services.draft_save_step(draft=draft, step_key=step_key, step_answers=step_answers)
-            if action == "save":
-                url = services.draft_issue_resume_link(
-                    draft=draft, base_url=request.build_absolute_uri("/")
+        else:
+            # Files that passed their checks are kept whatever else is wrong on the page.
+            stored = {
+                path: services.attachment_store(draft=draft, field_path=path, uploaded=uploaded)
+                for path, uploaded in uploads.items()
+            }
+            if action in {"next", "save"} and form.is_valid():
+                step_answers = form.step_answers()
+                for path, ref in stored.items():
+                    set_answer(step_answers, path, ref)
+                services.draft_save_step(draft=draft, step_key=step_key, step_answers=step_answers)
+            else:
+                services.draft_save_unfinished_step(
+                    draft=draft, step_key=step_key, raw_answers=form.raw_answers(stored)
                 )
-                _remember_resume_link(request, draft, url)
+                form.adopt(draft.answers)
+            if action == "save":
+                link = services.draft_resume_link(
+                    draft=draft,
+                    base_url=request.build_absolute_uri("/"),
+                    known_url=_remembered_resume_link(request, draft),
+                )
+                _remember_resume_link(request, draft, link.url)
+                if link.replaced:
+                    messages.warning(request, _("以前にお知らせしたリンクは使えなくなりました。"))
                 return redirect("applications:apply_saved", code, slug)
-            steps = visible_steps(definition, draft.answers)
-            keys = [s.key for s in steps]
-            later = keys[keys.index(step_key) + 1 :] if step_key in keys else []
-            if later and request.POST.get("_return") != "check":
-                return redirect("applications:apply_step", code, slug, later[0])
-            return redirect("applications:apply_check", code, slug)
+            if action == "next" and form.is_valid():
+                steps = visible_steps(definition, draft.answers)
+                keys = [s.key for s in steps]
+                later = keys[keys.index(step_key) + 1 :] if step_key in keys else []
+                if later and request.POST.get("_return") != "check":
+                    return redirect("applications:apply_step", code, slug, later[0])
+                return redirect("applications:apply_check", code, slug)
     else:
         form = build_step_form(definition, step_key, answers=draft.answers)
+        if step_key in selectors.draft_unfinished_steps(draft=draft, steps=[steps[index]]):
+            form.revalidate_saved()  # saved unfinished: say now what needs fixing
     return render(
         request,
         "applications/step.html",
@@ -336,16 +352,30 @@ def apply_saved(request: HttpRequest, slug: str) -> HttpResponse:
         else:
             if not throttle.resume_mail_allowed(request=request, email=email):
                 return ratelimit.too_many(request, throttle.resume_mail_refused_message())
-            url = services.draft_issue_resume_link(
-                draft=draft, base_url=request.build_absolute_uri("/"), email=email
+            # The link on the screen, mailed: both are the same and keep working.
+            services.draft_resume_link_mail(draft=draft, url=url, email=email)
+            messages.success(
+                request,
+                _(
+                    "続きから入力するためのリンクをメールで送りました。"
+                    "画面のリンクと同じもので、どちらも使えます。"
+                ),
             )
-            _remember_resume_link(request, draft, url)
-            messages.success(request, _("続きから入力するためのリンクをメールで送りました。"))
             return redirect("applications:apply_saved", request_municipality(request).code, slug)
+    definition = form_version_definition(form_version=draft.form_version)
+    unfinished = selectors.draft_unfinished_steps(
+        draft=draft, steps=visible_steps(definition, draft.answers)
+    )
     return render(
         request,
         "applications/saved.html",
-        {"procedure": procedure, "resume_url": url, "email_error": email_error, "draft": draft},
+        {
+            "procedure": procedure,
+            "resume_url": url,
+            "email_error": email_error,
+            "draft": draft,
+            "unfinished": bool(unfinished),
+        },
     )
 
 
@@ -354,6 +384,8 @@ def resume(request: HttpRequest, token: str) -> HttpResponse:
     if draft is None:
         return render(request, "applications/resume_invalid.html", status=404)
     request.session[_draft_key(request, draft.procedure.slug)] = draft.pk
+    # Saving again from here shows (and keeps) this same link rather than a new one.
+    _remember_resume_link(request, draft, request.build_absolute_uri(request.path))
     # Redirect at once so the secret token does not stay in the address bar.
     definition = form_version_definition(form_version=draft.form_version)
     steps = visible_steps(definition, draft.answers)

@@ -86,7 +86,7 @@ def test_whole_journey_with_attachment_and_status_page(client, version):
     assert "山田" not in text and "taro@example.jp" not in text
 
 
-def test_errors_are_tied_to_fields_and_nothing_is_saved(client, version):
+def test_errors_are_tied_to_fields_and_the_step_is_not_done(client, version):
     base = _start(client, version)
     bad = {**APPLICANT, "birth_date": "平成31年5月1日", "name__family_kana": "Yamada"}
     response = client.post(f"{base}/applicant/", {**bad, "_action": "next"})
@@ -95,7 +95,10 @@ def test_errors_are_tied_to_fields_and_nothing_is_saved(client, version):
     assert 'aria-invalid="true"' in page
     assert "令和" in page  # the message says what to type instead
     assert "カタカナ" in page
-    assert Draft.objects.get().answers == {}
+    # What was typed is kept as typed (validated again later); the step is not done.
+    draft = Draft.objects.get()
+    assert draft.answers["birth_date"] == "平成31年5月1日"
+    assert draft.completed_steps == []
 
 
 def test_disguised_file_is_refused_with_a_message(client, version):
@@ -128,13 +131,15 @@ def test_save_and_resume_by_link_in_another_browser(
     assert len(mail.outbox) == 1
     emailed = re.search(r"(http://\S+/resume/\S+/)", mail.outbox[0].body).group(1)
 
+    # The mail carries the link on the screen: both keep working.
+    assert emailed == link
+    assert "まで続きを入力できます" in mail.outbox[0].body
     other = Client()
     path = emailed.replace("http://testserver", "")
     response = other.get(path)
     assert response.status_code == 302
     assert response["Location"] == f"{base}/documents/"
-    # The link shown before the e-mail was sent has been replaced.
-    assert Client().get(link.replace("http://testserver", "")).status_code == 404
+    assert Client().get(link.replace("http://testserver", "")).status_code == 302
 
 
 def test_journey_without_a_draft_sends_the_resident_back(client, version):

@@ -29,7 +29,7 @@ from django.utils.translation import gettext_lazy as _
 from madoguchi.core.postal import format_postal_code, lookup_postal_code, normalize_postal_code
 
 from .definition import MAX_GROUP_ITEMS, Condition, Field, FormDefinition, Step
-from .fields.base import FieldError, PendingUpload
+from .fields.base import RAW_TEXT_LIMIT, FieldError, PendingUpload
 from .fields.file import check_upload
 from .fields.group import item_title
 from .validation import (
@@ -112,6 +112,12 @@ class StepForm(forms.Form):
         self.action_message = ""
         self.postal_messages: dict[str, str] = {}
         self._pending: dict[str, UploadedFile] = {}
+        # What was posted, in the answers' shapes (uploads as PendingUpload), and where a new
+        # upload failed its checks: `raw_answers()` builds what a draft keeps from them.
+        self._raw_values: dict[str, Any] = {}
+        self._upload_failed: set[str] = set()
+        # Errors of answers saved earlier, shown when the step is opened again (unbound).
+        self.saved_errors_shown = False
 
     # -- Which fields are on the page --
 
@@ -137,6 +143,8 @@ class StepForm(forms.Form):
     def read_upload(self, f: Field, path: str, existing: Any) -> Any:
         """A file field's raw answer: a checked new upload, else the stored reference."""
         upload = self.files.get(html_name(path))
+        if upload is None and self.data.get(f"{html_name(path)}__clear"):
+            return None  # "remove the attached file" was ticked
         if upload is not None:
             try:
                 pending = check_upload(f, upload, max_bytes=self.max_upload_bytes)
@@ -203,6 +211,8 @@ class StepForm(forms.Form):
                 upload_errors[f.key] = value.errors[""]
                 value = None
             raw[f.key] = value
+        self._upload_failed = set(upload_errors)
+        self._raw_values = raw
         result = validate_fields(
             self.step.fields,
             raw,
@@ -284,6 +294,78 @@ class StepForm(forms.Form):
             existing = self._stored_item(group, origin).get(parts[2])
         return existing if isinstance(existing, Mapping) and existing else None
 
+    def accepted_uploads(self) -> dict[str, UploadedFile]:
+        """New uploads that passed their own checks, whatever the other fields' errors.
+
+        Only those of fields still asked for (not hidden by an answer on the page). The journey
+        stores them at once, so a resident whose other answers need fixing need not choose the
+        file again (see `raw_answers` and `adopt`).
+        """
+        if not self.is_bound:
+            raise ValueError("accepted_uploads() needs a bound form")
+        self.errors  # noqa: B018 — runs full_clean once
+        return {
+            path: upload for path, upload in self._pending.items() if path in self._kept_paths()
+        }
+
+    def raw_answers(self, references: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
+        """What was posted for this step, unvalidated, in the answers' JSON shapes.
+
+        A draft saved with errors keeps it: it is validated again when the step is shown or the
+        application is submitted. `references` are the stored uploads by path (from
+        `accepted_uploads`); a file field without a new valid upload keeps its earlier file.
+        """
+        if not self.is_bound:
+            raise ValueError("raw_answers() needs a bound form")
+        self.errors  # noqa: B018 — runs full_clean once
+
+        def resolve(path: str, value: Any) -> Any:
+            if isinstance(value, PendingUpload) or path in self._upload_failed:
+                return references.get(path) or self._existing_reference(path)
+            return value
+
+        answers: dict[str, Any] = {}
+        for f in self.step.fields:
+            if not field_applies(f, self.channel) or f.key not in self._raw_values:
+                continue
+            value = self._raw_values[f.key]
+            if f.kind.repeats and isinstance(value, list):
+                value = [
+                    {sub: resolve(f"{f.key}.{i}.{sub}", v) for sub, v in item.items()}
+                    for i, item in enumerate(value)
+                ]
+            else:
+                value = resolve(f.key, value)
+            answers[f.key] = _json_safe(value)
+        return answers
+
+    def adopt(self, answers: Mapping[str, Any]) -> None:
+        """Carry on from `answers`, which now hold this step's `raw_answers()` as posted.
+
+        The posted group items now sit in the stored answers in page order, and the uploads are
+        stored: the form reads and shows them from there (no file needs choosing again).
+        """
+        self.answers = answers
+        for f in self.step.fields:
+            name = html_name(f.key)
+            if f.kind.repeats and f"{name}__count" in self.data:
+                count = _bounded_int(self.data.get(f"{name}__count"), 0, f.max_items) or 0
+                for i in range(count):
+                    self.data[f"{name}__{i}__origin"] = str(i)
+        self.files = MultiValueDict()
+        self._pending = {}
+
+    def revalidate_saved(self) -> None:
+        """Show the errors of this step's answers as saved (a step saved unfinished)."""
+        if self.is_bound:
+            raise ValueError("revalidate_saved() is for a form showing stored answers")
+        raw = {f.key: self.answers.get(f.key) for f in self.step.fields if f.holds_value}
+        result = validate_fields(
+            self.step.fields, raw, context=self.context, today=self.today, channel=self.channel
+        )
+        self.path_errors = result.errors
+        self.saved_errors_shown = bool(result.errors)
+
     def uploaded_files(self) -> dict[str, UploadedFile]:
         """New, validated uploads keyed by field path ("id_document", "children.0.certificate")."""
         if not self.is_bound or self.errors:
@@ -319,7 +401,8 @@ class StepForm(forms.Form):
         ``add:<group>`` adds an item, ``remove:<group>:<index>`` removes one (later items move
         up, keeping their stored attachments), ``postal:<path>`` fills the address named by the
         postal-code field's ``fills`` from the offline postal data. Errors are not shown after
-        an action; files chosen but not yet saved must be chosen again.
+        an action. The journey stores files chosen before the button was pressed (see
+        `accepted_uploads`), so they need not be chosen again.
         """
         if not self.is_bound or not action:
             return False
@@ -437,7 +520,9 @@ class StepForm(forms.Form):
 
     @property
     def show_errors(self) -> bool:
-        return self.is_bound and not self.action_handled and bool(self.errors)
+        if not self.is_bound:
+            return self.saved_errors_shown
+        return not self.action_handled and bool(self.errors)
 
     def field_views(self) -> list[FieldView]:
         # Fields on this page so far: a condition on one of them is evaluated in the browser
@@ -652,6 +737,23 @@ def _summary_entries(view: FieldView, prefix: str = "") -> list[SummaryError]:
         for sub in item.fields:
             entries.extend(_summary_entries(sub, prefix=f"{item.title}　"))
     return entries
+
+
+# More ticked options than any form offers is not an answer worth keeping.
+RAW_LIST_LIMIT = 200
+
+
+def _json_safe(value: Any) -> Any:
+    """A raw answer as a JSON document may hold it: text bounded, no NUL (PostgreSQL refuses it)."""
+    if isinstance(value, str):
+        return value.replace("\x00", "")[: RAW_TEXT_LIMIT + 1]
+    if isinstance(value, Mapping):
+        return {str(k): _json_safe(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_json_safe(v) for v in value[:RAW_LIST_LIMIT]]
+    if value is None or isinstance(value, (bool, int, float)):
+        return value
+    return None
 
 
 def _bounded_int(text: Any, low: int, high: int) -> int | None:

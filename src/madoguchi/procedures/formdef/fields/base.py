@@ -143,6 +143,8 @@ class FieldType:
     fieldset: ClassVar[bool] = False
     # The WHATWG autocomplete token when the definition gives none.
     autocomplete: ClassVar[str] = ""
+    # The answer is a file the resident uploads (stored by the journey, kept as a reference).
+    uploads: ClassVar[bool] = False
     # Choices are checkboxes (several may be ticked), not radio buttons.
     multiple: ClassVar[bool] = False
     # A hint under the label of a step form ("例：…"), or "".

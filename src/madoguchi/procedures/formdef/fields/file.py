@@ -79,6 +79,7 @@ class FileType(FieldType):
     attributes = frozenset({"accept", "max_bytes"})
     travels_in_preinput = False
     template = "file"
+    uploads = True
 
     def parse(
         self, field_data: Mapping[str, Any], path: str, attrs: dict[str, Any], ctx: ParseContext
