@@ -8,7 +8,8 @@
   lookup); when it differs from the cached one, the index is *synchronised*: the searchable documents
   are read from the database and compared with the indexed ones, and only the FAQs that changed are
   upserted or removed (the engine's incremental API), so another process's edit costs milliseconds,
-  not a rebuild.
+  not a rebuild. When too many changed (a CSV import whose job has not finished), the index is
+  served as it is and the job's stored index is loaded once it exists.
 - The process that made the change applies it right away after commit (``apply_change``), so the
   editor's own process does not even need the comparison.
 Sudachi is loaded once per process: every index shares one Analyzer (thread-local tokenizers).
@@ -22,6 +23,7 @@ import logging
 import os
 import tempfile
 import threading
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -45,11 +47,14 @@ class _Cached:
     version: int
     index: FaqIndex
     lock: threading.RLock
+    # Far behind the database and a job is rebuilding: served as it is until then.
+    waiting_until: float = 0.0
 
 
 logger = logging.getLogger(__name__)
 
 REBUILD_AFTER = 200
+WAIT_FOR_JOB_S = 5.0
 _cache: dict[int, _Cached] = {}
 _cache_lock = threading.Lock()
 
@@ -72,19 +77,31 @@ def current_version(municipality: Municipality) -> int:
     return version or 0
 
 
-def _sync(index: FaqIndex, docs: Iterable[FaqDocument]) -> int:
-    """Make the index hold exactly ``docs``, touching only the ones that differ."""
+def _sync(index: FaqIndex, docs: Iterable[FaqDocument]) -> bool:
+    """Make the index hold exactly ``docs``, touching only the ones that differ (upserts and
+    removals). When too many differ (e.g. right after a CSV import, whose job is rebuilding), it
+    does nothing and returns False: no request builds an index."""
     wanted = {d.id: d for d in docs}
     gone = [d.id for d in index.documents() if d.id not in wanted]
     changed = [doc for doc in wanted.values() if index.get(doc.id) != doc]
     if len(gone) + len(changed) > max(REBUILD_AFTER, len(wanted) // 2):
-        index.build(wanted.values())  # a bulk load beats many upserts (e.g. after a CSV import)
-    else:
-        for doc_id in gone:
-            index.remove(doc_id)
-        for doc in changed:
-            index.upsert(doc)
-    return len(gone) + len(changed)
+        return False
+    for doc_id in gone:
+        index.remove(doc_id)
+    for doc in changed:
+        index.upsert(doc)
+    return True
+
+
+def _rebuilt(municipality: Municipality, docs: list[FaqDocument]) -> FaqIndex | None:
+    """The stored index of exactly these documents, queueing the job that builds it if there is
+    none yet (with the immediate task backend it has run when this returns)."""
+    docs_fingerprint = fingerprint(docs)
+    index = _load_persisted(municipality.pk, docs_fingerprint)
+    if index is None:
+        _request_build(municipality)
+        index = _load_persisted(municipality.pk, docs_fingerprint)
+    return index
 
 
 def get_index(municipality: Municipality) -> tuple[FaqIndex, threading.RLock]:
@@ -99,27 +116,40 @@ def get_index(municipality: Municipality) -> tuple[FaqIndex, threading.RLock]:
             if cached is None:
                 docs = list(searchable_documents(municipality=municipality))
                 index = _load_persisted(municipality.pk, fingerprint(docs))
+                loaded_version = version
                 if index is None:
                     # An index stored from older documents: only what changed since is analysed
                     # and encoded (upserts), no build in the request.
                     index = _load_latest_persisted(municipality.pk)
-                    if index is not None:
-                        _sync(index, docs)
+                    if index is not None and not _sync(index, docs):
+                        # Far behind: the job rebuilds; answer from the stored one meanwhile.
+                        rebuilt = _rebuilt(municipality, docs)
+                        if rebuilt is not None:
+                            index = rebuilt
+                        else:
+                            loaded_version = -1
                 if index is None:
                     # Nothing stored yet (a new municipality, or FAQ_INDEX_DIR lost): the job
-                    # builds it. With the immediate task backend (one process) it has run by
-                    # now; otherwise answer from an empty index until it is stored.
-                    _request_build(municipality)
-                    index = _load_persisted(municipality.pk, fingerprint(docs))
+                    # builds it; answer from an empty index until it is stored.
+                    index = _rebuilt(municipality, docs)
                     if index is None:
                         return _pending_index(), threading.RLock()
-                cached = _Cached(version=version, index=index, lock=threading.RLock())
+                cached = _Cached(version=loaded_version, index=index, lock=threading.RLock())
+                if loaded_version != version:
+                    cached.waiting_until = time.monotonic() + WAIT_FOR_JOB_S
                 _cache[municipality.pk] = cached
                 return cached.index, cached.lock
     with cached.lock:
-        if cached.version != version:
-            _sync(cached.index, searchable_documents(municipality=municipality))
-            cached.version = version
+        if cached.version != version and cached.waiting_until <= time.monotonic():
+            docs = list(searchable_documents(municipality=municipality))
+            if _sync(cached.index, docs):
+                cached.version = version
+            else:
+                rebuilt = _rebuilt(municipality, docs)
+                if rebuilt is not None:
+                    cached.index, cached.version = rebuilt, version
+                else:  # serve the index as it is; look again in a few seconds
+                    cached.waiting_until = time.monotonic() + WAIT_FOR_JOB_S
     return cached.index, cached.lock
 
 

@@ -283,24 +283,25 @@ READER_NOTES = {
     "en": (
         "This answer is available in Japanese only. If anything is unclear, please contact the "
         "office below; we will help you.",
-        "We could not find a sure answer. The closest questions below are in Japanese. Please "
+        "We could not find a sure answer. The closest questions below may be in Japanese. Please "
         "contact the office below; we will help you.",
         "",
     ),
     "zh": (
         "此回答只有日语版本。如有不明之处，请联系下方的窗口。",
-        "没有找到确切的回答。下面的相近问题是日语的。请联系下方的窗口。",
+        "没有找到确切的回答。下面的相近问题可能是日语的。请联系下方的窗口。",
         "此回答以英语显示（由当地政府提供的英文版）。如有不明之处，请联系下方的窗口。",
     ),
     "ko": (
         "이 답변은 일본어로만 제공됩니다. 궁금한 점이 있으면 아래 창구로 문의해 주세요.",
-        "정확한 답변을 찾지 못했습니다. 아래의 비슷한 질문은 일본어입니다. 아래 창구로 문의해 주세요.",
+        "정확한 답변을 찾지 못했습니다. 아래의 비슷한 질문은 일본어일 수 있습니다. 아래 창구로 문의해 주세요.",
         "이 답변은 영어로 표시됩니다(지자체가 제공한 영어판). 궁금한 점이 있으면 아래 창구로 문의해 주세요.",
     ),
     "vi": (
         "Câu trả lời này chỉ có bằng tiếng Nhật. Nếu có điều gì chưa rõ, vui lòng liên hệ quầy "
         "bên dưới.",
-        "Chúng tôi không tìm thấy câu trả lời chắc chắn. Các câu hỏi gần giống bên dưới bằng tiếng "
+        "Chúng tôi không tìm thấy câu trả lời chắc chắn. Các câu hỏi gần giống bên dưới có thể "
+        "bằng tiếng "
         "Nhật. Vui lòng liên hệ quầy bên dưới.",
         "Câu trả lời này được hiển thị bằng tiếng Anh (bản do chính quyền địa phương cung "
         "cấp). Nếu có điều gì chưa rõ, vui lòng liên hệ quầy bên dưới.",
@@ -308,7 +309,8 @@ READER_NOTES = {
     "pt": (
         "Esta resposta está disponível apenas em japonês. Em caso de dúvida, entre em contato "
         "com o balcão abaixo.",
-        "Não encontramos uma resposta segura. As perguntas próximas abaixo estão em japonês. "
+        "Não encontramos uma resposta segura. As perguntas próximas abaixo podem estar em "
+        "japonês. "
         "Entre em contato com o balcão abaixo.",
         "Esta resposta é exibida em inglês (versão fornecida pelo município). Em caso de "
         "dúvida, entre em contato com o balcão abaixo.",

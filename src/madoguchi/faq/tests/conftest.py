@@ -26,7 +26,7 @@ def _fresh_index_cache() -> Iterator[None]:
     from madoguchi.faq import index_cache
 
     index_cache.forget()
-    REAL["request_build"] = index_cache._request_build
+    REAL.setdefault("request_build", index_cache._request_build)
     patch = pytest.MonkeyPatch()
     patch.setattr(index_cache, "_request_build", index_cache.build_and_save)
     yield

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from madoguchi.faq import index_cache, services
-from madoguchi.faq.models import FaqQueryLog, Status
+from madoguchi.faq.models import FaqEntry, FaqQueryLog, Status
 from madoguchi.tenancy.models import Municipality
 from madoguchi.tenancy.tests.factories import MunicipalityFactory
 
@@ -92,6 +92,23 @@ def test_no_answer_follow_ups_and_other_languages_without_javascript(
         page.get_by_text("粗大ごみはどうやって出せばいいですか").first.wait_for()
         assert "in Japanese" in page.locator('p[lang="en"]').inner_text()
         page.screenshot(path=str(shots / "english.png"), full_page=True)
+        # The town enters English text: English readers get it.
+        entry = FaqEntry.objects.get(question="粗大ごみはどうやって出せばいいですか")
+        services.faq_entry_update(
+            entry=entry,
+            question_en="How do I put out bulky waste?",
+            answer_en="Apply **in advance** by phone or online.",
+        )
+        page.get_by_role("textbox", name="質問").fill("How do I throw away bulky garbage?")
+        page.get_by_role("button", name="送信").click()
+        # Shown as the answer or, when not sure, as the closest question (opened here).
+        english = page.locator('span[lang="en"]', has_text="How do I put out bulky waste?").last
+        english.wait_for()
+        if page.locator("details", has=english).count():
+            english.click()
+        body = page.locator('.faq-answer__body[lang="en"]', has_text="Apply in advance").last
+        body.wait_for()
+        page.screenshot(path=str(shots / "english-text.png"), full_page=True)
     finally:
         context.close()
 

@@ -154,3 +154,47 @@ def test_a_new_towns_first_question_queues_the_build_and_does_not_build(
     assert built == [1]
     hits = services.faq_ask(municipality=town, query="粗大ごみを出したい")
     assert (hits.answer or hits.alternatives[0]).question == "粗大ごみの出し方"
+
+
+def test_an_index_far_behind_is_served_as_it_is_while_the_job_rebuilds(
+    settings: Any, tmp_path: Path, monkeypatch: Any
+) -> None:
+    from madoguchi.faq import services
+    from madoguchi.faq.models import Status
+    from madoguchi.jobs.services import job_run
+
+    from .conftest import REAL
+
+    settings.FAQ_INDEX_DIR = tmp_path
+    town = MunicipalityFactory()
+    entries = [
+        services.faq_entry_create(
+            municipality=town, question=q, answer="予約制です。", status=Status.PUBLISHED
+        )
+        for q in ("粗大ごみの出し方", "犬の登録")
+    ]
+    index_cache.build_and_save(town)
+    index_cache.get_index(town)
+    # Every FAQ changed (as after a CSV import, whose job has not run yet).
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    monkeypatch.setattr(index_cache, "_request_build", REAL["request_build"])
+    monkeypatch.setattr(index_cache, "REBUILD_AFTER", 0)
+    monkeypatch.setattr(index_cache, "WAIT_FOR_JOB_S", 0.0)
+    for entry in entries:
+        services.faq_entry_update(entry=entry, question=f"{entry.question}（改訂）")
+    built: list[int] = []
+    real_build = index_cache.FaqIndex.build
+    monkeypatch.setattr(
+        index_cache.FaqIndex, "build", lambda self, docs: built.append(1) or real_build(self, docs)
+    )
+    index, _lock = index_cache.get_index(town)
+    assert {d.question for d in index.documents()} == {"粗大ごみの出し方", "犬の登録"}
+    assert built == []  # served as it is, not rebuilt in the request
+    job = Job.objects.get(kind="faq.index", municipality=town, state=Job.State.QUEUED)
+    job_run(job_id=job.pk)
+    assert built == [1]
+    index, _lock = index_cache.get_index(town)
+    assert {d.question for d in index.documents()} == {
+        "粗大ごみの出し方（改訂）",
+        "犬の登録（改訂）",
+    }
