@@ -337,7 +337,7 @@ def results(*, survey: Survey) -> Results:
         "chart-responses",
         _("人口区分ごとの回答率（%）"),
         _("回答率（%）"),
-        [(label, round(100 * n / of) if of else 0) for label, n, of in by_class],
+        [(label, round(100 * n / of)) for label, n, of in by_class if of],
     )
     grouped = [
         (str(label), [r for r in out if r.question.section == value])

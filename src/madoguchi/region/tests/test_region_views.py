@@ -508,6 +508,16 @@ def test_the_demo_loads_the_prefecture_console_and_is_rerunnable(client):
     agreement = Agreement.objects.get()
     page = client.get(f"/staff/region/agreements/{agreement.pk}/").content.decode()
     assert "<strong>6,000,000</strong>" in page
+    # The survey (last year closed, this year open) and the talent pool, loaded once.
+    from madoguchi.region.models import Need, Specialist, Survey
+
+    assert Survey.objects.count() == 2 and Specialist.objects.count() == 6
+    assert Need.objects.count() == 3
+    this_year = Survey.objects.get(status="open")
+    results = client.get(f"/staff/region/surveys/{this_year.pk}/results/").content.decode()
+    assert "2 / 3" in results
+    need = Need.objects.get(title="書かない窓口を来年度から始めたい")
+    assert "適合度" in client.get(f"/staff/region/talent/needs/{need.pk}/").content.decode()
 
 
 @settings(

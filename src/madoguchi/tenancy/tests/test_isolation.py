@@ -54,7 +54,16 @@ from madoguchi.faq.tests.factories import (
 )
 from madoguchi.intake.models import ImportRun, QuarantineItem
 from madoguchi.procedures.models import LifeEvent, Procedure
-from madoguchi.region.models import Agreement, AgreementMember, JointSystem
+from madoguchi.region.models import (
+    Agreement,
+    AgreementMember,
+    Evidence,
+    JointSystem,
+    Need,
+    Response,
+    Specialist,
+    Survey,
+)
 from madoguchi.reservations import codes as reservation_codes
 from madoguchi.reservations import services as reservation_services
 from madoguchi.reservations.models import (
@@ -377,6 +386,7 @@ PARAMETERS: dict[str, Source | dict[str, Source]] = {
         "api/v1/": Context(lambda town: town.municipality.code),  # public API of the town
         "/reserve/bookings/": Secret("booking_code"),
         "staff/region/agreements/": Object(Municipality, "code"),  # whose statement
+        "staff/region/surveys/": Object(Municipality, "code"),  # whose survey answers
     },
     "slug": {
         "/life-events/": Object(LifeEvent, "slug"),
@@ -393,10 +403,14 @@ PARAMETERS: dict[str, Source | dict[str, Source]] = {
         "otp_totp/totpdevice/": Object(TOTPDevice),
         "staff/region/systems/": Object(JointSystem),
         "staff/region/agreements/": Object(Agreement),
+        "staff/region/surveys/": Object(Survey),
+        "staff/region/talent/specialists/": Object(Specialist),
+        "staff/region/talent/needs/": Object(Need),
         "/region/procurement/": Skip("public page: systems a prefecture chose to publish"),
     },
     "run_id": {"staff/applications/export/": Object(ExportRun), "staff/intake/": Object(ImportRun)},
     "item_id": Object(QuarantineItem),
+    "evidence_id": Object(Evidence),
     "set_id": Object(FaqSet),
     # A shared procedure belongs to a prefecture or the nation (catalogue tests: offered_to).
     "shared_id": Object(SharedProcedure),
@@ -619,6 +633,27 @@ def build_town(key: str, prefecture: Prefecture, code: str) -> Town:
         weight_equal=1,
     )
     AgreementMember.objects.create(agreement=agreement, municipality=municipality, population=1)
+    survey = Survey.objects.create(
+        prefecture=prefecture, fiscal_year=2026, title=f"{town.marker}の調査", status="open"
+    )
+    response = Response.objects.create(survey=survey, municipality=municipality)
+    evidence = Evidence(
+        municipality=municipality,
+        response=response,
+        original_name=f"{town.marker}.pdf",
+        content_type="application/pdf",
+        size=4,
+        sha256="x",
+    )
+    evidence.file.save(str(evidence.id), ContentFile(pdf_bytes()), save=False)
+    evidence.save()
+    Specialist.objects.create(prefecture=prefecture, name=f"{town.marker}の人材", role="engineer")
+    Need.objects.create(
+        municipality=municipality,
+        title=f"{town.marker}の依頼",
+        role="engineer",
+        description=town.marker,
+    )
     return town
 
 
