@@ -14,8 +14,9 @@ from madoguchi.applications.models import Application, Channel
 from madoguchi.procedures.formdef import FormDefinition, parse_definition
 from madoguchi.procedures.models import Procedure
 from madoguchi.tenancy.access import access_tenant_object
+from madoguchi.tenancy.models import Municipality
 
-from .models import PrintLayout
+from .models import CounterCase, CounterStation, PrintLayout
 from .print import LayoutSpec, PrintDocument, print_document, render_pdf
 
 
@@ -81,4 +82,53 @@ def access_printable_application(*, user: StaffUser, application_id: int) -> App
         Application.objects.for_municipality(user.municipality)
         .select_related("procedure", "form_version", "municipality")
         .get(pk=application.pk)
+    )
+
+
+# --- Counter mode -----------------------------------------------------------------------------
+
+
+def access_counter_case(*, user: StaffUser, case_id: int) -> CounterCase:
+    """A counter case of the staff member's municipality; 404 when missing or another town's."""
+    assert user.municipality is not None
+    case = (
+        CounterCase.objects.for_municipality(user.municipality)
+        .select_related("procedure", "form_version", "station", "application")
+        .filter(pk=case_id)
+        .first()
+    )
+    if case is None:
+        raise Http404
+    return case
+
+
+def counter_cases_open(*, user: StaffUser) -> list[CounterCase]:
+    """The staff member's own forms still being filled or confirmed (newest first)."""
+    assert user.municipality is not None
+    return list(
+        CounterCase.objects.for_municipality(user.municipality)
+        .filter(
+            staff=user,
+            status__in=[CounterCase.Status.EDITING, CounterCase.Status.CONFIRMING],
+        )
+        .select_related("procedure")
+        .order_by("-updated_at")[:20]
+    )
+
+
+def counter_stations(*, municipality: Municipality) -> list[CounterStation]:
+    return list(
+        CounterStation.objects.for_municipality(municipality)
+        .filter(revoked_at__isnull=True)
+        .order_by("name")
+    )
+
+
+def counter_procedures(*, municipality: Municipality) -> list[Procedure]:
+    """Procedures staff can fill at the counter: published, with a current form."""
+    return list(
+        Procedure.objects.for_municipality(municipality)
+        .filter(is_published=True, form_versions__isnull=False)
+        .distinct()
+        .order_by("sort_order", "name")
     )
