@@ -10,6 +10,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 
 from madoguchi.applications.api import router as applications_router
 from madoguchi.applications.handoff.api import router as handoff_router
+from madoguchi.counter.api import router as counter_router
 
 api = NinjaAPI(
     title="Madoguchi API",
@@ -22,6 +23,7 @@ api = NinjaAPI(
 )
 api.add_router("/v1/", applications_router)
 api.add_router("/v1/handoff/", handoff_router)
+api.add_router("/v1/counter/", counter_router)
 
 
 @api.exception_handler(NinjaValidationError)

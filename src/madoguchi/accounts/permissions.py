@@ -66,7 +66,10 @@ PRINT_APPLICATION = "counter.print_application"
 _PRINT_LAYOUTS = _crud("counter", "printlayout")
 # Counter (counter/): take in a resident's pre-input (scan its QR codes) and see its answers.
 PREINPUT_SCAN = "counter.scan_preinput"
-_COUNTER = {PREINPUT_SCAN}
+# Counter mode: fill, complete and confirm a resident's form at the counter (counter/).
+COUNTER_SERVE = "counter.serve_at_counter"
+_COUNTER = {PREINPUT_SCAN, COUNTER_SERVE}
+_COUNTER_STATIONS = _crud("counter", "counterstation", "view", "add", "change")
 # Which pre-input mode (token or payload) the municipality uses: its administrator.
 _COUNTER_SETTINGS = _crud("counter", "preinputsetting", "view", "add", "change")
 # Insights (insights/): the municipality's dashboards and open-data export for managers and
@@ -128,6 +131,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | {REGION_STATEMENT, REGION_TAKE_PART}
         | _COUNTER
         | _COUNTER_SETTINGS
+        | _COUNTER_STATIONS
         | _INSIGHTS
         | _SHARED_ADOPT
         | _FORM_BUILDER

@@ -23,13 +23,14 @@ from __future__ import annotations
 import json
 import operator
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
 from django.db import connection, models, transaction
 from django.utils import timezone
+from django.utils.module_loading import autodiscover_modules
 
 from madoguchi.notifications.services import notification_queue
 from madoguchi.procedures.models import Procedure
@@ -326,3 +327,35 @@ def _insert_applications(rows: list[dict[str, Any]]) -> list[int]:
         row["id"] = pk
     copy_rows(Application, rows)
     return ids
+
+
+# --- The visit a counter application belongs to ----------------------------------------------
+# The counter sits beside the reservations app in the layers and may not import it; the hall
+# registers here how to find the ticket a clerk is serving (reservations/visit_tickets.py,
+# found by autodiscovery), and the counter asks through `serving_visit_ticket`.
+
+
+@dataclass(frozen=True)
+class VisitTicketRef:
+    id: int
+    label: str  # what the hall shows ("A012"): no personal data
+
+
+VisitTicketLookup = Callable[[int, int], "VisitTicketRef | None"]  # (municipality id, staff id)
+_visit_ticket_lookups: list[VisitTicketLookup] = []
+
+
+def visit_ticket_lookup(lookup: VisitTicketLookup) -> VisitTicketLookup:
+    if lookup not in _visit_ticket_lookups:
+        _visit_ticket_lookups.append(lookup)
+    return lookup
+
+
+def serving_visit_ticket(*, municipality_id: int, staff_id: int) -> VisitTicketRef | None:
+    """The visit ticket this staff member is serving now, if the hall knows one."""
+    autodiscover_modules("visit_tickets")
+    for lookup in _visit_ticket_lookups:
+        found = lookup(municipality_id, staff_id)
+        if found is not None:
+            return found
+    return None

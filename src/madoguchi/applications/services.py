@@ -257,6 +257,7 @@ def application_submit(
     draft: Draft | None = None,
     idempotency: Idempotency | None = None,
     visit_ticket_id: int | None = None,
+    note: str = "",
 ) -> Submitted:
     """Validate everything again and store the application, all or nothing.
 
@@ -267,7 +268,8 @@ def application_submit(
     which exists only as a hash). Attachments may only come from this submission's own draft.
 
     The application itself is written by `creation.application_create`, the one creation path
-    of every channel; `channel` is online, api or counter (with the visit's `visit_ticket_id`).
+    of every channel; `channel` is online, api or counter (with the visit's `visit_ticket_id`
+    and an internal `note` on its first history event, e.g. which identity document was seen).
 
     With `idempotency` (an API client's Idempotency-Key), a retry of the same request gets the
     first application back, with its access code (derived from the key); the same key with
@@ -322,6 +324,7 @@ def application_submit(
                         idempotency_key_hash=key_hash,
                         request_digest=idempotency.digest if idempotency else "",
                         visit_ticket_id=visit_ticket_id,
+                        note=note,
                         linked_attachment_ids=tuple(referenced),
                     )
                 )

@@ -6,15 +6,21 @@ import json
 from typing import Any
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from madoguchi.tenancy.admin import TenantScopedAdmin
 
-from .models import PreInputSetting, PrintLayout
+from .models import CounterStation, PreInputSetting, PrintLayout
 from .print import LayoutError
-from .services import print_layout_save, print_layout_validate, read_uploaded_pdf, stored_base_pdf
+from .services import (
+    counter_station_issue,
+    print_layout_save,
+    print_layout_validate,
+    read_uploaded_pdf,
+    stored_base_pdf,
+)
 
 
 class PlacementsJSONField(forms.JSONField):
@@ -82,6 +88,7 @@ class PrintLayoutAdmin(TenantScopedAdmin):
         obj.refresh_from_db()
 
 
+@admin.register(PreInputSetting)
 class PreInputSettingAdmin(TenantScopedAdmin):
     list_display = ["municipality", "mode", "lifetime_days"]
 
@@ -93,3 +100,37 @@ class PreInputSettingAdmin(TenantScopedAdmin):
         ):
             return False
         return super().has_add_permission(request)
+
+
+@admin.register(CounterStation)
+class CounterStationAdmin(TenantScopedAdmin):
+    """Counter PCs whose card agent may hand card attributes to the open form.
+
+    The token is made when the station is added and shown once (only its keyed hash is kept);
+    set 「無効にした日時」 to revoke it, and add a new station for a new token.
+    """
+
+    list_display = ["name", "created_at", "revoked_at"]
+    fields = ["name", "revoked_at"]
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        municipality = (
+            obj.municipality
+            if request.user.is_superuser and obj.municipality_id
+            else request.user.municipality  # type: ignore[union-attr]
+        )
+        assert municipality is not None
+        station, token = counter_station_issue(municipality=municipality, name=obj.name)
+        obj.pk = station.pk
+        obj.refresh_from_db()
+        messages.warning(
+            request,
+            _(
+                "窓口端末のトークン（この画面でしか表示しません）：%(token)s　"
+                "カードリーダーの端末で MADOGUCHI_COUNTER_TOKEN に設定してください。"
+            )
+            % {"token": token},
+        )

@@ -133,3 +133,125 @@ class PreInputRedemption(TenantOwned):
 
     def __str__(self) -> str:
         return f"{self.mode} {self.redeemed_at:%Y-%m-%d %H:%M}"
+
+
+class CounterStation(TenantOwned):
+    """A counter PC (窓口端末) whose card agent may hand card attributes to the open form.
+
+    The agent authenticates with the station's token (only its keyed hash is stored; issued in
+    the admin, shown once, revoked by revoking the station).
+    """
+
+    name = models.CharField(_("名称"), max_length=40, help_text=_("例：市民課 3番窓口"))
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(_("登録日時"), auto_now_add=True)
+    revoked_at = models.DateTimeField(_("無効にした日時"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("窓口端末")
+        verbose_name_plural = _("窓口端末")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CounterCase(TenantOwned):
+    """One form filled at the counter: from a scanned pre-input or by interview (聞き取り).
+
+    Staff edit and complete it (with what they checked against identity documents), the
+    resident confirms it, and it becomes an application with channel "counter"; its answers
+    are then emptied here (the application holds them).
+    """
+
+    class Source(models.TextChoices):
+        PREINPUT_TOKEN = "preinput_token", _("事前入力（トークン方式）")
+        PREINPUT_PAYLOAD = "preinput_payload", _("事前入力（データ方式）")
+        INTERVIEW = "interview", _("聞き取り")
+
+    class Status(models.TextChoices):
+        EDITING = "editing", _("入力中")
+        CONFIRMING = "confirming", _("お客様の確認待ち")
+        COMPLETED = "completed", _("申請済み")
+        ABANDONED = "abandoned", _("中止")
+
+    class IdentityDocument(models.TextChoices):
+        MY_NUMBER_CARD = "my_number_card", _("マイナンバーカード")
+        DRIVER_LICENCE = "driver_licence", _("運転免許証")
+        PASSPORT = "passport", _("旅券（パスポート）")
+        RESIDENCE_CARD = "residence_card", _("在留カード・特別永住者証明書")
+        HEALTH_INSURANCE = "health_insurance", _("資格確認書・健康保険証など（2点）")
+        OTHER = "other", _("その他の書類")
+
+    procedure = models.ForeignKey(Procedure, on_delete=models.CASCADE, related_name="+")
+    form_version = models.ForeignKey(FormVersion, on_delete=models.CASCADE, related_name="+")
+    source = models.CharField(_("入力の元"), max_length=20, choices=Source.choices)
+    status = models.CharField(
+        _("状態"), max_length=16, choices=Status.choices, default=Status.EDITING
+    )
+    answers = models.JSONField(default=dict)
+    staff = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    station = models.ForeignKey(
+        CounterStation, on_delete=models.SET_NULL, null=True, blank=True, related_name="cases"
+    )
+    # reservations' ticket id of the visit being served, when there is one.
+    visit_ticket_id = models.PositiveBigIntegerField(null=True, blank=True)
+    identity_document = models.CharField(
+        _("本人確認書類"), max_length=20, choices=IdentityDocument.choices, blank=True
+    )
+    verified_fields = models.JSONField(default=list, blank=True)
+    # The card agent's last hand-off, waiting for staff to take it into the form.
+    card_attributes = models.JSONField(null=True, blank=True)
+    card_received_at = models.DateTimeField(null=True, blank=True)
+    application = models.ForeignKey(
+        "applications.Application", on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("窓口受付")
+        verbose_name_plural = _("窓口受付")
+        indexes = [models.Index(fields=["station", "status"], name="counter_case_station_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status__in=["editing", "confirming", "completed", "abandoned"]),
+                name="counter_case_known_status",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.procedure} ({self.pk})"
+
+    @property
+    def with_preinput(self) -> bool:
+        return self.source != self.Source.INTERVIEW
+
+
+class CounterEvent(TenantOwned):
+    """Every step at the counter, timestamped (no personal data): the insights read them
+    through `counter.facts` to compare service times with and without pre-input."""
+
+    class Kind(models.TextChoices):
+        OPENED = "opened", _("入力開始")
+        SCAN = "scan", _("QRコード読取")
+        CARD_READ = "card_read", _("カード読取")
+        COMPLETED = "completed", _("職員の入力完了")
+        CONFIRMED = "confirmed", _("お客様の確認")
+        PRINTED = "printed", _("申請書の印刷")
+        ABANDONED = "abandoned", _("中止")
+
+    case = models.ForeignKey(CounterCase, on_delete=models.SET_NULL, null=True, related_name="+")
+    kind = models.CharField(_("種類"), max_length=16, choices=Kind.choices)
+    at = models.DateTimeField(_("日時"))
+    procedure = models.ForeignKey(Procedure, on_delete=models.CASCADE, related_name="+")
+    with_preinput = models.BooleanField(_("事前入力あり"))
+
+    class Meta:
+        verbose_name = _("窓口の記録")
+        verbose_name_plural = _("窓口の記録")
+        indexes = [models.Index(fields=["municipality", "at"], name="counter_event_at_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.at:%Y-%m-%d %H:%M}"

@@ -111,6 +111,11 @@ def _token(result: dict[str, Any]) -> str:
         return ""
 
 
+def result_texts(request: HttpRequest, result: dict[str, Any]) -> list[str]:
+    """The QR texts of a pre-input kept in the session (also for the booking confirmation)."""
+    return _texts(request, result)
+
+
 def _texts(request: HttpRequest, result: dict[str, Any]) -> list[str]:
     if result["mode"] == PreInputMode.PAYLOAD:
         return list(result["texts"])

@@ -16,8 +16,9 @@ from madoguchi.core.sql_time import local_day_bounds
 from madoguchi.procedures.formdef import FormDefinition, parse_definition
 from madoguchi.procedures.models import Procedure
 from madoguchi.tenancy.access import Scope, access_tenant_object
+from madoguchi.tenancy.models import Municipality
 
-from .models import PreInputRedemption, PrintLayout
+from .models import CounterCase, CounterStation, PreInputRedemption, PrintLayout
 from .print import LayoutSpec, PrintDocument, print_document, render_pdf
 
 
@@ -98,3 +99,52 @@ def preinput_redemption_counts(*, scope: Scope, first: date, last: date) -> dict
         .order_by()
     )
     return {row["municipality_id"]: row["n"] for row in rows}
+
+
+# --- Counter mode -----------------------------------------------------------------------------
+
+
+def access_counter_case(*, user: StaffUser, case_id: int) -> CounterCase:
+    """A counter case of the staff member's municipality; 404 when missing or another town's."""
+    assert user.municipality is not None
+    case = (
+        CounterCase.objects.for_municipality(user.municipality)
+        .select_related("procedure", "form_version", "station", "application")
+        .filter(pk=case_id)
+        .first()
+    )
+    if case is None:
+        raise Http404
+    return case
+
+
+def counter_cases_open(*, user: StaffUser) -> list[CounterCase]:
+    """The staff member's own forms still being filled or confirmed (newest first)."""
+    assert user.municipality is not None
+    return list(
+        CounterCase.objects.for_municipality(user.municipality)
+        .filter(
+            staff=user,
+            status__in=[CounterCase.Status.EDITING, CounterCase.Status.CONFIRMING],
+        )
+        .select_related("procedure")
+        .order_by("-updated_at")[:20]
+    )
+
+
+def counter_stations(*, municipality: Municipality) -> list[CounterStation]:
+    return list(
+        CounterStation.objects.for_municipality(municipality)
+        .filter(revoked_at__isnull=True)
+        .order_by("name")
+    )
+
+
+def counter_procedures(*, municipality: Municipality) -> list[Procedure]:
+    """Procedures staff can fill at the counter: published, with a current form."""
+    return list(
+        Procedure.objects.for_municipality(municipality)
+        .filter(is_published=True, form_versions__isnull=False)
+        .distinct()
+        .order_by("sort_order", "name")
+    )

@@ -5,26 +5,48 @@ No answer value is ever logged: log lines carry codes and ids only."""
 from __future__ import annotations
 
 import base64
+import dataclasses
 import hashlib
 import logging
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile, File
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from madoguchi.accounts.models import StaffUser
+from madoguchi.applications.creation import serving_visit_ticket
+from madoguchi.applications.models import Application, Channel
+from madoguchi.applications.services import SubmissionInvalid, application_submit
 from madoguchi.core import secrets as keyed
 from madoguchi.core import uploads
-from madoguchi.procedures.formdef import FormDefinition, parse_definition
+from madoguchi.core.kana import suggest_kana_reading
+from madoguchi.procedures.formdef import (
+    FormDefinition,
+    fill_from_card,
+    parse_definition,
+    validate_answers,
+)
 from madoguchi.procedures.models import FormVersion, Procedure
+from madoguchi.procedures.selectors import form_version_definition
 from madoguchi.tenancy.models import Municipality
 
-from .models import PreInput, PreInputMode, PreInputRedemption, PreInputSetting, PrintLayout
+from .models import (
+    CounterCase,
+    CounterEvent,
+    CounterStation,
+    PreInput,
+    PreInputMode,
+    PreInputRedemption,
+    PreInputSetting,
+    PrintLayout,
+)
 from .preinput import codec, keys
 from .preinput.errors import PreInputRefused
 from .print import LayoutError, LayoutSpec, layout_for
@@ -336,3 +358,364 @@ def _redeem_payload(
         datetime.fromtimestamp(header.issued_at, tz),
         datetime.fromtimestamp(header.expires_at, tz),
     )
+
+
+# --- Counter mode (窓口モード) ------------------------------------------------------------------
+# A CounterCase is one form at the counter: opened from a scanned pre-input or by interview,
+# edited and completed by staff (with what they checked against identity documents), confirmed
+# by the resident, then created as an application with channel "counter" through the one
+# creation path. Every step is a CounterEvent (no personal data) for the insights.
+
+COUNTER_FORM_CHANNEL = "counter"  # the form channel whose fields the counter answers
+STATION_TOKEN_PURPOSE = "counter.station-token"  # noqa: S105 - a key purpose
+# A card agent may hand off to a form opened or touched this recently at its station...
+OPEN_FORM_MINUTES = 30
+# ...and staff take the attributes into the form within this time, or they are forgotten.
+CARD_HANDOFF_SECONDS = 300
+# Where a definition marks no field with `"card": …`, the applicant's own fields by role.
+CARD_BY_ROLE = {
+    "applicant_name": "name",
+    "applicant_birth_date": "birth_date",
+    "applicant_address": "address",
+}
+VERIFIABLE = ("name", "address", "birth_date")
+
+
+class CaseInvalid(Exception):
+    """The answers do not pass the form's validation: errors by field path (Japanese)."""
+
+    def __init__(self, errors: dict[str, list[str]]) -> None:
+        super().__init__("invalid")
+        self.errors = errors
+
+
+class CardHandoffRefused(Exception):
+    """A card hand-off the server will not take: `status` 401 (unknown or revoked station) or
+    409 (no form open at that station)."""
+
+    def __init__(self, status: int) -> None:
+        super().__init__(str(status))
+        self.status = status
+
+
+def counter_event_record(*, case: CounterCase, kind: str, at: datetime | None = None) -> None:
+    CounterEvent.objects.create(
+        municipality_id=case.municipality_id,
+        case=case,
+        kind=kind,
+        at=at or timezone.now(),
+        procedure_id=case.procedure_id,
+        with_preinput=case.with_preinput,
+    )
+
+
+def _visit_ticket_id(staff: StaffUser) -> int | None:
+    if staff.municipality_id is None:
+        return None
+    ticket = serving_visit_ticket(municipality_id=staff.municipality_id, staff_id=staff.pk)
+    return ticket.id if ticket is not None else None
+
+
+def counter_case_open(
+    *,
+    staff: StaffUser,
+    procedure: Procedure,
+    form_version: FormVersion,
+    answers: dict[str, Any] | None = None,
+    source: str = CounterCase.Source.INTERVIEW,
+    station: CounterStation | None = None,
+) -> CounterCase:
+    """Open a form at the counter, linked to the visit ticket the clerk is serving (if any)."""
+    assert staff.municipality is not None
+    if procedure.municipality_id != staff.municipality_id:
+        raise PermissionDenied
+    if station is not None and station.municipality_id != staff.municipality_id:
+        station = None
+    with transaction.atomic():
+        case = CounterCase.objects.create(
+            municipality=staff.municipality,
+            procedure=procedure,
+            form_version=form_version,
+            source=source,
+            answers=answers or {},
+            staff=staff,
+            station=station,
+            visit_ticket_id=_visit_ticket_id(staff),
+        )
+        kind = (
+            CounterEvent.Kind.OPENED
+            if source == CounterCase.Source.INTERVIEW
+            else CounterEvent.Kind.SCAN
+        )
+        counter_event_record(case=case, kind=kind)
+    logger.info("counter case opened id=%s source=%s", case.pk, source)
+    return case
+
+
+def counter_case_from_preinput(
+    *, staff: StaffUser, data: PreInputData, station: CounterStation | None = None
+) -> CounterCase:
+    source = (
+        CounterCase.Source.PREINPUT_PAYLOAD
+        if data.mode == PreInputMode.PAYLOAD
+        else CounterCase.Source.PREINPUT_TOKEN
+    )
+    return counter_case_open(
+        staff=staff,
+        procedure=data.procedure,
+        form_version=data.form_version,
+        answers=data.answers,
+        source=source,
+        station=station,
+    )
+
+
+def counter_case_save(*, case: CounterCase, answers: dict[str, Any]) -> CounterCase:
+    """Keep what staff have entered so far (no validation: a form in progress)."""
+    if case.status not in (CounterCase.Status.EDITING, CounterCase.Status.CONFIRMING):
+        raise PermissionDenied
+    case.answers = answers
+    case.status = CounterCase.Status.EDITING
+    case.save(update_fields=["answers", "status", "updated_at"])
+    return case
+
+
+def identity_note(*, document: str, verified_fields: list[str]) -> str:
+    """The internal note of what staff checked (names of things, never their values)."""
+    labels = {"name": "氏名", "address": "住所", "birth_date": "生年月日"}
+    document_label = str(CounterCase.IdentityDocument(document).label) if document else "なし"
+    checked = "・".join(labels[f] for f in VERIFIABLE if f in verified_fields) or "なし"
+    return f"窓口で受付。本人確認：{document_label}（照合：{checked}）"
+
+
+def counter_case_complete(
+    *,
+    case: CounterCase,
+    answers: dict[str, Any],
+    identity_document: str,
+    verified_fields: list[str],
+) -> CounterCase:
+    """Staff have checked and completed the form: validate it as the counter channel does and
+    hand it to the resident for confirmation. CaseInvalid (errors by path) otherwise."""
+    if case.status not in (CounterCase.Status.EDITING, CounterCase.Status.CONFIRMING):
+        raise PermissionDenied
+    definition = form_version_definition(form_version=case.form_version)
+    cleaned, errors = validate_answers(definition, answers, channel=COUNTER_FORM_CHANNEL)
+    errors = dict(errors)
+    if identity_document not in CounterCase.IdentityDocument.values:
+        errors["_identity_document"] = [str(_("本人確認に使った書類を選んでください。"))]
+    if errors:
+        case.answers = answers
+        case.save(update_fields=["answers", "updated_at"])
+        raise CaseInvalid(errors)
+    case.answers = cleaned
+    case.identity_document = identity_document
+    case.verified_fields = [f for f in VERIFIABLE if f in verified_fields]
+    case.status = CounterCase.Status.CONFIRMING
+    case.save()
+    counter_event_record(case=case, kind=CounterEvent.Kind.COMPLETED)
+    return case
+
+
+@dataclass(frozen=True)
+class CaseConfirmed:
+    case: CounterCase
+    application: Application
+    access_code: str
+
+
+def counter_case_confirm(*, case: CounterCase) -> CaseConfirmed:
+    """The resident confirmed: the application (channel "counter") through the one creation
+    path; the case keeps only the link, not the answers."""
+    with transaction.atomic():
+        locked = CounterCase.objects.select_for_update().get(
+            pk=case.pk, municipality_id=case.municipality_id
+        )
+        if locked.status == CounterCase.Status.COMPLETED and locked.application is not None:
+            return CaseConfirmed(locked, locked.application, "")
+        if locked.status != CounterCase.Status.CONFIRMING:
+            raise PermissionDenied
+        try:
+            submitted = application_submit(
+                municipality=locked.municipality,
+                procedure=locked.procedure,
+                form_version=locked.form_version,
+                raw_answers=locked.answers,
+                channel=Channel.COUNTER,
+                visit_ticket_id=locked.visit_ticket_id,
+                note=identity_note(
+                    document=locked.identity_document, verified_fields=locked.verified_fields
+                ),
+            )
+        except SubmissionInvalid as exc:
+            raise CaseInvalid(exc.errors) from exc
+        locked.application = submitted.application
+        locked.status = CounterCase.Status.COMPLETED
+        locked.answers = {}
+        locked.card_attributes = None
+        locked.save()
+        counter_event_record(case=locked, kind=CounterEvent.Kind.CONFIRMED)
+    logger.info("counter case confirmed id=%s application=%s", locked.pk, submitted.application.pk)
+    return CaseConfirmed(locked, submitted.application, submitted.access_code)
+
+
+def counter_case_abandon(*, case: CounterCase) -> None:
+    if case.status in (CounterCase.Status.EDITING, CounterCase.Status.CONFIRMING):
+        case.status = CounterCase.Status.ABANDONED
+        case.answers = {}
+        case.card_attributes = None
+        case.save()
+        counter_event_record(case=case, kind=CounterEvent.Kind.ABANDONED)
+
+
+def counter_print_record(*, application: Application) -> None:
+    """The application taken at the counter was printed for signature (a timing event)."""
+    case = (
+        CounterCase.objects.filter(
+            municipality_id=application.municipality_id, application=application
+        )
+        .order_by("-pk")
+        .first()
+    )
+    if case is not None:
+        counter_event_record(case=case, kind=CounterEvent.Kind.PRINTED)
+
+
+# -- The card agent's hand-off --
+
+
+def counter_station_issue(*, municipality: Municipality, name: str) -> tuple[CounterStation, str]:
+    """A new counter station and its token (shown once; only the keyed hash is stored)."""
+    token = secrets.token_urlsafe(32)
+    station = CounterStation.objects.create(
+        municipality=municipality,
+        name=name,
+        token_hash=keyed.keyed_hash(token, purpose=STATION_TOKEN_PURPOSE),
+    )
+    return station, token
+
+
+def counter_station_for_token(token: str) -> CounterStation | None:
+    if not token or len(token) > 200:
+        return None
+    hashes = keyed.candidate_hashes(token, purpose=STATION_TOKEN_PURPOSE)
+    return (
+        CounterStation.objects.filter(token_hash__in=hashes, revoked_at__isnull=True)
+        .select_related("municipality")
+        .first()
+    )
+
+
+def card_attributes_clean(raw: Any) -> dict[str, str]:
+    """The four card-face attributes as strings; anything else is dropped."""
+    if not isinstance(raw, dict):
+        return {}
+    kept = {}
+    for key in ("name", "address", "birth_date", "sex"):
+        value = raw.get(key)
+        if isinstance(value, str) and value.strip() and len(value) <= 400:
+            kept[key] = value.strip()
+    return kept
+
+
+def counter_card_handoff(
+    *, token: str, attributes: Any, now: datetime | None = None
+) -> CounterCase:
+    """The agent's POST: attach the attributes to the form open at the token's station.
+
+    Refused (CardHandoffRefused) for an unknown or revoked token (401) and when no form is
+    open at that station (409). The attributes wait on the case for staff to take them in.
+    """
+    now = now or timezone.now()
+    station = counter_station_for_token(token)
+    if station is None:
+        raise CardHandoffRefused(401)
+    kept = card_attributes_clean(attributes)
+    with transaction.atomic():
+        case = (
+            CounterCase.objects.select_for_update()
+            .filter(
+                municipality_id=station.municipality_id,
+                station=station,
+                status=CounterCase.Status.EDITING,
+                updated_at__gte=now - timedelta(minutes=OPEN_FORM_MINUTES),
+            )
+            .order_by("-updated_at")
+            .first()
+        )
+        if case is None or not kept:
+            raise CardHandoffRefused(409)
+        case.card_attributes = kept
+        case.card_received_at = now
+        case.save(update_fields=["card_attributes", "card_received_at"])
+        counter_event_record(case=case, kind=CounterEvent.Kind.CARD_READ, at=now)
+    logger.info("card hand-off station=%s case=%s", station.pk, case.pk)
+    return case
+
+
+def card_fill(definition: FormDefinition, attributes: Mapping[str, Any]) -> dict[str, Any]:
+    """Raw answers from the card: fields marked `"card": …`, else the applicant's own fields
+    by role; a name gets a suggested kana reading for staff to confirm."""
+    filled = fill_from_card(definition, attributes)
+    if not filled:
+        for role, attribute in CARD_BY_ROLE.items():
+            f = definition.field_by_role(role)
+            if f is None:
+                continue
+            value = f.kind.fill_from_card(dataclasses.replace(f, card=attribute), attributes)
+            if value is not None:
+                filled[f.key] = value
+    for value in filled.values():
+        if isinstance(value, dict) and "family_kana" in value:
+            for part in ("family", "given"):
+                if value.get(part) and not value.get(f"{part}_kana"):
+                    value[f"{part}_kana"] = suggest_kana_reading(value[part]) or ""
+    return filled
+
+
+def counter_card_take(*, case: CounterCase, now: datetime | None = None) -> list[str]:
+    """Staff take the waiting card attributes into the form; the keys of the fields filled
+    (empty when there is nothing recent). The attributes are then forgotten."""
+    now = now or timezone.now()
+    attributes = case.card_attributes
+    received = case.card_received_at
+    case.card_attributes = None
+    case.card_received_at = None
+    if (
+        not attributes
+        or received is None
+        or received < now - timedelta(seconds=CARD_HANDOFF_SECONDS)
+    ):
+        case.save(update_fields=["card_attributes", "card_received_at"])
+        return []
+    definition = form_version_definition(form_version=case.form_version)
+    filled = card_fill(definition, attributes)
+    case.answers = {**case.answers, **filled}
+    if not case.identity_document:
+        # Read with the resident's PIN (or 照合番号B from the card face): the card was checked,
+        # and what came from it is the card's own data.
+        case.identity_document = CounterCase.IdentityDocument.MY_NUMBER_CARD
+    if case.identity_document == CounterCase.IdentityDocument.MY_NUMBER_CARD:
+        from_card = {a for a in VERIFIABLE if a in attributes}
+        case.verified_fields = [
+            f for f in VERIFIABLE if f in from_card or f in case.verified_fields
+        ]
+    case.save()
+    return sorted(filled)
+
+
+def counter_prune(*, now: datetime | None = None) -> int:
+    """Forget card attributes nobody took in, and drop stale unfinished cases (a day old)."""
+    now = now or timezone.now()
+    CounterCase.objects.filter(
+        card_received_at__lt=now - timedelta(seconds=CARD_HANDOFF_SECONDS)
+    ).update(card_attributes=None, card_received_at=None)
+    stale = CounterCase.objects.filter(
+        status__in=[CounterCase.Status.EDITING, CounterCase.Status.CONFIRMING],
+        updated_at__lt=now - timedelta(days=1),
+    )
+    count = 0
+    for case in stale:
+        counter_case_abandon(case=case)
+        count += 1
+    return count

@@ -14,7 +14,7 @@ from madoguchi.applications.models import Application
 from madoguchi.core import ratelimit
 from madoguchi.tenancy.middleware import request_municipality
 
-from . import selectors
+from . import selectors, services
 from .print import LayoutError, MissingGlyphs
 
 PRINT = "counter.print_application"
@@ -60,7 +60,10 @@ def staff_print(request: HttpRequest, pk: int) -> HttpResponse:
         user=staff_user(request), application_id=pk
     )
     audit_object(request, application)
-    return _pdf_response(request, application, attachment=False, staff=True)
+    response = _pdf_response(request, application, attachment=False, staff=True)
+    if response.status_code == 200:
+        services.counter_print_record(application=application)
+    return response
 
 
 @never_cache

@@ -26,6 +26,7 @@ from madoguchi.applications.handoff.models import ExportRun
 from madoguchi.applications.models import Attachment
 from madoguchi.applications.tests.factories import ApplicationFactory, back_office_user, pdf_bytes
 from madoguchi.core.models import AuditEvent
+from madoguchi.counter.models import CounterCase
 from madoguchi.faq.tests.factories import FaqEntryFactory, FaqSetFactory, SharedFaqEntryFactory
 from madoguchi.intake.models import ImportRun, QuarantineItem
 from madoguchi.reservations.tests.factories import WindowFactory
@@ -156,6 +157,13 @@ def world() -> dict[str, Any]:
     entry = FaqEntryFactory(municipality=town)
     shared = SharedFaqEntryFactory(faq_set=FaqSetFactory())
     window = WindowFactory(municipality=town)
+    # A form being filled at the counter (counter mode).
+    case = CounterCase.objects.create(
+        municipality=town,
+        procedure=procedure,
+        form_version=application.form_version,
+        source=CounterCase.Source.INTERVIEW,
+    )
     users = {
         Role.COUNTER: StaffUserFactory(municipality=town, counter=True),
         Role.BACK_OFFICE: back_office_user(procedure),
@@ -168,6 +176,7 @@ def world() -> dict[str, Any]:
     values = {
         ("applications_staff", "pk"): application.pk,
         ("counter_staff", "pk"): counter_application.pk,
+        ("counter_staff", "case_id"): case.pk,
         ("applications_staff", "attachment_id"): attachment.id,
         ("applications_staff", "number"): 1,
         ("applications_staff", "run_id"): export_run.pk,

@@ -96,11 +96,11 @@ def test_pre_input_journey_then_scan_without_any_answer_in_logs_or_urls(client, 
     clerk = StaffUserFactory(municipality=town, counter=True)
     client.force_login(clerk)
     for text in texts:
-        response = client.post("/staff/counter/scan/", {"code": text + "\r\n"})
+        response = client.post("/staff/counter/scan/", {"code": text + "\r\n"}, follow=True)
     page = response.content.decode()
     assert response.status_code == 200, page
     assert "雲母坂" in page and "紗和子" in page
-    assert AuditEvent.objects.filter(object_type="counter.preinput").exists()
+    assert AuditEvent.objects.filter(object_type="counter.countercase").exists()
 
     for record in caplog.records:
         logged = record.getMessage() + repr(record.args) + repr(record.__dict__.get("extra"))
@@ -154,7 +154,7 @@ def test_scanner_parts_accumulate_in_any_order_and_a_missing_one_is_named(client
         assert "PI-MISSING" in page
     assert "まだ読み取られていません" in page
     assert "1枚目" in page  # the one still missing is named
-    page = client.post("/staff/counter/scan/", {"code": order[-1]}).content.decode()
+    page = client.post("/staff/counter/scan/", {"code": order[-1]}, follow=True).content.decode()
     assert "雲母坂" in page
     page = client.post("/staff/counter/scan/", {"code": "\n".join(texts)}).content.decode()
     assert "PI-USED" in page and "雲母坂" not in page
@@ -168,7 +168,7 @@ def test_scan_an_uploaded_image(client):
     )
     client.force_login(StaffUserFactory(municipality=version.procedure.municipality, counter=True))
     image = SimpleUploadedFile("qr.png", qr.png(issued.qr_texts[0]), content_type="image/png")
-    page = client.post("/staff/counter/scan/", {"image": image}).content.decode()
+    page = client.post("/staff/counter/scan/", {"image": image}, follow=True).content.decode()
     assert "雲母坂" in page
     junk = SimpleUploadedFile("qr.png", b"not an image", content_type="image/png")
     response = client.post("/staff/counter/scan/", {"image": junk})
@@ -196,7 +196,9 @@ def test_scan_page_guard(client):
     client.force_login(StaffUserFactory(municipality=town, counter=True))
     assert (
         "雲母坂"
-        in client.post("/staff/counter/scan/", {"code": issued.qr_texts[0]}).content.decode()
+        in client.post(
+            "/staff/counter/scan/", {"code": issued.qr_texts[0]}, follow=True
+        ).content.decode()
     )
 
 

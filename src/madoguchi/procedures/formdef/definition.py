@@ -357,6 +357,8 @@ class _Parser:
                         f"unknown channel {c!r}; use {', '.join(sorted(CHANNELS))}",
                     )
             kwargs["channels"] = frozenset(channels)
+        elif kind.channels_not_by_default:
+            kwargs["channels"] = CHANNELS - kind.channels_not_by_default
         for attr in ("when", "required_when"):
             if attr in obj:
                 kwargs[attr] = _condition(obj[attr], f"{path}.{attr}", self.seen, siblings)

@@ -44,7 +44,7 @@ from madoguchi.catalogue.sharing import services as catalogue_services
 from madoguchi.core.municipality_code import with_check_digit
 from madoguchi.counter import preinput_views
 from madoguchi.counter import services as counter_services
-from madoguchi.counter.models import PreInputSetting, PrintLayout
+from madoguchi.counter.models import CounterCase, PreInputSetting, PrintLayout
 from madoguchi.faq.models import FaqEntry, FaqSet, SharedFaqEntry
 from madoguchi.faq.tests.factories import (
     FaqEntryFactory,
@@ -419,6 +419,7 @@ PARAMETERS: dict[str, Source | dict[str, Source]] = {
     "window_id": Object(Window),
     "service_id": Object(Service),
     "ticket_id": Object(Ticket),
+    "case_id": Object(CounterCase),
     "key": Object(ReservationPolicy, "kiosk_key"),
     "token": {
         "/resume/": Secret("resume_token"),
@@ -547,6 +548,14 @@ def build_town(key: str, prefecture: Prefecture, code: str) -> Town:
     )
     RetentionPolicy.objects.create(municipality=municipality, procedure=procedure, retention_days=1)
     PrintLayout.objects.create(municipality=municipality, procedure=procedure)
+    counter_services.counter_station_issue(municipality=municipality, name=f"{key}窓口")
+    CounterCase.objects.create(
+        municipality=municipality,
+        procedure=procedure,
+        form_version=version,
+        source=CounterCase.Source.INTERVIEW,
+        answers={"name": {"family": town.marker, "given": "花子"}},
+    )
     manager = town.staff[Role.MANAGER]
     workflow.application_transition(
         application=application, actor=manager, to_status="in_review", expected_version=1

@@ -140,6 +140,8 @@ class FieldType:
     # Step-form rendering: template name under procedures/formdef/fields/, and whether the
     # inputs sit in a fieldset with a legend.
     template: ClassVar[str] = "input"
+    # Channels the type stays out of unless a field names them in its `channels`.
+    channels_not_by_default: ClassVar[frozenset[str]] = frozenset()
     fieldset: ClassVar[bool] = False
     # The WHATWG autocomplete token when the definition gives none.
     autocomplete: ClassVar[str] = ""

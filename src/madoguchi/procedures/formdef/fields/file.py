@@ -76,6 +76,9 @@ def check_upload(field: Field, uploaded: Any, *, max_bytes: int) -> PendingUploa
 @register
 class FileType(FieldType):
     name = "file"
+    # At the counter the resident shows the document and staff record that they checked it:
+    # nothing is uploaded there unless a field asks for it on the "counter" channel.
+    channels_not_by_default = frozenset({"counter"})
     attributes = frozenset({"accept", "max_bytes"})
     travels_in_preinput = False
     template = "file"
