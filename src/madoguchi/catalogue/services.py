@@ -203,7 +203,7 @@ def draft_import(*, draft: FormDraft, actor: StaffUser, revision: int, text: str
             params={"line": getattr(exc, "lineno", 0)},
         ) from None
     if isinstance(data, dict) and isinstance(data.get("form"), dict):
-        data = data["form"]  # a whole procedure file (as `madoguchi forms import` reads)
+        data = data["form"]  # a whole procedure file (as `procedures_import` reads)
     error = _invalid(data)
     if error is not None:
         raise _definition_error(error)

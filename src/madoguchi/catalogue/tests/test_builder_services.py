@@ -195,7 +195,7 @@ def test_import_uses_the_same_parser_and_export_round_trips(world):
         services.draft_import(draft=draft, actor=world["editor"], revision=draft.revision, text=nul)
     changed = json.loads(text)
     changed["title"] = "取り込み"
-    # A whole procedure file (as `madoguchi forms import` reads) is accepted too.
+    # A whole procedure file (as `procedures_import` reads) is accepted too.
     draft = services.draft_import(
         draft=draft,
         actor=world["editor"],
