@@ -59,7 +59,11 @@ class StaleDraft(ValidationError):
 
 def _event(draft: FormDraft, actor: StaffUser, action: str, note: str = "") -> None:
     FormDraftEvent.objects.create(
-        municipality=draft.municipality, draft=draft, actor=actor, action=action, note=note[:300]
+        municipality=draft.municipality,
+        draft=draft,
+        actor=actor,
+        action=action,
+        note=note.replace("\x00", "")[:300],
     )
 
 
@@ -187,6 +191,9 @@ def draft_import(*, draft: FormDraft, actor: StaffUser, revision: int, text: str
     refused, naming the place, if the parser refuses it."""
     if len(text.encode()) > IMPORT_MAX_BYTES:
         raise ValidationError(_("JSON が大きすぎます（500KB まで）。"), code="too_large")
+    if "\x00" in text or "\\u0000" in text:
+        # PostgreSQL's jsonb cannot hold a NUL character; no form needs one.
+        raise ValidationError(_("JSON に使えない文字（NUL）が含まれています。"), code="nul")
     try:
         data = json.loads(text)
     except ValueError as exc:
@@ -196,7 +203,7 @@ def draft_import(*, draft: FormDraft, actor: StaffUser, revision: int, text: str
             params={"line": getattr(exc, "lineno", 0)},
         ) from None
     if isinstance(data, dict) and isinstance(data.get("form"), dict):
-        data = data["form"]  # a whole procedure file (as `madoguchi forms import` reads)
+        data = data["form"]  # a whole procedure file (as `procedures_import` reads)
     error = _invalid(data)
     if error is not None:
         raise _definition_error(error)

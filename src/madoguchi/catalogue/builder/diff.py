@@ -26,7 +26,7 @@ class AttributeChange:
 @dataclass
 class Change:
     kind: str  # added, removed, changed, moved
-    what: str  # "step" or "field"
+    what: str  # "form" (its title), "step" or "field"
     key: str
     label: str
     where: str = ""  # the step (or group) it is in
@@ -43,6 +43,7 @@ class Change:
             ("field", REMOVED): _("項目「%(label)s」（%(key)s）を削除"),
             ("field", CHANGED): _("項目「%(label)s」（%(key)s）を変更"),
             ("field", MOVED): _("項目「%(label)s」（%(key)s）の場所を変更"),
+            ("form", CHANGED): _("様式の題名を変更"),
         }
         return names[(self.what, self.kind)] % {"label": self.label, "key": self.key}
 
@@ -101,6 +102,10 @@ def _ranks(
     return {fid: ranks.get(fid, -1) for fid in index}
 
 
+def _get(definition: Any, name: str) -> Any:
+    return definition.get(name) if isinstance(definition, dict) else None
+
+
 def definition_diff(old: Any, new: Any) -> list[Change]:
     """The changes that turn `old` into `new`, steps first, in the new form's order."""
     changes: list[Change] = []
@@ -141,18 +146,11 @@ def definition_diff(old: Any, new: Any) -> list[Change]:
             changes.append(
                 Change(REMOVED, "field", fid.rsplit("/", 1)[-1], str(f.get("label", "")), where)
             )
-    for name in ("title", "title_en"):
-        old_value = old.get(name) if isinstance(old, dict) else None
-        new_value = new.get(name) if isinstance(new, dict) else None
-        if old_value != new_value:
-            changes.insert(
-                0,
-                Change(
-                    CHANGED,
-                    "step",
-                    name,
-                    _("様式の題名"),
-                    attributes=[AttributeChange(name, _show(old_value), _show(new_value))],
-                ),
-            )
+    header = [
+        AttributeChange(name, _show(_get(old, name)), _show(_get(new, name)))
+        for name in ("title", "title_en")
+        if _get(old, name) != _get(new, name)
+    ]
+    if header:
+        changes.insert(0, Change(CHANGED, "form", "", "", attributes=header))
     return changes

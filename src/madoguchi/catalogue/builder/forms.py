@@ -354,6 +354,8 @@ def _scalar(text: str) -> Any:
 def _json_or_text(text: Any) -> Any:
     if text in (None, ""):
         return None
+    if "\\u0000" in str(text):
+        return str(text)  # a NUL would not fit in jsonb; the parser refuses the text instead
     try:
         return json.loads(str(text))
     except ValueError:

@@ -189,9 +189,13 @@ def test_import_uses_the_same_parser_and_export_round_trips(world):
     assert "steps[0].fields[0].type" in str(caught.value)
     with pytest.raises(ValidationError):
         services.draft_import(draft=draft, actor=world["editor"], revision=draft.revision, text="{")
+    # A NUL (which PostgreSQL's jsonb cannot store) is refused before parsing.
+    nul = json.dumps({**json.loads(text), "title": "a\u0000b"})
+    with pytest.raises(ValidationError):
+        services.draft_import(draft=draft, actor=world["editor"], revision=draft.revision, text=nul)
     changed = json.loads(text)
     changed["title"] = "取り込み"
-    # A whole procedure file (as `madoguchi forms import` reads) is accepted too.
+    # A whole procedure file (as `procedures_import` reads) is accepted too.
     draft = services.draft_import(
         draft=draft,
         actor=world["editor"],
@@ -223,6 +227,10 @@ def test_diff_names_steps_and_fields_added_removed_changed_and_moved(world):
     only_insert = json.loads(json.dumps(old))
     only_insert["steps"][0]["fields"].insert(0, {"key": "n", "type": "notice", "label": "x"})
     assert {(c.kind, c.key) for c in definition_diff(old, only_insert)} == {("added", "n")}
+    retitled = {**old, "title": "新しい題名"}
+    [change] = definition_diff(old, retitled)
+    assert (change.what, change.summary) == ("form", "様式の題名を変更")
+    assert [(a.name, a.new) for a in change.attributes] == [("title", "新しい題名")]
 
 
 def test_a_new_procedure_starts_unpublished_with_a_valid_draft(world):
