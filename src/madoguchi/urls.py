@@ -16,7 +16,7 @@ urlpatterns = [
     path("staff/applications/", include("madoguchi.applications.staff_urls")),
     path("staff/intake/", include("madoguchi.intake.urls")),
     path("staff/faq/", include("madoguchi.faq.urls_staff")),
-    path("staff/catalogue/", include("madoguchi.catalogue.urls_staff")),
+    path("staff/catalogue/forms/", include("madoguchi.catalogue.urls_staff")),
     path("staff/counter/", include("madoguchi.counter.urls_staff")),
     path("staff/catalogue/shared/", include("madoguchi.catalogue.sharing.urls")),
     path("staff/", include("madoguchi.accounts.urls")),

@@ -1,4 +1,4 @@
-"""The form builder's staff pages, mounted by the project at /staff/catalogue/."""
+"""The form builder's staff pages, mounted by the project at /staff/catalogue/forms/."""
 
 from django.urls import path
 

@@ -1,4 +1,4 @@
-"""Staff pages of the form builder, mounted at /staff/catalogue/ (every page works without
+"""Staff pages of the form builder, mounted at /staff/catalogue/forms/ (every page works without
 JavaScript; builder.js only adds dragging to the outline's move buttons).
 
 Each view reads the signed-in user's municipality, finds the procedure through a scoped

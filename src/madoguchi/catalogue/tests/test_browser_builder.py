@@ -169,7 +169,7 @@ def test_an_admin_builds_publishes_and_a_resident_applies(
     # The same preview at phone size, step by step with the sample answers.
     phone = staff.new_page()
     phone.set_viewport_size({"width": 390, "height": 844})
-    preview_url = f"{base}/staff/catalogue/child-allowance-pilot/preview/"
+    preview_url = f"{base}/staff/catalogue/forms/child-allowance-pilot/preview/"
     phone.goto(preview_url + "?sample=1")
     expect(phone.locator("[name='applicant_name__given']")).to_have_value("花子")
     phone.fill("[name='applicant_name__family_kana']", "ミホン")  # the card has no kana
@@ -198,7 +198,7 @@ def test_an_admin_builds_publishes_and_a_resident_applies(
 
     # --- A second person approves and publishes -------------------------------------------
     reviewer = browser.new_context(locale="ja-JP", viewport=DESKTOP)
-    page = _sign_in(reviewer, base, "editor2", "/staff/catalogue/child-allowance-pilot/")
+    page = _sign_in(reviewer, base, "editor2", "/staff/catalogue/forms/child-allowance-pilot/")
     expect(page.locator("text=確認待ち").first).to_be_visible()
     axe_check(page)
     _shot(page, "review")

@@ -44,28 +44,28 @@ def test_only_procedure_editors_and_administrators_use_the_builder(world):
     town = world["procedure"].municipality
     for role in (Role.COUNTER, Role.BACK_OFFICE, Role.MANAGER):
         client = _client(StaffUserFactory(municipality=town, role=role))
-        assert client.get("/staff/catalogue/").status_code == 403, role
-        assert client.get(f"/staff/catalogue/{slug}/").status_code == 403, role
-        assert client.post(f"/staff/catalogue/{slug}/start/").status_code == 403, role
+        assert client.get("/staff/catalogue/forms/").status_code == 403, role
+        assert client.get(f"/staff/catalogue/forms/{slug}/").status_code == 403, role
+        assert client.post(f"/staff/catalogue/forms/{slug}/start/").status_code == 403, role
     for user in (world["editor"], world["approver"]):
         client = _client(user)
-        listing = client.get("/staff/catalogue/")
+        listing = client.get("/staff/catalogue/forms/")
         assert listing.status_code == 200
         assert world["procedure"].name in listing.content.decode()
         assert world["other"].name not in listing.content.decode()
-        assert client.get(f"/staff/catalogue/{slug}/").status_code == 200
+        assert client.get(f"/staff/catalogue/forms/{slug}/").status_code == 200
     home = _client(world["editor"]).get("/staff/").content.decode()
-    assert "/staff/catalogue/" in home
+    assert "/staff/catalogue/forms/" in home
 
 
 def test_another_municipality_s_procedure_is_not_found(world):
     client = _client(world["other_editor"])
     slug = world["procedure"].slug
     for url in ("", "edit/?at=steps[0]", "preview/", "diff/", "export.json", "import/"):
-        assert client.get(f"/staff/catalogue/{slug}/{url}").status_code == 404, url
+        assert client.get(f"/staff/catalogue/forms/{slug}/{url}").status_code == 404, url
     for url in ("start/", "structure/", "workflow/"):
         assert (
-            client.post(f"/staff/catalogue/{slug}/{url}", {"action": "submit"}).status_code == 404
+            client.post(f"/staff/catalogue/forms/{slug}/{url}", {"action": "submit"}).status_code == 404
         )
     assert selectors.open_draft(procedure=world["procedure"]) is None
 
@@ -73,9 +73,9 @@ def test_another_municipality_s_procedure_is_not_found(world):
 def test_editing_over_http_from_start_to_publication(world):
     procedure, slug = world["procedure"], world["procedure"].slug
     client = _client(world["editor"])
-    assert client.post(f"/staff/catalogue/{slug}/start/").status_code == 302
+    assert client.post(f"/staff/catalogue/forms/{slug}/start/").status_code == 302
     draft = selectors.open_draft(procedure=procedure)
-    base = f"/staff/catalogue/{slug}"
+    base = f"/staff/catalogue/forms/{slug}"
     # Add a checkbox, a repeating group, then a field inside the group.
     client.post(
         f"{base}/structure/",
@@ -213,8 +213,8 @@ def test_editing_over_http_from_start_to_publication(world):
 def test_bad_input_is_answered_without_error(world):
     slug = world["procedure"].slug
     client = _client(world["editor"])
-    client.post(f"/staff/catalogue/{slug}/start/")
-    base = f"/staff/catalogue/{slug}"
+    client.post(f"/staff/catalogue/forms/{slug}/start/")
+    base = f"/staff/catalogue/forms/{slug}"
     assert client.get(f"{base}/edit/", {"at": "steps[99]"}).status_code == 302
     assert client.get(f"{base}/edit/", {"at": "../../etc"}).status_code == 302
     assert client.get(f"{base}/diff/", {"from": "١٢"}).status_code == 404
@@ -236,11 +236,11 @@ def test_bad_input_is_answered_without_error(world):
 def test_a_new_procedure_is_built_from_the_list(world):
     client = _client(world["editor"])
     response = client.post(
-        "/staff/catalogue/new/",
+        "/staff/catalogue/forms/new/",
         {"name": "犬の登録", "slug": "dog-registration", "category": "pets"},
     )
     assert response.status_code == 302
-    assert response["Location"] == "/staff/catalogue/dog-registration/"
+    assert response["Location"] == "/staff/catalogue/forms/dog-registration/"
     draft = selectors.open_draft(
         procedure=selectors.builder_procedure(
             municipality=world["procedure"].municipality, slug="dog-registration"
