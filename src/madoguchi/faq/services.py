@@ -70,7 +70,7 @@ def _bump_version(municipality_id: int) -> int:
     )
 
 
-def _changed(
+def _faq_index_changed(
     municipality_id: int, *, upsert: Iterable[Any] = (), remove: Iterable[str] = ()
 ) -> None:
     """Record a change of the searchable FAQ; patch this process's index after commit."""
@@ -82,13 +82,6 @@ def _changed(
             municipality_id, version=version, upsert=docs, remove=removed
         )
     )
-    if not index_cache.has_stored_index(municipality_id):
-        # A new municipality's first FAQ: its index is built by the job before anyone asks.
-        transaction.on_commit(
-            lambda: faq_index_build_ensure(
-                municipality=Municipality.objects.get(pk=municipality_id)
-            )
-        )
 
 
 def _refresh_entry(entry: FaqEntry) -> None:
@@ -108,7 +101,7 @@ def _refresh_entry(entry: FaqEntry) -> None:
             upsert.append(selectors.document_for(shared))
         else:
             remove.append(shared_id)
-    _changed(entry.municipality_id, upsert=upsert, remove=remove)
+    _faq_index_changed(entry.municipality_id, upsert=upsert, remove=remove)
 
 
 # --- Entries -----------------------------------------------------------------------------------
@@ -188,7 +181,7 @@ def faq_entry_delete(*, entry: FaqEntry) -> None:
         ).exists()
     ):
         upsert.append(selectors.document_for(shared))
-    _changed(municipality_id, upsert=upsert, remove=[doc_id])
+    _faq_index_changed(municipality_id, upsert=upsert, remove=[doc_id])
 
 
 # --- Shared sets -------------------------------------------------------------------------------
@@ -208,7 +201,7 @@ def faq_set_adopt(*, municipality: Municipality, faq_set: FaqSet) -> FaqSetAdopt
                 faq_set=faq_set
             )
         ]
-        _changed(municipality.pk, upsert=docs)
+        _faq_index_changed(municipality.pk, upsert=docs)
     return adoption
 
 
@@ -219,7 +212,7 @@ def faq_set_withdraw(*, municipality: Municipality, faq_set: FaqSet) -> None:
         FaqSetAdoption.objects.for_municipality(municipality).filter(faq_set=faq_set).delete()
     )
     if deleted:
-        _changed(municipality.pk, remove=ids)
+        _faq_index_changed(municipality.pk, remove=ids)
 
 
 @transaction.atomic

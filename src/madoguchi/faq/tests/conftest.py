@@ -26,9 +26,8 @@ def _fresh_index_cache() -> Iterator[None]:
     from madoguchi.faq import index_cache
 
     index_cache.forget()
-    REAL.setdefault("request_build", index_cache._request_build)
     patch = pytest.MonkeyPatch()
-    patch.setattr(index_cache, "_request_build", index_cache.build_and_save)
+    patch.setattr(index_cache, "BUILD_WHEN_MISSING", index_cache.build_and_save)
     yield
     patch.undo()
     index_cache.forget()

@@ -126,11 +126,9 @@ def test_a_new_towns_first_question_queues_the_build_and_does_not_build(
     from madoguchi.faq.models import Status
     from madoguchi.jobs.services import job_run
 
-    from .conftest import REAL
-
     settings.FAQ_INDEX_DIR = tmp_path
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
-    monkeypatch.setattr(index_cache, "_request_build", REAL["request_build"])
+    monkeypatch.setattr(index_cache, "BUILD_WHEN_MISSING", None)
     town = MunicipalityFactory()
     services.faq_entry_create(
         municipality=town,
@@ -146,10 +144,10 @@ def test_a_new_towns_first_question_queues_the_build_and_does_not_build(
     answer = services.faq_ask(municipality=town, query="粗大ごみを出したい")
     assert answer.answer is None and not answer.alternatives  # nothing yet, honestly said
     assert built == []  # the request built nothing
-    job = Job.objects.get(kind="faq.index", municipality=town)
-    assert job.state == Job.State.QUEUED
-    services.faq_ask(municipality=town, query="粗大ごみを出したい")
+    services.faq_index_build_ensure(municipality=town)  # as on the first FAQ's commit
+    services.faq_index_build_ensure(municipality=town)
     assert Job.objects.filter(kind="faq.index").count() == 1  # queued once
+    job = Job.objects.get(kind="faq.index", municipality=town)
     job_run(job_id=job.pk)  # the worker
     assert built == [1]
     hits = services.faq_ask(municipality=town, query="粗大ごみを出したい")
@@ -163,8 +161,6 @@ def test_an_index_far_behind_is_served_as_it_is_while_the_job_rebuilds(
     from madoguchi.faq.models import Status
     from madoguchi.jobs.services import job_run
 
-    from .conftest import REAL
-
     settings.FAQ_INDEX_DIR = tmp_path
     town = MunicipalityFactory()
     entries = [
@@ -177,7 +173,7 @@ def test_an_index_far_behind_is_served_as_it_is_while_the_job_rebuilds(
     index_cache.get_index(town)
     # Every FAQ changed (as after a CSV import, whose job has not run yet).
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
-    monkeypatch.setattr(index_cache, "_request_build", REAL["request_build"])
+    monkeypatch.setattr(index_cache, "BUILD_WHEN_MISSING", None)
     monkeypatch.setattr(index_cache, "REBUILD_AFTER", 0)
     monkeypatch.setattr(index_cache, "WAIT_FOR_JOB_S", 0.0)
     for entry in entries:
@@ -190,6 +186,7 @@ def test_an_index_far_behind_is_served_as_it_is_while_the_job_rebuilds(
     index, _lock = index_cache.get_index(town)
     assert {d.question for d in index.documents()} == {"粗大ごみの出し方", "犬の登録"}
     assert built == []  # served as it is, not rebuilt in the request
+    services.faq_index_build_start(municipality=town)  # as the import does
     job = Job.objects.get(kind="faq.index", municipality=town, state=Job.State.QUEUED)
     job_run(job_id=job.pk)
     assert built == [1]
