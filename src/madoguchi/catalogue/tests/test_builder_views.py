@@ -65,7 +65,8 @@ def test_another_municipality_s_procedure_is_not_found(world):
         assert client.get(f"/staff/catalogue/forms/{slug}/{url}").status_code == 404, url
     for url in ("start/", "structure/", "workflow/"):
         assert (
-            client.post(f"/staff/catalogue/forms/{slug}/{url}", {"action": "submit"}).status_code == 404
+            client.post(f"/staff/catalogue/forms/{slug}/{url}", {"action": "submit"}).status_code
+            == 404
         )
     assert selectors.open_draft(procedure=world["procedure"]) is None
 
