@@ -3,9 +3,12 @@ the counter leaves out: the resident shows the document)."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from madoguchi.applications.tests.factories import FormVersionFactory
+from madoguchi.counter import services
+from madoguchi.counter.models import CounterEvent
 from madoguchi.procedures.models import FormVersion
 
 COUNTER_DEFINITION: dict[str, Any] = {
@@ -107,3 +110,19 @@ def counter_form_version(**kwargs: Any) -> FormVersion:
         }
     )
     return version
+
+
+def timed_case(version, clerk, source, *, confirm_after, print_after=None):
+    """A counter case opened now and confirmed (and printed) the given seconds later."""
+    case = services.counter_case_open(
+        staff=clerk, procedure=version.procedure, form_version=version, source=source
+    )
+    start = case.created_at
+    services.counter_event_record(
+        case=case, kind=CounterEvent.Kind.CONFIRMED, at=start + timedelta(seconds=confirm_after)
+    )
+    if print_after is not None:
+        services.counter_event_record(
+            case=case, kind=CounterEvent.Kind.PRINTED, at=start + timedelta(seconds=print_after)
+        )
+    return case

@@ -2,45 +2,32 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pytest
 from django.utils import timezone
 
 from madoguchi.accounts.tests.factories import StaffUserFactory
 from madoguchi.counter import facts, services
-from madoguchi.counter.models import CounterCase, CounterEvent
-from madoguchi.counter.tests.counter_forms import counter_form_version
+from madoguchi.counter.models import CounterCase
+from madoguchi.counter.tests.counter_forms import counter_form_version, timed_case
 from madoguchi.tenancy.access import Scope
 
 pytestmark = pytest.mark.django_db
-
-
-def _case(version, clerk, source, *, confirm_after, print_after=None):
-    case = services.counter_case_open(
-        staff=clerk, procedure=version.procedure, form_version=version, source=source
-    )
-    start = case.created_at
-    services.counter_event_record(
-        case=case, kind=CounterEvent.Kind.CONFIRMED, at=start + timedelta(seconds=confirm_after)
-    )
-    if print_after is not None:
-        services.counter_event_record(
-            case=case, kind=CounterEvent.Kind.PRINTED, at=start + timedelta(seconds=print_after)
-        )
-    return case
 
 
 def test_times_with_and_without_pre_input_are_compared_per_day():
     version = counter_form_version()
     town = version.procedure.municipality
     clerk = StaffUserFactory(municipality=town, counter=True)
-    _case(version, clerk, CounterCase.Source.PREINPUT_TOKEN, confirm_after=100, print_after=130)
-    _case(version, clerk, CounterCase.Source.PREINPUT_PAYLOAD, confirm_after=200, print_after=230)
-    _case(version, clerk, CounterCase.Source.INTERVIEW, confirm_after=600, print_after=640)
+    timed_case(
+        version, clerk, CounterCase.Source.PREINPUT_TOKEN, confirm_after=100, print_after=130
+    )
+    timed_case(
+        version, clerk, CounterCase.Source.PREINPUT_PAYLOAD, confirm_after=200, print_after=230
+    )
+    timed_case(version, clerk, CounterCase.Source.INTERVIEW, confirm_after=600, print_after=640)
     services.counter_case_open(staff=clerk, procedure=version.procedure, form_version=version)
     other = counter_form_version()  # another municipality: not in this scope
-    _case(
+    timed_case(
         other,
         StaffUserFactory(municipality=other.procedure.municipality, counter=True),
         CounterCase.Source.INTERVIEW,
