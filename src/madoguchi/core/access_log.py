@@ -51,6 +51,10 @@ PUBLIC_PARAMETERS = frozenset(
         "window_id",
         "number",  # a page of an attachment preview
         "exception_id",  # a closed day in the hall settings
+        "case_id",  # a counter-mode form (its answers never are in a URL)
+        "shared_id",  # a shared procedure of the catalogue
+        "adoption_id",  # a municipality's adoption of one
+        "evidence_id",  # a DX-survey evidence file (downloaded after the access check)
         "kind",  # a trust page: privacy, terms, accessibility
         "receipt_number",  # 受付番号: useless without the access code, which never is in a URL
     }

@@ -38,6 +38,7 @@ CSV_EXPORTS = {
     "faq/staff_views.py": "faq/tests/test_csv.py::test_export_neutralises_formula_cells_and_round_trips",
     "region/views.py": "region/tests/test_region_views.py::test_export_neutralises_formula_cells",
     "insights/views.py": "insights/tests/test_csv.py::test_chart_csv_neutralises_formula_cells",
+    "region/pages.py": "region/tests/test_survey.py::test_results_csv_neutralises_formula_cells",
 }
 
 

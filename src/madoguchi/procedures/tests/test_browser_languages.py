@@ -47,6 +47,7 @@ def test_procedure_page_in_english_marks_the_untranslated_text(
     page: Any, axe_check: Any, town: Any
 ) -> None:
     page.goto(f"{page.base_url}/{town.code}/procedures/residence-certificate/")
+    page.click(".mg-lang--menu > summary")  # the language menu (a disclosure)
     with page.expect_navigation():
         page.click("button:has-text('English')")
     assert page.locator("html").get_attribute("lang") == "en"

@@ -114,7 +114,7 @@ def response_get(*, scope: Scope, survey_pk: int, code: str) -> tuple[Survey, Re
     """One municipality's response: its own, or one of the prefecture's municipalities'."""
     response = (
         scope.filter(Response.objects.all())
-        .filter(survey_id=survey_pk, municipality__code=code)
+        .filter(survey__pk=survey_pk, municipality__code=code)  # out-of-range ids: no row
         .select_related("survey", "municipality", "submitted_by")
         .prefetch_related("answers", "evidence")
         .first()
@@ -131,7 +131,7 @@ def response_get(*, scope: Scope, survey_pk: int, code: str) -> tuple[Survey, Re
 def evidence_get(*, scope: Scope, survey_pk: int, evidence_id: UUID) -> Evidence:
     found = (
         scope.filter(Evidence.objects.all())
-        .filter(pk=evidence_id, response__survey_id=survey_pk)
+        .filter(pk=evidence_id, response__survey__pk=survey_pk)
         .select_related("response__survey")
         .first()
     )

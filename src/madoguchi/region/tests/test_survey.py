@@ -246,3 +246,27 @@ def test_the_prefecture_adds_a_question_only_while_drafting(client):
         {"section": "services", "key": "late", "text": "x", "kind": "yes_no"},
     )
     assert late.status_code == 400 and "準備中の調査だけ" in late.content.decode()
+
+
+def test_results_csv_neutralises_formula_cells(client):
+    """A free-text answer typed like a spreadsheet formula is exported as text, not a formula."""
+    import csv as csv_module
+    import io
+
+    from madoguchi.core.tests.test_csv import HOSTILE, is_formula
+
+    towns = hata_municipalities()
+    survey = services.survey_create(prefecture=towns[0].prefecture, fiscal_year=2026, title="調査")
+    client.force_login(prefecture_user(towns[0].prefecture))
+    added = client.post(
+        f"/staff/region/surveys/{survey.pk}/questions/new/",
+        {"section": "services", "key": "note", "text": "自由記述", "kind": "text"},
+    )
+    assert added.status_code == 302
+    services.survey_set_status(survey=survey, status=SurveyStatus.OPEN)
+    for town, hostile in zip(towns, HOSTILE, strict=False):
+        submit(survey, town, note=hostile)
+    text = client.get(f"/staff/region/surveys/{survey.pk}/results.csv").content.decode("utf-8-sig")
+    cells = [cell for row in csv_module.reader(io.StringIO(text)) for cell in row]
+    assert not [cell for cell in cells if is_formula(cell)]
+    assert sum(1 for cell in cells if cell.lstrip("'").startswith(("=", "+", "-", "@"))) >= 1
