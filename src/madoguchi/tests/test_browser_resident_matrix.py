@@ -137,7 +137,7 @@ def _click(page: Any, selector: Any) -> None:
 
 @pytest.fixture
 def town() -> Any:
-    municipality = MunicipalityFactory(phone="0559-00-1234", email="madoguchi@example.jp")
+    municipality: Any = MunicipalityFactory(phone="0559-00-1234", email="madoguchi@example.jp")
     library_install(municipality=municipality, publish=True)
     life_events_install(municipality=municipality)
     today = timezone.localdate()
@@ -169,12 +169,12 @@ def group_form(town: Any) -> Any:
 
 @pytest.fixture
 def pending_correction(town: Any) -> Any:
-    application = ApplicationFactory(
+    application: Any = ApplicationFactory(
         in_review=True,
         receipt_number="20250401-123456",
         form_version__procedure__municipality=town,
     )
-    manager = StaffUserFactory(municipality=town, manager=True)
+    manager: Any = StaffUserFactory(municipality=town, manager=True)
     return workflow.correction_request(
         application=application,
         actor=manager,
