@@ -62,7 +62,8 @@ GROUP_DEFINITION = {
                     "type": "group",
                     "label": "対象のお子さん",
                     "label_en": "Children concerned",
-                    "item_label": "お子さん",
+                    "item_label": "{n}人目のお子さん",
+                    "item_label_en": "Child {n}",
                     "max_items": 5,
                     "fields": [
                         {
@@ -270,6 +271,9 @@ def test_resident_journeys(
     main = page.locator("main")
     expect(main).to_contain_text("山田一郎")
     expect(main).to_contain_text("山田二郎")
+    # Each item under its own heading, in the reader's language.
+    second = "2人目のお子さん" if language == "ja" else "Child 2"
+    expect(main.get_by_text(second, exact=True)).to_have_count(1)
     expect(main).to_contain_text("hanako@example.jp")
     html = page.content()
     assert html.index("山田一郎") < html.index("山田二郎")
