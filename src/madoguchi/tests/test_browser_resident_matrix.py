@@ -169,9 +169,10 @@ def group_form(town: Any) -> Any:
 
 
 @pytest.fixture
-def pending_correction(town: Any) -> Any:
+def pending_correction(town: Any, language: str) -> Any:
     application: Any = ApplicationFactory(
         in_review=True,
+        language=language,  # the resident applied in the language of this case
         receipt_number="20250401-123456",
         form_version__procedure__municipality=town,
     )
@@ -289,6 +290,9 @@ def test_resident_journeys(
     _click(page, f"main button:has-text('{text['status']}')")
     pending = page.locator("#correction-pending")
     expect(pending).to_contain_text("メールアドレスに誤りがあるようです。")
+    # The history says it in the reader's words too (the clerk's message stays as written).
+    history = "補正をお願いします" if language == "ja" else "Please correct"
+    expect(page.locator("main table")).to_contain_text(history)
     axe(page)
     _shot(page, f"status-correction-{suffix}")
     _click(page, pending.locator("a.mg-button"))
