@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from collections.abc import Iterator
 from typing import Any
@@ -94,5 +95,61 @@ def axe_check() -> Any:
             for v in violations
         ]
         assert not violations, f"axe-core violations on {page.url}:\n" + "\n".join(summary)
+
+    return check
+
+
+PHONE = {"width": 390, "height": 844}
+# Pages opened with JavaScript off (by id): axe-core checks their HTML in a scripted page.
+_WITHOUT_JAVASCRIPT: set[int] = set()
+
+
+@pytest.fixture
+def phone(browser: Any, live_server: Any) -> Iterator[Any]:
+    """Open a page at phone size in a fresh browser context: `phone(language, javascript)`.
+
+    The page's `base_url` is the live server's; the context is closed at the end of the test
+    (closing it earlier is fine too)."""
+    contexts: list[Any] = []
+
+    def open_page(language: str = "ja", javascript: bool = True) -> Any:
+        context = browser.new_context(
+            locale="ja-JP" if language == "ja" else "en-US",
+            viewport=PHONE,
+            java_script_enabled=javascript,
+        )
+        contexts.append(context)
+        page = context.new_page()
+        if not javascript:
+            _WITHOUT_JAVASCRIPT.add(id(page))
+        page.set_default_timeout(10_000)
+        page.base_url = live_server.url
+        return page
+
+    yield open_page
+    for context in contexts:
+        for page in context.pages:
+            _WITHOUT_JAVASCRIPT.discard(id(page))
+        context.close()
+
+
+@pytest.fixture
+def axe(phone: Any, live_server: Any, axe_check: Any) -> Any:
+    """axe-core for a page with or without JavaScript. axe-core is a script: a page served to a
+    browser without JavaScript is checked as that browser got it (its HTML, scripts left out)
+    in a second, scripted page at the same address, so the styles apply as they did."""
+    checker: dict[str, Any] = {}
+
+    def check(page: Any) -> None:
+        if id(page) not in _WITHOUT_JAVASCRIPT:
+            axe_check(page)
+            return
+        if "page" not in checker:
+            checker["page"] = phone("ja", True)
+        scripted = checker["page"]
+        html = re.sub(r"<script\b[^>]*>.*?</script>", "", page.content(), flags=re.S)
+        scripted.goto(f"{live_server.url}/static/madoguchi/site.css")  # the same origin
+        scripted.set_content(html)
+        axe_check(scripted)
 
     return check

@@ -19,7 +19,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import F
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone, translation
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -426,14 +426,21 @@ def correction_request(
         requested_at=now,
         answers_before=current.answers,
     )
-    labels = "、".join(known[k] for k in keys)
+    # The note the resident reads in the history: in their language (as the mail), with the
+    # form's labels and the date in that language, not in the clerk's.
+    with translation.override(current.language or settings.LANGUAGE_CODE):
+        labels = dict(correctable_fields(application=current))
+        public_note = _("補正をお願いします（%(fields)s）。期限：%(deadline)s\n%(message)s") % {
+            "fields": _("、").join(labels[k] for k in keys),
+            "deadline": formats.date_format(deadline, "DATE_FORMAT"),
+            "message": message,
+        }
     _set_status(
         current,
         to_status=Status.CORRECTION_REQUESTED,
         now=now,
         actor=actor,
-        public_note=_("補正をお願いします（%(fields)s）。期限：%(deadline)s\n%(message)s")
-        % {"fields": labels, "deadline": deadline.isoformat(), "message": message},
+        public_note=public_note,
     )
     url = correction_url(application=current, token=token)
     if current.contact_email:

@@ -65,7 +65,8 @@ def _request_municipality(request: HttpRequest) -> Municipality | None:
         try:
             code = resolve(request.path_info).kwargs.get("municipality_code")
         except Resolver404:
-            code = None
+            # No such page, but under a town's address (/<code>/…): still that town's page.
+            code = request.path_info.lstrip("/").split("/", 1)[0]
         if code:
             try:
                 municipality = get_active_municipality(code)

@@ -8,7 +8,6 @@ Set MADOGUCHI_SHOTS=/some/dir to keep a screenshot of each page looked at.
 from __future__ import annotations
 
 import os
-import re
 from pathlib import Path
 from typing import Any
 
@@ -75,9 +74,6 @@ DEFINITION = {
     ],
 }
 
-# Pages opened with JavaScript off (by id): axe-core checks their HTML in a scripted page.
-WITHOUT_JAVASCRIPT: set[int] = set()
-
 CASES = [
     pytest.param("ja", True, id="ja-js"),
     pytest.param("ja", False, id="ja-nojs"),
@@ -91,44 +87,6 @@ def _shot(page: Any, name: str) -> None:
     if folder:
         Path(folder).mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=True)
-
-
-def _phone(browser: Any, live_server: Any, language: str, javascript: bool) -> Any:
-    context = browser.new_context(
-        locale="ja-JP" if language == "ja" else "en-US",
-        viewport={"width": 390, "height": 844},
-        java_script_enabled=javascript,
-    )
-    page = context.new_page()
-    if not javascript:
-        WITHOUT_JAVASCRIPT.add(id(page))
-    page.set_default_timeout(10_000)
-    page.base_url = live_server.url
-    return page
-
-
-@pytest.fixture
-def axe(browser: Any, live_server: Any, axe_check: Any) -> Any:
-    """axe-core for a page with or without JavaScript. axe-core is a script: a page served to a
-    browser without JavaScript is checked as that browser got it (its HTML, scripts left out)
-    in a second, scripted page at the same address, so the styles apply as they did."""
-    checker: dict[str, Any] = {}
-
-    def check(page: Any) -> None:
-        if id(page) not in WITHOUT_JAVASCRIPT:
-            axe_check(page)
-            return
-        if "page" not in checker:
-            checker["page"] = _phone(browser, live_server, "ja", True)
-        scripted = checker["page"]
-        html = re.sub(r"<script\b[^>]*>.*?</script>", "", page.content(), flags=re.S)
-        scripted.goto(f"{live_server.url}/static/madoguchi/site.css")  # the same origin
-        scripted.set_content(html)
-        axe_check(scripted)
-
-    yield check
-    if "page" in checker:
-        checker["page"].context.close()
 
 
 @pytest.fixture
@@ -155,9 +113,9 @@ def _suffix(language: str, javascript: bool) -> str:
 
 @pytest.mark.parametrize(("language", "javascript"), CASES)
 def test_save_with_errors_then_resume_elsewhere(
-    browser: Any, live_server: Any, axe: Any, procedure: Any, language: str, javascript: bool
+    phone: Any, axe: Any, procedure: Any, language: str, javascript: bool
 ) -> None:
-    page = _phone(browser, live_server, language, javascript)
+    page = phone(language, javascript)
     _start(page, procedure)
     page.fill("[name='name__family']", "山田")
     page.fill("[name='birth_date']", "平成31年5月1日")  # no such date: fixed later
@@ -175,7 +133,7 @@ def test_save_with_errors_then_resume_elsewhere(
     link = page.locator("#resume-link").get_attribute("href")
 
     # Another browser (a phone picking up the mail): the step comes back with its errors.
-    other = _phone(browser, live_server, language, javascript)
+    other = phone(language, javascript)
     other.goto(link)
     assert other.url.endswith(f"/apply/{procedure.slug}/owner/")
     expect(other.locator("#mg-error-summary")).to_be_visible()
@@ -201,15 +159,14 @@ def test_save_with_errors_then_resume_elsewhere(
 
 @pytest.mark.parametrize(("language", "javascript"), CASES)
 def test_upload_is_kept_when_another_answer_fails(
-    browser: Any,
-    live_server: Any,
+    phone: Any,
     axe: Any,
     procedure: Any,
     language: str,
     javascript: bool,
     tmp_path: Path,
 ) -> None:
-    page = _phone(browser, live_server, language, javascript)
+    page = phone(language, javascript)
     _start(page, procedure)
     page.fill("[name='name__family']", "山田")
     page.fill("[name='name__given']", "花子")

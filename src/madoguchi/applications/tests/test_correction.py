@@ -259,3 +259,27 @@ def test_another_browser_or_a_wrong_code_does_not_reach_the_correction(client, i
     assert (
         client.get(f"/{application.municipality.code}/correction/from-status/").status_code == 404
     )
+
+
+@pytest.mark.parametrize(
+    ("language", "start", "fields"),
+    [
+        ("ja", "補正をお願いします（メールアドレス、生年月日）。期限：", "年"),
+        ("en", "Please correct", ", "),
+    ],
+)
+def test_the_public_note_is_in_the_residents_language(language, start, fields):
+    application = ApplicationFactory(in_review=True, language=language)
+    manager = StaffUserFactory(municipality=application.municipality, manager=True)
+    deadline = timezone.localdate() + timedelta(days=7)
+    workflow.correction_request(
+        application=application,
+        actor=manager,
+        expected_version=1,
+        field_keys=["email", "birth_date"],
+        message="直してください。",
+        deadline=deadline,
+    )
+    note = application_public_events(application=application).last().public_note
+    assert note.startswith(start) and fields in note
+    assert deadline.isoformat() not in note and note.endswith("直してください。")

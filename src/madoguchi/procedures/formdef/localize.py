@@ -1,8 +1,8 @@
 """Show a form definition in the reader's language.
 
-Definitions carry Japanese text (`label`, `help`, `title`, `description`) and optional English
-beside it (`label_en`, …). For an English reader the English text takes the Japanese text's place
-before parsing, so every screen, summary and error message that names a field follows along;
+Definitions carry Japanese text (`label`, `help`, `title`, `description`, a group's `item_label`
+and `add_label`) and optional English beside it (`label_en`, …). For an English reader the English
+text takes the Japanese text's place before parsing, so every screen, summary and error message that names a field follows along;
 answers are keyed by field key and are the same in every language.
 """
 
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-_TRANSLATED = ("label", "help", "title", "description")
+_TRANSLATED = ("label", "help", "title", "description", "item_label", "add_label")
 
 
 def localize_definition_data(data: Any, language: str) -> Any:

@@ -27,12 +27,14 @@ def test_404_inside_a_town_links_back_to_its_front_page(
     client: Client, language: str, title: str, back: str
 ) -> None:
     town = MunicipalityFactory()
-    page = client.get(f"/{town.code}/procedures/no-such/", HTTP_ACCEPT_LANGUAGE=language)
-    body = page.content.decode()
-    assert page.status_code == 404
-    assert title in body and back in body
-    assert f'href="/{town.code}/"' in body
-    assert "Django" not in body and "Traceback" not in body
+    # A procedure that is not there, and an address no view answers (the town only in the path).
+    for path in (f"/{town.code}/procedures/no-such/", f"/{town.code}/no-such-page/"):
+        page = client.get(path, HTTP_ACCEPT_LANGUAGE=language)
+        body = page.content.decode()
+        assert page.status_code == 404
+        assert title in body and back in body
+        assert f'href="/{town.code}/"' in body
+        assert "Django" not in body and "Traceback" not in body
 
 
 def test_404_outside_a_town_links_to_the_index_or_staff_menu(client: Client) -> None:

@@ -28,7 +28,17 @@ def item_title(group: Field, index: int) -> str:
 @register
 class GroupType(FieldType):
     name = "group"
-    attributes = frozenset({"fields", "min_items", "max_items", "item_label", "add_label"})
+    attributes = frozenset(
+        {
+            "fields",
+            "min_items",
+            "max_items",
+            "item_label",
+            "item_label_en",
+            "add_label",
+            "add_label_en",
+        }
+    )
     repeats = True
     template = "group"
     fieldset = True
@@ -49,6 +59,9 @@ class GroupType(FieldType):
             raise DefinitionError(f"{path}.min_items", "min_items is greater than max_items")
         attrs["item_label"] = read_text(field_data, "item_label", path, required=False)
         attrs["add_label"] = read_text(field_data, "add_label", path, required=False)
+        # The English texts took the Japanese ones' place before parsing (localize.py): checked here.
+        read_text(field_data, "item_label_en", path, required=False)
+        read_text(field_data, "add_label_en", path, required=False)
         raw_subfields = as_list(field_data.get("fields"), f"{path}.fields")
         if not raw_subfields:
             raise DefinitionError(f"{path}.fields", "a group needs at least one field")
