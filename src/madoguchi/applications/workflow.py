@@ -20,7 +20,7 @@ from django.db import transaction
 from django.db.models import F
 from django.urls import reverse
 from django.utils import formats, timezone, translation
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext as _
 
 from madoguchi.accounts.models import StaffUser
@@ -431,7 +431,7 @@ def correction_request(
     with translation.override(current.language or settings.LANGUAGE_CODE):
         labels = dict(correctable_fields(application=current))
         public_note = _("補正をお願いします（%(fields)s）。期限：%(deadline)s\n%(message)s") % {
-            "fields": _("、").join(labels[k] for k in keys),
+            "fields": pgettext("list separator", "、").join(labels[k] for k in keys),
             "deadline": formats.date_format(deadline, "DATE_FORMAT"),
             "message": message,
         }
