@@ -146,7 +146,6 @@ def test_a_municipality_answers_with_measured_figures_and_evidence(client, setti
     download = client.get(f"/staff/region/surveys/{survey.pk}/evidence/{evidence.id}/")
     assert download.status_code == 200
     assert b"".join(download.streaming_content).startswith(b"%PDF")
-    download.close()
     copy = client.get(f"/staff/region/surveys/{survey.pk}/responses/{town.code}/").content.decode()
     assert "はい" in copy and "CIO任命通知.pdf" in copy
 
