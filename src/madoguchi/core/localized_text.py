@@ -102,7 +102,9 @@ def localized(
     """The version of ``obj.<field>`` to show a reader of ``language`` (default: the active one).
 
     ``obj`` is a model instance or a mapping (selectors' dictionaries); ``easy`` says the reader
-    chose やさしい日本語 (see ``easy_japanese_chosen``).
+    chose やさしい日本語 (see ``easy_japanese_chosen``). A value already marked safe (sanitised
+    HTML such as FAQ answers, ``faq.content.render_answer``) stays safe in ``text``; anything
+    else is escaped when rendered.
     """
     language = (language or get_language() or JAPANESE).lower()
     japanese = _value(obj, field)

@@ -38,6 +38,8 @@ COLUMNS = (
     "last_reviewed",
     "question_en",
     "answer_en",
+    "category_en",
+    "contact_en",
 )
 REQUIRED_COLUMNS = ("question", "answer")
 MAX_ROWS = 10_000
@@ -129,6 +131,12 @@ def _parse(municipality: Municipality, text: str) -> tuple[list[_Row], list[RowE
             row_errors.append(
                 RowError(number, "category", f"分類は{CATEGORY_MAX}文字以内にしてください。")
             )
+        if len(values.get("category_en", "")) > CATEGORY_MAX:
+            row_errors.append(
+                RowError(
+                    number, "category_en", f"英語の分類は{CATEGORY_MAX}文字以内にしてください。"
+                )
+            )
         status = STATUS_NAMES.get(values.get("status", "").lower())
         if status is None:
             row_errors.append(
@@ -171,7 +179,16 @@ def _parse(municipality: Municipality, text: str) -> tuple[list[_Row], list[RowE
         }
         if "question_en" in header:
             fields["question_en"] = question_en
-        for optional in ("category", "alt_questions", "keywords", "contact", "answer_en"):
+        # Columns a file leaves out keep their stored values (older files have no English columns).
+        for optional in (
+            "category",
+            "alt_questions",
+            "keywords",
+            "contact",
+            "answer_en",
+            "category_en",
+            "contact_en",
+        ):
             if optional in header:
                 fields[optional] = values[optional]
         rows.append(_Row(number, entry, fields, linked if "related_procedures" in header else []))
@@ -240,6 +257,8 @@ def export_rows(entries: Iterable[FaqEntry]) -> Iterable[list[str]]:
             e.last_reviewed.isoformat() if e.last_reviewed else "",
             e.question_en,
             e.answer_en,
+            e.category_en,
+            e.contact_en,
         ]
 
 

@@ -121,3 +121,92 @@ DEMO_FAQS: list[tuple[str, str, list[str], str, str, list[str], str]] = [
         "税務課 0559-00-0070",
     ),
 ]
+
+# The same FAQs' English texts, keyed by the Japanese question: category, question, answer
+# (Markdown), contact. Shown to readers of other languages through core/localized_text.py.
+DEMO_FAQS_EN: dict[str, tuple[str, str, str, str]] = {
+    "住民票の写しはどこで取れますか": (
+        "Family register and residence",
+        "Where can I get a copy of my residence certificate (Jūminhyō)?",
+        "At the Citizens Division counter (weekdays 8:30–17:15). With a My Number Card you can "
+        "also get it at convenience stores anywhere in Japan.\n\n"
+        "**What to bring**: photo ID (such as a driver's licence)",
+        "Citizens Division, Resident Records 0559-00-0001",
+    ),
+    "印鑑登録証明書を取るには何が必要ですか": (
+        "Family register and residence",
+        "What do I need for a seal registration certificate?",
+        "Bring your seal registration card to the counter. With a My Number Card you can also "
+        "get it at convenience stores.",
+        "Citizens Division, Resident Records 0559-00-0001",
+    ),
+    "市外へ引っ越すときの手続きを教えてください": (
+        "Housing and moving",
+        "What do I need to do when I move out of the city?",
+        "Before you move, submit a **moving-out notification**; you can also do it online. "
+        "Within 14 days after moving, submit a moving-in notification to your new city.",
+        "Citizens Division, Resident Records 0559-00-0001",
+    ),
+    "粗大ごみはどうやって出せばいいですか": (
+        "Waste and environment",
+        "How do I put out bulky waste?",
+        "Bulky waste is collected on request. Apply online and put it out at your door on the "
+        "day given. The fee depends on the item.",
+        "Environment Division 0559-00-0020",
+    ),
+    "ごみの分別がわかりません": (
+        "Waste and environment",
+        "How do I sort my rubbish?",
+        "Sort it into burnable waste, non-burnable waste and recyclables. See the waste "
+        "calendar delivered to every household for details.",
+        "Environment Division 0559-00-0020",
+    ),
+    "児童手当はいつ支給されますか": (
+        "Children and childcare",
+        "When is the child allowance paid?",
+        "It is paid in even months (February, April, June, August, October, December), for the "
+        "two months before.",
+        "Children's Division 0559-00-0030",
+    ),
+    "保育園に入るにはどうすればいいですか": (
+        "Children and childcare",
+        "How do I apply for a nursery school place?",
+        "Apply at the Children's Division counter or online. Applications for April are taken "
+        "together in the autumn before.",
+        "Children's Division 0559-00-0030",
+    ),
+    "妊娠したらまず何をすればいいですか": (
+        "Children and childcare",
+        "I am pregnant. What should I do first?",
+        "Submit a pregnancy notification and you will receive a Maternal and Child Health "
+        "Handbook. You can also notify online.",
+        "Health Promotion Division 0559-00-0040",
+    ),
+    "犬を飼い始めたら届出は必要ですか": (
+        "Pets and animals",
+        "Do I need to register a dog I have started keeping?",
+        "Dogs older than 90 days must be registered within 30 days. Have your dog vaccinated "
+        "against rabies every year as well.",
+        "Environment Division 0559-00-0020",
+    ),
+    "介護保険のサービスを使うにはどうすればいいですか": (
+        "Long-term care",
+        "How can I use long-term care insurance services?",
+        "First apply for a care needs certification. Your family or a care manager may apply "
+        "for you.",
+        "Elderly Care Division 0559-00-0050",
+    ),
+    "罹災証明書はどこで申請できますか": (
+        "Disasters",
+        "Where can I apply for a disaster damage certificate?",
+        "Apply at the Crisis Management Division. Bring photos that show the damage.",
+        "Crisis Management Division 0559-00-0060",
+    ),
+    "市県民税の納付書をなくしました": (
+        "Taxes",
+        "I lost my payment slip for resident tax.",
+        "Contact the Taxation Division and we will issue a new slip. You can also apply to pay "
+        "by bank transfer.",
+        "Taxation Division 0559-00-0070",
+    ),
+}

@@ -38,9 +38,11 @@ class FaqEntryForm(forms.ModelForm):  # type: ignore[type-arg]
             "question_en",
             "answer_en",
             "category",
+            "category_en",
             "keywords",
             "related_procedures",
             "contact",
+            "contact_en",
             "status",
             "last_reviewed",
         ]
@@ -53,9 +55,11 @@ class FaqEntryForm(forms.ModelForm):  # type: ignore[type-arg]
             ),
             "answer_en": forms.Textarea(attrs={"class": "mg-textarea", "rows": 6, "lang": "en"}),
             "category": forms.TextInput(attrs={"class": "mg-input"}),
+            "category_en": forms.TextInput(attrs={"class": "mg-input", "lang": "en"}),
             "keywords": forms.TextInput(attrs={"class": "mg-input mg-input--full"}),
             "related_procedures": forms.CheckboxSelectMultiple,
             "contact": forms.Textarea(attrs={"class": "mg-textarea", "rows": 3}),
+            "contact_en": forms.Textarea(attrs={"class": "mg-textarea", "rows": 3, "lang": "en"}),
             "status": forms.Select(attrs={"class": "mg-select"}),
             "last_reviewed": forms.DateInput(attrs={"class": "mg-input", "type": "date"}),
         }

@@ -12,6 +12,7 @@ import uuid
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from madoguchi.core.localized_text import localized_str
 from madoguchi.procedures.models import Procedure
 from madoguchi.tenancy.models import Municipality, Prefecture, TenantOwned
 
@@ -49,12 +50,23 @@ class FaqFields(models.Model):
         help_text=_("英語の回答文（任意）。空欄なら日本語の回答を表示します。"),
     )
     category = models.CharField(_("分類"), max_length=CATEGORY_MAX, blank=True)
+    category_en = models.CharField(
+        _("分類（英語）"),
+        max_length=CATEGORY_MAX,
+        blank=True,
+        help_text=_("英語の分類名（任意）。空欄なら日本語の分類名を表示します。"),
+    )
     alt_questions = models.TextField(
         _("言い換え"), blank=True, help_text=_("同じ意味の別の聞き方を1行に1つずつ")
     )
     keywords = models.TextField(_("キーワード"), blank=True, help_text=_("空白または読点で区切る"))
     contact = models.TextField(
         _("問い合わせ先"), blank=True, help_text=_("担当課・電話番号・受付時間など")
+    )
+    contact_en = models.TextField(
+        _("問い合わせ先（英語）"),
+        blank=True,
+        help_text=_("英語の問い合わせ先（任意）。空欄なら日本語の問い合わせ先を表示します。"),
     )
     updated_at = models.DateTimeField(_("更新日時"), auto_now=True)
 
@@ -77,6 +89,7 @@ class FaqSet(models.Model):
     """A shared FAQ set: national (no prefecture) or a prefecture's, offered to municipalities."""
 
     name = models.CharField(_("名称"), max_length=100)
+    name_en = models.CharField(_("名称（英語）"), max_length=100, blank=True)
     prefecture = models.ForeignKey(
         Prefecture,
         on_delete=models.PROTECT,
@@ -87,6 +100,7 @@ class FaqSet(models.Model):
         help_text=_("空欄なら全国共通"),
     )
     description = models.TextField(_("説明"), blank=True)
+    description_en = models.TextField(_("説明（英語）"), blank=True)
     is_active = models.BooleanField(_("提供中"), default=True)
 
     class Meta:
@@ -96,6 +110,11 @@ class FaqSet(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def display_name(self) -> str:
+        """The name in the reader's language (core/localized_text.py)."""
+        return localized_str(self, "name")
 
 
 class SharedFaqEntry(FaqFields):

@@ -91,20 +91,43 @@ class ProcedureLink:
 
 @dataclass(frozen=True)
 class AnswerView:
+    """One FAQ as residents see it. Each text has its English companion (``<field>_en``), so the
+    language shown is chosen by the one rule, core/localized_text.py (see faq/_answer_text.html);
+    ``answer``/``answer_en`` are sanitised HTML (SafeString)."""
+
     doc_id: str
     question: str
-    answer_html: SafeString
+    answer: SafeString
     answer_text: str
     category: str
     contact: str
     procedures: list[ProcedureLink] = field(default_factory=list)
-    # The municipality's English text, if any (shown to readers who ask in another language).
     question_en: str = ""
-    answer_en_html: SafeString = field(default_factory=SafeString)
+    answer_en: SafeString = field(default_factory=SafeString)
+    category_en: str = ""
+    contact_en: str = ""
 
     @property
     def has_english(self) -> bool:
-        return bool(self.answer_en_html)
+        return bool(self.answer_en)
+
+
+def _answer_view(
+    entry: FaqEntry | SharedFaqEntry, procedures: list[ProcedureLink] | None = None
+) -> AnswerView:
+    return AnswerView(
+        doc_id=doc_id_for(entry),
+        question=entry.question,
+        answer=render_answer(entry.answer),
+        answer_text=answer_plain_text(entry.answer),
+        category=entry.category,
+        contact=entry.contact,
+        procedures=procedures or [],
+        question_en=entry.question_en,
+        answer_en=render_answer(entry.answer_en) if entry.answer_en else SafeString(""),
+        category_en=entry.category_en,
+        contact_en=entry.contact_en,
+    )
 
 
 def _procedure_links(
@@ -138,53 +161,54 @@ def answers_for(*, municipality: Municipality, doc_ids: list[str]) -> dict[str, 
             .filter(pk__in=local_ids)
             .prefetch_related("related_procedures")
         ):
-            views[doc_id_for(e)] = AnswerView(
-                doc_id=doc_id_for(e),
-                question=e.question,
-                answer_html=render_answer(e.answer),
-                answer_text=answer_plain_text(e.answer),
-                category=e.category,
-                contact=e.contact,
-                procedures=_procedure_links(municipality, list(e.related_procedures.all())),
-                question_en=e.question_en,
-                answer_en_html=render_answer(e.answer_en) if e.answer_en else SafeString(""),
+            views[doc_id_for(e)] = _answer_view(
+                e, _procedure_links(municipality, list(e.related_procedures.all()))
             )
     if shared_ids:
         for s in adopted_shared_entries(municipality=municipality).filter(pk__in=shared_ids):
-            views[doc_id_for(s)] = AnswerView(
-                doc_id=doc_id_for(s),
-                question=s.question,
-                answer_html=render_answer(s.answer),
-                answer_text=answer_plain_text(s.answer),
-                category=s.category,
-                contact=s.contact,
-                question_en=s.question_en,
-                answer_en_html=render_answer(s.answer_en) if s.answer_en else SafeString(""),
-            )
+            views[doc_id_for(s)] = _answer_view(s)
     return views
 
 
 @dataclass(frozen=True)
+class SuggestedQuestion:
+    question: str
+    question_en: str = ""
+
+
+@dataclass(frozen=True)
 class CategorySuggestions:
+    """A category and its first few questions; ``name``/``name_en`` and each question's texts
+    are shown through core/localized_text.py."""
+
     name: str
-    questions: list[str]
+    questions: list[SuggestedQuestion]
+    name_en: str = ""
 
 
 def category_suggestions(
     *, municipality: Municipality, per_category: int = 3
 ) -> list[CategorySuggestions]:
-    """Suggested questions per category (the first few of each, by question)."""
-    grouped: dict[str, list[str]] = {}
-    rows = list(
-        published_local_entries(municipality=municipality).values_list("category", "question")
-    ) + list(adopted_shared_entries(municipality=municipality).values_list("category", "question"))
-    for category, question in sorted(rows):
+    """Suggested questions per category (the first few of each, by question); grouped by the
+    Japanese category, with the first English name any of its entries gives."""
+    fields = ("category", "question", "category_en", "question_en")
+    rows = list(published_local_entries(municipality=municipality).values_list(*fields)) + list(
+        adopted_shared_entries(municipality=municipality).values_list(*fields)
+    )
+    grouped: dict[str, list[SuggestedQuestion]] = {}
+    english: dict[str, str] = {}
+    for category, question, category_en, question_en in sorted(rows):
         if not category:
             continue
+        if category_en and not english.get(category):
+            english[category] = category_en
         bucket = grouped.setdefault(category, [])
         if len(bucket) < per_category:
-            bucket.append(question)
-    return [CategorySuggestions(name=c, questions=q) for c, q in grouped.items()]
+            bucket.append(SuggestedQuestion(question, question_en))
+    return [
+        CategorySuggestions(name=c, questions=q, name_en=english.get(c, ""))
+        for c, q in grouped.items()
+    ]
 
 
 def related_procedures_for_category(

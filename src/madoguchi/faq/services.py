@@ -47,9 +47,11 @@ ENTRY_FIELDS = (
     "question_en",
     "answer_en",
     "category",
+    "category_en",
     "alt_questions",
     "keywords",
     "contact",
+    "contact_en",
     "status",
     "last_reviewed",
 )
@@ -112,7 +114,7 @@ def _clean_fields(data: dict[str, Any]) -> dict[str, Any]:
     for key in ("answer", "answer_en"):
         if key in cleaned:
             cleaned[key] = sanitize_answer(cleaned[key] or "")
-    for key in ("question", "question_en", "category"):
+    for key in ("question", "question_en", "category", "category_en"):
         if key in cleaned:
             cleaned[key] = " ".join(str(cleaned[key] or "").split())
     return cleaned
@@ -228,9 +230,11 @@ def shared_entry_override(*, municipality: Municipality, shared: SharedFaqEntry)
         question_en=shared.question_en,
         answer_en=shared.answer_en,
         category=shared.category,
+        category_en=shared.category_en,
         alt_questions=shared.alt_questions,
         keywords=shared.keywords,
         contact=shared.contact,
+        contact_en=shared.contact_en,
         overrides=shared,
         status=Status.DRAFT,
     )
@@ -320,15 +324,17 @@ class ChatAnswer:
     answer: selectors.AnswerView | None
     alternatives: list[selectors.AnswerView] = field(default_factory=list)
     procedures: list[selectors.ProcedureLink] = field(default_factory=list)
-    # The language the question was written in ("ja", "en", "zh", "ko", "vi", "pt"): other
-    # readers get the municipality's English text where it entered one, else the Japanese text
-    # with a note in their language (see faq/_answer_text.html, faq/_turn.html).
+    # The language the question was written in ("ja", "en", "zh", "ko", "vi", "pt"), and the
+    # page's (UI) language.
     reader_language: str = "ja"
+    page_language: str = "ja"
 
     @property
-    def in_english(self) -> bool:
-        """Show the FAQ's English text (a reader of another language, and there is one)."""
-        return self.reader_language != "ja"
+    def text_language(self) -> str:
+        """The language to show the FAQ's texts in (core/localized_text.py chooses the version):
+        the question's when it is not Japanese (a question in English on a Japanese page gets
+        the English text), else the page's (a Japanese question on an English page too)."""
+        return self.page_language if self.reader_language == "ja" else self.reader_language
 
     @property
     def reader_note(self) -> str:
@@ -386,6 +392,7 @@ def faq_ask(
         alternatives=others[:alternatives],
         procedures=procedures,
         reader_language=detect_language(query),
+        page_language=language,
     )
 
 
@@ -398,6 +405,7 @@ class FollowUp:
     query: str
     procedures: list[selectors.ProcedureLink]
     contact: str
+    contact_en: str = ""
 
 
 def faq_followup(*, municipality: Municipality, log_id: uuid.UUID) -> FollowUp | None:
@@ -405,19 +413,21 @@ def faq_followup(*, municipality: Municipality, log_id: uuid.UUID) -> FollowUp |
     if log is None:
         return None
     procedures: list[selectors.ProcedureLink] = []
-    contact = ""
+    contact = contact_en = ""
     if log.top_doc:
         view = selectors.answers_for(municipality=municipality, doc_ids=[log.top_doc]).get(
             log.top_doc
         )
         if view is not None:
             procedures = list(view.procedures)
-            contact = view.contact
+            contact, contact_en = view.contact, view.contact_en
             if not procedures and view.category:
                 procedures = selectors.related_procedures_for_category(
                     municipality=municipality, category=view.category
                 )
-    return FollowUp(query=log.query, procedures=procedures[:3], contact=contact)
+    return FollowUp(
+        query=log.query, procedures=procedures[:3], contact=contact, contact_en=contact_en
+    )
 
 
 def faq_feedback(*, municipality: Municipality, log_id: uuid.UUID, helpful: bool) -> bool:

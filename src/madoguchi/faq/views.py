@@ -148,13 +148,15 @@ def _answer_json(view: selectors.AnswerView | None) -> dict[str, Any] | None:
     return {
         "id": view.doc_id,
         "question": view.question,
-        "answer_html": str(view.answer_html),
+        "answer_html": str(view.answer),
         "answer_text": view.answer_text,
         "category": view.category,
         "contact": view.contact,
         "procedures": [{"name": p.name, "url": p.url} for p in view.procedures],
         "question_en": view.question_en,
-        "answer_en_html": str(view.answer_en_html),
+        "answer_en_html": str(view.answer_en),
+        "category_en": view.category_en,
+        "contact_en": view.contact_en,
     }
 
 

@@ -32,9 +32,15 @@ def _easy(context: template.Context) -> bool:
 
 
 @register.simple_tag(takes_context=True, name="localized")
-def localized_tag(context: template.Context, obj: Any, field: str) -> LocalizedText:
-    """The LocalizedText of ``obj.<field>`` for this reader (use with ``as name``)."""
-    return localized(obj, field, easy=_easy(context))
+def localized_tag(
+    context: template.Context, obj: Any, field: str, language: str = ""
+) -> LocalizedText:
+    """The LocalizedText of ``obj.<field>`` for this reader (use with ``as name``).
+
+    ``language`` overrides the page's language where the reader's is known otherwise (the FAQ
+    chat answers in the language a question was written in).
+    """
+    return localized(obj, field, language or None, easy=_easy(context))
 
 
 @register.simple_tag(name="language_badge")
@@ -57,17 +63,18 @@ def localized_block(
     element: str = "p",
     format: str = "text",
     css: str = "",
+    language: str = "",
 ) -> SafeString:
     """``obj.<field>`` for this reader inside ``<element lang=…>``, with the badge when it fell back.
 
     ``format``: "text" (as is), "linebreaks" (paragraphs), "linebreaksbr", "lines" (a list).
-    Empty texts render nothing, so templates need no ``if``.
+    Empty texts render nothing, so templates need no ``if``. ``language`` as in ``localized``.
     """
     if format not in FORMATS:
         raise template.TemplateSyntaxError(f"localized_block: unknown format {format!r}")
     if element not in {"p", "div", "dd", "span", "li"}:
         raise template.TemplateSyntaxError(f"localized_block: unsupported element {element!r}")
-    text = localized(obj, field, easy=_easy(context))
+    text = localized(obj, field, language or None, easy=_easy(context))
     if not text:
         return mark_safe("")
     badge = language_badge(text)

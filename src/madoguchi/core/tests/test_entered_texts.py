@@ -3,7 +3,7 @@
 The models are walked, not listed: every character field of the apps below must either have an
 ``<field>_en`` companion or be named in NOT_RESIDENT_TEXT with the reason it needs none. A new
 field without English therefore fails here until it gets one (core/localized_text.py then shows
-it) or is explained. FAQ and catalogue content join this walk when their English fields land.
+it) or is explained. Catalogue (form builder) content joins this walk when its English fields land.
 """
 
 from __future__ import annotations
@@ -18,9 +18,23 @@ from django.test import RequestFactory
 
 from madoguchi.accounts.tests.factories import StaffUserFactory
 
-APPS = ("procedures", "reservations", "tenancy")
+APPS = ("faq", "procedures", "reservations", "tenancy")
 # Texts no resident reads as prose, or that are the resident's own data: no English needed.
 NOT_RESIDENT_TEXT: dict[str, dict[str, str]] = {
+    "faq.FaqEntry": {
+        "alt_questions": "other phrasings of the question: search input, never shown",
+        "keywords": "search input, never shown",
+    },
+    "faq.SharedFaqEntry": {
+        "alt_questions": "other phrasings of the question: search input, never shown",
+        "keywords": "search input, never shown",
+    },
+    "faq.FaqQueryLog": {
+        "query": "the resident's own question (masked)",
+        "query_key": "the resident's question normalised for counting",
+        "language": "language code",
+        "top_doc": "identifier of the FAQ found",
+    },
     "procedures.Procedure": {
         "slug": "URL identifier (ASCII)",
         "standard_code": "identifier of the standard library entry",

@@ -8,6 +8,7 @@ import pytest
 from django.template import Context, Template
 from django.test import RequestFactory
 from django.utils import translation
+from django.utils.safestring import mark_safe
 
 from madoguchi.core.localized_text import (
     EASY_JAPANESE_COOKIE,
@@ -127,6 +128,30 @@ def test_localized_tag_and_badge_for_custom_layouts() -> None:
             TEXT,
         )
     assert html.startswith('<x lang="ja"><span class="mg-lang-badge" lang="en">Japanese only')
+
+
+def test_sanitised_html_stays_html_and_plain_text_is_escaped() -> None:
+    obj = SimpleNamespace(
+        answer=mark_safe("<p>窓口で<strong>請求</strong></p>"),
+        answer_en=mark_safe("<p>At the <strong>counter</strong></p>"),
+        contact="<b>市民課</b>",
+    )
+    with translation.override("ja"):
+        html = _render(
+            '{% localized obj "answer" as a %}{{ a }}|{% localized obj "contact" as c %}{{ c }}',
+            obj,
+        )
+    assert html == "<p>窓口で<strong>請求</strong></p>|&lt;b&gt;市民課&lt;/b&gt;"
+
+
+def test_a_template_may_name_the_readers_language() -> None:
+    """The FAQ chat answers in the language a question was written in, whatever the page's."""
+    with translation.override("ja"):
+        html = _render('{% localized obj "fees" language="en" as f %}{{ f.lang }}:{{ f }}', TEXT)
+        block = _render('{% localized_block obj "summary" language="vi" %}', TEXT)
+    assert html == "en:300 yen per copy"
+    # Neither Vietnamese nor English written: Japanese, badged in the page's language.
+    assert 'lang="ja" data-fallback="true"' in block and "日本語のみ" in block
 
 
 @pytest.mark.parametrize(("value", "chosen"), [("1", True), ("0", False), (None, False)])

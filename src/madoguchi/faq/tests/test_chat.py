@@ -166,6 +166,41 @@ def test_english_text_entered_by_the_town_is_shown_to_readers_of_other_languages
     assert '<div class="faq-answer__body" lang="ja">' in body
 
 
+def test_contact_and_category_follow_the_readers_language_with_a_visible_fallback(
+    client: Client, town: Municipality
+) -> None:
+    entry = FaqEntry.objects.get(question="住民票の写しはどこで取れますか")
+    services.faq_entry_update(
+        entry=entry,
+        question_en="Where can I get a copy of my residence certificate?",
+        answer_en="At the Citizens Division counter.",
+        category_en="Family register",
+        contact_en="Citizens Division 0559-00-0001",
+    )
+    client.cookies["django_language"] = "en"
+    # The English page: categories and suggested questions in English where written, the
+    # others in Japanese marked as such.
+    body = client.get(_url(town, "chat")).content.decode()
+    assert '<span lang="en">Family register</span>' in body
+    assert ">Where can I get a copy of my residence certificate?</a>" in body
+    assert 'lang="ja"><span class="mg-lang-badge" lang="en">Japanese only</span> ごみ' in body
+    # A question in Japanese on the English page gets the English texts, contact included.
+    body = client.post(_url(town, "chat"), {"q": "住民票がほしい"}).content.decode()
+    assert '<div class="faq-answer__body" lang="en"><p>At the Citizens Division counter.' in body
+    assert ">Citizens Division 0559-00-0001</span>" in body
+    assert "市民課 0559-00-0001" not in body
+    # 「解決しましたか → いいえ」 without JavaScript: the desk's contact in English too.
+    log = FaqQueryLog.objects.latest("created_at")
+    body = client.post(
+        _url(town, "feedback"), {"log": str(log.public_id), "helpful": "0", "lang": "en"}
+    ).content.decode()
+    assert "Citizens Division 0559-00-0001" in body and "市民課 0559-00-0001" not in body
+    # A Japanese reader still gets the Japanese texts.
+    del client.cookies["django_language"]
+    body = client.post(_url(town, "chat"), {"q": "住民票がほしい"}).content.decode()
+    assert "市民課 0559-00-0001" in body and "Citizens Division" not in body
+
+
 def test_embed_page_may_be_framed_by_the_towns_site_only(
     client: Client, town: Municipality
 ) -> None:

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from madoguchi.faq import index_cache, selectors, services
 from madoguchi.faq.content import render_answer, sanitize_answer
 from madoguchi.faq.masking import mask_personal_data, query_key
-from madoguchi.faq.models import FaqIndexState, Status
+from madoguchi.faq.models import FaqEntry, FaqIndexState, Status
 from madoguchi.procedures.models import Procedure
 from madoguchi.tenancy.tests.factories import MunicipalityFactory
 
@@ -160,3 +160,7 @@ def test_demo_command_loads_published_faqs_twice_safely() -> None:
     from madoguchi.faq.demo_data import DEMO_FAQS
 
     assert len(docs) == len(DEMO_FAQS)
+    # Every demo FAQ has its English texts (question, answer, category, contact).
+    for entry in FaqEntry.objects.for_municipality(town):
+        assert entry.question_en and entry.answer_en, entry.question
+        assert entry.category_en and entry.contact_en, entry.question

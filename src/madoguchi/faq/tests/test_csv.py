@@ -120,11 +120,35 @@ def test_english_texts_are_imported_and_exported(town: Municipality) -> None:
     assert entry.question_en == "Residence certificate"
     assert entry.answer_en == "At the **Citizens Division**."
     exported = csv_io.export_csv(FaqEntry.objects.for_municipality(town)).decode("utf-8-sig")
-    rows = list(csv.reader(io.StringIO(exported)))
-    assert rows[1][-2:] == ["Residence certificate", "At the **Citizens Division**."]
+    header_row, first = list(csv.reader(io.StringIO(exported)))[:2]
+    english = dict(zip(header_row, first, strict=True))
+    assert english["question_en"] == "Residence certificate"
+    assert english["answer_en"] == "At the **Citizens Division**."
     too_long = '住民票,市民課で。,公開,"' + "x" * 301 + '",\r\n'
     bad = csv_io.import_csv(municipality=town, data=(header + too_long).encode())
     assert not bad.ok and bad.errors[0].column == "question_en"
+
+
+def test_english_category_and_contact_round_trip_and_older_files_keep_them(
+    town: Municipality,
+) -> None:
+    header = "question,answer,status,category,category_en,contact,contact_en\r\n"
+    row = '住民票,市民課で。,公開,戸籍・住民票,Family register,市民課 1番,"Citizens Division, desk 1"\r\n'
+    assert csv_io.import_csv(municipality=town, data=(header + row).encode()).ok
+    entry = FaqEntry.objects.get()
+    assert (entry.category_en, entry.contact_en) == ("Family register", "Citizens Division, desk 1")
+    exported = csv_io.export_csv([entry]).decode("utf-8-sig")
+    header_row, first = list(csv.reader(io.StringIO(exported)))[:2]
+    assert {"category_en", "contact_en"} <= set(header_row)
+    assert dict(zip(header_row, first, strict=True))["contact_en"] == "Citizens Division, desk 1"
+    # A file from before the English columns (the old header) still imports and keeps them.
+    older = _csv(f"{entry.pk},住民票,窓口で。,戸籍・住民票,,,,市民課 1番,公開,")
+    assert csv_io.import_csv(municipality=town, data=older.encode()).ok
+    entry.refresh_from_db()
+    assert entry.answer == "窓口で。" and entry.contact_en == "Citizens Division, desk 1"
+    too_long = "住民票,市民課で。,公開,分類," + "x" * 61 + ",,\r\n"
+    bad = csv_io.import_csv(municipality=town, data=(header + too_long).encode())
+    assert not bad.ok and bad.errors[0].column == "category_en"
 
 
 def test_dry_run_writes_nothing(town: Municipality) -> None:

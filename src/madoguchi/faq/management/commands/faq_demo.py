@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
 from madoguchi.faq import services
-from madoguchi.faq.demo_data import DEMO_FAQS
+from madoguchi.faq.demo_data import DEMO_FAQS, DEMO_FAQS_EN
 from madoguchi.faq.models import FaqEntry, Status
 from madoguchi.procedures.models import Procedure
 from madoguchi.tenancy.models import Municipality
@@ -30,8 +30,13 @@ class Command(BaseCommand):
         procedures = {p.slug: p for p in Procedure.objects.for_municipality(municipality)}
         created = 0
         for category, question, alts, keywords, answer, slugs, contact in DEMO_FAQS:
+            category_en, question_en, answer_en, contact_en = DEMO_FAQS_EN[question]
             fields: dict[str, Any] = {
                 "category": category,
+                "category_en": category_en,
+                "question_en": question_en,
+                "answer_en": answer_en,
+                "contact_en": contact_en,
                 "alt_questions": "\n".join(alts),
                 "keywords": keywords,
                 "contact": contact,
