@@ -3,13 +3,17 @@ and without JavaScript, in Japanese and English, axe-core clean on every page.
 
 One browser context per case; the journeys: booking from the home page and a procedure page,
 search in everyday words (and the offer when nothing matches), the check page of a repeating
-group, the status page leading to a pending 補正, the product's own 404, the trust pages.
+group, the status page leading to a pending 補正, the product's own 404, the trust pages; and
+the booking itself: a procedure's 来庁予約 button, the slot picker (dates, then times), the booking
+form, the confirmation page, the manage page, moving (with its confirmation step) and cancelling
+(with its confirmation step), each saying what happened.
 Set MADOGUCHI_SHOTS=/some/dir to keep a screenshot of each page looked at.
 """
 
 from __future__ import annotations
 
 import os
+import re
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -20,10 +24,16 @@ from playwright.sync_api import expect
 
 from madoguchi.accounts.tests.factories import StaffUserFactory
 from madoguchi.applications import workflow
-from madoguchi.applications.tests.factories import ApplicationFactory, FormVersionFactory
+from madoguchi.applications.tests.factories import (
+    ApplicationFactory,
+    FormVersionFactory,
+    ProcedureFactory,
+)
 from madoguchi.procedures.services import library_install, life_events_install
+from madoguchi.reservations.tests.factories import hall
 from madoguchi.tenancy.models import TrustPage
 from madoguchi.tenancy.tests.factories import MunicipalityFactory
+from madoguchi.tests.test_resident_language_walk import KANA, ShownText
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -330,3 +340,178 @@ def test_resident_journeys(
             expect(main).to_contain_text(town.name if language == "ja" else town.display_name)
         axe(page)
         _shot(page, f"trust-{kind}-{suffix}")
+
+
+# The booking journey's words, in the reader's language.
+BOOKING_TEXT = {
+    "ja": {
+        "book": "来庁予約",
+        "dates": "日にちを選ぶ",
+        "confirm_booking": "この内容で予約する",
+        "booked": "予約を受け付けました",
+        "manage": "予約の確認・変更・取消し",
+        "booking": "予約の内容",
+        "change": "日時を変更する",
+        "change_title": "新しい日時を選ぶ",
+        "move_title": "この日時に変更しますか",
+        "move": "この日時に変更する",
+        "moved": "予約の日時を変更しました。",
+        "moved_mail": "変更のお知らせをメールで送りました。",
+        "cancel": "予約を取り消す",
+        "cancel_title": "予約を取り消しますか",
+        "cancelled": "予約を取り消しました。",
+        "cancelled_mail": "取消しのお知らせをメールで送りました。",
+        "is_cancelled": "この予約は取り消されています。",
+    },
+    "en": {
+        "book": "Book a visit to the office",
+        "dates": "Choose a day",
+        "confirm_booking": "Confirm booking",
+        "booked": "Booking confirmed",
+        "manage": "View, change or cancel a booking",
+        "booking": "Your booking",
+        "change": "Change the date and time",
+        "change_title": "Choose a new date and time",
+        "move_title": "Move your booking to this time?",
+        "move": "Move to this time",
+        "moved": "Your booking has been moved.",
+        "moved_mail": "We have sent you an e-mail about the change.",
+        "cancel": "Cancel your booking",
+        "cancel_title": "Cancel this booking?",
+        "cancelled": "Your booking has been cancelled.",
+        "cancelled_mail": "We have sent you an e-mail about the cancellation.",
+        "is_cancelled": "This booking has been cancelled.",
+    },
+}
+
+
+@pytest.fixture
+def booking_town() -> tuple[Any, Any]:
+    """A town open on weekdays, one booking service with a procedure, every text in English."""
+    municipality: Any = MunicipalityFactory(
+        name_en="Test City",
+        phone="0559-00-1234",
+        address="静岡県テスト市本町1-1 市役所1階",
+        address_en="City Hall 1F, 1-1 Honcho, Test City, Shizuoka",
+        department="くらし窓口課",
+        department_en="Citizens Division",
+    )
+    municipality, service, _windows = hall(windows=2, municipality=municipality)
+    service.name = "証明書のお渡し"
+    service.description = "住民票や印鑑登録証明書をお渡しします。"
+    service.description_en = "Residence and seal registration certificates."
+    service.save()
+    procedure = ProcedureFactory(
+        municipality=municipality,
+        slug="seal-registration",
+        name="印鑑の登録",
+        name_en="Seal registration",
+        summary="印鑑を登録します。",
+        summary_en="Register your personal seal.",
+        booking=True,
+        online=False,
+    )
+    service.procedures.add(procedure)
+    return municipality, procedure
+
+
+# Kana, and Japanese punctuation (、。「」 and the full-width ：（）) in a text of ours.
+JAPANESE = re.compile(KANA.pattern[:-1] + r"\u3000-\u303f\uff08\uff09\uff1a]")
+
+
+def _no_japanese_of_ours(page: Any, language: str) -> None:
+    """On an English page, no kana or Japanese punctuation outside elements marked lang="ja"
+    (every text of this town has its English; the resident's own name has no kana)."""
+    if language == "ja":
+        return
+    parser = ShownText()
+    parser.feed(page.content())
+    found = [part.strip() for part in parser.parts if JAPANESE.search(part)]
+    assert not found, found
+
+
+@pytest.mark.parametrize(("language", "javascript"), CASES)
+def test_booking_journeys(
+    phone: Any, axe: Any, booking_town: Any, language: str, javascript: bool
+) -> None:
+    municipality, procedure = booking_town
+    text = BOOKING_TEXT[language]
+    suffix = language if javascript else f"{language}-nojs"
+    page = phone(language, javascript)
+    home = f"{page.base_url}/{municipality.code}/"
+    page.goto(f"{home}procedures/{procedure.slug}/")
+    _choose_language(page, language)
+
+    def looked_at(name: str) -> None:
+        axe(page)
+        _no_japanese_of_ours(page, language)
+        _shot(page, f"{name}-{suffix}")
+
+    # The procedure's 来庁予約 button leads to its service's slot picker: dates first.
+    _click(page, page.locator(f"main a.mg-button:has-text('{text['book']}')"))
+    page.wait_for_url(re.compile(r"/reserve/services/\d+/$"))
+    expect(page.locator("#picker-title")).to_have_text(text["dates"])
+    expect(page.locator("a.rs-slot")).to_have_count(0)
+    dates = page.locator("a.rs-date")
+    expect(dates.first).to_be_visible()
+    looked_at("booking-dates")
+    # Then the chosen day's times.
+    _click(page, dates.first)
+    page.wait_for_url(re.compile(r"\?day=\d{4}-\d{2}-\d{2}$"))
+    slots = page.locator("a.rs-slot")
+    expect(slots.first).to_be_visible()
+    looked_at("booking-times")
+    _click(page, slots.first)
+    page.wait_for_url(re.compile(r"/book/\?start="))
+    page.fill("[name='name']", "山田花子")
+    page.fill("[name='phone']", "090-1234-5678")
+    page.fill("[name='email']", "hanako@example.jp")
+    looked_at("booking-form")
+    _click(page, page.get_by_role("button", name=text["confirm_booking"]))
+    page.wait_for_url(re.compile(r"/reserve/done/$"))
+    expect(page.locator("h1")).to_have_text(text["booked"])
+    expect(page.locator("#booking-code")).to_be_visible()
+    booked_at = page.locator("#booking-start").inner_text()
+    looked_at("booking-done")
+
+    # The manage link: the booking, with change and cancel.
+    _click(page, page.get_by_role("link", name=text["manage"], exact=True))
+    page.wait_for_url(re.compile(r"/reserve/bookings/[^/]+/$"))
+    manage_url = page.url
+    expect(page.locator("h1")).to_have_text(text["booking"])
+    looked_at("booking-manage")
+
+    # Moving: a date, a time, then a confirmation step before anything changes.
+    _click(page, page.get_by_role("link", name=text["change"], exact=True))
+    expect(page.locator("h1")).to_have_text(text["change_title"])
+    looked_at("booking-move-dates")
+    _click(page, page.locator("a.rs-date").nth(1))  # another day than the booked one
+    page.wait_for_url(re.compile(r"\?day=\d{4}-\d{2}-\d{2}$"))
+    expect(page.locator("a.rs-slot").first).to_be_visible()
+    looked_at("booking-move-times")
+    _click(page, page.locator("a.rs-slot").first)
+    expect(page.locator("h1")).to_have_text(text["move_title"])
+    new_start = page.locator("#new-start").inner_text()
+    assert new_start != booked_at
+    looked_at("booking-move-confirm")
+    _click(page, page.get_by_role("button", name=text["move"]))
+    assert page.url == manage_url
+    notices = page.locator("main .mg-notice[role='status']")
+    expect(notices.first).to_have_text(text["moved"])
+    expect(notices.nth(1)).to_have_text(text["moved_mail"])
+    expect(page.locator("#booking-start")).to_have_text(new_start)
+    looked_at("booking-moved")
+
+    # Cancelling: a confirmation step, then what happened.
+    _click(page, page.get_by_role("link", name=text["cancel"], exact=True))
+    expect(page.locator("h1")).to_have_text(text["cancel_title"])
+    looked_at("booking-cancel-confirm")
+    _click(page, page.get_by_role("button", name=text["cancel"]))
+    assert page.url == manage_url
+    notices = page.locator("main .mg-notice[role='status']")
+    expect(notices.first).to_have_text(text["cancelled"])
+    expect(notices.nth(1)).to_have_text(text["cancelled_mail"])
+    expect(page.locator("#booking-status")).to_have_text(text["is_cancelled"])
+    expect(page.get_by_role("link", name=text["change"], exact=True)).to_have_count(0)
+    looked_at("booking-cancelled")
+
