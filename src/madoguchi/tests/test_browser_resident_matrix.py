@@ -514,4 +514,3 @@ def test_booking_journeys(
     expect(page.locator("#booking-status")).to_have_text(text["is_cancelled"])
     expect(page.get_by_role("link", name=text["change"], exact=True)).to_have_count(0)
     looked_at("booking-cancelled")
-
