@@ -205,6 +205,11 @@ class Draft(TenantOwned):
     submitted_application = models.OneToOneField(
         Application, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )
+    # Set for the hold of a 補正: what the resident sent on the correction form (files stored at
+    # once, answers as typed) before re-sending it. Never part of the application until then.
+    correction = models.OneToOneField(
+        "CorrectionRequest", on_delete=models.CASCADE, null=True, blank=True, related_name="hold"
+    )
 
     class Meta:
         verbose_name = _("一時保存")
