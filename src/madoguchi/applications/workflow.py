@@ -141,6 +141,7 @@ def _set_status(
     actor: StaffUser | None,
     kind: str = ApplicationEvent.Kind.STATUS_CHANGED,
     public_note: str = "",
+    public_note_easy: str = "",
     internal_note: str = "",
     language: str = "",
 ) -> None:
@@ -183,6 +184,7 @@ def _set_status(
         from_status=from_status,
         to_status=to_status,
         public_note=public_note,
+        public_note_easy=public_note_easy,
         internal_note=internal_note,
         actor=actor,
         at=now,
@@ -204,11 +206,13 @@ def application_transition(
     to_status: str,
     expected_version: int,
     reason: str = "",
+    reason_easy: str = "",
     internal_note: str = "",
 ) -> Application:
     """Move to `to_status` if the workflow allows it from the current status.
 
-    `reason` is shown to the resident (required for 却下); `internal_note` only to staff.
+    `reason` is shown to the resident (required for 却下), `reason_easy` instead of it to a
+    resident who reads やさしい日本語 (optional); `internal_note` only to staff.
     """
     if to_status not in Status.values:
         raise TransitionRefused(_("選べない状態です。"))
@@ -217,6 +221,7 @@ def application_transition(
             _("補正依頼は「補正を依頼する」から、項目と期限を指定して行ってください。")
         )
     reason = _check_text(reason, field="reason", label=_("理由"))
+    reason_easy = _check_text(reason_easy, field="reason_easy", label=_("理由"))
     internal_note = _check_text(internal_note, field="internal_note", label=_("内部メモ"))
     current = _lock(application, expected_version)
     if to_status not in ALLOWED[current.status]:
@@ -234,6 +239,7 @@ def application_transition(
         now=timezone.now(),
         actor=actor,
         public_note=reason,
+        public_note_easy=reason_easy,
         internal_note=internal_note,
     )
     return current
