@@ -90,6 +90,7 @@ class NewApplication:
     # resident follows the application on the portal), and then no receipt mail either.
     access_code: str = ""
     language: str = "ja"
+    easy_japanese: bool = False
     idempotency_key_hash: str = ""
     request_digest: str = ""
     # The counter's visit (reservations' ticket id), when the application was made at one.
@@ -198,6 +199,7 @@ def _application_row(
         "applicant_kana": applicant.kana[:100],
         "contact_email": applicant.email[:254],
         "language": new.language,
+        "easy_japanese": new.easy_japanese,
         "access_code_salt": salt,
         "access_code_hash": access_hash,
         "submitted_at": submitted_at,

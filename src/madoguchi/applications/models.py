@@ -9,6 +9,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from madoguchi.accounts.models import StaffDepartment  # moved to accounts; kept importable
+from madoguchi.core.localized_text import localized
 from madoguchi.procedures.models import FormVersion, Procedure
 from madoguchi.tenancy.models import TenantOwned
 
@@ -60,6 +61,9 @@ class Application(TenantOwned):
     contact_email = models.EmailField(_("連絡先メールアドレス"), blank=True)
     # The language the resident applied in: mails about the application are written in it.
     language = models.CharField(_("連絡の言語"), max_length=8, default="ja")
+    # They read やさしい日本語 (a reading mode of Japanese): staff's notes written in it go into
+    # their mails.
+    easy_japanese = models.BooleanField(_("やさしい日本語で読む"), default=False)
     access_code_salt = models.CharField(max_length=32)
     access_code_hash = models.CharField(max_length=64)
     submitted_at = models.DateTimeField(_("申請日時"))
@@ -171,6 +175,8 @@ class ApplicationEvent(models.Model):
     from_status = models.CharField(max_length=32, choices=Status.choices, blank=True)
     to_status = models.CharField(max_length=32, choices=Status.choices, blank=True)
     public_note = models.TextField(blank=True)
+    # The same note in やさしい日本語 (optional): what a resident who reads it sees instead.
+    public_note_easy = models.TextField(blank=True)
     internal_note = models.TextField(blank=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
@@ -184,6 +190,11 @@ class ApplicationEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.application} {self.kind} {self.at:%Y-%m-%d %H:%M}"
+
+    def note_for(self, *, language: str, easy: bool) -> str:
+        """The note as a resident reading `language` sees it (its やさしい日本語 version when
+        they chose that and staff wrote one): the rule of core/localized_text.py."""
+        return localized(self, "public_note", language, easy=easy).text
 
 
 class Draft(TenantOwned):
@@ -204,6 +215,11 @@ class Draft(TenantOwned):
     expires_at = models.DateTimeField()
     submitted_application = models.OneToOneField(
         Application, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    # Set for the hold of a 補正: what the resident sent on the correction form (files stored at
+    # once, answers as typed) before re-sending it. Never part of the application until then.
+    correction = models.OneToOneField(
+        "CorrectionRequest", on_delete=models.CASCADE, null=True, blank=True, related_name="hold"
     )
 
     class Meta:

@@ -99,6 +99,7 @@ def status(reference: str, sealed: Mapping[str, str]) -> Envelope | None:
     application = event.application
     if application.is_purged or not application.contact_email:
         return None
+    note = event.note_for(language=application.language, easy=application.easy_japanese)
     return _to_resident(
         application,
         event=event,
@@ -109,10 +110,10 @@ def status(reference: str, sealed: Mapping[str, str]) -> Envelope | None:
             event.kind == ApplicationEvent.Kind.STATUS_CHANGED
             and event.from_status == Status.CORRECTION_REQUESTED
         ),
-        reason=event.public_note if event.to_status == Status.REJECTED else "",
+        reason=note if event.to_status == Status.REJECTED else "",
         # What staff wrote for the resident with another change (e.g. how to collect a
         # certificate on completion): the status page shows it, and so does the mail.
-        note=event.public_note if event.to_status != Status.REJECTED else "",
+        note=note if event.to_status != Status.REJECTED else "",
     )
 
 

@@ -112,7 +112,7 @@ def purge(
             with transaction.atomic():
                 _purge_attachments(Attachment.objects.filter(application_id__in=ids))
                 ApplicationEvent.objects.filter(application_id__in=ids).update(
-                    public_note="", internal_note=""
+                    public_note="", public_note_easy="", internal_note=""
                 )
                 CorrectionRequest.objects.filter(application_id__in=ids).update(
                     answers_before={}, answers_after=None, message=""

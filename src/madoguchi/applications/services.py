@@ -258,6 +258,7 @@ def application_submit(
     idempotency: Idempotency | None = None,
     visit_ticket_id: int | None = None,
     note: str = "",
+    easy_japanese: bool = False,
 ) -> Submitted:
     """Validate everything again and store the application, all or nothing.
 
@@ -321,6 +322,7 @@ def application_submit(
                         ),
                         access_code=access_code,
                         language=language,
+                        easy_japanese=easy_japanese and language == settings.LANGUAGE_CODE,
                         idempotency_key_hash=key_hash,
                         request_digest=idempotency.digest if idempotency else "",
                         visit_ticket_id=visit_ticket_id,

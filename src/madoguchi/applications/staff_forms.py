@@ -145,6 +145,14 @@ class TransitionForm(VersionedForm):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("却下のときは必ず入力してください。申請者の状況確認ページに表示されます。"),
     )
+    reason_easy = forms.CharField(
+        label=_("申請者に伝える理由・連絡（やさしい日本語）"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "書くと、やさしい日本語で読む申請者には、上の文の代わりにこちらを表示し、メールでも送ります。"
+        ),
+    )
     internal_note = forms.CharField(
         label=_("内部メモ（職員だけに表示）"),
         required=False,

@@ -279,6 +279,7 @@ def transition(request: HttpRequest, pk: int) -> HttpResponse:
             to_status=form.cleaned_data["to_status"],
             expected_version=form.cleaned_data["version"],
             reason=form.cleaned_data["reason"],
+            reason_easy=form.cleaned_data["reason_easy"],
             internal_note=form.cleaned_data["internal_note"],
         )
     except workflow.WorkflowError as exc:

@@ -12,11 +12,13 @@ from typing import Any
 from django.contrib import messages
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from madoguchi.core import params, ratelimit, sealing
+from madoguchi.core.localized_text import easy_japanese_chosen
 from madoguchi.procedures.formdef import (
     build_step_form,
     set_answer,
@@ -279,6 +281,7 @@ def apply_check(request: HttpRequest, slug: str) -> HttpResponse:
                 procedure=procedure,
                 form_version=draft.form_version,
                 draft=draft,
+                easy_japanese=easy_japanese_chosen(request),
             )
         except services.SubmissionInvalid as exc:
             errors = exc.errors
@@ -434,6 +437,10 @@ def status(request: HttpRequest) -> HttpResponse:
             return render(request, "applications/status.html", context, status=400)
         status_session.remember_opened(request, application)
         context["application"] = application
-        context["events"] = selectors.application_public_events(application=application)
+        easy = easy_japanese_chosen(request)
+        context["events"] = [
+            (event, event.note_for(language=get_language() or "ja", easy=easy))
+            for event in selectors.application_public_events(application=application)
+        ]
         context["correction"] = workflow.correction_open_for(application=application)
     return render(request, "applications/status.html", context)

@@ -11,11 +11,10 @@ from __future__ import annotations
 import copy
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import F
 from django.urls import reverse
@@ -25,7 +24,7 @@ from django.utils.translation import gettext as _
 
 from madoguchi.accounts.models import StaffUser
 from madoguchi.notifications.services import notification_queue
-from madoguchi.procedures.formdef import extract_applicant, set_answer, validate_answers
+from madoguchi.procedures.formdef import extract_applicant, validate_answers
 from madoguchi.procedures.selectors import form_version_definition
 
 from . import codes
@@ -36,15 +35,12 @@ from .models import (
     ApplicationEvent,
     Attachment,
     CorrectionRequest,
+    Draft,
     Status,
 )
 from .search import search_key_for
-from .services import (
-    SubmissionInvalid,
-    attachment_files_discard,
-    attachment_prepare_for_application,
-    attachment_save,
-)
+from .selectors import attachment_ids_in
+from .services import SubmissionInvalid
 from .staff_scope import visible_procedures
 
 # Which status may follow which. 補正依頼 is entered only through correction_request() (it needs
@@ -145,6 +141,7 @@ def _set_status(
     actor: StaffUser | None,
     kind: str = ApplicationEvent.Kind.STATUS_CHANGED,
     public_note: str = "",
+    public_note_easy: str = "",
     internal_note: str = "",
     language: str = "",
 ) -> None:
@@ -176,12 +173,18 @@ def _set_status(
         CorrectionRequest.objects.filter(
             application=application, resubmitted_at__isnull=True, cancelled_at__isnull=True
         ).update(cancelled_at=now)
+        # What the resident held but did not re-send expires now, with its files (see
+        # correction_hold).
+        Draft.objects.filter(correction__application=application, expires_at__gt=now).update(
+            answers={}, expires_at=now
+        )
     event = ApplicationEvent.objects.create(
         application=application,
         kind=kind,
         from_status=from_status,
         to_status=to_status,
         public_note=public_note,
+        public_note_easy=public_note_easy,
         internal_note=internal_note,
         actor=actor,
         at=now,
@@ -203,11 +206,13 @@ def application_transition(
     to_status: str,
     expected_version: int,
     reason: str = "",
+    reason_easy: str = "",
     internal_note: str = "",
 ) -> Application:
     """Move to `to_status` if the workflow allows it from the current status.
 
-    `reason` is shown to the resident (required for 却下); `internal_note` only to staff.
+    `reason` is shown to the resident (required for 却下), `reason_easy` instead of it to a
+    resident who reads やさしい日本語 (optional); `internal_note` only to staff.
     """
     if to_status not in Status.values:
         raise TransitionRefused(_("選べない状態です。"))
@@ -216,6 +221,7 @@ def application_transition(
             _("補正依頼は「補正を依頼する」から、項目と期限を指定して行ってください。")
         )
     reason = _check_text(reason, field="reason", label=_("理由"))
+    reason_easy = _check_text(reason_easy, field="reason_easy", label=_("理由"))
     internal_note = _check_text(internal_note, field="internal_note", label=_("内部メモ"))
     current = _lock(application, expected_version)
     if to_status not in ALLOWED[current.status]:
@@ -233,6 +239,7 @@ def application_transition(
         now=timezone.now(),
         actor=actor,
         public_note=reason,
+        public_note_easy=reason_easy,
         internal_note=internal_note,
     )
     return current
@@ -491,59 +498,109 @@ def _usable(correction: CorrectionRequest | None) -> CorrectionRequest | None:
     return correction
 
 
+def correction_hold(*, correction: CorrectionRequest) -> Draft | None:
+    """What the resident sent on the correction form and has not re-sent yet, if anything."""
+    return Draft.objects.filter(correction=correction).first()
+
+
+def correction_hold_start(*, correction: CorrectionRequest) -> Draft:
+    """The correction's hold, made on its first use: a draft of the application's form that
+    keeps the files the resident attached (stored at once, as in the online journey) and the
+    answers as typed, until they re-send. Staff never see it (its files belong to no
+    application); it expires with the deadline, or when the correction ends, and is then
+    cleaned with the other expired drafts (retention.orphans)."""
+    application = correction.application
+    hold, _created = Draft.objects.get_or_create(
+        correction=correction,
+        defaults={
+            "municipality_id": correction.municipality_id,
+            "procedure_id": application.procedure_id,
+            "form_version_id": application.form_version_id,
+            "expires_at": _hold_expiry(correction),
+        },
+    )
+    return hold
+
+
+def correction_hold_keep(*, hold: Draft, raw_answers: Mapping[str, Any]) -> Draft:
+    """Keep what was posted on the correction form (unvalidated: checked when re-sent)."""
+    if hold.correction is None:
+        raise ValueError("not the hold of a correction")
+    hold.answers = {**hold.answers, **raw_answers}
+    hold.expires_at = _hold_expiry(hold.correction)
+    hold.save(update_fields=["answers", "expires_at", "updated_at"])
+    return hold
+
+
+def _hold_expiry(correction: CorrectionRequest) -> datetime:
+    """The end of the deadline day: the link stops working then, and so does the hold."""
+    next_day = correction.deadline + timedelta(days=1)
+    return timezone.make_aware(datetime.combine(next_day, time.min))
+
+
 def correction_resubmit(
-    *,
-    correction: CorrectionRequest,
-    new_values: Mapping[str, Any],
-    uploads: Mapping[str, UploadedFile] | None = None,
+    *, correction: CorrectionRequest, new_values: Mapping[str, Any]
 ) -> Application:
     """The resident's corrected answers: only the named fields change; all is validated again.
 
-    `uploads` are new, already checked files by path (from the step form); the earlier files
-    stay attached, so both versions remain readable. The answers are validated before any file
-    is written, and files written by a resubmission that then fails are removed again, so a
-    refused or broken resubmission leaves neither rows nor files behind.
+    A file in `new_values` is either one the application already has or one held for this
+    correction (`correction_hold_start`); the held ones become the application's now. The
+    earlier files stay attached, so both versions remain readable.
 
     Raises `services.SubmissionInvalid` with errors by path when the answers do not validate.
     """
-    stored: list[Attachment] = []
-    try:
-        with transaction.atomic():
-            return _correction_resubmit(
-                correction=correction, new_values=new_values, uploads=uploads, stored=stored
+    with transaction.atomic():
+        locked = CorrectionRequest.objects.select_for_update().get(pk=correction.pk)
+        application = Application.objects.select_for_update().get(pk=locked.application_id)
+        if not locked.is_open or application.status != Status.CORRECTION_REQUESTED:
+            raise SubmissionInvalid({"": [_("この補正はすでに受け付けたか、取り消されています。")]})
+        definition = form_version_definition(form_version=application.form_version)
+        merged = dict(application.answers)
+        for key in locked.field_keys:
+            merged[key] = copy.deepcopy(new_values.get(key))
+        answers, errors = validate_answers(definition, merged)
+        held = _held_attachment_ids(locked, application, answers)
+        if held is None:
+            errors.setdefault("", []).append(
+                _("添付ファイルを確認できませんでした。もう一度添付してください。")
             )
-    except BaseException:
-        attachment_files_discard(stored)
-        raise
+        if errors:
+            raise SubmissionInvalid(errors)
+        Attachment.objects.filter(pk__in=held).update(application=application, draft=None)
+        return _correction_accept(locked, application, definition, answers)
 
 
-def _correction_resubmit(
-    *,
-    correction: CorrectionRequest,
-    new_values: Mapping[str, Any],
-    uploads: Mapping[str, UploadedFile] | None,
-    stored: list[Attachment],
+def _held_attachment_ids(
+    correction: CorrectionRequest, application: Application, answers: Mapping[str, Any]
+) -> list[str] | None:
+    """The held files the answers take over; None if they name a file that is neither the
+    application's nor held for this correction."""
+    referenced = set(attachment_ids_in(answers))
+    own = {
+        str(pk)
+        for pk in Attachment.objects.filter(
+            municipality_id=application.municipality_id, application=application
+        ).values_list("pk", flat=True)
+    }
+    held = {
+        str(pk)
+        for pk in Attachment.objects.filter(
+            municipality_id=application.municipality_id,
+            draft__correction=correction,
+            application__isnull=True,
+        ).values_list("pk", flat=True)
+    }
+    if referenced - own - held:
+        return None
+    return sorted(referenced & held)
+
+
+def _correction_accept(
+    locked: CorrectionRequest,
+    application: Application,
+    definition: Any,
+    answers: dict[str, Any],
 ) -> Application:
-    locked = CorrectionRequest.objects.select_for_update().get(pk=correction.pk)
-    application = Application.objects.select_for_update().get(pk=locked.application_id)
-    if not locked.is_open or application.status != Status.CORRECTION_REQUESTED:
-        raise SubmissionInvalid({"": [_("この補正はすでに受け付けたか、取り消されています。")]})
-    definition = form_version_definition(form_version=application.form_version)
-    merged = dict(application.answers)
-    for key in locked.field_keys:
-        merged[key] = copy.deepcopy(new_values.get(key))
-    prepared = [
-        attachment_prepare_for_application(application=application, field_path=path, uploaded=f)
-        for path, f in (uploads or {}).items()
-        if path.split(".")[0] in locked.field_keys
-    ]
-    for upload in prepared:
-        set_answer(merged, upload.attachment.field_path, upload.reference)
-    answers, errors = validate_answers(definition, merged)
-    if errors:
-        raise SubmissionInvalid(errors)
-    for upload in prepared:
-        stored.append(attachment_save(upload))
     applicant = extract_applicant(definition, answers)
     now = timezone.now()
     locked.answers_after = answers

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import formats, timezone, translation
 from playwright.sync_api import expect
 
@@ -197,4 +198,90 @@ def test_upload_is_kept_when_another_answer_fails(
     expect(page.locator("#receipt-number")).to_be_visible()
     application = Application.objects.get()
     assert [a.original_name for a in application.attachments.all()] == ["注射済証.pdf"]
+    page.context.close()
+
+
+@pytest.mark.parametrize(("language", "javascript"), CASES)
+def test_correction_upload_is_held_when_another_answer_fails(
+    phone: Any,
+    axe: Any,
+    procedure: Any,
+    language: str,
+    javascript: bool,
+    tmp_path: Path,
+) -> None:
+    """The 補正 form the same way: staff ask for a new certificate and the dog's name; the new
+    file is held (staff do not see it) until the resident re-sends."""
+    from datetime import timedelta
+
+    from madoguchi.accounts.tests.factories import StaffUserFactory
+    from madoguchi.applications import workflow
+    from madoguchi.applications.services import (
+        attachment_prepare_for_application,
+        attachment_save,
+    )
+    from madoguchi.applications.tests.factories import STORED_ANSWERS, ApplicationFactory
+
+    application = ApplicationFactory(
+        in_review=True, form_version=procedure.form_versions.get(), answers={}
+    )
+    old = attachment_save(
+        attachment_prepare_for_application(
+            application=application,
+            field_path="certificate",
+            uploaded=SimpleUploadedFile("古い済証.pdf", PDF, "application/pdf"),
+        )
+    )
+    application.answers = {
+        "name": STORED_ANSWERS["name"],
+        "birth_date": STORED_ANSWERS["birth_date"],
+        "dog_name": "ポチ",
+        "certificate": {
+            "attachment": str(old.pk),
+            "name": old.original_name,
+            "size": old.size,
+            "content_type": old.content_type,
+        },
+    }
+    application.save(update_fields=["answers"])
+    issued = workflow.correction_request(
+        application=application,
+        actor=StaffUserFactory(municipality=application.municipality, manager=True),
+        expected_version=1,
+        field_keys=["dog_name", "certificate"],
+        message="済証が読み取れません。犬の名前も確かめてください。",
+        deadline=timezone.localdate() + timedelta(days=7),
+    )
+
+    page = phone(language, javascript)
+    page.goto(page.base_url + "/" + issued.url.split("://", 1)[1].split("/", 1)[1])
+    expect(page.locator("#id_certificate-attached")).to_contain_text("古い済証.pdf")
+    certificate = tmp_path / "新しい済証.pdf"
+    certificate.write_bytes(PDF)
+    page.set_input_files("[name='certificate']", str(certificate))
+    page.fill("[name='dog_name']", "")  # the dog's name is missing
+    _click(page, "button[value='submit']")
+
+    expect(page.locator("#mg-error-summary")).to_be_visible()
+    attached = page.locator("#id_certificate-attached")
+    expect(attached).to_contain_text("新しい済証.pdf")
+    expect(attached).to_contain_text(str(len(PDF)))
+    expect(page.locator("#id_certificate__clear")).to_be_visible()
+    axe(page)
+    _shot(page, f"correction-upload-kept-{_suffix(language, javascript)}")
+    # Held, not the application's: nothing changed for staff yet.
+    application.refresh_from_db()
+    assert application.answers["certificate"]["attachment"] == str(old.pk)
+    assert [a.original_name for a in application.attachments.all()] == ["古い済証.pdf"]
+
+    # Not chosen again: the held file goes with the corrected application.
+    page.fill("[name='dog_name']", "ポチ")
+    _click(page, "button[value='submit']")
+    assert page.url.endswith("/correction/done/")
+    axe(page)
+    application.refresh_from_db()
+    assert application.status == "in_review"
+    assert application.answers["certificate"]["name"] == "新しい済証.pdf"
+    names = sorted(a.original_name for a in application.attachments.all())
+    assert names == ["古い済証.pdf", "新しい済証.pdf"]
     page.context.close()

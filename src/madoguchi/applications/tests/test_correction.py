@@ -14,7 +14,7 @@ from madoguchi.accounts.tests.factories import StaffUserFactory
 from madoguchi.applications import workflow
 from madoguchi.applications.models import Application, Attachment, CorrectionRequest
 from madoguchi.applications.selectors import application_public_events, correction_diff
-from madoguchi.applications.services import SubmissionInvalid
+from madoguchi.applications.services import SubmissionInvalid, attachment_store
 from madoguchi.applications.tests.factories import ApplicationFactory, FormVersionFactory
 from madoguchi.tenancy.tests.factories import MunicipalityFactory
 
@@ -171,24 +171,37 @@ def _snapshot(application_pk: int) -> tuple:
     return (application.status, application.version, application.answers)
 
 
-def test_a_resubmission_that_fails_validation_stores_no_file(file_correction):
+def _held(correction, name="新しい書類.pdf", content_type="application/pdf"):
+    """A file the resident attached on the correction form (held, not yet re-sent)."""
+    hold = workflow.correction_hold_start(correction=correction)
+    reference = attachment_store(
+        draft=hold,
+        field_path="id_document",
+        uploaded=SimpleUploadedFile(name, PDF, content_type),
+    )
+    workflow.correction_hold_keep(hold=hold, raw_answers={"id_document": reference})
+    return reference
+
+
+def test_a_resubmission_that_fails_validation_leaves_the_held_file_held(file_correction):
+    reference = _held(file_correction)
     before_files = _stored_files()
     before = _snapshot(file_correction.application_id)
     with pytest.raises(SubmissionInvalid) as exc:
         workflow.correction_resubmit(
             correction=file_correction,
-            new_values={"email": "not-an-address"},
-            uploads={"id_document": SimpleUploadedFile("新しい書類.pdf", PDF, "application/pdf")},
+            new_values={"email": "not-an-address", "id_document": reference},
         )
     assert "email" in exc.value.errors
     assert _stored_files() == before_files
     assert _snapshot(file_correction.application_id) == before
-    assert not Attachment.objects.exists()
+    held = Attachment.objects.get()
+    assert held.application is None and held.draft.correction == file_correction
     assert CorrectionRequest.objects.get().is_open
 
 
-def test_a_resubmission_that_breaks_after_storing_removes_the_file(file_correction, monkeypatch):
-    before_files = _stored_files()
+def test_a_resubmission_that_breaks_leaves_the_held_file_held(file_correction, monkeypatch):
+    reference = _held(file_correction)
     before = _snapshot(file_correction.application_id)
 
     def broken(*args, **kwargs):
@@ -198,29 +211,52 @@ def test_a_resubmission_that_breaks_after_storing_removes_the_file(file_correcti
     with pytest.raises(RuntimeError):
         workflow.correction_resubmit(
             correction=file_correction,
-            new_values={"email": "hanako2@example.jp"},
-            uploads={"id_document": SimpleUploadedFile("書類.pdf", PDF, "application/pdf")},
+            new_values={"email": "hanako2@example.jp", "id_document": reference},
         )
-    assert _stored_files() == before_files
     assert _snapshot(file_correction.application_id) == before
-    assert not Attachment.objects.exists()
+    held = Attachment.objects.get()
+    assert held.application is None and held.draft.correction == file_correction
 
 
-def test_a_valid_resubmission_keeps_its_file_with_the_real_type(file_correction):
-    before_files = _stored_files()
+def test_a_valid_resubmission_takes_over_the_held_file_with_its_real_type(file_correction):
+    # The browser's claimed type is not trusted: the content decides.
+    reference = _held(file_correction, name="書類.pdf", content_type="application/octet-stream")
     application = workflow.correction_resubmit(
         correction=file_correction,
-        new_values={"email": "hanako2@example.jp"},
-        # The browser's claimed type is not trusted: the content decides.
-        uploads={"id_document": SimpleUploadedFile("書類.pdf", PDF, "application/octet-stream")},
+        new_values={"email": "hanako2@example.jp", "id_document": reference},
     )
     attachment = Attachment.objects.get()
-    assert attachment.application == application
+    assert attachment.application == application and attachment.draft is None
     assert attachment.content_type == "application/pdf"
     assert application.answers["id_document"]["attachment"] == str(attachment.pk)
-    assert len(_stored_files() - before_files) == 1
     with attachment.file.open("rb") as stored:
         assert stored.read() == PDF
+    # The hold ends with the resubmission (and is cleaned with the expired drafts).
+    hold = workflow.correction_hold(correction=file_correction)
+    assert hold is not None and hold.answers == {} and hold.expires_at <= timezone.now()
+
+
+def test_a_resubmission_cannot_take_a_file_held_for_another_application(file_correction):
+    other = ApplicationFactory(
+        in_review=True, form_version=file_correction.application.form_version
+    )
+    manager = StaffUserFactory(municipality=other.municipality, manager=True)
+    other_correction = workflow.correction_request(
+        application=other,
+        actor=manager,
+        expected_version=1,
+        field_keys=["id_document"],
+        message="書類を添付してください。",
+        deadline=timezone.localdate() + timedelta(days=7),
+    ).correction
+    foreign = _held(other_correction)
+    with pytest.raises(SubmissionInvalid) as exc:
+        workflow.correction_resubmit(
+            correction=file_correction,
+            new_values={"email": "hanako2@example.jp", "id_document": foreign},
+        )
+    assert "添付ファイルを確認できませんでした" in str(exc.value.errors[""])
+    assert Attachment.objects.get().application is None
 
 
 def _open_status(client, application, code="12345678"):

@@ -15,6 +15,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from madoguchi.procedures.formdef.definition import accepted_attributes
 from madoguchi.procedures.formdef.fields.date import DateType
 
 from .editing import NodePath, kind_of, walk
@@ -163,15 +164,22 @@ def long_sentences(node: Node) -> Iterator[Finding]:
             )
 
 
+def _english_attributes(node: Node) -> set[str]:
+    """The `<name>_en` attributes the parser accepts on this step or field (by its type)."""
+    accepted = accepted_attributes()
+    if node.is_step:
+        names = accepted["step"]
+    else:
+        kind = kind_of(node.obj)
+        names = accepted["field"] | (kind.attributes if kind else frozenset())
+    return {n for n in names if n.endswith("_en")}
+
+
 @check
 def missing_english(node: Node) -> Iterator[Finding]:
-    pairs = (
-        (("title", "title_en"), ("description", "description_en"))
-        if node.is_step
-        else (("label", "label_en"), ("help", "help_en"), ("checkbox_label", ""))
-    )
-    for name, english in pairs:
-        if english and node.text(name).strip() and not node.text(english).strip():
+    for english in sorted(_english_attributes(node)):
+        name = english.removesuffix("_en")
+        if node.text(name).strip() and not node.text(english).strip():
             yield _finding(
                 node,
                 english,

@@ -197,7 +197,18 @@ TYPE_INPUTS: dict[str, AttributeInput] = {
     "min_items": AttributeInput(lambda k: _int(_("くり返しの最小数"))),
     "max_items": AttributeInput(lambda k: _int(_("くり返しの最大数"))),
     "item_label": AttributeInput(lambda k: _text(_("1件ごとの見出し（例：{n}人目のお子さん）"))),
+    "item_label_en": AttributeInput(lambda k: _text(_("1件ごとの見出し（英語）（例：Child {n}）"))),
     "add_label": AttributeInput(lambda k: _text(_("追加ボタンの文（例：お子さんを追加する）"))),
+    "add_label_en": AttributeInput(lambda k: _text(_("追加ボタンの文（英語）（例：Add a child）"))),
+}
+
+# A step's texts (its key, `when` and fields are edited by the form and the outline).
+STEP_TEXTS = {
+    "title": _("見出し"),
+    "title_en": _("見出し（英語）"),
+    "description": _("説明"),
+    "description_en": _("説明（英語）"),
+    "description_easy": _("説明（やさしい日本語）"),
 }
 
 # Attributes edited elsewhere (the outline edits a group's sub-fields).
@@ -239,12 +250,7 @@ class NodeForm(forms.Form):
         self.complex_conditions: set[str] = set()
         initial: dict[str, Any] = {"key": node.get("key", "")}
         if is_step:
-            for name, label in (
-                ("title", _("見出し")),
-                ("title_en", _("見出し（英語）")),
-                ("description", _("説明")),
-                ("description_en", _("説明（英語）")),
-            ):
+            for name, label in STEP_TEXTS.items():
                 self.inputs[name] = AttributeInput(_step_text(label, name.startswith("desc")))
             kind: FieldType | None = None
             conditions: tuple[str, ...] = ("when",)

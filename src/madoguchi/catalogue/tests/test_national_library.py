@@ -12,6 +12,7 @@ from django.utils import translation
 from django.utils.html import escape
 
 from madoguchi.procedures.formdef import build_step_form, parse_definition
+from madoguchi.procedures.formdef.definition import accepted_attributes
 from madoguchi.procedures.formdef.localize import localize_definition_data
 from madoguchi.procedures.library import load_library
 from madoguchi.procedures.library.figures import library_figures, procedure_figures
@@ -64,9 +65,9 @@ OTHERS = {
     "national-health-insurance-withdrawal",  # 国民健康保険の脱退
     "residence-certificate-request",  # 住民票の写し
 }
-# Entries written before the national set, whose English help texts and print labels arrive
-# with the English and やさしい日本語 content work (another branch edits these files): the
-# English and print-label checks below skip them until that lands.
+# Entries written before the national set, whose English help texts arrive with the English and
+# やさしい日本語 content work (another branch edits these files): the English checks below skip
+# them until that lands.
 EARLIER = {
     "bulky-waste",
     "child-allowance",
@@ -91,15 +92,24 @@ def test_the_library_holds_the_national_plan_and_the_counter_procedures():
     assert all(code for code in codes)
 
 
+# Every text the parser accepts an English version of (labels, help, titles, descriptions, a
+# group's item and add-button labels, option labels).
+TRANSLATED = sorted(
+    n.removesuffix("_en")
+    for names in accepted_attributes().values()
+    for n in names
+    if n.endswith("_en")
+)
+
+
 def _english_gaps(node: Any, path: str = "") -> list[str]:
-    """Every Japanese text of a definition that lacks its `_en` twin (labels, help, titles,
-    descriptions, option labels)."""
+    """Every Japanese text of a definition that lacks its `_en` twin."""
     gaps: list[str] = []
     if isinstance(node, list):
         for i, item in enumerate(node):
             gaps += _english_gaps(item, f"{path}[{i}]")
     elif isinstance(node, dict):
-        for key in ("label", "help", "title", "description"):
+        for key in TRANSLATED:
             if node.get(key) and not str(node.get(f"{key}_en", "")).strip():
                 gaps.append(f"{path}.{key}")
         for key, value in node.items():
@@ -117,7 +127,7 @@ def test_every_text_has_english(entry):
     assert _english_gaps(entry["form"]) == []
 
 
-@pytest.mark.parametrize("entry", NATIONAL_SET, ids=lambda e: e["slug"])
+@pytest.mark.parametrize("entry", LIBRARY, ids=lambda e: e["slug"])
 def test_every_answer_has_a_print_label(entry):
     definition = parse_definition(entry["form"])
     missing = [

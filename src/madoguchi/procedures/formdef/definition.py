@@ -19,6 +19,7 @@ from .fields.name import NAME_KANA_MODES
 from .fields.text import TEXT_FORMATS
 from .parsing import (
     MAX_GROUP_ITEMS,
+    OPTION_ATTRIBUTES,
     DefinitionError,
     as_list,
     known_keys,
@@ -33,12 +34,16 @@ from .parsing import (
 __all__ = [
     "CARD_ATTRIBUTES",
     "CHANNELS",
+    "DEFINITION_ATTRIBUTES",
+    "FIELD_ATTRIBUTES",
     "FIELD_TYPES",
     "FILE_KINDS",
     "FORMAT_VERSION",
     "MAX_GROUP_ITEMS",
     "NAME_KANA_MODES",
+    "OPTION_ATTRIBUTES",
     "ROLES",
+    "STEP_ATTRIBUTES",
     "TEXT_FORMATS",
     "Condition",
     "DefinitionError",
@@ -46,6 +51,7 @@ __all__ = [
     "FormDefinition",
     "Option",
     "Step",
+    "accepted_attributes",
     "check_scope",
     "parse_definition",
     "resolve_date_bound",
@@ -177,6 +183,7 @@ class Step:
     title_en: str = ""
     description: str = ""
     description_en: str = ""
+    description_easy: str = ""  # やさしい日本語
     when: Condition | None = None
 
 
@@ -237,7 +244,7 @@ class _Parser:
 
     def definition(self, data: Any) -> FormDefinition:
         obj = mapping(data, "")
-        known_keys(obj, "", {"format", "title", "title_en", "steps"})
+        known_keys(obj, "", DEFINITION_ATTRIBUTES)
         fmt = obj.get("format", FORMAT_VERSION)
         if fmt != FORMAT_VERSION:
             raise DefinitionError(
@@ -266,11 +273,7 @@ class _Parser:
 
     def step(self, data: Any, path: str) -> Step:
         obj = mapping(data, path)
-        known_keys(
-            obj,
-            path,
-            {"key", "title", "title_en", "description", "description_en", "when", "fields"},
-        )
+        known_keys(obj, path, STEP_ATTRIBUTES)
         key = read_key(obj, path)
         when = _condition(obj.get("when"), f"{path}.when", self.seen, {}) if "when" in obj else None
         raw_fields = as_list(obj.get("fields"), f"{path}.fields")
@@ -291,6 +294,7 @@ class _Parser:
             title_en=read_text(obj, "title_en", path, required=False),
             description=read_text(obj, "description", path, required=False),
             description_en=read_text(obj, "description_en", path, required=False),
+            description_easy=read_text(obj, "description_easy", path, required=False),
             when=when,
             fields=tuple(fields),
         )
@@ -306,7 +310,7 @@ class _Parser:
                 f"{path}.type",
                 f"unknown field type {ftype!r}; use one of {', '.join(sorted(FIELD_TYPES))}",
             ) from None
-        known_keys(obj, path, _COMMON_ATTRIBUTES | kind.attributes)
+        known_keys(obj, path, FIELD_ATTRIBUTES | kind.attributes)
         kwargs: dict[str, Any] = {
             "key": key,
             "type": ftype,
@@ -376,7 +380,15 @@ class _Parser:
         return Field(**kwargs)
 
 
-_COMMON_ATTRIBUTES = frozenset(
+# The attributes the parser accepts on the definition, a step, and every field (a field also
+# takes its type's own, `FieldType.attributes`; an option takes parsing.OPTION_ATTRIBUTES). A
+# text's English version is `<name>_en`, its やさしい日本語 version `<name>_easy`.
+DEFINITION_ATTRIBUTES = frozenset({"format", "title", "title_en", "steps"})
+STEP_ATTRIBUTES = frozenset(
+    {"key", "title", "title_en", "description", "description_en", "description_easy"}
+    | {"when", "fields"}
+)
+FIELD_ATTRIBUTES = frozenset(
     {
         "key",
         "type",
@@ -395,6 +407,18 @@ _COMMON_ATTRIBUTES = frozenset(
         "print_order",
     }
 )
+
+
+def accepted_attributes() -> dict[str, frozenset[str]]:
+    """Every attribute the parser accepts, by where it stands: "definition", "step", "field"
+    (any field), "option", and "field:<type>" (a type's own)."""
+    return {
+        "definition": DEFINITION_ATTRIBUTES,
+        "step": STEP_ATTRIBUTES,
+        "field": FIELD_ATTRIBUTES,
+        "option": OPTION_ATTRIBUTES,
+        **{f"field:{name}": kind.attributes for name, kind in registered().items()},
+    }
 
 
 def _type_with_role(role: str) -> str:

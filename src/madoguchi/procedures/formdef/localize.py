@@ -1,16 +1,25 @@
 """Show a form definition in the reader's language.
 
 Definitions carry Japanese text (`label`, `help`, `title`, `description`, a group's `item_label`
-and `add_label`) and optional English beside it (`label_en`, …). For an English reader the English
+and `add_label`, an option's `label`) and optional English beside it (`label_en`, …: every
+`<name>_en` attribute the parser accepts). For an English reader the English
 text takes the Japanese text's place before parsing, so every screen, summary and error message that names a field follows along;
 answers are keyed by field key and are the same in every language.
 """
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
-_TRANSLATED = ("label", "help", "title", "description", "item_label", "add_label")
+
+@cache
+def _translated() -> tuple[str, ...]:
+    """The texts with an English version: every `<name>_en` attribute the parser accepts."""
+    from .definition import accepted_attributes
+
+    names = set().union(*accepted_attributes().values())
+    return tuple(sorted(n.removesuffix("_en") for n in names if n.endswith("_en")))
 
 
 def localize_definition_data(data: Any, language: str) -> Any:
@@ -26,7 +35,7 @@ def _swap(node: Any) -> Any:
     if not isinstance(node, dict):
         return node
     out = {key: _swap(value) for key, value in node.items()}
-    for key in _TRANSLATED:
+    for key in _translated():
         english = node.get(f"{key}_en")
         if isinstance(english, str) and english.strip():
             out[key] = english

@@ -21,6 +21,8 @@ _KEY = KEY
 _DATE_BOUND = re.compile(r"today(?:([+-])([0-9]{1,4})([dmy]))?|[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _MAX_KEY_LENGTH = 50
 MAX_GROUP_ITEMS = 50
+# What an option of a choice may carry.
+OPTION_ATTRIBUTES = frozenset({"value", "label", "label_en"})
 
 
 class DefinitionError(ValueError):
@@ -137,7 +139,7 @@ def _options(data: Any, path: str) -> tuple[Option, ...]:
     for i, item in enumerate(raw):
         opath = f"{path}[{i}]"
         obj = _mapping(item, opath)
-        _known_keys(obj, opath, {"value", "label", "label_en"})
+        _known_keys(obj, opath, OPTION_ATTRIBUTES)
         value = obj.get("value")
         if not isinstance(value, str) or not _KEY.fullmatch(value):
             raise DefinitionError(
