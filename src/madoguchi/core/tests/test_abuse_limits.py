@@ -131,6 +131,8 @@ def _mail_or_file_views() -> dict[str, Any]:
 
 # Staff-only endpoints: behind login, the second factor, permissions and the audit trail.
 STAFF_PREFIXES = ("/staff/",)
+# Endpoints that need an API bearer token issued by the municipality (system integration).
+TOKEN_ONLY = ("/api/v1/handoff/",)
 
 
 def _limits(view: Any) -> tuple[str, ...]:
@@ -142,8 +144,6 @@ def _limits(view: Any) -> tuple[str, ...]:
     if site is not None:
         return ratelimit.limits_of(site.admin_view(view))
     return ratelimit.limits_of(view)
-# Endpoints that need an API bearer token issued by the municipality (system integration).
-TOKEN_ONLY = ("/api/v1/handoff/",)
 
 
 def test_every_endpoint_that_sends_mail_or_stores_files_has_a_limit():

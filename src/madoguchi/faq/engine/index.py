@@ -654,11 +654,7 @@ class FaqIndex:
         n_cand = c.sentence_candidates
         # Only when words and word vectors found enough: a question they do not read (another
         # language, unknown words) is scored on every FAQ by the sentence channels.
-        if (
-            self._sentence
-            and language == "ja"
-            and 0 < n_cand < int(np.count_nonzero(fused > 0))
-        ):
+        if self._sentence and language == "ja" and 0 < n_cand < int(np.count_nonzero(fused > 0)):
             candidates = np.argpartition(-fused, n_cand - 1)[:n_cand]
         for ch in self._sentence:
             qv = ch.embed_query(original)

@@ -184,7 +184,11 @@ def test_a_new_municipality_gets_the_jobs_registered_for_it(
         town.name = "改名"
         town.save()
     assert Job.objects.filter(municipality=town).count() == 1
-    with pytest.raises(RuntimeError), transaction.atomic():  # noqa: PT012
+    with (
+        django_capture_on_commit_callbacks(execute=True),
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
         MunicipalityFactory()
         raise RuntimeError
     assert Job.objects.count() == 1
