@@ -2,7 +2,8 @@
 
 Its own login form (password only) is replaced by the staff login, which asks for the second
 factor; the middleware keeps unverified sessions out of every admin URL; a signed-in user the
-admin does not admit gets 403 instead of a second login form.
+admin does not admit gets 403 instead of a second login form. Its POSTs count against the same
+per-staff-member limit as every staff page (`staff_write_allowed`, the staff guard's rule).
 """
 
 from __future__ import annotations
@@ -18,9 +19,11 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect
 from django.urls import reverse
 
+from madoguchi.core import ratelimit
 from madoguchi.core.audit import audit_record
 from madoguchi.core.models import AuditAction
 
+from .guard import STAFF_WRITES, staff_write_allowed
 from .second_factor import FactorState, factor_state
 
 
@@ -55,8 +58,11 @@ class StaffAdminSite(admin.AdminSite):
                 and request.path != reverse("admin:logout", current_app=self.name)
             ):
                 raise PermissionDenied
+            if not staff_write_allowed(request):
+                return ratelimit.too_many(request)
             return inner(request, *args, **kwargs)  # type: ignore[no-any-return]
 
+        guarded.rate_limits = (STAFF_WRITES,)  # type: ignore[attr-defined]
         return guarded
 
 

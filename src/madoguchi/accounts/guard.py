@@ -79,8 +79,14 @@ class AuditNote:
     skip: bool = False
 
 
-# Every POST behind the guard counts here, per staff member (core/ratelimit.py RULES).
+# Every POST behind the guard (and the staff admin, admin_site.py) counts here, per staff member
+# (core/ratelimit.py RULES).
 STAFF_WRITES = "staff.writes.user"
+
+
+def staff_write_allowed(request: HttpRequest) -> bool:
+    """False when this signed-in staff member's POST is over the staff-writes limit."""
+    return request.method != "POST" or ratelimit.hit(STAFF_WRITES, f"staff-{request.user.pk}")
 
 
 def staff_required(
@@ -105,7 +111,7 @@ def staff_required(
                 return redirect("accounts:totp_setup")
             if not isinstance(user, StaffUser) or not spec.allows(user):
                 return _error(request, 403, PermissionDenied())
-            if request.method == "POST" and not ratelimit.hit(STAFF_WRITES, f"staff-{user.pk}"):
+            if not staff_write_allowed(request):
                 return ratelimit.too_many(request)
             if spec.personal_data:
                 request.staff_audit = AuditNote(  # type: ignore[attr-defined]

@@ -9,4 +9,7 @@ class FaqConfig(AppConfig):
     def ready(self) -> None:
         from madoguchi.jobs.registry import register
 
-        register("faq.index", "madoguchi.faq.services.faq_index_build_work")
+        # A new municipality gets its (empty) index stored at once: its first entry is then an upsert.
+        register(
+            "faq.index", "madoguchi.faq.services.faq_index_build_work", for_new_municipality=True
+        )

@@ -1,8 +1,10 @@
 """A per-process cache of each municipality's FAQ index, kept in step with the database.
 
 - The index of a municipality is built by a background job (``faq.index``) and stored; a process
-  loads the stored index on the municipality's first question. No request builds one: when
-  nothing is stored yet, the request queues the job and answers from an empty index meanwhile.
+  loads the stored index on the municipality's first question. No request builds one, and no
+  resident's request queues one: the job is queued when the municipality is created and when an
+  entry is saved while nothing is stored (services.py); until it has run, questions are answered
+  from an empty index.
 - ``FaqIndexState.version`` (one row per municipality) is bumped in the same transaction as every
   change to what its residents can find (services.py). Each query reads that number (one primary-key
   lookup); when it differs from the cached one, the index is *synchronised*: the searchable documents

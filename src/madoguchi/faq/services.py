@@ -75,7 +75,9 @@ def _bump_version(municipality_id: int) -> int:
 def _faq_index_changed(
     municipality_id: int, *, upsert: Iterable[Any] = (), remove: Iterable[str] = ()
 ) -> None:
-    """Record a change of the searchable FAQ; patch this process's index after commit."""
+    """Record a change of the searchable FAQ; patch this process's index after commit, and
+    queue the index job if the municipality has no stored index yet (its creation's job has not
+    run or failed): a staff-side change, never a resident's question, queues it."""
     version = _bump_version(municipality_id)
     docs = list(upsert)
     removed = list(remove)
@@ -84,6 +86,14 @@ def _faq_index_changed(
             municipality_id, version=version, upsert=docs, remove=removed
         )
     )
+    if not index_cache.has_stored_index(municipality_id):
+        transaction.on_commit(lambda: _index_job_ensure(municipality_id))
+
+
+def _index_job_ensure(municipality_id: int) -> None:
+    municipality = Municipality.objects.filter(pk=municipality_id).first()
+    if municipality is not None and not index_cache.has_stored_index(municipality_id):
+        faq_index_build_ensure(municipality=municipality)
 
 
 def _refresh_entry(entry: FaqEntry) -> None:
@@ -484,8 +494,8 @@ def faq_index_build_start(*, municipality: Municipality, actor: Any = None) -> J
 
 
 def faq_index_build_ensure(*, municipality: Municipality) -> None:
-    """Queue a build of the municipality's index unless one is queued or running already (a
-    process found no stored index: a new municipality, or FAQ_INDEX_DIR lost)."""
+    """Queue a build of the municipality's index unless one is queued or running already (an
+    entry was saved and no index is stored: a new municipality, or FAQ_INDEX_DIR lost)."""
     latest = job_latest(municipality=municipality, kind=INDEX_JOB_KIND)
     if latest is not None and latest.state in (Job.State.QUEUED, Job.State.RUNNING):
         return

@@ -35,7 +35,7 @@ from madoguchi.core.tasks import enqueue_on_commit
 from madoguchi.tenancy.models import Municipality
 
 from .models import Job
-from .registry import Work, cleanup_for, work_for
+from .registry import Work, cleanup_for, kinds_for_new_municipality, work_for
 
 logger = logging.getLogger(__name__)
 
@@ -102,6 +102,29 @@ def job_create(
 def job_enqueue(*, job: Job) -> None:
     """Queue the job's task; sent when the surrounding transaction commits."""
     enqueue_on_commit(run_job, job_id=job.pk)
+
+
+def jobs_start_for_new_municipality(*, municipality: Municipality) -> list[Job]:
+    """Queue the jobs every new municipality gets (kinds registered `for_new_municipality`)."""
+    with transaction.atomic():
+        jobs = [
+            job_create(kind=kind, municipality=municipality)
+            for kind in kinds_for_new_municipality()
+        ]
+        for job in jobs:
+            job_enqueue(job=job)
+    return jobs
+
+
+def municipality_saved(
+    sender: Any, instance: Municipality, created: bool, raw: bool, **_: Any
+) -> None:
+    """post_save of Municipality (connected in JobsConfig.ready): a new municipality is created in
+    the admin or by a loader, and tenancy sits below jobs, so this is the one place that sees every
+    creation. The jobs are queued once the creation has committed (nothing for a rolled-back one);
+    an app must not rely on them alone (the FAQ also queues its index job on the first entry)."""
+    if created and not raw:
+        transaction.on_commit(lambda: jobs_start_for_new_municipality(municipality=instance))
 
 
 @task()

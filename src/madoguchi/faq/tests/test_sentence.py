@@ -6,6 +6,7 @@ import itertools
 import mmap
 import pickle
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -255,3 +256,55 @@ def test_a_saved_index_maps_its_vectors_and_still_takes_edits(tmp_path: Path) ->
     loaded.upsert(FaqDocument(id="5", question="婚姻届の出し方", answer="戸籍係へ"))
     assert loaded.search("婚姻届の出し方").hits[0].doc_id == "5"
     assert FaqIndex.load(path).get("5") is None  # the file is not changed by edits
+
+
+def test_a_packaged_encoder_keeps_recent_questions_vectors(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A question asked again is not encoded again (least recently used dropped first); FAQ
+    texts are never kept there (they have the index's vector cache)."""
+    from madoguchi.faq.engine.sentence import _PackagedEncoder
+
+    class Counting(_PackagedEncoder):
+        name, dim = "use", 64
+        QUERY_CACHE_SIZE = 2
+
+        def __init__(self) -> None:
+            super().__init__()
+            self.inner = CharEncoder()
+
+        def _run(self, texts: list[str], *, query: bool) -> np.ndarray:
+            return self.inner.encode(texts, query=query)
+
+    encoder = Counting()
+    first = encoder.encode(["粗大ごみを出したい"], query=True)
+    again = encoder.encode(["粗大ごみを出したい"], query=True)
+    assert encoder.inner.calls == ["粗大ごみを出したい"]
+    assert np.array_equal(first, again) and not again.flags.writeable
+    encoder.encode(["犬の登録"], query=True)
+    encoder.encode(["住民票"], query=True)  # the first question is the least recently used
+    encoder.encode(["粗大ごみを出したい"], query=True)
+    assert encoder.inner.calls.count("粗大ごみを出したい") == 2
+    encoder.encode(["犬の登録"], query=False)
+    encoder.encode(["犬の登録"], query=False)
+    assert encoder.inner.calls.count("犬の登録") == 3
+
+
+def test_sentence_scores_only_the_best_candidates_of_the_other_channels() -> None:
+    """With sentence_candidates=n the sentence channel reads only the n FAQs that words and
+    word vectors rank best, when at least that many matched; otherwise every FAQ."""
+    encoder = CharEncoder()
+    docs = [
+        FaqDocument(id=str(i), question=f"粗大ごみの出し方その{i}", answer="予約制です。")
+        for i in range(6)
+    ] + [FaqDocument(id="dog", question="犬の登録", answer="保健所で登録します。")]
+    full = FaqIndex(SENTENCE_ONLY, encoders={"use": encoder})
+    some = FaqIndex(replace(SENTENCE_ONLY, sentence_candidates=2), encoders={"use": encoder})
+    for index in (full, some):
+        index.build(docs)
+    query = "粗大ごみの出し方を教えて"
+    assert np.count_nonzero(full._score_all(query).sentence) == 7
+    restricted = some._score_all(query)
+    assert np.count_nonzero(restricted.sentence) == 2
+    assert some.search("犬の登録").hits[0].doc_id == "dog"
+    # Only 1 FAQ matches the words (fewer than 2), or another language: every FAQ is scored.
+    for other in ("犬を飼いたい", "bulky garbage"):
+        assert np.array_equal(some._score_all(other).sentence, full._score_all(other).sentence)

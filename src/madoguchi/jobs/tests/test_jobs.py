@@ -163,3 +163,32 @@ def test_old_finished_jobs_are_pruned_with_their_files(town, settings, tmp_path)
     assert [old.pk] == FORGOTTEN  # the app's cleanup ran for it
     assert not stored.exists()
     assert set(Job.objects.values_list("pk", flat=True)) == {recent.pk, running.pk}
+
+
+def test_a_new_municipality_gets_the_jobs_registered_for_it(
+    settings: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    """Queued once its creation commits (not on later saves); nothing for a rolled-back one."""
+    from django.db import transaction
+
+    from madoguchi.jobs.registry import kinds_for_new_municipality
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    assert "faq.index" in kinds_for_new_municipality()
+    with django_capture_on_commit_callbacks(execute=True):
+        town = MunicipalityFactory()
+    assert list(Job.objects.filter(municipality=town).values_list("kind", "state")) == [
+        ("faq.index", Job.State.QUEUED)
+    ]
+    with django_capture_on_commit_callbacks(execute=True):
+        town.name = "改名"
+        town.save()
+    assert Job.objects.filter(municipality=town).count() == 1
+    with (
+        django_capture_on_commit_callbacks(execute=True),
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
+        MunicipalityFactory()
+        raise RuntimeError
+    assert Job.objects.count() == 1
