@@ -42,6 +42,16 @@ urlpatterns = [
     path("surveys/<int:pk>/", survey.survey_detail, name="survey"),
     path("surveys/<int:pk>/status/", survey.survey_status, name="survey_status"),
     path("surveys/<int:pk>/questions/new/", survey.question_create, name="question_create"),
+    path(
+        "surveys/<int:pk>/questions/<int:question_id>/",
+        survey.question_edit,
+        name="question_edit",
+    ),
+    path(
+        "surveys/<int:pk>/questions/<int:question_id>/move/",
+        survey.question_move,
+        name="question_move",
+    ),
     path("surveys/<int:pk>/answer/", survey.answer, name="survey_answer"),
     path("surveys/<int:pk>/evidence/", survey.evidence_upload, name="evidence_upload"),
     path(
