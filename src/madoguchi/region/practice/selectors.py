@@ -132,10 +132,12 @@ def search(
         .filter(status=PracticeStatus.PUBLISHED)
         .prefetch_related("effects", "adoptions")
     )
+    for case in cases:
+        case.population_class = population_class(case.municipality.population)  # type: ignore[attr-defined]
     if theme:
         cases = [c for c in cases if theme in c.themes]
     if population:
-        cases = [c for c in cases if population_class(c.municipality.population) == population]
+        cases = [c for c in cases if c.population_class == population]  # type: ignore[attr-defined]
     if not query.strip():
         return cases[:MAX_RESULTS]
     by_pk = {c.pk: c for c in cases}

@@ -8,6 +8,8 @@ municipality names only.
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
@@ -22,7 +24,7 @@ from madoguchi.accounts.permissions import REGION_MANAGE, REGION_TAKE_PART
 from madoguchi.tenancy.access import Scope
 from madoguchi.tenancy.models import Municipality
 
-from ..models import PracticeCase, PracticeStatus
+from ..models import Adoption, PracticeCase, PracticeStatus
 from . import selectors, services
 from .forms import CaseForm, EffectForm, ResultForm, ReviewForm, SearchForm
 from .measured import measured_figures, window
@@ -145,11 +147,25 @@ def case_detail(
             and adoption is None
             and case.status == PracticeStatus.PUBLISHED,
             "adoption": adoption,
-            "result_form": result_form or ResultForm(initial={"on": today}),
+            "result_form": result_form or ResultForm(initial=_reported(adoption, today)),
             "adoptions": list(case.adoptions.all()),
         },
         status=400 if effect_form or review_form or result_form else 200,
     )
+
+
+def _reported(adoption: Adoption | None, today: date) -> dict[str, object]:
+    """The result form starts from the result already reported (to correct it), else today."""
+    if adoption is None or adoption.result_on is None:
+        return {"on": today}
+    return {
+        "label": adoption.result_label,
+        "value": adoption.result_value,
+        "unit": adoption.result_unit,
+        "period": adoption.result_period,
+        "on": adoption.result_on,
+        "note": adoption.result_note,
+    }
 
 
 def _detail_again(request: HttpRequest, pk: int, **forms: object) -> HttpResponse:
