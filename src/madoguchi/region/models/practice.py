@@ -9,6 +9,8 @@ the case up, so Scope narrows each to its own municipality.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -62,7 +64,7 @@ class EffectMetric(models.TextChoices):
     MEDIAN_WAIT = "median_wait", _("窓口の待ち時間（中央値）")
 
 
-def _yen(label: str) -> models.PositiveBigIntegerField:
+def _yen(label: Any) -> models.PositiveBigIntegerField:
     return models.PositiveBigIntegerField(
         label, null=True, blank=True, validators=[MaxValueValidator(MAX_YEN)]
     )

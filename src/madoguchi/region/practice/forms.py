@@ -56,7 +56,10 @@ class EffectForm(forms.ModelForm):
     class Meta:
         model = PracticeEffect
         fields = ["label", "value", "unit", "period", "measured_from", "measured_to"]
-        labels = {"measured_from": _("期間の始め（任意）"), "measured_to": _("期間の終わり（任意）")}
+        labels = {
+            "measured_from": _("期間の始め（任意）"),
+            "measured_to": _("期間の終わり（任意）"),
+        }
         widgets = {
             "measured_from": forms.DateInput(attrs={"type": "date"}),
             "measured_to": forms.DateInput(attrs={"type": "date"}),

@@ -85,9 +85,7 @@ def own_case(*, municipality: Municipality, pk: int) -> PracticeCase:
 
 
 def review_case(*, prefecture_id: int, pk: int) -> PracticeCase:
-    found = PracticeCase.objects.filter(
-        municipality__prefecture_id=prefecture_id, pk=pk
-    ).first()
+    found = PracticeCase.objects.filter(municipality__prefecture_id=prefecture_id, pk=pk).first()
     if found is None:
         raise Http404
     return found

@@ -97,7 +97,11 @@ def effect_add_measured(*, case: PracticeCase, metric: str, today: date) -> Prac
     request) and marked as measured, with the window it was measured over."""
     _draft_only(case)
     found = next(
-        (f for f in measured_figures(municipality=case.municipality, today=today) if f.metric == metric),
+        (
+            f
+            for f in measured_figures(municipality=case.municipality, today=today)
+            if f.metric == metric
+        ),
         None,
     )
     if found is None:

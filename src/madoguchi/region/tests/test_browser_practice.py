@@ -41,9 +41,7 @@ def test_publish_review_find_and_adopt_a_case(page, axe_check):
     page.get_by_label("検索の言葉").fill("チラシ 案内 来庁者 電子申請")
     page.get_by_role("button", name="下書きを保存する").click()
     expect(page.locator("main")).to_contain_text("保存しました。")
-    page.get_by_role(
-        "button", name="「オンライン化で減った窓口の対応時間」を効果に入れる"
-    ).click()
+    page.get_by_role("button", name="「オンライン化で減った窓口の対応時間」を効果に入れる").click()
     effects = page.locator("#effects + ul")
     expect(effects).to_contain_text("オンライン化で減った窓口の対応時間：0.4 時間")
     expect(effects).to_contain_text("Madoguchi の計測")
@@ -80,7 +78,9 @@ def test_publish_review_find_and_adopt_a_case(page, axe_check):
     form.get_by_label("期間").select_option(label="計測期間の値")
     form.get_by_role("button", name="結果を報告する").click()
     expect(page.locator("#adopters + ul")).to_contain_text(f"{towns[4].name}：")
-    expect(page.locator("#adopters + ul")).to_contain_text("オンライン申請の割合の増加：12 ポイント")
+    expect(page.locator("#adopters + ul")).to_contain_text(
+        "オンライン申請の割合の増加：12 ポイント"
+    )
     assert page.url == case_url
     axe_check(page)
     _shot(page, "practice-case")

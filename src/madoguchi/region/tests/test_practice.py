@@ -51,7 +51,11 @@ def published(town, dx, *, public=False, **fields):
 @pytest.fixture
 def kochi():
     towns = hata_municipalities()
-    return {"towns": towns, "prefecture": towns[0].prefecture, "dx": prefecture_user(towns[0].prefecture)}
+    return {
+        "towns": towns,
+        "prefecture": towns[0].prefecture,
+        "dx": prefecture_user(towns[0].prefecture),
+    }
 
 
 def test_a_case_goes_from_draft_through_review_to_published(kochi):
@@ -283,7 +287,9 @@ def test_a_municipality_adopts_a_case_and_reports_its_result(client, kochi):
     # A draft or another prefecture's unpublished case cannot be taken up.
     hidden = draft(towns[1])
     with pytest.raises(ValidationError, match="公開中"):
-        services.adoption_start(case=hidden, municipality=towns[2], actor=dx, today=timezone.localdate())
+        services.adoption_start(
+            case=hidden, municipality=towns[2], actor=dx, today=timezone.localdate()
+        )
     client.force_login(StaffUserFactory(municipality=towns[2], manager=True))
     assert client.post(f"/staff/region/practice/{hidden.pk}/adopt/").status_code == 404
 
@@ -345,5 +351,7 @@ def test_the_search_page_over_http(client, kochi):
     body = page.content.decode()
     titles = re.findall(r'<h3 class="mg-h3"><a href="[^"]+">([^<]+)</a>', body)
     assert "件見つかりました" in body and titles[0] == "【例】公民館でのスマホ相談会"
-    hostile = client.get("/staff/region/practice/", {"theme": "<x>", "population": "∞", "q": "x" * 5000})
+    hostile = client.get(
+        "/staff/region/practice/", {"theme": "<x>", "population": "∞", "q": "x" * 5000}
+    )
     assert hostile.status_code == 200

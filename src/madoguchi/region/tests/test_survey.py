@@ -309,8 +309,12 @@ def test_the_prefecture_edits_and_reorders_questions_while_drafting(client):
     )
     assert moved.status_code == 302 and moved["Location"].endswith(f"#q{policy.pk}")
     assert structure() == ["cio", "policy", "cio_adviser", "external_talent"]
-    client.post(f"/staff/region/surveys/{survey.pk}/questions/{policy.pk}/move/", {"direction": "down"})
-    client.post(f"/staff/region/surveys/{survey.pk}/questions/{policy.pk}/move/", {"direction": "down"})
+    client.post(
+        f"/staff/region/surveys/{survey.pk}/questions/{policy.pk}/move/", {"direction": "down"}
+    )
+    client.post(
+        f"/staff/region/surveys/{survey.pk}/questions/{policy.pk}/move/", {"direction": "down"}
+    )
     assert structure() == ["cio", "cio_adviser", "external_talent", "policy"]
     last = client.post(
         f"/staff/region/surveys/{survey.pk}/questions/{policy.pk}/move/",
@@ -319,10 +323,16 @@ def test_the_prefecture_edits_and_reorders_questions_while_drafting(client):
     )
     assert "もう一番下" in last.content.decode()
     # Another prefecture's question (or one of another survey) is not found.
-    other = services.survey_create(prefecture=prefecture_for("221007"), fiscal_year=2026, title="他県")
+    other = services.survey_create(
+        prefecture=prefecture_for("221007"), fiscal_year=2026, title="他県"
+    )
     stranger = other.questions.first()
-    assert client.get(f"/staff/region/surveys/{survey.pk}/questions/{stranger.pk}/").status_code == 404
-    assert client.get(f"/staff/region/surveys/{other.pk}/questions/{stranger.pk}/").status_code == 404
+    assert (
+        client.get(f"/staff/region/surveys/{survey.pk}/questions/{stranger.pk}/").status_code == 404
+    )
+    assert (
+        client.get(f"/staff/region/surveys/{other.pk}/questions/{stranger.pk}/").status_code == 404
+    )
     with pytest.raises(ValidationError, match="識別子は変えられません"):
         services.question_edit(question=policy, key="other")
     # The next year keeps the key, so the edited question is compared year on year.
