@@ -84,7 +84,13 @@ class ReviewForm(forms.Form):
 
 class ResultForm(forms.Form):
     label = forms.CharField(label=_("結果"), max_length=80, help_text=_("例：待ち時間の短縮"))
-    value = forms.DecimalField(label=_("数値"), max_digits=14, decimal_places=2)
+    value = forms.DecimalField(
+        label=_("数値"),
+        max_digits=14,
+        decimal_places=2,
+        min_value=-(10**11),
+        max_value=10**11,
+    )
     unit = forms.CharField(label=_("単位"), max_length=20, help_text=_("例：分、時間、%"))
     period = forms.ChoiceField(label=_("期間"), choices=EffectPeriod.choices)
     on = forms.DateField(label=_("結果の時点"), widget=forms.DateInput(attrs={"type": "date"}))

@@ -81,7 +81,7 @@ def _case_form(request: HttpRequest, case: PracticeCase | None) -> HttpResponse:
                 **form.cleaned_data,
             )
         except ValidationError as exc:
-            form.add_error(None, exc)
+            form.add_error(None, exc.messages)
         else:
             messages.success(request, _("保存しました。"))
             return redirect("region:practice_case", pk=saved.pk)
@@ -237,7 +237,7 @@ def case_review(request: HttpRequest, pk: int) -> HttpResponse:
                 note=form.cleaned_data["note"],
             )
         except ValidationError as exc:
-            form.add_error(None, exc)
+            form.add_error(None, exc.messages)
         else:
             messages.success(
                 request,
@@ -280,7 +280,7 @@ def result(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.adoption_report(adoption=adoption, **form.cleaned_data)
         except ValidationError as exc:
-            form.add_error(None, exc)
+            form.add_error(None, exc.messages)
         else:
             messages.success(request, _("結果を報告しました。"))
             return redirect("region:practice_case", pk=case.pk)

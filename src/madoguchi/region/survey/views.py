@@ -136,7 +136,7 @@ def question_edit(request: HttpRequest, pk: int, question_id: int) -> HttpRespon
         try:
             services.question_edit(question=question, **form.cleaned_data)
         except ValidationError as exc:
-            form.add_error(None, exc)
+            form.add_error(None, exc.messages)
         else:
             messages.success(request, _("設問を変更しました。"))
             return redirect("region:survey", pk=survey.pk)

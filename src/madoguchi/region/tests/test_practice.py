@@ -259,6 +259,17 @@ def test_a_municipality_adopts_a_case_and_reports_its_result(client, kochi):
     assert adoption.municipality == towns[3] and adoption.started_on == timezone.localdate()
     again = client.post(url + "adopt/", follow=True).content.decode()
     assert "もう取り組んでいます" in again and Adoption.objects.count() == 1
+    huge = client.post(
+        url + "result/",
+        {
+            "label": "x",
+            "value": "999999999999",
+            "unit": "分",
+            "period": "per_case",
+            "on": "2026-01-01",
+        },
+    )
+    assert huge.status_code == 400
     before = (adoption.started_on - timedelta(days=1)).isoformat()
     refused = client.post(
         url + "result/",
