@@ -84,3 +84,27 @@ def test_publish_review_find_and_adopt_a_case(page, axe_check):
     assert page.url == case_url
     axe_check(page)
     _shot(page, "practice-case")
+
+
+def test_survey_questions_are_edited_and_moved_without_javascript(phone, axe):
+    """上へ / 下へ and the edit form are plain form posts: they work with JavaScript off."""
+    from madoguchi.region.survey import services as survey_services
+
+    towns = hata_municipalities()
+    dx = prefecture_user(towns[0].prefecture)
+    survey = survey_services.survey_create(
+        prefecture=towns[0].prefecture, fiscal_year=2026, title="DX推進状況調査"
+    )
+    page = phone("ja", False)
+    _sign_in(page, dx)
+    page.goto(page.base_url + f"/staff/region/surveys/{survey.pk}/")
+    page.get_by_role("button", name="3番目を上へ").first.click()
+    structure = page.locator("ol.rg-questions").first.locator("> li")
+    expect(structure.nth(1)).to_contain_text("全体方針")
+    axe(page)
+    page.get_by_role("link", name="2番目の設問を変更").first.click()
+    page.get_by_label("設問", exact=True).fill("DX推進の全体方針を策定していますか。")
+    page.get_by_role("button", name="変更する").click()
+    expect(page.locator("main")).to_contain_text("設問を変更しました。")
+    expect(structure.nth(1)).to_contain_text("DX推進の全体方針を策定していますか。")
+    _shot(page, "survey-questions")
