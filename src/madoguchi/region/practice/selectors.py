@@ -160,9 +160,10 @@ def in_review(*, prefecture_id: int) -> list[PracticeCase]:
 
 
 def adopted(*, municipality: Municipality) -> list[Adoption]:
-    """The cases the municipality took up (with its result, once reported)."""
+    """The published cases the municipality took up (with its result, once reported); a case
+    its author took back to a draft is out of sight until published again."""
     return list(
-        Adoption.objects.filter(municipality=municipality)
+        Adoption.objects.filter(municipality=municipality, case__status=PracticeStatus.PUBLISHED)
         .select_related("case__municipality")
         .order_by("-started_on", "-pk")
     )

@@ -295,6 +295,12 @@ def test_a_municipality_adopts_a_case_and_reports_its_result(client, kochi):
         client.force_login(user)
         page = client.get(url).content.decode()
         assert f"<strong>{towns[3].name}</strong>" in page and "記入時間の短縮：3 分" in page
+    adopter = StaffUserFactory(municipality=towns[3], manager=True)
+    client.force_login(adopter)
+    assert "事前入力で書かない窓口" in client.get("/staff/region/practice/").content.decode()
+    services.case_withdraw(case=case)  # back to a draft: out of the adopter's sight
+    assert "事前入力で書かない窓口" not in client.get("/staff/region/practice/").content.decode()
+    assert client.get(url).status_code == 404
     # A draft or another prefecture's unpublished case cannot be taken up.
     hidden = draft(towns[1])
     with pytest.raises(ValidationError, match="公開中"):
