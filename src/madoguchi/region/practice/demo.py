@@ -13,8 +13,8 @@ from django.utils import timezone
 from madoguchi.accounts.models import StaffUser
 from madoguchi.tenancy.models import Municipality
 
-from ..models import EffectPeriod, PracticeCase, PracticeStatus
-from . import services
+from ..models import EffectPeriod
+from . import selectors, services
 
 SOURCE_NOTE = "数値は公表資料をもとにした概数です。参考にするときは原典を確かめてください。"
 
@@ -108,19 +108,18 @@ CASES = [
 ]
 
 
-def load(*, towns: list[Municipality], actor: StaffUser | None) -> None:
-    """Idempotent: does nothing once the prefecture has example cases."""
-    if PracticeCase.objects.filter(
-        municipality__prefecture_id=towns[0].prefecture_id, is_example=True
-    ).exists():
+def load(*, towns: list[Municipality], actor: StaffUser) -> None:
+    """Idempotent: does nothing once the prefecture has example cases. `actor`: the
+    prefecture's DX team member who publishes them."""
+    if selectors.has_examples(prefecture_id=towns[0].prefecture_id):
         return
     today = timezone.localdate()
     made = []
     for index, title, themes, background, summary, keywords, effect, public in CASES:
-        town = towns[index % len(towns)]
         case = services.case_save(
-            municipality=town,
+            municipality=towns[index % len(towns)],
             actor=None,
+            example=True,
             title=title,
             themes=themes,
             background=background,
@@ -131,16 +130,9 @@ def load(*, towns: list[Municipality], actor: StaffUser | None) -> None:
         label, value, unit, period = effect
         services.effect_add(case=case, label=label, value=Decimal(value), unit=unit, period=period)
         services.case_submit(case=case)
-        if actor is not None:
-            services.case_review(case=case, actor=actor, publish=True, is_public=public, note="")
-        else:
-            case.status = PracticeStatus.PUBLISHED
-            case.is_public = public
-            case.published_at = timezone.now()
-            case.save()
-        PracticeCase.objects.filter(pk=case.pk).update(is_example=True)
+        services.case_review(case=case, actor=actor, publish=True, is_public=public, note="")
         made.append(case)
-    if len(towns) > 1 and actor is not None:
+    if len(towns) > 1:
         adoption = services.adoption_start(
             case=made[0], municipality=towns[1], actor=actor, today=today - timedelta(days=200)
         )
@@ -153,7 +145,7 @@ def load(*, towns: list[Municipality], actor: StaffUser | None) -> None:
             on=today - timedelta(days=20),
             note="【例】住民票と印鑑登録の窓口で計測。",
         )
-    if len(towns) > 2 and actor is not None:
+    if len(towns) > 2:
         services.adoption_start(
             case=made[1], municipality=towns[2], actor=actor, today=today - timedelta(days=60)
         )

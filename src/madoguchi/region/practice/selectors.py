@@ -95,6 +95,12 @@ def adoption_of(*, case: PracticeCase, municipality: Municipality) -> Adoption |
     return Adoption.objects.filter(case=case, municipality=municipality).first()
 
 
+def has_examples(*, prefecture_id: int) -> bool:
+    return PracticeCase.objects.filter(
+        municipality__prefecture_id=prefecture_id, is_example=True
+    ).exists()
+
+
 def theme_labels() -> dict[str, str]:
     return {value: str(label) for value, label in PracticeTheme.choices}
 

@@ -47,11 +47,13 @@ def case_save(
     municipality: Municipality,
     actor: StaffUser | None,
     case: PracticeCase | None = None,
+    example: bool = False,
     **fields: Any,
 ) -> PracticeCase:
-    """Create a draft, or change one (only a draft changes)."""
+    """Create a draft, or change one (only a draft changes). `example`: a case written for the
+    demo from public information, marked as such wherever it is shown."""
     if case is None:
-        case = PracticeCase(municipality=municipality, created_by=actor)
+        case = PracticeCase(municipality=municipality, created_by=actor, is_example=example)
     else:
         _draft_only(case)
     unknown = set(fields) - set(CASE_FIELDS)
