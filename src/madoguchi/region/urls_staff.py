@@ -3,6 +3,7 @@
 from django.urls import path
 
 from . import views
+from .practice import views as practice
 from .survey import views as survey
 from .talent import views as talent
 
@@ -41,6 +42,16 @@ urlpatterns = [
     path("surveys/<int:pk>/", survey.survey_detail, name="survey"),
     path("surveys/<int:pk>/status/", survey.survey_status, name="survey_status"),
     path("surveys/<int:pk>/questions/new/", survey.question_create, name="question_create"),
+    path(
+        "surveys/<int:pk>/questions/<int:question_id>/",
+        survey.question_edit,
+        name="question_edit",
+    ),
+    path(
+        "surveys/<int:pk>/questions/<int:question_id>/move/",
+        survey.question_move,
+        name="question_move",
+    ),
     path("surveys/<int:pk>/answer/", survey.answer, name="survey_answer"),
     path("surveys/<int:pk>/evidence/", survey.evidence_upload, name="evidence_upload"),
     path(
@@ -63,4 +74,14 @@ urlpatterns = [
     path("talent/needs/<int:pk>/", talent.need_detail, name="need"),
     path("talent/needs/<int:pk>/assign/", talent.need_assign, name="need_assign"),
     path("talent/needs/<int:pk>/visits/", talent.visit_create, name="visit_create"),
+    # Good practice
+    path("practice/", practice.library, name="practice"),
+    path("practice/new/", practice.case_create, name="practice_create"),
+    path("practice/<int:pk>/", practice.case_detail, name="practice_case"),
+    path("practice/<int:pk>/edit/", practice.case_edit, name="practice_edit"),
+    path("practice/<int:pk>/effects/", practice.effects, name="practice_effects"),
+    path("practice/<int:pk>/state/", practice.case_state, name="practice_state"),
+    path("practice/<int:pk>/review/", practice.case_review, name="practice_review"),
+    path("practice/<int:pk>/adopt/", practice.adopt, name="practice_adopt"),
+    path("practice/<int:pk>/result/", practice.result, name="practice_result"),
 ]

@@ -1,4 +1,5 @@
-"""What Madoguchi measured per municipality: applications, bookings and FAQ questions.
+"""What Madoguchi measured per municipality: applications, bookings and FAQ questions, the
+shares the DX survey pre-fills and the effects the good-practice library pre-fills.
 
 Read through each app's read contract (its selectors), never its models, so region stays a
 reader of the apps below it.
@@ -6,15 +7,20 @@ reader of the apps below it.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 
 from madoguchi.applications import facts as application_facts
 from madoguchi.applications.selectors import application_counts_by_municipality
 from madoguchi.counter.selectors import preinput_redemption_counts
 from madoguchi.faq.selectors import question_counts_by_municipality
+from madoguchi.insights import selectors as insights
+from madoguchi.reservations import facts as visit_facts
 from madoguchi.reservations.selectors import booking_counts_by_municipality
 from madoguchi.tenancy.access import Scope
+from madoguchi.tenancy.models import Municipality
 
 from .models import Measured, UsageSource
 
@@ -103,3 +109,42 @@ def measured_shares(*, scope: Scope, first: date, last: date) -> dict[int, Measu
         )
         for m in scope.municipalities()
     }
+
+
+@dataclass(frozen=True)
+class MeasuredEffects:
+    """What the good-practice library pre-fills for one municipality (None: nothing measured)."""
+
+    online_share: int | None
+    preinput_share: int | None
+    staff_hours: Decimal | None  # online applications × measured counter minutes / 60
+    median_wait: int | None  # minutes, nearest rank, like the insights
+
+
+def measured_effects(
+    *, municipality: Municipality, first: date, last: date, today: date
+) -> MeasuredEffects:
+    """One municipality's measured figures over local days `first` through `last` (the
+    applications', counter's and hall's read contracts; the insights' rules)."""
+    scope = Scope.of_municipality(municipality)
+    shares = measured_shares(scope=scope, first=first, last=last).get(
+        municipality.pk, MeasuredShares()
+    )
+    visits = visit_facts.visit_days(
+        scope=scope, first=first, last=last, today=today, target_seconds=0
+    )
+    minutes = insights.counter_minutes(visits)
+    hours = None
+    if minutes is not None:
+        hours = Decimal(shares.online * minutes / 60).quantize(Decimal("0.1"))
+    waits: Counter[int] = Counter()
+    for row in visit_facts.visit_histogram(
+        scope=scope, first=first, last=last, measure="wait", by="municipality"
+    ):
+        waits[row.minutes] += row.count
+    return MeasuredEffects(
+        online_share=shares.online_share,
+        preinput_share=shares.preinput_share,
+        staff_hours=hours,
+        median_wait=insights.percentile(waits, 0.5),
+    )

@@ -1,6 +1,17 @@
 """The prefecture console's models, one module per part: joint procurement and cost sharing
-(procurement.py), the DX progress survey (survey.py) and the talent pool (talent.py)."""
+(procurement.py), the DX progress survey (survey.py), the talent pool (talent.py) and the
+good-practice library (practice.py)."""
 
+from .practice import (
+    Adoption,
+    EffectMetric,
+    EffectPeriod,
+    EffectSource,
+    PracticeCase,
+    PracticeEffect,
+    PracticeStatus,
+    PracticeTheme,
+)
 from .procurement import (
     MAX_YEN,
     Agreement,
@@ -37,6 +48,7 @@ from .talent import (
 
 __all__ = [
     "MAX_YEN",
+    "Adoption",
     "Agreement",
     "AgreementChange",
     "AgreementMember",
@@ -44,12 +56,19 @@ __all__ = [
     "Assignment",
     "AssignmentStatus",
     "Domain",
+    "EffectMetric",
+    "EffectPeriod",
+    "EffectSource",
     "Evidence",
     "JointSystem",
     "Measured",
     "Need",
     "NeedStatus",
     "Participation",
+    "PracticeCase",
+    "PracticeEffect",
+    "PracticeStatus",
+    "PracticeTheme",
     "Question",
     "QuestionKind",
     "Response",

@@ -46,6 +46,18 @@ class QuestionForm(forms.ModelForm):
         return cleaned
 
 
+class QuestionEditForm(QuestionForm):
+    """The same question without its key: the key names the question year on year."""
+
+    class Meta(QuestionForm.Meta):
+        fields = [f for f in QuestionForm.Meta.fields if f != "key"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and not self.is_bound:
+            self.initial["choices_text"] = "\n".join(self.instance.choices)
+
+
 class EvidenceForm(forms.Form):
     question = forms.TypedChoiceField(label=_("どの設問の資料か"), coerce=int, required=False)
     file = forms.FileField(

@@ -88,6 +88,13 @@ def survey_for_municipality(*, municipality: Municipality, pk: int) -> Survey:
     return found
 
 
+def question_get(*, survey: Survey, pk: int) -> Question:
+    found = survey.questions.filter(pk=pk).first()
+    if found is None:
+        raise Http404
+    return found
+
+
 def questions(*, survey: Survey) -> list[Question]:
     return list(survey.questions.order_by("order", "pk"))
 

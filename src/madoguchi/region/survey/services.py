@@ -68,18 +68,98 @@ def survey_set_status(*, survey: Survey, status: str) -> Survey:
     return survey
 
 
-def question_add(*, survey: Survey, **fields: Any) -> Question:
+def _drafting(survey: Survey) -> None:
     if survey.status != SurveyStatus.DRAFT:
         raise ValidationError(_("設問を変えられるのは準備中の調査だけです。"))
-    last = survey.questions.order_by("-order").values_list("order", flat=True).first() or 0
-    question = Question(survey=survey, order=last + 10, **fields)
+
+
+def answered(survey: Survey) -> bool:
+    """Whether any municipality has answered: from then on the questions keep their wording,
+    type and order, so every answer keeps the meaning it was given."""
+    return Answer.objects.filter(question__survey=survey).exclude(value="").exists()
+
+
+def _unanswered(survey: Survey) -> None:
+    if answered(survey):
+        raise ValidationError(
+            _("この調査にはもう回答があるため、設問の内容と順番は変えられません。")
+        )
+
+
+def _check_choices(question: Question) -> None:
     if question.kind == QuestionKind.CHOICE and len(question.choices) < 2:
         raise ValidationError(_("選択肢を2つ以上書いてください。"))
+
+
+def question_add(*, survey: Survey, **fields: Any) -> Question:
+    _drafting(survey)
+    last = survey.questions.order_by("-order").values_list("order", flat=True).first() or 0
+    question = Question(survey=survey, order=last + 10, **fields)
+    _check_choices(question)
     question.full_clean()
     try:
         question.save()
     except IntegrityError as exc:
         raise ValidationError(_("この識別子の設問はもうあります。")) from exc
+    return question
+
+
+# What editing may change: never the key (it names the question year on year) nor the survey.
+QUESTION_EDITABLE = (
+    "section", "text", "help_text", "kind", "choices", "unit", "max_value", "measured",
+    "evidence_requested",
+)  # fmt: skip
+
+
+def question_edit(*, question: Question, **fields: Any) -> Question:
+    """Change a question's wording and type while its survey is drafted and unanswered."""
+    _drafting(question.survey)
+    _unanswered(question.survey)
+    refused = set(fields) - set(QUESTION_EDITABLE)
+    if refused:
+        raise ValidationError(
+            _("設問の識別子は変えられません（前年度と比べるための名前です）。")
+            if "key" in refused
+            else _("変えられない項目があります。")
+        )
+    for name, value in fields.items():
+        setattr(question, name, value)
+    if question.kind != QuestionKind.CHOICE:
+        question.choices = []
+    _check_choices(question)
+    question.full_clean()
+    question.save()
+    return question
+
+
+def question_move(*, question: Question, up: bool) -> Question:
+    """Swap the question with its neighbour in the same section (上へ / 下へ)."""
+    survey = question.survey
+    _drafting(survey)
+    _unanswered(survey)
+    with transaction.atomic():
+        siblings = list(
+            Question.objects.select_for_update()
+            .filter(survey=survey, section=question.section)
+            .order_by("order", "pk")
+        )
+        index = next(i for i, q in enumerate(siblings) if q.pk == question.pk)
+        other = index - 1 if up else index + 1
+        if not 0 <= other < len(siblings):
+            raise ValidationError(
+                _("この設問はもう一番上です。") if up else _("この設問はもう一番下です。")
+            )
+        siblings[index], siblings[other] = siblings[other], siblings[index]
+        # Renumber the section in steps of 10 within the section's own range of orders.
+        orders = sorted(q.order for q in siblings)
+        if len(set(orders)) < len(orders):
+            start = orders[0]
+            orders = [start + 10 * i for i in range(len(siblings))]
+        for q, order in zip(siblings, orders, strict=True):
+            if q.order != order:
+                q.order = order
+                q.save(update_fields=["order"])
+    question.refresh_from_db()
     return question
 
 

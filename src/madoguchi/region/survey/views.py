@@ -12,6 +12,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -25,7 +26,7 @@ from madoguchi.tenancy.models import Municipality
 from ..models import SurveyStatus
 from ..pages import csv_response, prefecture_of
 from . import selectors, services
-from .forms import EvidenceForm, QuestionForm, SurveyForm
+from .forms import EvidenceForm, QuestionEditForm, QuestionForm, SurveyForm
 
 
 @staff_required(REGION_TAKE_PART, personal_data=False, tenant=Tenant.ANY)
@@ -85,6 +86,7 @@ def survey_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "statuses": statuses,
             "submitted": sum(1 for _m, r in statuses if r and r.submitted_at),
             "can_manage": staff_user(request).has_perm(REGION_MANAGE),
+            "can_edit": survey.status == SurveyStatus.DRAFT and not services.answered(survey),
             "status_choices": SurveyStatus.choices,
         },
     )
@@ -123,6 +125,39 @@ def question_create(request: HttpRequest, pk: int) -> HttpResponse:
         {"survey": survey, "form": form},
         status=400 if request.method == "POST" else 200,
     )
+
+
+@staff_required(REGION_MANAGE, personal_data=False, tenant=Tenant.PREFECTURE)
+def question_edit(request: HttpRequest, pk: int, question_id: int) -> HttpResponse:
+    survey = selectors.survey_get(prefecture=prefecture_of(request), pk=pk)
+    question = selectors.question_get(survey=survey, pk=question_id)
+    form = QuestionEditForm(request.POST or None, instance=question)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.question_edit(question=question, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc.messages)
+        else:
+            messages.success(request, _("設問を変更しました。"))
+            return redirect("region:survey", pk=survey.pk)
+    return render(
+        request,
+        "region/survey/question_form.html",
+        {"survey": survey, "form": form, "question": question},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@staff_required(REGION_MANAGE, personal_data=False, tenant=Tenant.PREFECTURE)
+@require_POST
+def question_move(request: HttpRequest, pk: int, question_id: int) -> HttpResponse:
+    survey = selectors.survey_get(prefecture=prefecture_of(request), pk=pk)
+    question = selectors.question_get(survey=survey, pk=question_id)
+    try:
+        services.question_move(question=question, up=request.POST.get("direction") != "down")
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    return redirect(f"{reverse('region:survey', kwargs={'pk': survey.pk})}#q{question.pk}")
 
 
 def _own_municipality(request: HttpRequest) -> Municipality:

@@ -60,3 +60,11 @@ def subtract(value: Any, other: Any) -> str:
     if not difference:
         return "0"
     return f"{difference:+}".replace("-", "−")
+
+
+@register.filter
+def figure(value: Any) -> str:
+    """A measured or reported figure without padding zeros: 1950.00 → 1,950, 0.40 → 0.4."""
+    if isinstance(value, Decimal) and value != value.to_integral_value():
+        return format(value.normalize(), ",f")
+    return comma(value)

@@ -5,6 +5,7 @@ and who sees which answers."""
 from __future__ import annotations
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from madoguchi.accounts.tests.factories import StaffUserFactory
@@ -269,3 +270,97 @@ def test_results_csv_neutralises_formula_cells(client):
     cells = [cell for row in csv_module.reader(io.StringIO(text)) for cell in row]
     assert not [cell for cell in cells if is_formula(cell)]
     assert sum(1 for cell in cells if cell.lstrip("'").startswith(("=", "+", "-", "@"))) >= 1
+
+
+def test_the_prefecture_edits_and_reorders_questions_while_drafting(client):
+    towns = hata_municipalities()
+    survey = services.survey_create(prefecture=towns[0].prefecture, fiscal_year=2026, title="調査")
+    client.force_login(prefecture_user(towns[0].prefecture))
+    policy = survey.questions.get(key="policy")
+    page = client.get(f"/staff/region/surveys/{survey.pk}/questions/{policy.pk}/")
+    assert page.status_code == 200 and "策定済み\n" in page.content.decode()
+    sent = client.post(
+        f"/staff/region/surveys/{survey.pk}/questions/{policy.pk}/",
+        {
+            "section": "structure",
+            "key": "renamed",  # not a field of the edit form: the key stays
+            "text": "DX推進の全体方針はありますか。",
+            "help_text": "計画・指針を含みます。",
+            "kind": "choice",
+            "choices_text": "ある\nつくっている\nない",
+        },
+    )
+    assert sent.status_code == 302
+    policy.refresh_from_db()
+    assert policy.key == "policy" and policy.text == "DX推進の全体方針はありますか。"
+    assert policy.choices == ["ある", "つくっている", "ない"] and policy.help_text
+    one_choice = client.post(
+        f"/staff/region/surveys/{survey.pk}/questions/{policy.pk}/",
+        {"section": "structure", "text": "x", "kind": "choice", "choices_text": "ある"},
+    )
+    assert one_choice.status_code == 400 and "2つ以上" in one_choice.content.decode()
+    # 上へ / 下へ swap neighbours inside the section (a form post, no JavaScript).
+    structure = lambda: list(  # noqa: E731
+        survey.questions.filter(section="structure").order_by("order").values_list("key", flat=True)
+    )
+    assert structure() == ["cio", "cio_adviser", "policy", "external_talent"]
+    moved = client.post(
+        f"/staff/region/surveys/{survey.pk}/questions/{policy.pk}/move/", {"direction": "up"}
+    )
+    assert moved.status_code == 302 and moved["Location"].endswith(f"#q{policy.pk}")
+    assert structure() == ["cio", "policy", "cio_adviser", "external_talent"]
+    client.post(
+        f"/staff/region/surveys/{survey.pk}/questions/{policy.pk}/move/", {"direction": "down"}
+    )
+    client.post(
+        f"/staff/region/surveys/{survey.pk}/questions/{policy.pk}/move/", {"direction": "down"}
+    )
+    assert structure() == ["cio", "cio_adviser", "external_talent", "policy"]
+    last = client.post(
+        f"/staff/region/surveys/{survey.pk}/questions/{policy.pk}/move/",
+        {"direction": "down"},
+        follow=True,
+    )
+    assert "もう一番下" in last.content.decode()
+    # Another prefecture's question (or one of another survey) is not found.
+    other = services.survey_create(
+        prefecture=prefecture_for("221007"), fiscal_year=2026, title="他県"
+    )
+    stranger = other.questions.first()
+    assert (
+        client.get(f"/staff/region/surveys/{survey.pk}/questions/{stranger.pk}/").status_code == 404
+    )
+    assert (
+        client.get(f"/staff/region/surveys/{other.pk}/questions/{stranger.pk}/").status_code == 404
+    )
+    with pytest.raises(ValidationError, match="識別子は変えられません"):
+        services.question_edit(question=policy, key="other")
+    # The next year keeps the key, so the edited question is compared year on year.
+    next_year = services.survey_create(prefecture=survey.prefecture, fiscal_year=2027, title="調査")
+    assert next_year.questions.get(key="policy").text == "DX推進の全体方針はありますか。"
+
+
+def test_questions_cannot_change_once_answered(client):
+    towns = hata_municipalities()
+    survey = services.survey_create(prefecture=towns[0].prefecture, fiscal_year=2026, title="調査")
+    services.survey_set_status(survey=survey, status=SurveyStatus.OPEN)
+    submit(survey, towns[0], policy="策定済み")
+    cio = survey.questions.get(key="cio")
+    client.force_login(prefecture_user(towns[0].prefecture))
+    base = f"/staff/region/surveys/{survey.pk}/questions/{cio.pk}/"
+    opened = client.post(base, {"section": "structure", "text": "変えた", "kind": "yes_no"})
+    assert opened.status_code == 400 and "準備中の調査だけ" in opened.content.decode()
+    # Even set back to 準備中, an answered survey keeps its questions.
+    services.survey_set_status(survey=survey, status=SurveyStatus.DRAFT)
+    refused = client.post(base, {"section": "structure", "text": "変えた", "kind": "yes_no"})
+    assert refused.status_code == 400
+    assert "もう回答があるため、設問の内容と順番は変えられません" in refused.content.decode()
+    moved = client.post(base + "move/", {"direction": "down"}, follow=True).content.decode()
+    assert "もう回答があるため" in moved
+    cio.refresh_from_db()
+    assert cio.text != "変えた" and cio.order == 10
+    detail = client.get(f"/staff/region/surveys/{survey.pk}/").content.decode()
+    assert "番目を上へ" not in detail and "番目の設問を変更" not in detail
+    # A municipality cannot reach the editor at all.
+    client.force_login(StaffUserFactory(municipality=towns[0], manager=True))
+    assert client.get(base).status_code == 403

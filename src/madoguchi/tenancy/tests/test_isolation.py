@@ -60,6 +60,8 @@ from madoguchi.region.models import (
     Evidence,
     JointSystem,
     Need,
+    PracticeCase,
+    Question,
     Response,
     Specialist,
     Survey,
@@ -406,11 +408,13 @@ PARAMETERS: dict[str, Source | dict[str, Source]] = {
         "staff/region/surveys/": Object(Survey),
         "staff/region/talent/specialists/": Object(Specialist),
         "staff/region/talent/needs/": Object(Need),
+        "staff/region/practice/": Object(PracticeCase),
         "/region/procurement/": Skip("public page: systems a prefecture chose to publish"),
     },
     "run_id": {"staff/applications/export/": Object(ExportRun), "staff/intake/": Object(ImportRun)},
     "item_id": Object(QuarantineItem),
     "evidence_id": Object(Evidence),
+    "question_id": Object(Question),
     "set_id": Object(FaqSet),
     # A shared procedure belongs to a prefecture or the nation (catalogue tests: offered_to).
     "shared_id": Object(SharedProcedure),
@@ -645,6 +649,9 @@ def build_town(key: str, prefecture: Prefecture, code: str) -> Town:
     survey = Survey.objects.create(
         prefecture=prefecture, fiscal_year=2026, title=f"{town.marker}の調査", status="open"
     )
+    Question.objects.create(
+        survey=survey, section="structure", key="cio", text=f"{town.marker}の設問", kind="yes_no"
+    )
     response = Response.objects.create(survey=survey, municipality=municipality)
     evidence = Evidence(
         municipality=municipality,
@@ -657,6 +664,9 @@ def build_town(key: str, prefecture: Prefecture, code: str) -> Town:
     evidence.file.save(str(evidence.id), ContentFile(pdf_bytes()), save=False)
     evidence.save()
     Specialist.objects.create(prefecture=prefecture, name=f"{town.marker}の人材", role="engineer")
+    PracticeCase.objects.create(
+        municipality=municipality, title=f"{town.marker}の事例", summary=town.marker
+    )
     Need.objects.create(
         municipality=municipality,
         title=f"{town.marker}の依頼",

@@ -12,6 +12,7 @@ from madoguchi.accounts.models import Role, StaffUser
 from madoguchi.core.municipality_code import with_check_digit
 from madoguchi.region import services
 from madoguchi.region.models import Agreement, Domain, JointSystem, SystemType, UsageSource
+from madoguchi.region.practice import demo as practice_demo
 from madoguchi.region.survey import demo as survey_demo
 from madoguchi.region.talent import demo as talent_demo
 from madoguchi.tenancy.models import Municipality
@@ -24,7 +25,7 @@ NEIGHBOURS = [("22998", "予約町", 12_000), ("22997", "相談村", 3_200)]
 class Command(BaseCommand):
     help = (
         "デモ用の広域連携（県のDX推進チーム、共同調達、負担金の協定、DX推進状況調査、"
-        "DX人材）を読み込む（何度実行してもよい）。"
+        "DX人材、参考事例集）を読み込む（何度実行してもよい）。"
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -124,6 +125,7 @@ class Command(BaseCommand):
             actor=user,
         )
         talent_demo.load(prefecture=prefecture, towns=towns, actor=user)
+        practice_demo.load(towns=towns, actor=user)
         if options["verbosity"] >= 1:
             self.stdout.write(
                 f"Prefecture console: /staff/region/ as {DEMO_PREFECTURE_USER} "
