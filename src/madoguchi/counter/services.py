@@ -328,7 +328,7 @@ def _redeem_token(
 
 def _redeem_payload(
     municipality: Municipality, lines: list[str], staff: StaffUser | None, now: datetime
-) -> PreInputData:
+) -> PreInputData | VisitData:
     message = codec.join(lines)
     if codec.peek(message).municipality_code != municipality.code:
         raise PreInputRefused("PI-OTHER-TOWN")
@@ -509,14 +509,13 @@ def _visit_items(municipality: Municipality, raw: Any) -> list[VisitItem]:
     for entry in raw if isinstance(raw, list) else []:
         if not isinstance(entry, dict) or not isinstance(entry.get("answers"), dict):
             raise PreInputRefused("PI-FORMAT")
+        number = entry.get("form_version")
         form_version = (
             FormVersion.objects.select_related("procedure")
             .filter(
                 procedure__municipality=municipality,
                 procedure__slug=str(entry.get("procedure", "")),
-                number=entry.get("form_version")
-                if isinstance(entry.get("form_version"), int)
-                else -1,
+                number=number if isinstance(number, int) else -1,
             )
             .first()
         )

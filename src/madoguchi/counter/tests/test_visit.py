@@ -294,6 +294,8 @@ def test_resident_enters_shared_data_once_for_three_procedures_and_the_counter_s
         assert response.status_code == 302, response.content.decode()
         check = response["Location"]
         urls.append(check)
+        page = client.get(check).content.decode()
+        assert "窓口用のQRコードを作る" in page and "まだ申請にはなりません" in page
         response = client.post(check)
         assert response.status_code == 302
     result = response["Location"]

@@ -37,7 +37,8 @@ def _age(birth: Any, today: date) -> int | None:
 
 
 def _person_key(person: Mapping[str, Any]) -> str:
-    name = person.get("name") if isinstance(person.get("name"), dict) else {}
+    found = person.get("name")
+    name: Mapping[str, Any] = found if isinstance(found, dict) else {}
     return f"{name.get('family', '')}|{name.get('given', '')}|{person.get('birth_date', '')}"
 
 
@@ -164,7 +165,8 @@ def suggestions(
 ) -> list[Suggestion]:
     """Procedures (slugs among `offered`, not in `already`) the rules propose, in rule order,
     each with every reason that holds."""
-    offered, found = set(offered), {}
+    offered = set(offered)
+    found: dict[str, list[tuple[str, str]]] = {}
     for rule in rules()["suggestions"]:
         slug = rule["procedure"]
         if slug in offered and slug not in already and _holds(rule["when"], facts):
