@@ -13,6 +13,7 @@ import json
 from typing import Any
 
 from django.contrib import messages
+from django.contrib.sessions.backends.base import SessionBase
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -160,18 +161,35 @@ def _finish(
         shared=state["shared"],
     )
     request.session.pop(_key(request, "state"), None)
-    request.session[_key(request, "result")] = {
-        "event": state["event"],
-        "procedures": [i["procedure"] for i in state["items"]],
+    remember_result(
+        request.session,
+        municipality.code,
+        state["event"],
+        [i["procedure"] for i in state["items"]],
+        issued,
+    )
+    return redirect("counter:visit_result", municipality.code, state["event"])
+
+
+journey.JOURNEY_FINISHERS[MODE] = _finish
+
+
+def remember_result(
+    session: SessionBase,
+    municipality_code: str,
+    event: str,
+    procedures: list[str],
+    issued: services.PreInputIssued,
+) -> None:
+    """Keep what the visit's QR page needs in the resident's session (token sealed)."""
+    session[f"preinput-visit-result:{municipality_code}"] = {
+        "event": event,
+        "procedures": procedures,
         "mode": issued.mode,
         "token": sealing.seal(issued.token, purpose=TOKEN_PURPOSE) if issued.token else "",
         "texts": issued.qr_texts if issued.mode == PreInputMode.PAYLOAD else [],
         "expires_at": issued.expires_at.isoformat(),
     }
-    return redirect("counter:visit_result", municipality.code, state["event"])
-
-
-journey.JOURNEY_FINISHERS[MODE] = _finish
 
 
 def _result(request: HttpRequest, event: str) -> dict[str, Any] | None:
