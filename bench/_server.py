@@ -38,6 +38,9 @@ def setup_django_for_client() -> None:
 
 
 def free_port() -> int:
+    """MADOGUCHI_BENCH_PORT when set (a machine shared by several people), else any free port."""
+    if os.environ.get("MADOGUCHI_BENCH_PORT"):
+        return int(os.environ["MADOGUCHI_BENCH_PORT"])
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])

@@ -6,7 +6,7 @@ Every page works without JavaScript. Drafts are tied to the browser session; a r
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.contrib import messages
@@ -56,10 +56,25 @@ JourneyFinisher = Callable[[HttpRequest, Procedure, Draft, dict[str, Any]], Http
 JOURNEY_FINISHERS: dict[str, JourneyFinisher] = {}
 
 
-def journey_begin(request: HttpRequest, procedure: Procedure, draft: Draft, *, mode: str) -> None:
-    """Make `draft` the session's journey for `procedure`, ending in the finisher of `mode`."""
+def journey_begin(
+    request: HttpRequest,
+    procedure: Procedure,
+    draft: Draft,
+    *,
+    mode: str,
+    prefilled_steps: Iterable[str] = (),
+) -> None:
+    """Make `draft` the session's journey for `procedure`, ending in the finisher of `mode`.
+
+    `prefilled_steps`: steps holding answers the journey brought in (another procedure of the
+    same visit), shown without errors until the resident sends them once."""
     request.session[_draft_key(request, procedure.slug)] = draft.pk
     request.session[f"journey-mode:{draft.pk}"] = mode
+    request.session[_prefilled_key(draft)] = list(prefilled_steps)
+
+
+def _prefilled_key(draft: Draft) -> str:
+    return f"journey-prefilled:{draft.pk}"
 
 
 def journey_mode(request: HttpRequest, draft: Draft) -> str:
@@ -193,7 +208,10 @@ def apply_step(request: HttpRequest, slug: str, step_key: str) -> HttpResponse:
         raise Http404
     index = keys.index(step_key)
     status = 200
+    prefilled = request.session.get(_prefilled_key(draft), [])
     if request.method == "POST":
+        if step_key in prefilled:
+            request.session[_prefilled_key(draft)] = [k for k in prefilled if k != step_key]
         form = build_step_form(
             definition, step_key, data=request.POST, files=request.FILES, answers=draft.answers
         )
@@ -241,7 +259,9 @@ def apply_step(request: HttpRequest, slug: str, step_key: str) -> HttpResponse:
                 return redirect("applications:apply_check", code, slug)
     else:
         form = build_step_form(definition, step_key, answers=draft.answers)
-        if step_key in selectors.draft_unfinished_steps(draft=draft, steps=[steps[index]]):
+        if step_key not in prefilled and step_key in selectors.draft_unfinished_steps(
+            draft=draft, steps=[steps[index]]
+        ):
             form.revalidate_saved()  # saved unfinished: say now what needs fixing
     return render(
         request,

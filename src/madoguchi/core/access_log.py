@@ -52,6 +52,8 @@ PUBLIC_PARAMETERS = frozenset(
         "number",  # a page of an attachment preview
         "exception_id",  # a closed day in the hall settings
         "case_id",  # a counter-mode form (its answers never are in a URL)
+        "visit_id",  # a scanned visit at the counter (several procedures)
+        "event",  # a life event's slug (the visit pre-input of its procedures)
         "shared_id",  # a shared procedure of the catalogue
         "adoption_id",  # a municipality's adoption of one
         "evidence_id",  # a DX-survey evidence file (downloaded after the access check)

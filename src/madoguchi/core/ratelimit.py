@@ -60,6 +60,9 @@ RULES: dict[str, Rule] = {
     "reservations.book.client": Rule(20, 3600),
     # Application forms rendered as PDF for residents (a tenth of a second of CPU each), per client.
     "counter.print.client": Rule(30, 600),
+    # Card reads handed off by a counter PC's agent, per counter station (a card a minute at
+    # the busiest counter; a looping agent or a stolen station token meets it).
+    "counter.card_read.station": Rule(30, 600),
     # Changes made by one staff member (every POST behind the staff guard: uploads, imports,
     # workflow actions that mail residents). Far above a busy day's work; a script or a stolen
     # session meets it.

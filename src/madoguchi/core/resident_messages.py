@@ -69,6 +69,9 @@ RESIDENT_SOURCES = (
     "counter/templates/counter/preinput_*",
     "counter/templates/counter/status_pdf_expired.html",
     "counter/preinput_views.py",
+    "counter/templates/counter/visit_start.html",
+    "counter/templates/counter/visit_result.html",
+    "counter/visit_views.py",
     "counter/preinput/*",
     # The FAQ chat and its widget.
     "faq/templates/faq/_*.html",

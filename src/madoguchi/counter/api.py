@@ -16,6 +16,7 @@ from ninja import Router, Schema
 from ninja.errors import HttpError
 from ninja.security import HttpBearer
 
+from madoguchi.core import ratelimit
 from madoguchi.core.api_errors import responses
 
 from . import services
@@ -31,6 +32,7 @@ class StationAuth(HttpBearer):
 
 
 router = Router(tags=["counter"], auth=StationAuth())
+CARD_READ_LIMIT = "counter.card_read.station"
 
 
 class CardAttributesIn(Schema):
@@ -47,11 +49,17 @@ class CardReadIn(Schema):
 
 @router.post(
     "/card-reads",
-    response=responses({204: None}, 401, 409, 422),
+    response=responses({204: None}, 401, 409, 422, 429),
     summary="カード読取結果の受け渡し",
 )
+@ratelimit.declare(CARD_READ_LIMIT)
 def card_read(request: HttpRequest, payload: CardReadIn) -> Any:
-    """The agent on a counter PC hands the card-face attributes to that counter's open form."""
+    """The agent on a counter PC hands the card-face attributes to that counter's open form.
+
+    Limited per counter station (429 over `counter.card_read.station`)."""
+    station: CounterStation = request.auth  # type: ignore[attr-defined]
+    if not ratelimit.hit(CARD_READ_LIMIT, f"station-{station.pk}"):
+        raise HttpError(429, ratelimit.refusal_message())
     try:
         services.counter_card_handoff(
             token=request.counter_token,  # type: ignore[attr-defined]

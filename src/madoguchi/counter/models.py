@@ -8,7 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from madoguchi.procedures.models import FormVersion, Procedure
+from madoguchi.procedures.models import FormVersion, LifeEvent, Procedure
 from madoguchi.tenancy.models import TenantOwned
 
 
@@ -207,6 +207,10 @@ class CounterCase(TenantOwned):
     application = models.ForeignKey(
         "applications.Application", on_delete=models.SET_NULL, null=True, related_name="+"
     )
+    # The visit (one scan, several procedures) this form was issued from, when there is one.
+    visit = models.ForeignKey(
+        "CounterVisit", on_delete=models.SET_NULL, null=True, blank=True, related_name="cases"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -255,3 +259,67 @@ class CounterEvent(TenantOwned):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.at:%Y-%m-%d %H:%M}"
+
+
+class PreInputVisit(TenantOwned):
+    """Token mode of a visit: several procedures pre-filled for one life event, one QR code.
+
+    `items` are the procedures' answers ({"procedure": slug, "form_version": n, "answers": …}),
+    `shared` the data entered once (applicant by role, household) for the related procedures the
+    counter may add. Like PreInput: only a keyed hash of the token; emptied when taken in."""
+
+    token_hash = models.CharField(max_length=64, unique=True)
+    life_event = models.ForeignKey(
+        LifeEvent, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    items = models.JSONField(default=list)
+    shared = models.JSONField(default=dict)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    consumed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("事前入力（まとめて）")
+        verbose_name_plural = _("事前入力（まとめて）")
+        indexes = [models.Index(fields=["expires_at"], name="preinput_visit_expires_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.life_event} ({self.pk})"
+
+
+class CounterVisit(TenantOwned):
+    """A scanned visit at the counter: staff tick which procedures to issue; each becomes its own
+    CounterCase (linked here), pre-filled from the shared data, which is then erased."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("手続の選択中")
+        ISSUED = "issued", _("申請書を作成済み")
+
+    life_event = models.ForeignKey(
+        LifeEvent, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    source = models.CharField(_("入力の元"), max_length=20, choices=CounterCase.Source.choices)
+    status = models.CharField(_("状態"), max_length=16, choices=Status.choices, default="open")
+    items = models.JSONField(default=list)
+    shared = models.JSONField(default=dict)
+    staff = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    station = models.ForeignKey(
+        CounterStation, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    visit_ticket_id = models.PositiveBigIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("窓口の来庁（まとめて受付）")
+        verbose_name_plural = _("窓口の来庁（まとめて受付）")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status__in=["open", "issued"]),
+                name="counter_visit_known_status",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.life_event} ({self.pk})"

@@ -116,6 +116,17 @@ def result_texts(request: HttpRequest, result: dict[str, Any]) -> list[str]:
     return _texts(request, result)
 
 
+def token_texts(request: HttpRequest, slugs: set[str]) -> list[str]:
+    """The token-mode QR texts of the pre-inputs this browser made for these procedures (the
+    booking confirmation mail carries them; a payload's texts never go into a mail)."""
+    texts = []
+    for slug in sorted(slugs):
+        result = _session_result(request, slug)
+        if result is not None and result.get("mode") == PreInputMode.TOKEN:
+            texts += _texts(request, result)
+    return texts
+
+
 def _texts(request: HttpRequest, result: dict[str, Any]) -> list[str]:
     if result["mode"] == PreInputMode.PAYLOAD:
         return list(result["texts"])

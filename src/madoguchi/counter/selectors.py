@@ -18,8 +18,9 @@ from madoguchi.procedures.models import Procedure
 from madoguchi.tenancy.access import Scope, access_tenant_object
 from madoguchi.tenancy.models import Municipality
 
-from .models import CounterCase, CounterStation, PreInputRedemption, PrintLayout
+from .models import CounterCase, CounterStation, CounterVisit, PreInputRedemption, PrintLayout
 from .print import LayoutSpec, PrintDocument, print_document, render_pdf
+from .visit import Suggestion, suggestions, visit_facts
 
 
 def print_layout_spec(*, procedure: Procedure) -> LayoutSpec:
@@ -148,3 +149,54 @@ def counter_procedures(*, municipality: Municipality) -> list[Procedure]:
         .distinct()
         .order_by("sort_order", "name")
     )
+
+
+# --- A visit at the counter (one scan, several procedures) -------------------------------------
+
+
+def access_counter_visit(*, user: StaffUser, visit_id: int) -> CounterVisit:
+    """A scanned visit of the staff member's municipality; 404 when missing or another town's."""
+    assert user.municipality is not None
+    visit = (
+        CounterVisit.objects.for_municipality(user.municipality)
+        .select_related("life_event", "municipality", "station")
+        .filter(pk=visit_id)
+        .first()
+    )
+    if visit is None:
+        raise Http404
+    return visit
+
+
+def counter_visit_suggestions(*, visit: CounterVisit, today: date) -> list[Suggestion]:
+    """The related procedures the visit's answers make likely, among those the municipality
+    publishes and the visit does not hold yet."""
+    offered = Procedure.objects.for_municipality(visit.municipality).filter(
+        is_published=True, form_versions__isnull=False
+    )
+    facts = visit_facts(
+        event=visit.life_event.slug if visit.life_event else "",
+        shared=visit.shared,
+        answers=[i["answers"] for i in visit.items],
+        today=today,
+    )
+    return suggestions(
+        facts,
+        offered=offered.values_list("slug", flat=True),
+        already=[i["procedure"] for i in visit.items],
+    )
+
+
+def counter_visit_cases(*, visit: CounterVisit) -> list[CounterCase]:
+    return list(
+        CounterCase.objects.for_municipality(visit.municipality)
+        .filter(visit=visit)
+        .select_related("procedure", "application")
+        .order_by("pk")
+    )
+
+
+def procedures_by_slug(*, municipality: Municipality, slugs: list[str]) -> dict[str, Procedure]:
+    return {
+        p.slug: p for p in Procedure.objects.for_municipality(municipality).filter(slug__in=slugs)
+    }

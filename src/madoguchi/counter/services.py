@@ -11,7 +11,7 @@ import logging
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -33,24 +33,28 @@ from madoguchi.procedures.formdef import (
     parse_definition,
     validate_answers,
 )
-from madoguchi.procedures.models import FormVersion, Procedure
-from madoguchi.procedures.selectors import form_version_definition
+from madoguchi.procedures.models import FormVersion, LifeEvent, Procedure
+from madoguchi.procedures.selectors import form_version_current, form_version_definition
 from madoguchi.tenancy.models import Municipality
 
+from . import selectors
 from .models import (
     CounterCase,
     CounterEvent,
     CounterStation,
+    CounterVisit,
     PreInput,
     PreInputMode,
     PreInputRedemption,
     PreInputSetting,
+    PreInputVisit,
     PrintLayout,
 )
 from .preinput import codec, keys
 from .preinput.errors import PreInputRefused
 from .print import LayoutError, LayoutSpec, layout_for
 from .print.overlay import MAX_BASE_BYTES, parse_placements
+from .visit import shared_prefill
 
 # Keys every layout may place besides the form's own fields (PrintDocument.values()).
 HEADER_KEYS = frozenset(
@@ -165,14 +169,14 @@ def preinput_setting(*, municipality: Municipality) -> PreInputSetting:
     return found or PreInputSetting(municipality=municipality)
 
 
-def _without_attachments(value: Any) -> Any:
+def without_attachments(value: Any) -> Any:
     """Uploaded files cannot travel in a QR code: the resident brings the documents instead."""
     if isinstance(value, dict):
         if "attachment" in value and "content_type" in value:
             return None
-        return {k: _without_attachments(v) for k, v in value.items()}
+        return {k: without_attachments(v) for k, v in value.items()}
     if isinstance(value, list):
-        return [_without_attachments(v) for v in value]
+        return [without_attachments(v) for v in value]
     return value
 
 
@@ -193,7 +197,7 @@ def preinput_issue(
     municipality = procedure.municipality
     setting = preinput_setting(municipality=municipality)
     expires_at = now + timedelta(days=setting.lifetime_days)
-    kept = _without_attachments(answers)
+    kept = without_attachments(answers)
     if setting.mode == PreInputMode.PAYLOAD:
         header = codec.Header(
             municipality_code=municipality.code,
@@ -262,8 +266,9 @@ def preinput_redeem(
     scanned_text: str,
     redeemed_by: StaffUser | None = None,
     now: datetime | None = None,
-) -> PreInputData:
-    """Take in a pre-input at the counter: a token, or the joined parts of a payload.
+) -> PreInputData | VisitData:
+    """Take in a pre-input at the counter: a token, or the joined parts of a payload; a
+    visit's (several procedures, docs/preinput.md) gives a VisitData.
 
     Refuses (`PreInputRefused`, with a code) anything forged, tampered with, expired, already
     taken in, or made for another municipality. Taking it in consumes it: a second scan of
@@ -273,8 +278,11 @@ def preinput_redeem(
     lines = scanned_lines(scanned_text)
     if not lines:
         raise PreInputRefused("PI-EMPTY")
+    data: PreInputData | VisitData
     if lines[0].startswith(TOKEN_PREFIX + "."):
         data = _redeem_token(municipality, lines[0], redeemed_by, now)
+    elif lines[0].startswith(VISIT_TOKEN_PREFIX + "."):
+        data = _redeem_visit_token(municipality, lines[0], redeemed_by, now)
     elif all(line.startswith(codec.PART_PREFIX + ".") for line in lines):
         data = _redeem_payload(municipality, lines, redeemed_by, now)
     else:
@@ -320,13 +328,15 @@ def _redeem_token(
 
 def _redeem_payload(
     municipality: Municipality, lines: list[str], staff: StaffUser | None, now: datetime
-) -> PreInputData:
+) -> PreInputData | VisitData:
     message = codec.join(lines)
     if codec.peek(message).municipality_code != municipality.code:
         raise PreInputRefused("PI-OTHER-TOWN")
     header, answers = codec.open_(message, keys=keys.opening_keys(municipality.code))
     if header.expires_at <= now.timestamp():
         raise PreInputRefused("PI-EXPIRED")
+    if header.procedure_slug.startswith(VISIT_MARK):
+        return _redeem_visit_payload(municipality, message, header, answers, staff)
     form_version = (
         FormVersion.objects.select_related("procedure")
         .filter(
@@ -357,6 +367,231 @@ def _redeem_payload(
         PreInputMode.PAYLOAD,
         datetime.fromtimestamp(header.issued_at, tz),
         datetime.fromtimestamp(header.expires_at, tz),
+    )
+
+
+# --- One visit, several procedures (docs/preinput.md) -------------------------------------------
+# A life event pre-filled once: each procedure's answers plus the shared data (applicant by role,
+# household) in one pre-input, token or payload as the municipality chose. A payload names a
+# visit by "+<life event slug>" where a single pre-input has its procedure's slug (a slug never
+# holds "+"), with form version 0.
+
+VISIT_TOKEN_PREFIX = "PV1"  # noqa: S105 - the QR text prefix of a visit's token
+VISIT_MARK = "+"
+
+
+@dataclass(frozen=True)
+class VisitItem:
+    procedure: Procedure
+    form_version: FormVersion
+    answers: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class VisitData:
+    """A visit taken in at the counter: its procedures' answers and the shared data."""
+
+    life_event: LifeEvent | None
+    items: list[VisitItem]
+    shared: dict[str, Any]
+    mode: str
+    expires_at: datetime
+
+    @property
+    def procedure(self) -> Procedure:
+        return self.items[0].procedure
+
+
+def _visit_item_json(item: VisitItem) -> dict[str, Any]:
+    return {
+        "procedure": item.procedure.slug,
+        "form_version": item.form_version.number,
+        "answers": without_attachments(item.answers),
+    }
+
+
+def visit_preinput_issue(
+    *,
+    municipality: Municipality,
+    life_event: LifeEvent | None,
+    items: list[VisitItem],
+    shared: dict[str, Any],
+    now: datetime | None = None,
+) -> PreInputIssued:
+    """One pre-input for a visit's procedures, in the municipality's mode."""
+    if not items or any(i.procedure.municipality_id != municipality.pk for i in items):
+        raise PermissionDenied
+    now = now or timezone.now()
+    setting = preinput_setting(municipality=municipality)
+    expires_at = now + timedelta(days=setting.lifetime_days)
+    kept = [_visit_item_json(i) for i in items]
+    if setting.mode == PreInputMode.PAYLOAD:
+        header = codec.Header(
+            municipality_code=municipality.code,
+            procedure_slug=VISIT_MARK + (life_event.slug if life_event else ""),
+            form_version=0,
+            issued_at=int(now.timestamp()),
+            expires_at=int(expires_at.timestamp()),
+        )
+        body = {"items": kept, "shared": shared}
+        message = codec.seal(header, body, key=keys.sealing_key(municipality.code))
+        texts = codec.split(message)
+        logger.info(
+            "visit preinput issued mode=payload parts=%d bytes=%d", len(texts), len(message)
+        )
+        return PreInputIssued(PreInputMode.PAYLOAD, texts, expires_at)
+    token = base64.b32encode(secrets.token_bytes(TOKEN_BYTES)).decode().rstrip("=")
+    row = PreInputVisit.objects.create(
+        municipality=municipality,
+        token_hash=keyed.keyed_hash(token, purpose=TOKEN_PURPOSE),
+        life_event=life_event,
+        items=kept,
+        shared=shared,
+        expires_at=expires_at,
+    )
+    logger.info("visit preinput issued mode=token id=%s procedures=%d", row.pk, len(kept))
+    return PreInputIssued(
+        PreInputMode.TOKEN, [visit_token_text(municipality, token)], expires_at, token
+    )
+
+
+def visit_preinput_finish(
+    *, municipality: Municipality, life_event_slug: str, items: list[dict[str, Any]], shared: Any
+) -> PreInputIssued:
+    """The resident's visit journey is done: one pre-input for its procedures (items as the
+    journey kept them: procedure slug, form version id, answers)."""
+    versions = {
+        v.pk: v
+        for v in FormVersion.objects.select_related("procedure").filter(
+            procedure__municipality=municipality, pk__in=[i["form_version"] for i in items]
+        )
+    }
+    found = [
+        VisitItem(versions[i["form_version"]].procedure, versions[i["form_version"]], i["answers"])
+        for i in items
+        if i["form_version"] in versions
+    ]
+    return visit_preinput_issue(
+        municipality=municipality,
+        life_event=_life_event(municipality, life_event_slug),
+        items=found,
+        shared=shared if isinstance(shared, dict) else {},
+    )
+
+
+def visit_token_text(municipality: Municipality, token: str) -> str:
+    return f"{VISIT_TOKEN_PREFIX}.{municipality.code}.{token}"
+
+
+def _visit_rows(municipality: Municipality, token: str) -> Any:
+    hashes = keyed.candidate_hashes(token, purpose=TOKEN_PURPOSE)
+    return PreInputVisit.objects.for_municipality(municipality).filter(token_hash__in=hashes)
+
+
+def visit_preinput_for_resident(*, municipality: Municipality, token: str) -> PreInputVisit | None:
+    return (
+        _visit_rows(municipality, token)
+        .filter(consumed_at__isnull=True, expires_at__gt=timezone.now())
+        .first()
+    )
+
+
+def visit_preinput_delete(*, municipality: Municipality, token: str) -> bool:
+    deleted, _ = _visit_rows(municipality, token).delete()
+    logger.info("visit preinput deleted by resident found=%s", bool(deleted))
+    return bool(deleted)
+
+
+def _visit_items(municipality: Municipality, raw: Any) -> list[VisitItem]:
+    """The procedures' form versions of a visit's stored or carried items (PI-PROCEDURE when
+    one is gone)."""
+    items = []
+    for entry in raw if isinstance(raw, list) else []:
+        if not isinstance(entry, dict) or not isinstance(entry.get("answers"), dict):
+            raise PreInputRefused("PI-FORMAT")
+        number = entry.get("form_version")
+        form_version = (
+            FormVersion.objects.select_related("procedure")
+            .filter(
+                procedure__municipality=municipality,
+                procedure__slug=str(entry.get("procedure", "")),
+                number=number if isinstance(number, int) else -1,
+            )
+            .first()
+        )
+        if form_version is None:
+            raise PreInputRefused("PI-PROCEDURE")
+        items.append(VisitItem(form_version.procedure, form_version, entry["answers"]))
+    if not items:
+        raise PreInputRefused("PI-FORMAT")
+    return items
+
+
+def _life_event(municipality: Municipality, slug: str) -> LifeEvent | None:
+    return LifeEvent.objects.for_municipality(municipality).filter(slug=slug).first()
+
+
+def _redeem_visit_token(
+    municipality: Municipality, text: str, staff: StaffUser | None, now: datetime
+) -> VisitData:
+    _prefix, _, rest = text.partition(".")
+    code, _, token = rest.partition(".")
+    if code != municipality.code:
+        raise PreInputRefused("PI-OTHER-TOWN")
+    with transaction.atomic():
+        row = _visit_rows(municipality, token).select_for_update().first()
+        if row is None:
+            raise PreInputRefused("PI-UNKNOWN")
+        if row.consumed_at is not None:
+            raise PreInputRefused("PI-USED")
+        if row.expires_at <= now:
+            raise PreInputRefused("PI-EXPIRED")
+        items = _visit_items(municipality, row.items)
+        data = VisitData(
+            _life_event(municipality, row.life_event.slug) if row.life_event else None,
+            items,
+            row.shared if isinstance(row.shared, dict) else {},
+            PreInputMode.TOKEN,
+            row.expires_at,
+        )
+        row.items, row.shared, row.consumed_at = [], {}, now
+        row.save(update_fields=["items", "shared", "consumed_at"])
+        PreInputRedemption.objects.create(
+            municipality=municipality,
+            digest=row.token_hash,
+            mode=PreInputMode.TOKEN,
+            procedure=items[0].procedure,
+            redeemed_by=staff,
+        )
+    return data
+
+
+def _redeem_visit_payload(
+    municipality: Municipality,
+    message: bytes,
+    header: codec.Header,
+    body: dict[str, Any],
+    staff: StaffUser | None,
+) -> VisitData:
+    items = _visit_items(municipality, body.get("items"))
+    shared = body.get("shared")
+    try:
+        with transaction.atomic():
+            PreInputRedemption.objects.create(
+                municipality=municipality,
+                digest=hashlib.sha256(message).hexdigest(),
+                mode=PreInputMode.PAYLOAD,
+                procedure=items[0].procedure,
+                redeemed_by=staff,
+            )
+    except IntegrityError as exc:
+        raise PreInputRefused("PI-USED") from exc
+    return VisitData(
+        _life_event(municipality, header.procedure_slug[len(VISIT_MARK) :]),
+        items,
+        shared if isinstance(shared, dict) else {},
+        PreInputMode.PAYLOAD,
+        datetime.fromtimestamp(header.expires_at, timezone.get_current_timezone()),
     )
 
 
@@ -424,8 +659,10 @@ def counter_case_open(
     answers: dict[str, Any] | None = None,
     source: str = CounterCase.Source.INTERVIEW,
     station: CounterStation | None = None,
+    visit: CounterVisit | None = None,
 ) -> CounterCase:
-    """Open a form at the counter, linked to the visit ticket the clerk is serving (if any)."""
+    """Open a form at the counter, linked to the visit ticket the clerk is serving (if any;
+    a case issued from a scanned visit keeps the visit's ticket)."""
     assert staff.municipality is not None
     if procedure.municipality_id != staff.municipality_id:
         raise PermissionDenied
@@ -440,7 +677,8 @@ def counter_case_open(
             answers=answers or {},
             staff=staff,
             station=station,
-            visit_ticket_id=_visit_ticket_id(staff),
+            visit=visit,
+            visit_ticket_id=visit.visit_ticket_id if visit else _visit_ticket_id(staff),
         )
         kind = (
             CounterEvent.Kind.OPENED
@@ -719,3 +957,82 @@ def counter_prune(*, now: datetime | None = None) -> int:
         counter_case_abandon(case=case)
         count += 1
     return count
+
+
+# -- A visit at the counter (one scan, several procedures) --
+
+
+def _source(mode: str) -> str:
+    if mode == PreInputMode.PAYLOAD:
+        return CounterCase.Source.PREINPUT_PAYLOAD
+    return CounterCase.Source.PREINPUT_TOKEN
+
+
+def counter_visit_open(
+    *, staff: StaffUser, data: VisitData, station: CounterStation | None = None
+) -> CounterVisit:
+    """A scanned visit waits for staff to tick which procedures to issue (linked to the visit
+    ticket the clerk is serving)."""
+    assert staff.municipality is not None
+    if station is not None and station.municipality_id != staff.municipality_id:
+        station = None
+    visit = CounterVisit.objects.create(
+        municipality=staff.municipality,
+        life_event=data.life_event,
+        source=_source(data.mode),
+        items=[
+            {"procedure": i.procedure.slug, "form_version": i.form_version.pk, "answers": i.answers}
+            for i in data.items
+        ],
+        shared=data.shared,
+        staff=staff,
+        station=station,
+        visit_ticket_id=_visit_ticket_id(staff),
+    )
+    logger.info("counter visit opened id=%s procedures=%d", visit.pk, len(data.items))
+    return visit
+
+
+def counter_visit_issue(
+    *, visit: CounterVisit, staff: StaffUser, slugs: list[str], today: date | None = None
+) -> list[CounterCase]:
+    """Each ticked procedure (pre-filled or suggested) becomes its own counter case, pre-filled
+    from the shared data with its own answers on top; the visit then forgets the data."""
+    today = today or timezone.localdate()
+    if visit.status != CounterVisit.Status.OPEN or staff.municipality_id != visit.municipality_id:
+        raise PermissionDenied
+    items = {i["procedure"]: i for i in visit.items}
+    suggested = [s.procedure for s in selectors.counter_visit_suggestions(visit=visit, today=today)]
+    chosen = [slug for slug in [*items, *suggested] if slug in slugs]
+    cases = []
+    with transaction.atomic():
+        for slug in chosen:
+            procedure = Procedure.objects.for_municipality(visit.municipality).get(slug=slug)
+            item = items.get(slug)
+            form_version = (
+                FormVersion.objects.get(procedure=procedure, pk=item["form_version"])
+                if item
+                else form_version_current(procedure=procedure)
+            )
+            definition = form_version_definition(form_version=form_version)
+            answers = {
+                **shared_prefill(definition, slug, visit.shared, today=today),
+                **(item["answers"] if item else {}),
+            }
+            cases.append(
+                counter_case_open(
+                    staff=staff,
+                    procedure=procedure,
+                    form_version=form_version,
+                    answers=answers,
+                    source=visit.source,
+                    station=visit.station,
+                    visit=visit,
+                )
+            )
+        if cases:
+            visit.items, visit.shared = [], {}
+            visit.status = CounterVisit.Status.ISSUED
+            visit.save(update_fields=["items", "shared", "status"])
+    logger.info("counter visit issued id=%s cases=%d", visit.pk, len(cases))
+    return cases

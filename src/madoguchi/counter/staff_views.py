@@ -16,6 +16,8 @@ from typing import Any
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -32,7 +34,7 @@ from madoguchi.procedures.selectors import (
 )
 
 from . import selectors, services
-from .models import CounterCase, CounterStation
+from .models import CounterCase, CounterStation, CounterVisit
 from .preinput import codec, qr
 from .preinput.errors import PreInputRefused
 
@@ -126,6 +128,12 @@ def scan(request: HttpRequest) -> HttpResponse:
                     status = 400
                 context["error"] = exc.message
             else:
+                if isinstance(data, services.VisitData):
+                    request.session[PENDING] = []
+                    visit = services.counter_visit_open(
+                        staff=user, data=data, station=_station(request, user)
+                    )
+                    return redirect("counter_staff:visit", visit_id=visit.pk)
                 if data is not None:
                     request.session[PENDING] = []
                     case = services.counter_case_from_preinput(
@@ -150,7 +158,8 @@ def _collect(request: HttpRequest, pending: list[str]) -> list[str]:
         scanned += qr.decode_image(upload.read())
     if not scanned:
         raise PreInputRefused("PI-EMPTY")
-    tokens = [s for s in scanned if s.startswith(services.TOKEN_PREFIX + ".")]
+    prefixes = (services.TOKEN_PREFIX + ".", services.VISIT_TOKEN_PREFIX + ".")
+    tokens = [s for s in scanned if s.startswith(prefixes)]
     if tokens:
         return tokens[:1]
     for text in scanned:
@@ -163,7 +172,9 @@ def _collect(request: HttpRequest, pending: list[str]) -> list[str]:
     return pending[:MAX_PENDING]
 
 
-def _redeem_if_complete(user: StaffUser, pending: list[str]) -> services.PreInputData | None:
+def _redeem_if_complete(
+    user: StaffUser, pending: list[str]
+) -> services.PreInputData | services.VisitData | None:
     assert user.municipality is not None
     if pending and pending[0].startswith(codec.PART_PREFIX + "."):
         codec.join(pending)  # PI-MISSING names what is still to scan
@@ -335,6 +346,39 @@ def case_done(request: HttpRequest, case_id: int) -> HttpResponse:
         "counter/case_done.html",
         {"case": case, "application": case.application, "access_code": access_code},
     )
+
+
+# --- A visit: one scan, several procedures ----------------------------------------------------
+
+
+@staff_required(COUNTER_SERVE, personal_data=True)
+def visit(request: HttpRequest, visit_id: int) -> HttpResponse:
+    """The scanned visit: the pre-filled procedures and the related ones the answers make
+    likely (each with its reason); staff tick which to issue, each becomes its own form."""
+    user = staff_user(request)
+    found = selectors.access_counter_visit(user=user, visit_id=visit_id)
+    audit_object(request, found)
+    status = 200
+    if request.method == "POST" and found.status == CounterVisit.Status.OPEN:
+        cases = services.counter_visit_issue(
+            visit=found, staff=user, slugs=request.POST.getlist("procedure")
+        )
+        if cases:
+            return redirect("counter_staff:visit", visit_id=found.pk)
+        messages.error(request, _("作成する手続を1つ以上選んでください。"))
+        status = 400
+    context: dict[str, Any] = {"visit": found, "cases": selectors.counter_visit_cases(visit=found)}
+    if found.status == CounterVisit.Status.OPEN:
+        english = (get_language() or "").startswith("en")
+        suggested = selectors.counter_visit_suggestions(visit=found, today=timezone.localdate())
+        slugs = [i["procedure"] for i in found.items] + [s.procedure for s in suggested]
+        procedures = selectors.procedures_by_slug(municipality=found.municipality, slugs=slugs)
+        context["prefilled"] = [procedures[i["procedure"]] for i in found.items]
+        context["suggested"] = [
+            (procedures[s.procedure], [en if english else ja for ja, en in s.reasons])
+            for s in suggested
+        ]
+    return render(request, "counter/visit.html", context, status=status)
 
 
 @require_POST

@@ -11,6 +11,7 @@ urlpatterns = [
     path("station/", staff_views.station_choose, name="station"),
     path("new/", staff_views.interview_start, name="new"),
     path("scan/", staff_views.scan, name="scan"),
+    path("visits/<int:visit_id>/", staff_views.visit, name="visit"),
     path("cases/<int:case_id>/", staff_views.case_edit, name="case"),
     path("cases/<int:case_id>/confirm/", staff_views.case_confirm, name="confirm"),
     path("cases/<int:case_id>/done/", staff_views.case_done, name="done"),

@@ -10,6 +10,7 @@ with the immediate backend, `madoguchi notifications retry` (cron) sends the due
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import smtplib
@@ -22,7 +23,7 @@ from django_tasks import task
 from madoguchi.core.sealing import SealBroken, unseal
 
 from .channels import OutgoingMessage, channel_for
-from .contexts import builder_for
+from .contexts import builder_for, extensions_apply
 from .models import Notification
 
 logger = logging.getLogger(__name__)
@@ -100,11 +101,13 @@ def _render(notification: Notification) -> OutgoingMessage | None:
         envelope = builder_for(notification.template)(notification.reference, sealed)
         if envelope is None or not envelope.recipient:
             return None
-        return channel_for(notification.channel).render(
+        envelope = extensions_apply(notification.template, envelope, sealed)
+        message = channel_for(notification.channel).render(
             template=notification.template,
             recipient=envelope.recipient,
             context=envelope.context,
         )
+        return dataclasses.replace(message, attachments=envelope.attachments)
 
 
 def _finish(notification: Notification, state: str, now: datetime, *, error: str = "") -> str:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import logging
 import zlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -207,8 +207,12 @@ def booking_create(
     procedures: Iterable[Procedure] = (),
     submission_token: str,
     now: datetime | None = None,
+    mail_sealed: Mapping[str, str] | None = None,
 ) -> BookingResult:
-    """Book a visit; idempotent per form submission (a double click returns the same booking)."""
+    """Book a visit; idempotent per form submission (a double click returns the same booking).
+
+    `mail_sealed`: what other apps add to the confirmation mail, sealed with it
+    (notifications.contexts extensions: the counter's pre-input QR code)."""
     now = now or timezone.now()
     if service.municipality_id != municipality.pk:
         raise ValueError("service of another municipality")
@@ -268,7 +272,7 @@ def booking_create(
             allowed = set(service.procedures.values_list("pk", flat=True))
             booking.procedures.set([p for p in procedures if p.pk in allowed])
             if booking.email:
-                booking_send_confirmation(booking=booking, secret=secret)
+                booking_send_confirmation(booking=booking, secret=secret, extra=mail_sealed)
     except IntegrityError:
         # The same form submitted twice at once: the other request created it.
         existing = _booking_by_submission(municipality=municipality, token=submission_token)
@@ -356,15 +360,25 @@ def booking_manage_url(*, booking: Booking) -> str:
     return settings.PUBLIC_BASE_URL.rstrip("/") + path
 
 
-def booking_send_confirmation(*, booking: Booking, secret: str) -> None:
+CONFIRMATION = "reservations/confirmation"
+
+
+def booking_send_confirmation(
+    *, booking: Booking, secret: str, extra: Mapping[str, str] | None = None
+) -> None:
     """Queue the confirmation mail (sent once the booking commits; see reservations.notices).
-    The PIN and the manage link travel sealed: only the PIN's hash is stored with the booking."""
+    The PIN and the manage link travel sealed: only the PIN's hash is stored with the booking;
+    `extra` are other apps' sealed parts (notifications.contexts extensions)."""
     notification_queue(
         municipality=booking.municipality,
-        template="reservations/confirmation",
+        template=CONFIRMATION,
         reference=booking.pk,
         language=get_language() or "",
-        sealed={"pin": secret, "manage_url": booking_manage_url(booking=booking)},
+        sealed={
+            **(extra or {}),
+            "pin": secret,
+            "manage_url": booking_manage_url(booking=booking),
+        },
     )
 
 

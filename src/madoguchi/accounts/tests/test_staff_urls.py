@@ -26,7 +26,7 @@ from madoguchi.applications.handoff.models import ExportRun
 from madoguchi.applications.models import Attachment
 from madoguchi.applications.tests.factories import ApplicationFactory, back_office_user, pdf_bytes
 from madoguchi.core.models import AuditEvent
-from madoguchi.counter.models import CounterCase
+from madoguchi.counter.models import CounterCase, CounterVisit
 from madoguchi.faq.tests.factories import FaqEntryFactory, FaqSetFactory, SharedFaqEntryFactory
 from madoguchi.intake.models import ImportRun, QuarantineItem
 from madoguchi.reservations.tests.factories import WindowFactory
@@ -164,6 +164,9 @@ def world() -> dict[str, Any]:
         form_version=application.form_version,
         source=CounterCase.Source.INTERVIEW,
     )
+    visit = CounterVisit.objects.create(
+        municipality=town, source=CounterCase.Source.PREINPUT_TOKEN, status="issued"
+    )
     users = {
         Role.COUNTER: StaffUserFactory(municipality=town, counter=True),
         Role.BACK_OFFICE: back_office_user(procedure),
@@ -177,6 +180,7 @@ def world() -> dict[str, Any]:
         ("applications_staff", "pk"): application.pk,
         ("counter_staff", "pk"): counter_application.pk,
         ("counter_staff", "case_id"): case.pk,
+        ("counter_staff", "visit_id"): visit.pk,
         ("applications_staff", "attachment_id"): attachment.id,
         ("applications_staff", "number"): 1,
         ("applications_staff", "run_id"): export_run.pk,

@@ -271,3 +271,76 @@ def test_the_booking_confirmation_carries_the_pre_input_qr_code(client):
     ]
     assert texts[0].startswith(f"PT1.{town.code}.")
     assert done.count("<svg") >= 1
+
+
+def test_card_reads_are_limited_per_counter_station(client, version, clerk, settings):
+    """A looping agent or a stolen station token meets the limit; another counter PC does not."""
+    settings.RATE_LIMITS = {"counter.card_read.station": (3, 600)}
+    town = version.procedure.municipality
+    station, token = services.counter_station_issue(municipality=town, name="3番窓口")
+    _other, other_token = services.counter_station_issue(municipality=town, name="4番窓口")
+    services.counter_case_open(
+        staff=clerk, procedure=version.procedure, form_version=version, station=station
+    )
+    body = json.dumps({"attributes": CARD}, ensure_ascii=False)
+    api = "/api/v1/counter/card-reads"
+
+    def post(bearer):
+        return client.post(
+            api, body, content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {bearer}"
+        )
+
+    assert [post(token).status_code for _ in range(4)] == [204, 204, 204, 429]
+    refused = post(token)
+    assert refused.status_code == 429 and "しばらく待って" in refused.json()["detail"]
+    # Per station, not per address: the PC next to it still hands off (409: no form open there).
+    assert post(other_token).status_code == 409
+    # A bad token is refused before anything is counted.
+    assert post("not-a-station").status_code == 401
+
+
+@pytest.mark.parametrize("mode", ["token", "payload"])
+def test_the_booking_confirmation_mail_carries_the_token_qr_code_only(
+    client, mode, mailoutbox, django_capture_on_commit_callbacks
+):
+    """Token mode: one PNG attachment that decodes (zxing-cpp) to the same token as the result
+    page's code; payload mode: nothing attached (the answers must not travel by mail)."""
+    from madoguchi.counter.preinput import qr as qr_codes
+    from madoguchi.counter.tests.factories import preinput_form_version
+    from madoguchi.counter.tests.test_preinput_journey import SECRETS as ANSWERED
+    from madoguchi.counter.tests.test_preinput_journey import _journey
+    from madoguchi.notifications.models import Notification
+    from madoguchi.reservations.tests.factories import hall, working_day
+
+    town, service, _windows = hall(windows=1)
+    version = preinput_form_version(procedure__municipality=town, procedure__booking=True)
+    PreInputSettingFactory(municipality=town, mode=mode)
+    service.procedures.add(version.procedure)
+    urls = _journey(client, version)
+    shown = qr_codes.decode_image(client.get(f"{urls[-1]}qr-1.png").content)
+    day = working_day(timezone.localdate())
+    start = f"{day:%Y-%m-%d}T10:00"
+    book = f"/{town.code}/reserve/services/{service.pk}/book/"
+    page = client.get(f"{book}?start={start}").content.decode()
+    token = re.search(r'name="token" value="([^"]+)"', page).group(1)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            book,
+            {"start": start, "token": token, "name": "窓口 花子", "email": "hanako@example.jp"},
+        )
+    assert response.status_code == 302
+    (mail,) = mailoutbox
+    if mode == "payload":
+        assert mail.attachments == []
+        assert "事前入力のQRコードを添付しました" not in mail.body
+        return
+    (attachment,) = mail.attachments
+    name, content, content_type = attachment
+    assert (name, content_type) == ("preinput-qr-1.png", "image/png")
+    assert qr_codes.decode_image(content) == shown
+    assert shown[0].startswith(f"PT1.{town.code}.")
+    assert "事前入力のQRコードを添付しました" in mail.body
+    for secret in ANSWERED:
+        assert secret not in mail.body and secret not in name
+    # Sent: the sealed token is erased from the notification row.
+    assert Notification.objects.get().sealed == ""

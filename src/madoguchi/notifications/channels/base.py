@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from ..contexts import Attachment
 
 
 @dataclass(frozen=True)
@@ -12,6 +15,7 @@ class OutgoingMessage:
     recipient: str  # the address on the channel (e-mail address, phone number, LINE id …)
     subject: str  # empty on channels without one
     body: str
+    attachments: tuple[Attachment, ...] = ()
 
 
 class Channel(Protocol):

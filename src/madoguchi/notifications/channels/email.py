@@ -32,6 +32,9 @@ class EmailChannel:
 
     def send(self, message: OutgoingMessage) -> None:
         connection = get_connection(timeout=settings.EMAIL_TIMEOUT or DEFAULT_TIMEOUT)
-        EmailMessage(
+        email = EmailMessage(
             message.subject, message.body, None, [message.recipient], connection=connection
-        ).send()
+        )
+        for attachment in message.attachments:
+            email.attach(attachment.filename, attachment.content, attachment.content_type)
+        email.send()

@@ -22,6 +22,7 @@ from django.views.decorators.cache import never_cache
 
 from madoguchi.core import ratelimit
 from madoguchi.core.localized_text import easy_japanese_chosen
+from madoguchi.notifications.contexts import extensions_gather
 from madoguchi.tenancy.access import access_tenant_object
 from madoguchi.tenancy.middleware import request_municipality
 
@@ -135,6 +136,10 @@ def book(request: HttpRequest, service_id: int) -> HttpResponse:
                     email=data["email"],
                     procedures=data["procedures"],
                     submission_token=data["token"],
+                    # Other apps' parts of the confirmation mail (the pre-input's QR code).
+                    mail_sealed=extensions_gather(
+                        services.CONFIRMATION, request, [*procedures, *data["procedures"]]
+                    ),
                 )
             except services.ReservationError as exc:
                 error = exc.message

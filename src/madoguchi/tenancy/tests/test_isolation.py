@@ -42,9 +42,9 @@ from madoguchi.applications.tests.factories import (
 from madoguchi.catalogue.models import ProcedureAdoption, SharedProcedure
 from madoguchi.catalogue.sharing import services as catalogue_services
 from madoguchi.core.municipality_code import with_check_digit
-from madoguchi.counter import preinput_views
+from madoguchi.counter import preinput_views, visit_views
 from madoguchi.counter import services as counter_services
-from madoguchi.counter.models import CounterCase, PreInputSetting, PrintLayout
+from madoguchi.counter.models import CounterCase, CounterVisit, PreInputSetting, PrintLayout
 from madoguchi.faq.models import FaqEntry, FaqSet, SharedFaqEntry
 from madoguchi.faq.tests.factories import (
     FaqEntryFactory,
@@ -424,6 +424,8 @@ PARAMETERS: dict[str, Source | dict[str, Source]] = {
     "service_id": Object(Service),
     "ticket_id": Object(Ticket),
     "case_id": Object(CounterCase),
+    "visit_id": Object(CounterVisit),
+    "event": Object(LifeEvent, "slug"),
     "key": Object(ReservationPolicy, "kiosk_key"),
     "token": {
         "/resume/": Secret("resume_token"),
@@ -559,6 +561,11 @@ def build_town(key: str, prefecture: Prefecture, code: str) -> Town:
         form_version=version,
         source=CounterCase.Source.INTERVIEW,
         answers={"name": {"family": town.marker, "given": "花子"}},
+    )
+    CounterVisit.objects.create(
+        municipality=municipality,
+        source=CounterCase.Source.PREINPUT_TOKEN,
+        shared={"applicant": {"applicant_name": {"family": town.marker, "given": "花子"}}},
     )
     manager = town.staff[Role.MANAGER]
     workflow.application_transition(
@@ -708,6 +715,16 @@ def resident_client(a: Town, b: Town) -> Client:
         )
         session = client.session
         preinput_views.remember_result(session, code, procedure.slug, issued)
+        # and a visit's pre-input of its life event (several procedures, one QR code)
+        visit = counter_services.visit_preinput_issue(
+            municipality=town.municipality,
+            life_event=owned_row(LifeEvent, town),
+            items=[counter_services.VisitItem(procedure, procedure.current_version, VALID_ANSWERS)],
+            shared={},
+        )
+        visit_views.remember_result(
+            session, code, owned_row(LifeEvent, town).slug, [procedure.slug], visit
+        )
         session.save()
         found = client.post(
             f"/{code}/reserve/find/",
