@@ -3,6 +3,7 @@
 from django.urls import path
 
 from . import views
+from .liaison import views as liaison
 from .survey import views as survey
 from .talent import views as talent
 
@@ -63,4 +64,24 @@ urlpatterns = [
     path("talent/needs/<int:pk>/", talent.need_detail, name="need"),
     path("talent/needs/<int:pk>/assign/", talent.need_assign, name="need_assign"),
     path("talent/needs/<int:pk>/visits/", talent.visit_create, name="visit_create"),
+    path("talent/needs/<int:pk>/close/", talent.need_close, name="need_close"),
+    path("talent/needs/<int:pk>/end/", talent.assignment_end, name="assignment_end"),
+    # Liaison desk
+    path("liaison/", liaison.home, name="liaison"),
+    path("liaison/new/", liaison.consultation_create, name="consultation_create"),
+    path("liaison/<int:pk>/", liaison.consultation_detail, name="consultation"),
+    path("liaison/<int:pk>/reply/", liaison.consultation_reply, name="consultation_reply"),
+    path("liaison/<int:pk>/files/", liaison.file_upload, name="consultation_file_upload"),
+    path(
+        "liaison/<int:pk>/files/<uuid:file_id>/",
+        liaison.file_download,
+        name="consultation_file",
+    ),
+    path("liaison/<int:pk>/triage/", liaison.consultation_triage, name="consultation_triage"),
+    path("liaison/<int:pk>/status/", liaison.consultation_status, name="consultation_status"),
+    path("liaison/<int:pk>/publish/", liaison.knowledge_publish, name="knowledge_publish"),
+    path("liaison/knowledge/", liaison.knowledge, name="knowledge"),
+    path("liaison/notices/", liaison.notices, name="notices"),
+    path("liaison/notices/new/", liaison.notice_create, name="notice_create"),
+    path("liaison/notices/<int:pk>/", liaison.notice_detail, name="notice"),
 ]

@@ -1,6 +1,19 @@
 """The prefecture console's models, one module per part: joint procurement and cost sharing
-(procurement.py), the DX progress survey (survey.py) and the talent pool (talent.py)."""
+(procurement.py), the DX progress survey (survey.py), the talent pool (talent.py) and the
+liaison desk (liaison.py)."""
 
+from .liaison import (
+    Consultation,
+    ConsultationFile,
+    ConsultationKind,
+    ConsultationMessage,
+    ConsultationStatus,
+    KnowledgeEntry,
+    Notice,
+    NoticeDelivery,
+    Priority,
+    Topic,
+)
 from .procurement import (
     MAX_YEN,
     Agreement,
@@ -43,13 +56,22 @@ __all__ = [
     "Answer",
     "Assignment",
     "AssignmentStatus",
+    "Consultation",
+    "ConsultationFile",
+    "ConsultationKind",
+    "ConsultationMessage",
+    "ConsultationStatus",
     "Domain",
     "Evidence",
     "JointSystem",
+    "KnowledgeEntry",
     "Measured",
     "Need",
     "NeedStatus",
+    "Notice",
+    "NoticeDelivery",
     "Participation",
+    "Priority",
     "Question",
     "QuestionKind",
     "Response",
@@ -61,6 +83,7 @@ __all__ = [
     "SurveyStatus",
     "SystemType",
     "TalentRole",
+    "Topic",
     "UsageSource",
     "Visit",
 ]
