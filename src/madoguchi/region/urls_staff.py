@@ -69,17 +69,35 @@ urlpatterns = [
     # Liaison desk
     path("liaison/", liaison.home, name="liaison"),
     path("liaison/new/", liaison.consultation_create, name="consultation_create"),
-    path("liaison/<int:pk>/", liaison.consultation_detail, name="consultation"),
-    path("liaison/<int:pk>/reply/", liaison.consultation_reply, name="consultation_reply"),
-    path("liaison/<int:pk>/files/", liaison.file_upload, name="consultation_file_upload"),
+    path("liaison/<int:consultation_id>/", liaison.consultation_detail, name="consultation"),
     path(
-        "liaison/<int:pk>/files/<uuid:file_id>/",
+        "liaison/<int:consultation_id>/reply/",
+        liaison.consultation_reply,
+        name="consultation_reply",
+    ),
+    path(
+        "liaison/<int:consultation_id>/files/", liaison.file_upload, name="consultation_file_upload"
+    ),
+    path(
+        "liaison/<int:consultation_id>/files/<uuid:file_id>/",
         liaison.file_download,
         name="consultation_file",
     ),
-    path("liaison/<int:pk>/triage/", liaison.consultation_triage, name="consultation_triage"),
-    path("liaison/<int:pk>/status/", liaison.consultation_status, name="consultation_status"),
-    path("liaison/<int:pk>/publish/", liaison.knowledge_publish, name="knowledge_publish"),
+    path(
+        "liaison/<int:consultation_id>/triage/",
+        liaison.consultation_triage,
+        name="consultation_triage",
+    ),
+    path(
+        "liaison/<int:consultation_id>/status/",
+        liaison.consultation_status,
+        name="consultation_status",
+    ),
+    path(
+        "liaison/<int:consultation_id>/publish/",
+        liaison.knowledge_publish,
+        name="knowledge_publish",
+    ),
     path("liaison/knowledge/", liaison.knowledge, name="knowledge"),
     path("liaison/notices/", liaison.notices, name="notices"),
     path("liaison/notices/new/", liaison.notice_create, name="notice_create"),

@@ -78,7 +78,7 @@ class TriageForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["liaison"].queryset = liaisons  # type: ignore[attr-defined]
         self.fields["liaison"].label_from_instance = (  # type: ignore[attr-defined]
-            lambda u: u.get_full_name() or u.username
+            lambda u: f"{u.last_name} {u.first_name}".strip() or u.username
         )
         self.fields["expert"].queryset = experts  # type: ignore[attr-defined]
 

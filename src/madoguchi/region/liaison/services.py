@@ -222,6 +222,12 @@ def file_add(
     *, consultation: Consultation, uploaded: UploadedFile, actor: StaffUser | None
 ) -> ConsultationFile:
     """Store a checked file in the private store under an opaque name (like attachments)."""
+    if (
+        actor is not None
+        and actor.prefecture_id is not None
+        and not _is_dx_team(actor, consultation)
+    ):
+        raise ValidationError(_("添付できるのは相談した市町村と県のDX推進チームです。"))
     sniffed = validate_attachment(
         uploaded, allowed=DEFAULT_ALLOWED, max_bytes=settings.ATTACHMENT_MAX_BYTES
     )

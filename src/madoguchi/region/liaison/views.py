@@ -90,7 +90,7 @@ def consultation_create(request: HttpRequest) -> HttpResponse:
             form.add_error(None, exc)
         else:
             messages.success(request, _("送信しました。県のDX推進チームから回答が届きます。"))
-            return redirect("region:consultation", pk=consultation.pk)
+            return redirect("region:consultation", consultation_id=consultation.pk)
     return render(
         request,
         "region/liaison/consultation_form.html",
@@ -147,26 +147,24 @@ def _detail(request: HttpRequest, consultation: Consultation, status: int = 200)
     return render(request, "region/liaison/consultation_detail.html", context, status=status)
 
 
-def _case(request: HttpRequest, pk: int) -> Consultation:
-    return selectors.consultation_get(scope=Scope.of_staff(staff_user(request)), pk=pk)
+def _case(request: HttpRequest, consultation_id: int) -> Consultation:
+    return selectors.consultation_get(scope=Scope.of_staff(staff_user(request)), pk=consultation_id)
 
 
 @staff_required(REGION_TAKE_PART, personal_data=True, tenant=Tenant.ANY)
-def consultation_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    return _detail(request, _case(request, pk))
+def consultation_detail(request: HttpRequest, consultation_id: int) -> HttpResponse:
+    return _detail(request, _case(request, consultation_id))
 
 
-@staff_required(REGION_TAKE_PART, personal_data=False, tenant=Tenant.ANY)
 @require_POST
-def consultation_reply(request: HttpRequest, pk: int) -> HttpResponse:
+@staff_required(REGION_TAKE_PART, personal_data=False, tenant=Tenant.ANY)
+def consultation_reply(request: HttpRequest, consultation_id: int) -> HttpResponse:
     user = staff_user(request)
-    consultation = _case(request, pk)
-    if user.prefecture_id is not None and not user.has_perm(REGION_MANAGE):
-        raise PermissionDenied
+    consultation = _case(request, consultation_id)
     form = ReplyForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("本文を入力してください（4,000字まで）。"))
-        return redirect("region:consultation", pk=pk)
+        return redirect("region:consultation", consultation_id=consultation_id)
     try:
         services.consultation_reply(
             consultation=consultation, actor=user, body=form.cleaned_data["body"]
@@ -175,33 +173,31 @@ def consultation_reply(request: HttpRequest, pk: int) -> HttpResponse:
         _errors(request, exc)
     else:
         messages.success(request, _("送信しました。"))
-    return redirect("region:consultation", pk=pk)
+    return redirect("region:consultation", consultation_id=consultation_id)
 
 
-@staff_required(REGION_TAKE_PART, personal_data=False, tenant=Tenant.ANY)
 @require_POST
-def file_upload(request: HttpRequest, pk: int) -> HttpResponse:
+@staff_required(REGION_TAKE_PART, personal_data=False, tenant=Tenant.ANY)
+def file_upload(request: HttpRequest, consultation_id: int) -> HttpResponse:
     user = staff_user(request)
-    consultation = _case(request, pk)
-    if user.prefecture_id is not None and not user.has_perm(REGION_MANAGE):
-        raise PermissionDenied
+    consultation = _case(request, consultation_id)
     form = FileForm(request.POST, request.FILES)
     if not form.is_valid():
         messages.error(request, _("ファイルを選んでください。"))
-        return redirect("region:consultation", pk=pk)
+        return redirect("region:consultation", consultation_id=consultation_id)
     try:
         services.file_add(consultation=consultation, uploaded=form.cleaned_data["file"], actor=user)
     except ValidationError as exc:
         _errors(request, exc)
     else:
         messages.success(request, _("ファイルを添付しました。"))
-    return redirect("region:consultation", pk=pk)
+    return redirect("region:consultation", consultation_id=consultation_id)
 
 
 @staff_required(REGION_TAKE_PART, personal_data=True, tenant=Tenant.ANY)
-def file_download(request: HttpRequest, pk: int, file_id: UUID) -> FileResponse:
+def file_download(request: HttpRequest, consultation_id: int, file_id: UUID) -> FileResponse:
     scope = Scope.of_staff(staff_user(request))
-    stored = selectors.file_get(scope=scope, consultation_pk=pk, file_id=file_id)
+    stored = selectors.file_get(scope=scope, consultation_pk=consultation_id, file_id=file_id)
     audit_object(request, stored, action=AuditAction.DOWNLOAD)
     response = FileResponse(
         stored.file.open("rb"),
@@ -216,8 +212,8 @@ def file_download(request: HttpRequest, pk: int, file_id: UUID) -> FileResponse:
 
 @staff_required(REGION_MANAGE, personal_data=False, tenant=Tenant.PREFECTURE)
 @require_POST
-def consultation_triage(request: HttpRequest, pk: int) -> HttpResponse:
-    consultation = _case(request, pk)
+def consultation_triage(request: HttpRequest, consultation_id: int) -> HttpResponse:
+    consultation = _case(request, consultation_id)
     prefecture = prefecture_of(request)
     form = TriageForm(
         request.POST,
@@ -226,7 +222,7 @@ def consultation_triage(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if not form.is_valid():
         messages.error(request, _("振り分けの内容を確かめてください。"))
-        return redirect("region:consultation", pk=pk)
+        return redirect("region:consultation", consultation_id=consultation_id)
     try:
         services.consultation_triage(
             consultation=consultation, actor=staff_user(request), **form.cleaned_data
@@ -235,17 +231,17 @@ def consultation_triage(request: HttpRequest, pk: int) -> HttpResponse:
         _errors(request, exc)
     else:
         messages.success(request, _("振り分けを保存しました。"))
-    return redirect("region:consultation", pk=pk)
+    return redirect("region:consultation", consultation_id=consultation_id)
 
 
 @staff_required(REGION_MANAGE, personal_data=False, tenant=Tenant.PREFECTURE)
 @require_POST
-def consultation_status(request: HttpRequest, pk: int) -> HttpResponse:
-    consultation = _case(request, pk)
+def consultation_status(request: HttpRequest, consultation_id: int) -> HttpResponse:
+    consultation = _case(request, consultation_id)
     form = StatusForm(request.POST, statuses=ConsultationStatus.choices)
     if not form.is_valid():
         messages.error(request, _("状態と日付を確かめてください。"))
-        return redirect("region:consultation", pk=pk)
+        return redirect("region:consultation", consultation_id=consultation_id)
     try:
         services.consultation_set_status(
             consultation=consultation, actor=staff_user(request), **form.cleaned_data
@@ -257,12 +253,12 @@ def consultation_status(request: HttpRequest, pk: int) -> HttpResponse:
             request,
             _("状態を「%(status)s」にしました。") % {"status": consultation.get_status_display()},
         )
-    return redirect("region:consultation", pk=pk)
+    return redirect("region:consultation", consultation_id=consultation_id)
 
 
 @staff_required(REGION_MANAGE, personal_data=True, tenant=Tenant.PREFECTURE)
-def knowledge_publish(request: HttpRequest, pk: int) -> HttpResponse:
-    consultation = _case(request, pk)
+def knowledge_publish(request: HttpRequest, consultation_id: int) -> HttpResponse:
+    consultation = _case(request, consultation_id)
     audit_object(request, consultation)
     if request.method == "POST":
         form = PublishForm(request.POST)
@@ -275,7 +271,7 @@ def knowledge_publish(request: HttpRequest, pk: int) -> HttpResponse:
                 form.add_error(None, exc)
             else:
                 messages.success(request, _("相談事例として公開しました。"))
-                return redirect("region:consultation", pk=pk)
+                return redirect("region:consultation", consultation_id=consultation_id)
     else:
         question, answer = services.knowledge_draft(consultation=consultation)
         form = PublishForm(initial={"question": question, "answer": answer})
