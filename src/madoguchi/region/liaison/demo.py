@@ -49,8 +49,9 @@ def load(
     services.consultation_set_status(
         consultation=answered, actor=dx, status=ConsultationStatus.ANSWERED
     )
-    question, answer = services.knowledge_draft(consultation=answered)
-    services.knowledge_publish(consultation=answered, actor=dx, question=question, answer=answer)
+    services.knowledge_publish(
+        consultation=answered, actor=dx, **services.knowledge_draft(consultation=answered)
+    )
     in_progress = services.consultation_create(
         municipality=towns[0],
         actor=asker,

@@ -64,10 +64,10 @@ class FileForm(forms.Form):
 class TriageForm(forms.Form):
     topic = forms.ChoiceField(label=_("分野"), choices=Topic.choices)
     priority = forms.ChoiceField(label=_("優先度"), choices=Priority.choices)
-    liaison = forms.ModelChoiceField(
+    liaison: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
         label=_("担当リエゾン"), queryset=None, required=False, empty_label=_("（未定）")
     )
-    expert = forms.ModelChoiceField(
+    expert: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
         label=_("専門人材（人材プールから）"),
         queryset=None,
         required=False,
@@ -91,12 +91,13 @@ class StatusForm(forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}),
     )
 
-    def __init__(self, *args: Any, statuses: list[tuple[str, str]], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, statuses: list[tuple[str, Any]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["status"].choices = statuses  # type: ignore[attr-defined]
 
 
 class PublishForm(forms.Form):
+    title = forms.CharField(label=_("件名（公開する文）"), max_length=120)
     question = forms.CharField(
         label=_("質問（公開する文）"), max_length=4000, widget=forms.Textarea(attrs={"rows": 4})
     )

@@ -133,7 +133,7 @@ def knowledge_search(*, prefecture_id: int, query: str, topic: str = "") -> list
     documents = tuple(
         FaqDocument(
             id=str(e.pk),
-            question=e.question,
+            question=f"{e.title}\n{e.question}",
             answer=e.answer,
             category=str(labels.get(e.topic, "")),
         )

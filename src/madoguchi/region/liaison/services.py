@@ -280,16 +280,20 @@ def redact(text: str, *, names: set[str]) -> str:
     return _PHONE.sub(NAME_PLACEHOLDER, text)
 
 
-def knowledge_draft(*, consultation: Consultation) -> tuple[str, str]:
-    """The question and the DX team's answers, names removed: what the publish form starts with."""
+def knowledge_draft(*, consultation: Consultation) -> dict[str, str]:
+    """The title, question and the DX team's answers, names removed: what the publish form
+    starts with."""
     names = _people(consultation)
     answers = "\n\n".join(m.body for m in consultation.messages.all() if m.from_prefecture)
-    question = f"{consultation.title}\n{consultation.body}"
-    return redact(question, names=names), redact(answers, names=names)
+    return {
+        "title": redact(consultation.title, names=names),
+        "question": redact(consultation.body, names=names),
+        "answer": redact(answers, names=names),
+    }
 
 
 def knowledge_publish(
-    *, consultation: Consultation, actor: StaffUser, question: str, answer: str
+    *, consultation: Consultation, actor: StaffUser, title: str, question: str, answer: str
 ) -> KnowledgeEntry:
     """Publish an answered consultation the municipality agreed to share, for every municipality
     of the prefecture. The texts (edited by the DX team) are cleaned of names once more."""
@@ -300,14 +304,15 @@ def knowledge_publish(
     if not consultation.may_publish:
         raise ValidationError(_("市町村が公開に同意していない相談は公開できません。"))
     names = _people(consultation)
-    question, answer = redact(question.strip(), names=names), redact(answer.strip(), names=names)
-    if not question or not answer:
-        raise ValidationError(_("質問と回答を入力してください。"))
+    title, question, answer = (redact(t.strip(), names=names) for t in (title, question, answer))
+    if not title or not question or not answer:
+        raise ValidationError(_("件名・質問・回答を入力してください。"))
     entry, _created = KnowledgeEntry.objects.update_or_create(
         consultation=consultation,
         defaults={
             "prefecture_id": consultation.municipality.prefecture_id,
             "topic": consultation.topic,
+            "title": title,
             "question": question,
             "answer": answer,
             "population_class": population_class(consultation.municipality.population),

@@ -273,8 +273,7 @@ def knowledge_publish(request: HttpRequest, consultation_id: int) -> HttpRespons
                 messages.success(request, _("相談事例として公開しました。"))
                 return redirect("region:consultation", consultation_id=consultation_id)
     else:
-        question, answer = services.knowledge_draft(consultation=consultation)
-        form = PublishForm(initial={"question": question, "answer": answer})
+        form = PublishForm(initial=services.knowledge_draft(consultation=consultation))
     return render(
         request,
         "region/liaison/publish.html",

@@ -175,6 +175,7 @@ class KnowledgeEntry(models.Model):
         verbose_name=_("元の相談"),
     )
     topic = models.CharField(_("分野"), max_length=20, choices=Topic.choices)
+    title = models.CharField(_("件名"), max_length=120)
     question = models.TextField(_("質問"))
     answer = models.TextField(_("回答"))
     population_class = models.CharField(_("人口規模"), max_length=20, blank=True)
@@ -189,7 +190,7 @@ class KnowledgeEntry(models.Model):
         verbose_name_plural = _("相談事例")
 
     def __str__(self) -> str:
-        return self.question[:40]
+        return self.title
 
 
 class Notice(models.Model):

@@ -183,7 +183,7 @@ def test_who_sees_which_consultation(client, kochi, settings, tmp_path):
         "/reply/": {"body": "越境"},
         "/triage/": {"topic": "data", "priority": "high"},
         "/status/": {"status": "answered"},
-        "/publish/": {"question": "q", "answer": "a"},
+        "/publish/": {"title": "t", "question": "q", "answer": "a"},
     }
 
     def answers(user):
@@ -279,17 +279,22 @@ def answered(kochi, **fields):
 
 def test_a_published_answer_has_no_names_and_an_everyday_question_finds_it(kochi):
     c = answered(kochi)
-    question, answer = services.knowledge_draft(consultation=c)
+    draft = services.knowledge_draft(consultation=c)
+    answer = draft["answer"]
     assert "山田" not in answer and "dx@pref" not in answer and "088-123" not in answer
     assert "（氏名）さん" in answer
     # The DX team's edits are cleaned once more.
     entry = services.knowledge_publish(
-        consultation=c, actor=kochi["dx"], question=question, answer=answer + "\n山田 花子"
+        consultation=c, actor=kochi["dx"], **{**draft, "answer": answer + "\n山田 花子"}
     )
     assert "山田" not in entry.answer and entry.population_class == "〜5万"
     other = answered(kochi, topic="security", title="パスワードの決まり", body="職員のパスワード")
     services.knowledge_publish(
-        consultation=other, actor=kochi["dx"], question="パスワードの決まり", answer="12文字以上"
+        consultation=other,
+        actor=kochi["dx"],
+        title="パスワードの決まり",
+        question="職員のパスワード",
+        answer="12文字以上",
     )
     prefecture_id = kochi["prefecture"].pk
     found = selectors.knowledge_search(
@@ -305,15 +310,19 @@ def test_publishing_needs_consent_an_answer_and_the_dx_team(kochi):
     refused = answered(kochi, may_publish=False)
     with pytest.raises(ValidationError, match="同意"):
         services.knowledge_publish(
-            consultation=refused, actor=kochi["dx"], question="q", answer="a"
+            consultation=refused, actor=kochi["dx"], title="t", question="q", answer="a"
         )
     fresh = ask(kochi)
     with pytest.raises(ValidationError, match="回答済"):
-        services.knowledge_publish(consultation=fresh, actor=kochi["dx"], question="q", answer="a")
+        services.knowledge_publish(
+            consultation=fresh, actor=kochi["dx"], title="t", question="q", answer="a"
+        )
     ok = answered(kochi)
     viewer = prefecture_user(kochi["prefecture"], dx=False)
     with pytest.raises(ValidationError):
-        services.knowledge_publish(consultation=ok, actor=viewer, question="q", answer="a")
+        services.knowledge_publish(
+            consultation=ok, actor=viewer, title="t", question="q", answer="a"
+        )
     assert not KnowledgeEntry.objects.exists()
 
 
@@ -322,10 +331,8 @@ def test_municipalities_search_the_knowledge_base_over_http(client, kochi):
     client.force_login(kochi["dx"])
     form = client.get(f"/staff/region/liaison/{c.pk}/publish/").content.decode()
     assert "（氏名）さん" in form and "山田" not in form.split("<form")[1]
-    question, answer = services.knowledge_draft(consultation=c)
-    sent = client.post(
-        f"/staff/region/liaison/{c.pk}/publish/", {"question": question, "answer": answer}
-    )
+    draft = services.knowledge_draft(consultation=c)
+    sent = client.post(f"/staff/region/liaison/{c.pk}/publish/", draft)
     assert sent.status_code == 302
     client.force_login(StaffUserFactory(municipality=kochi["towns"][5], manager=True))
     page = client.get("/staff/region/liaison/knowledge/", {"q": "入力作業を自動化したい"})
