@@ -17,7 +17,7 @@ from ..models import Consultation, ConsultationStatus
 from . import services
 
 
-def load(
+def desk_load(
     *,
     prefecture: Prefecture,
     towns: list[Municipality],

@@ -125,7 +125,7 @@ class Command(BaseCommand):
             actor=user,
         )
         talent_demo.load(prefecture=prefecture, towns=towns, actor=user)
-        liaison_demo.load(
+        liaison_demo.desk_load(
             prefecture=prefecture,
             towns=towns,
             dx=user,
