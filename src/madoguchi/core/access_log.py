@@ -58,6 +58,8 @@ PUBLIC_PARAMETERS = frozenset(
         "adoption_id",  # a municipality's adoption of one
         "evidence_id",  # a DX-survey evidence file (downloaded after the access check)
         "question_id",  # a DX-survey question (the prefecture's questionnaire)
+        "consultation_id",  # a liaison-desk consultation
+        "file_id",  # a liaison-desk consultation's file (downloaded after the access check)
         "kind",  # a trust page: privacy, terms, accessibility
         "receipt_number",  # 受付番号: useless without the access code, which never is in a URL
     }

@@ -4,6 +4,7 @@ from django.urls import path
 
 from . import views
 from .practice import views as practice
+from .liaison import views as liaison
 from .survey import views as survey
 from .talent import views as talent
 
@@ -84,4 +85,42 @@ urlpatterns = [
     path("practice/<int:pk>/review/", practice.case_review, name="practice_review"),
     path("practice/<int:pk>/adopt/", practice.adopt, name="practice_adopt"),
     path("practice/<int:pk>/result/", practice.result, name="practice_result"),
+    path("talent/needs/<int:pk>/close/", talent.need_close, name="need_close"),
+    path("talent/needs/<int:pk>/end/", talent.assignment_end, name="assignment_end"),
+    # Liaison desk
+    path("liaison/", liaison.home, name="liaison"),
+    path("liaison/new/", liaison.consultation_create, name="consultation_create"),
+    path("liaison/<int:consultation_id>/", liaison.consultation_detail, name="consultation"),
+    path(
+        "liaison/<int:consultation_id>/reply/",
+        liaison.consultation_reply,
+        name="consultation_reply",
+    ),
+    path(
+        "liaison/<int:consultation_id>/files/", liaison.file_upload, name="consultation_file_upload"
+    ),
+    path(
+        "liaison/<int:consultation_id>/files/<uuid:file_id>/",
+        liaison.file_download,
+        name="consultation_file",
+    ),
+    path(
+        "liaison/<int:consultation_id>/triage/",
+        liaison.consultation_triage,
+        name="consultation_triage",
+    ),
+    path(
+        "liaison/<int:consultation_id>/status/",
+        liaison.consultation_status,
+        name="consultation_status",
+    ),
+    path(
+        "liaison/<int:consultation_id>/publish/",
+        liaison.knowledge_publish,
+        name="knowledge_publish",
+    ),
+    path("liaison/knowledge/", liaison.knowledge, name="knowledge"),
+    path("liaison/notices/", liaison.notices, name="notices"),
+    path("liaison/notices/new/", liaison.notice_create, name="notice_create"),
+    path("liaison/notices/<int:pk>/", liaison.notice_detail, name="notice"),
 ]

@@ -29,8 +29,8 @@ from madoguchi.core.models import AuditEvent
 from madoguchi.counter.models import CounterCase, CounterVisit
 from madoguchi.faq.tests.factories import FaqEntryFactory, FaqSetFactory, SharedFaqEntryFactory
 from madoguchi.intake.models import ImportRun, QuarantineItem
+from madoguchi.region.models import Consultation, ConsultationFile
 from madoguchi.reservations.tests.factories import WindowFactory
-from madoguchi.tenancy.tests.factories import PrefectureFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -167,13 +167,27 @@ def world() -> dict[str, Any]:
     visit = CounterVisit.objects.create(
         municipality=town, source=CounterCase.Source.PREINPUT_TOKEN, status="issued"
     )
+    # A liaison-desk consultation of the town, with a file.
+    consultation = Consultation.objects.create(
+        municipality=town, topic="data", title="相談", body="本文"
+    )
+    consultation_file = ConsultationFile(
+        municipality=town,
+        consultation=consultation,
+        original_name="資料.pdf",
+        content_type="application/pdf",
+        size=4,
+        sha256="x",
+    )
+    consultation_file.file.save(str(consultation_file.id), ContentFile(pdf_bytes()), save=False)
+    consultation_file.save()
     users = {
         Role.COUNTER: StaffUserFactory(municipality=town, counter=True),
         Role.BACK_OFFICE: back_office_user(procedure),
         Role.MANAGER: StaffUserFactory(municipality=town, manager=True),
         Role.MUNICIPALITY_ADMIN: StaffUserFactory(municipality=town, admin=True),
         Role.PREFECTURE_VIEWER: StaffUserFactory(
-            municipality=None, prefecture=PrefectureFactory(), role=Role.PREFECTURE_VIEWER
+            municipality=None, prefecture=town.prefecture, role=Role.PREFECTURE_VIEWER
         ),
     }
     values = {
@@ -191,6 +205,8 @@ def world() -> dict[str, Any]:
         ("faq_staff", "set_id"): shared.faq_set_id,
         ("faq_staff", "entry_id"): shared.pk,
         ("reservations_staff", "window_id"): window.pk,
+        ("region", "consultation_id"): consultation.pk,
+        ("region", "file_id"): consultation_file.id,
     }
     return {"town": town, "users": users, "values": values}
 

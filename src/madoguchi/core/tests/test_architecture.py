@@ -49,6 +49,7 @@ DATA_ACCESS_MODULES = {
     "madoguchi.demo": "demo data, built like a management command",
     "madoguchi.applications.notices": "send-time mail contexts: load a queued notice's row by id",
     "madoguchi.reservations.notices": "send-time mail contexts: load a queued notice's row by id",
+    "madoguchi.region.notices": "send-time mail contexts: load a queued notice's row by id",
 }
 MANAGER_ATTRIBUTES = {"objects", "_default_manager"}
 SCOPING_METHODS = {"for_municipality", "for_scope", "none"}

@@ -1,7 +1,19 @@
 """The prefecture console's models, one module per part: joint procurement and cost sharing
-(procurement.py), the DX progress survey (survey.py), the talent pool (talent.py) and the
-good-practice library (practice.py)."""
+(procurement.py), the DX progress survey (survey.py), the talent pool (talent.py), the
+good-practice library (practice.py) and the liaison desk (liaison.py)."""
 
+from .liaison import (
+    Consultation,
+    ConsultationFile,
+    ConsultationKind,
+    ConsultationMessage,
+    ConsultationStatus,
+    KnowledgeEntry,
+    Notice,
+    NoticeDelivery,
+    Priority,
+    Topic,
+)
 from .practice import (
     Adoption,
     EffectMetric,
@@ -55,20 +67,29 @@ __all__ = [
     "Answer",
     "Assignment",
     "AssignmentStatus",
+    "Consultation",
+    "ConsultationFile",
+    "ConsultationKind",
+    "ConsultationMessage",
+    "ConsultationStatus",
     "Domain",
     "EffectMetric",
     "EffectPeriod",
     "EffectSource",
     "Evidence",
     "JointSystem",
+    "KnowledgeEntry",
     "Measured",
     "Need",
     "NeedStatus",
+    "Notice",
+    "NoticeDelivery",
     "Participation",
     "PracticeCase",
     "PracticeEffect",
     "PracticeStatus",
     "PracticeTheme",
+    "Priority",
     "Question",
     "QuestionKind",
     "Response",
@@ -80,6 +101,7 @@ __all__ = [
     "SurveyStatus",
     "SystemType",
     "TalentRole",
+    "Topic",
     "UsageSource",
     "Visit",
 ]

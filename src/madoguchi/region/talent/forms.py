@@ -101,3 +101,8 @@ class VisitForm(forms.Form):
         field = self.fields["assignment"]
         assert isinstance(field, forms.TypedChoiceField)
         field.choices = [(a.pk, a.specialist.name) for a in assignments]
+
+
+class EndForm(forms.Form):
+    assignment = forms.IntegerField(widget=forms.HiddenInput)
+    ends_on = forms.DateField(label=_("終了日"), widget=forms.DateInput(attrs={"type": "date"}))

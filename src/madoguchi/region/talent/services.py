@@ -9,6 +9,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from madoguchi.accounts.models import StaffUser
@@ -107,3 +108,39 @@ def visit_record(
     visit.full_clean()
     visit.save()
     return visit
+
+
+def assignment_end(*, assignment: Assignment, ends_on: date, actor: StaffUser) -> Assignment:
+    """End an active assignment on `ends_on`, recording who ended it; a need left with no active
+    assignment is open again (募集中) until it is closed."""
+    if assignment.status != AssignmentStatus.ACTIVE:
+        raise ValidationError(_("この派遣はもう終了しています。"))
+    if ends_on < assignment.starts_on:
+        raise ValidationError(_("終了日は開始日より後にしてください。"))
+    need = assignment.need
+    with transaction.atomic():
+        assignment.status, assignment.ends_on, assignment.ended_by = (
+            AssignmentStatus.ENDED,
+            ends_on,
+            actor,
+        )
+        assignment.save(update_fields=["status", "ends_on", "ended_by"])
+        still = need.assignments.filter(status=AssignmentStatus.ACTIVE).exists()
+        if need.status == NeedStatus.ASSIGNED and not still:
+            need.status = NeedStatus.OPEN
+            need.save(update_fields=["status"])
+    return assignment
+
+
+def need_close(*, need: Need, actor: StaffUser, today: date) -> Need:
+    """Close a need (終了): its active assignments end today; who closed it and when is kept."""
+    if need.status == NeedStatus.CLOSED:
+        raise ValidationError(_("この依頼はもう終了しています。"))
+    with transaction.atomic():
+        for assignment in need.assignments.filter(status=AssignmentStatus.ACTIVE):
+            assignment_end(
+                assignment=assignment, ends_on=max(today, assignment.starts_on), actor=actor
+            )
+        need.status, need.closed_at, need.closed_by = NeedStatus.CLOSED, timezone.now(), actor
+        need.save(update_fields=["status", "closed_at", "closed_by"])
+    return need

@@ -24,7 +24,7 @@ from ..models import AssignmentStatus
 from ..pages import prefecture_of
 from ..selectors import prefecture_municipalities
 from . import selectors, services
-from .forms import AssignForm, NeedForm, SpecialistForm, VisitForm
+from .forms import AssignForm, EndForm, NeedForm, SpecialistForm, VisitForm
 
 
 @staff_required(REGION_TAKE_PART, personal_data=False, tenant=Tenant.ANY)
@@ -235,3 +235,40 @@ def visit_create(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("訪問の記録を追加しました。"))
             return redirect("region:need", pk=need.pk)
     return need_detail.__wrapped__(request, pk, visit_form=form)  # type: ignore[attr-defined]
+
+
+@staff_required(REGION_MANAGE, personal_data=False, tenant=Tenant.PREFECTURE)
+@require_POST
+def assignment_end(request: HttpRequest, pk: int) -> HttpResponse:
+    user = staff_user(request)
+    need = selectors.need_get(scope=Scope.of_staff(user), pk=pk)
+    form = EndForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("終了日を確かめてください。"))
+        return redirect("region:need", pk=need.pk)
+    assignment = selectors.assignment_get(need=need, pk=form.cleaned_data["assignment"])
+    try:
+        services.assignment_end(
+            assignment=assignment, ends_on=form.cleaned_data["ends_on"], actor=user
+        )
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    else:
+        messages.success(
+            request, _("%(name)sさんの派遣を終了しました。") % {"name": assignment.specialist.name}
+        )
+    return redirect("region:need", pk=need.pk)
+
+
+@staff_required(REGION_MANAGE, personal_data=False, tenant=Tenant.PREFECTURE)
+@require_POST
+def need_close(request: HttpRequest, pk: int) -> HttpResponse:
+    user = staff_user(request)
+    need = selectors.need_get(scope=Scope.of_staff(user), pk=pk)
+    try:
+        services.need_close(need=need, actor=user, today=timezone.localdate())
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    else:
+        messages.success(request, _("依頼を終了しました。"))
+    return redirect("region:need", pk=need.pk)

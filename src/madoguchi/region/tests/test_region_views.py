@@ -518,6 +518,15 @@ def test_the_demo_loads_the_prefecture_console_and_is_rerunnable(client):
     assert "2 / 3" in results
     need = Need.objects.get(title="書かない窓口を来年度から始めたい")
     assert "適合度" in client.get(f"/staff/region/talent/needs/{need.pk}/").content.decode()
+    # The liaison desk: three consultations and a 出前講座 request, one answer published.
+    from madoguchi.region.models import Consultation, KnowledgeEntry, NoticeDelivery
+
+    assert Consultation.objects.count() == 4 and KnowledgeEntry.objects.count() == 1
+    assert Consultation.objects.filter(kind="lecture").count() == 1
+    listing = client.get("/staff/region/liaison/").content.decode()
+    assert "管理職向けDX研修（出前講座）" in listing
+    manager = StaffUserFactory._meta.model.objects.get(username="demo-manager")
+    assert NoticeDelivery.objects.filter(staff=manager).exists()
 
 
 @settings(

@@ -3,6 +3,8 @@ assignments and visits, and who sees what (contact details: the DX team only, au
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 from madoguchi.accounts.tests.factories import StaffUserFactory
@@ -170,3 +172,64 @@ def test_a_municipality_posts_a_need(client, pool):
     assert need.municipality == town and need.skills == ["ai_rpa"]
     bad = client.post("/staff/region/talent/needs/new/", {"title": "", "role": "x"})
     assert bad.status_code == 400
+
+
+def test_the_dx_team_ends_an_assignment_and_closes_a_need(client, pool):
+    need = Need.objects.get(title="標準準拠システムへの移行計画")
+    ishida = Specialist.objects.get(name="石田 健")
+    dx = prefecture_user(pool["prefecture"])
+    client.force_login(dx)
+    client.post(
+        f"/staff/region/talent/needs/{need.pk}/assign/",
+        {"specialist": ishida.pk, "starts_on": "2026-05-01"},
+    )
+    assignment = Assignment.objects.get()
+    page = client.get(f"/staff/region/talent/needs/{need.pk}/").content.decode()
+    assert "石田 健さんの派遣を終了する" in page and "この依頼を終了する" in page
+    # Neither a viewer nor the municipality may press them.
+    town_manager = StaffUserFactory(municipality=need.municipality, manager=True)
+    for user in (prefecture_user(pool["prefecture"], dx=False), town_manager):
+        client.force_login(user)
+        body = {"assignment": assignment.pk, "ends_on": "2026-06-30"}
+        assert client.post(f"/staff/region/talent/needs/{need.pk}/end/", body).status_code == 403
+        assert client.post(f"/staff/region/talent/needs/{need.pk}/close/").status_code == 403
+        assert (
+            "この依頼を終了する"
+            not in client.get(f"/staff/region/talent/needs/{need.pk}/").content.decode()
+        )
+    client.force_login(dx)
+    early = {"assignment": assignment.pk, "ends_on": "2026-04-01"}
+    client.post(f"/staff/region/talent/needs/{need.pk}/end/", early)
+    assignment.refresh_from_db()
+    assert assignment.status == "active"  # before its start: refused
+    end = {"assignment": assignment.pk, "ends_on": "2026-06-30"}
+    assert client.post(f"/staff/region/talent/needs/{need.pk}/end/", end).status_code == 302
+    assignment.refresh_from_db()
+    need.refresh_from_db()
+    assert (assignment.status, assignment.ends_on, assignment.ended_by) == (
+        "ended",
+        date(2026, 6, 30),
+        dx,
+    )
+    assert need.status == "open"  # no one left on it: open again
+    # Ishida's days are free again.
+    found = next(m for m in selectors.matches(need=need) if m.candidate.id == ishida.pk)
+    assert found.features[3].reason == "月2日が必要、空きは月3日"
+    # Closing ends any active assignment and records who closed it.
+    client.post(
+        f"/staff/region/talent/needs/{need.pk}/assign/",
+        {"specialist": ishida.pk, "starts_on": "2026-07-01"},
+    )
+    assert client.post(f"/staff/region/talent/needs/{need.pk}/close/").status_code == 302
+    need.refresh_from_db()
+    assert need.status == "closed" and need.closed_by == dx and need.closed_at is not None
+    assert not need.assignments.filter(status="active").exists()
+    again = client.post(
+        f"/staff/region/talent/needs/{need.pk}/assign/",
+        {"specialist": ishida.pk, "starts_on": "2026-08-01"},
+    )
+    assert again.status_code in (302, 400)
+    assert not need.assignments.filter(status="active").exists()
+    # Another prefecture's team: not found.
+    client.force_login(prefecture_user(prefecture_for("221007")))
+    assert client.post(f"/staff/region/talent/needs/{need.pk}/close/").status_code == 404

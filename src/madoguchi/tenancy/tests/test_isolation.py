@@ -54,14 +54,18 @@ from madoguchi.faq.tests.factories import (
 )
 from madoguchi.intake.models import ImportRun, QuarantineItem
 from madoguchi.procedures.models import LifeEvent, Procedure
+from madoguchi.region.liaison import services as liaison_services
 from madoguchi.region.models import (
     Agreement,
     AgreementMember,
+    Consultation,
+    ConsultationFile,
     Evidence,
     JointSystem,
     Need,
     PracticeCase,
     Question,
+    Notice,
     Response,
     Specialist,
     Survey,
@@ -409,12 +413,15 @@ PARAMETERS: dict[str, Source | dict[str, Source]] = {
         "staff/region/talent/specialists/": Object(Specialist),
         "staff/region/talent/needs/": Object(Need),
         "staff/region/practice/": Object(PracticeCase),
+        "staff/region/liaison/notices/": Object(Notice),
         "/region/procurement/": Skip("public page: systems a prefecture chose to publish"),
     },
     "run_id": {"staff/applications/export/": Object(ExportRun), "staff/intake/": Object(ImportRun)},
     "item_id": Object(QuarantineItem),
     "evidence_id": Object(Evidence),
     "question_id": Object(Question),
+    "file_id": Object(ConsultationFile),
+    "consultation_id": Object(Consultation),
     "set_id": Object(FaqSet),
     # A shared procedure belongs to a prefecture or the nation (catalogue tests: offered_to).
     "shared_id": Object(SharedProcedure),
@@ -679,6 +686,27 @@ def build_town(key: str, prefecture: Prefecture, code: str) -> Town:
         title=f"{town.marker}の依頼",
         role="engineer",
         description=town.marker,
+    )
+    consultation = Consultation.objects.create(
+        municipality=municipality, topic="data", title=f"{town.marker}の相談", body=town.marker
+    )
+    stored = ConsultationFile(
+        municipality=municipality,
+        consultation=consultation,
+        original_name=f"{town.marker}.pdf",
+        content_type="application/pdf",
+        size=4,
+        sha256="x",
+    )
+    stored.file.save(str(stored.id), ContentFile(pdf_bytes()), save=False)
+    stored.save()
+    liaison_services.notice_send(
+        prefecture=prefecture,
+        actor=town.staff[Role.MANAGER],
+        title=f"{town.marker}へのお知らせ",
+        body=town.marker,
+        to_all=True,
+        targets=[],
     )
     return town
 

@@ -11,6 +11,7 @@ from django.utils import timezone
 from madoguchi.accounts.models import Role, StaffUser
 from madoguchi.core.municipality_code import with_check_digit
 from madoguchi.region import services
+from madoguchi.region.liaison import demo as liaison_demo
 from madoguchi.region.models import Agreement, Domain, JointSystem, SystemType, UsageSource
 from madoguchi.region.practice import demo as practice_demo
 from madoguchi.region.survey import demo as survey_demo
@@ -25,7 +26,7 @@ NEIGHBOURS = [("22998", "予約町", 12_000), ("22997", "相談村", 3_200)]
 class Command(BaseCommand):
     help = (
         "デモ用の広域連携（県のDX推進チーム、共同調達、負担金の協定、DX推進状況調査、"
-        "DX人材、参考事例集）を読み込む（何度実行してもよい）。"
+        "DX人材、参考事例集、DX相談窓口）を読み込む（何度実行してもよい）。"
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -126,6 +127,12 @@ class Command(BaseCommand):
         )
         talent_demo.load(prefecture=prefecture, towns=towns, actor=user)
         practice_demo.load(towns=towns, actor=user)
+        liaison_demo.desk_load(
+            prefecture=prefecture,
+            towns=towns,
+            dx=user,
+            asker=StaffUser.objects.filter(municipality=town, role=Role.MANAGER).first(),
+        )
         if options["verbosity"] >= 1:
             self.stdout.write(
                 f"Prefecture console: /staff/region/ as {DEMO_PREFECTURE_USER} "

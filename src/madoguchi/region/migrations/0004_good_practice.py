@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('region', '0002_survey_and_talent_pool'),
+        ('region', '0003_liaison_desk'),
         ('tenancy', '0005_english_contact_texts'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
