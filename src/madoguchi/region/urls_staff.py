@@ -3,8 +3,8 @@
 from django.urls import path
 
 from . import views
-from .practice import views as practice
 from .liaison import views as liaison
+from .practice import views as practice
 from .survey import views as survey
 from .talent import views as talent
 
