@@ -24,11 +24,10 @@ from madoguchi.core.sql_time import (
 from madoguchi.procedures.models import Procedure
 from madoguchi.tenancy.access import Scope
 
-from .models import Application, Channel, CorrectionRequest, Status
+from .models import OPEN_STATUSES, Application, Channel, CorrectionRequest, Status
 
 # Channels through which nobody had to come to the counter.
 ONLINE_CHANNELS = (Channel.ONLINE, Channel.BUNDLE, Channel.API)
-OPEN_STATUSES = (Status.RECEIVED, Status.IN_REVIEW, Status.CORRECTION_REQUESTED)
 
 
 @dataclass(frozen=True)

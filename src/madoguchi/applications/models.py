@@ -24,6 +24,9 @@ class Status(models.TextChoices):
 
 # Where an application's processing ends (完了 / 却下 / 取下げ).
 CLOSED_STATUSES = frozenset({Status.COMPLETED, Status.REJECTED, Status.WITHDRAWN})
+# Still being processed (the inbox's open work and the insights' backlog), in one order: the
+# partial index below and the queries that use it must name the same list.
+OPEN_STATUSES = (Status.RECEIVED, Status.IN_REVIEW, Status.CORRECTION_REQUESTED)
 
 
 class Channel(models.TextChoices):
@@ -136,6 +139,13 @@ class Application(TenantOwned):
             models.Index(
                 fields=["municipality", "procedure", "export_run"],
                 name="application_export_idx",
+            ),
+            # The insights: applications completed in a period, and the open ones (backlog).
+            models.Index(fields=["municipality", "closed_at"], name="application_closed_idx"),
+            models.Index(
+                fields=["municipality", "procedure"],
+                condition=models.Q(status__in=OPEN_STATUSES),
+                name="application_open_idx",
             ),
         ]
 

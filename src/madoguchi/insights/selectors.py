@@ -8,7 +8,6 @@ aggregates; nothing here loads one row per visit or application.
 
 from __future__ import annotations
 
-import functools
 import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable
@@ -27,7 +26,7 @@ from madoguchi.reservations import facts as visit_facts
 from madoguchi.tenancy.access import Scope
 
 from .models import DEFAULT_ONLINE_TARGET_PERCENT, DEFAULT_WAIT_TARGET_MINUTES, InsightsTarget
-from .rollups import Facts
+from .rollups import Facts, week_of
 
 DEFAULT_WEEKS = 12
 MAX_DAYS = 400
@@ -177,11 +176,6 @@ def ratio(part: float, whole: float) -> float | None:
 def percent(part: float, whole: float) -> str:
     value = ratio(part, whole)
     return "" if value is None else f"{value * 100:.1f}"
-
-
-@functools.lru_cache(maxsize=4096)
-def week_of(day: date) -> date:
-    return day - timedelta(days=day.weekday())
 
 
 def weeks_between(first: date, last: date) -> list[date]:
