@@ -217,7 +217,10 @@ def backlog(
     channels: list[str] | None = None,
 ) -> list[BacklogRow]:
     """Open applications now, by status, and how many are past 標準処理期間."""
-    qs = Application.objects.for_scope(scope).filter(status__in=OPEN_STATUSES)
+    # closed_at IS NULL holds for every open application and lets the open-ones index serve.
+    qs = Application.objects.for_scope(scope).filter(
+        status__in=OPEN_STATUSES, closed_at__isnull=True
+    )
     if procedure_ids:
         qs = qs.filter(procedure_id__in=procedure_ids)
     if channels:

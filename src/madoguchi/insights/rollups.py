@@ -15,8 +15,7 @@ Column use per kind (a, b, c; n, x, n2…n7):
   vhour    a=service b=hour              n=count
   app      a=procedure c=channel         n=count
   ahour    b=hour c=channel              n=count       (a procedure filter reads live)
-  lead     a=procedure b=days            n=count       (day completed; a channel filter
-                                                        reads live)
+  lead     a=procedure b=days c=channel  n=count       (day completed)
   corr     a=procedure c=channel         n=submitted n2=corrected
   faq                                    n=asked n2=answered n3=rated n4=helpful
   booking                                n=bookings n2=checked in
@@ -24,8 +23,9 @@ Column use per kind (a, b, c; n, x, n2…n7):
   quality                                n=tickets n2=served before called
                                          n3=finished before started n4=unclosed
 
-The histograms and lead times (wait, service, lead) are also stored per week (kinds wait_w,
-service_w, lead_w; `day` = the Monday): the sum of that week's daily rows. A year's dashboard
+The histograms, lead times and application counts (wait, service, lead, app) are also stored
+per week (kinds wait_w, service_w, lead_w, app_w; `day` = the Monday): the sum of that week's
+daily rows. A year's dashboard
 reads whole weeks from these and only the days at either end of the period from the daily rows
 (a day's histogram per service and minute barely compresses, so the daily rows are as many as
 the visits of a small town).
@@ -53,7 +53,7 @@ from .models import DEFAULT_WAIT_TARGET_MINUTES, DailyRollup, InsightsTarget, Ro
 
 REROLL_DAYS = 35
 BATCH = 5000
-WEEKLY = ("wait", "service", "lead")  # kinds also stored per week, as kind + "_w"
+WEEKLY = ("wait", "service", "lead", "app")  # kinds also stored per week, as kind + "_w"
 
 
 # --- Writing ----------------------------------------------------------------------------------
@@ -87,18 +87,15 @@ def _rows(
         add(dh.day, "vhour", a=dh.service_id, b=dh.hour, n=dh.count)
     for c in application_facts.application_counts(**span):
         add(c.day, "app", a=c.procedure_id, c=c.channel, n=c.count)
-    # The heat map by channel (not by procedure) and lead times by procedure (not by channel):
-    # finer keys would make the rollup as long as the data; those filters are read live.
+    # The heat map by channel (not by procedure): finer keys would make the rollup as long as
+    # the data; that filter is read live.
     hours: Counter[tuple[date, str, int]] = Counter()
     for ah in application_facts.application_day_hours(**span):
         hours[(ah.day, ah.channel, ah.hour)] += ah.count
     for (day, channel, hour), n in hours.items():
         add(day, "ahour", b=hour, c=channel, n=n)
-    leads: Counter[tuple[date, int, int]] = Counter()
     for lt in application_facts.lead_time_days(**span):
-        leads[(lt.day, lt.procedure_id, lt.days)] += lt.count
-    for (day, procedure_id, days), n in leads.items():
-        add(day, "lead", a=procedure_id, b=days, n=n)
+        add(lt.day, "lead", a=lt.procedure_id, b=lt.days, c=lt.channel, n=lt.count)
     for cd in application_facts.correction_days(**span):
         add(cd.day, "corr", a=cd.procedure_id, c=cd.channel, n=cd.submitted, n2=cd.corrected)
     for f in faq_facts.faq_days(**span):
@@ -241,11 +238,11 @@ class Facts:
         last = (self.parts.live or self.parts.rolled or (date.min, date.min))[1]
         return {"scope": self.scope, "first": first, "last": last}
 
-    def _rolled(self, kind: str) -> QuerySet[DailyRollup] | None:
+    def _rolled(self, kind: str, *, daily: bool = False) -> QuerySet[DailyRollup] | None:
         if self.parts.rolled is None:
             return None
         first, last = self.parts.rolled
-        if kind in WEEKLY:
+        if kind in WEEKLY and not daily:
             # Whole weeks from the weekly rows, the days before and after them from the daily.
             monday = week_of(first) + timedelta(weeks=int(first.weekday() > 0))
             end = week_of(last + timedelta(days=1)) - timedelta(days=1)  # the last whole Sunday
@@ -277,9 +274,8 @@ class Facts:
                 # Another target than the rolled one: from the daily wait histogram, whole
                 # minutes below the target.
                 within = defaultdict(int)
-                waits = self.scope.filter(DailyRollup.objects.all()).filter(
-                    kind="wait", day__gte=self.parts.rolled[0], day__lte=self.parts.rolled[1]
-                )
+                waits = self._rolled("wait", daily=True)
+                assert waits is not None
                 if service_ids:
                     waits = waits.filter(a__in=service_ids)
                 for m, day, a, c, n in (
@@ -410,10 +406,16 @@ class Facts:
         return qs
 
     def application_counts(
-        self, *, procedure_ids: list[int] | None = None, channels: list[str] | None = None
+        self,
+        *,
+        procedure_ids: list[int] | None = None,
+        channels: list[str] | None = None,
+        by_week: bool = False,
     ) -> list[application_facts.ApplicationCount]:
+        """Per day, procedure and channel; with `by_week`, the rows of a whole week inside the
+        period may come as one row dated on its Monday (for figures counted by week or more)."""
         result: list[application_facts.ApplicationCount] = []
-        rolled = self._rolled("app")
+        rolled = self._rolled("app", daily=not by_week)
         if rolled is not None:
             for m, day, a, c, n in self._app_filter(rolled, procedure_ids, channels).values_list(
                 "municipality_id", "day", "a", "c", "n"
@@ -425,6 +427,17 @@ class Facts:
                 **live, procedure_ids=procedure_ids, channels=channels
             )
         return result
+
+    def application_days(self) -> set[date]:
+        """The days on which any application was submitted."""
+        days: set[date] = set()
+        rolled = self._rolled("app", daily=True)
+        if rolled is not None:
+            days.update(rolled.filter(n__gt=0).values_list("day", flat=True).distinct())
+        live = self._live()
+        if live:
+            days.update(c.day for c in application_facts.application_counts(**live))
+        return days
 
     def application_weekday_hour(
         self, *, procedure_ids: list[int] | None = None, channels: list[str] | None = None
@@ -457,10 +470,6 @@ class Facts:
     ) -> list[application_facts.LeadTimeRow]:
         result: list[application_facts.LeadTimeRow] = []
         rolled = self._rolled("lead")
-        if rolled is not None and channels:
-            return application_facts.lead_times(
-                **self._whole(), procedure_ids=procedure_ids, channels=channels
-            )
         if rolled is not None:
             for m, a, b, n in (
                 self._app_filter(rolled, procedure_ids, channels)

@@ -207,7 +207,7 @@ def dashboard(
     target_seconds = targets.wait_minutes * 60
 
     facts = Facts(scope, filters.first, filters.last)
-    counts = facts.application_counts(procedure_ids=proc_ids, channels=channels)
+    counts = facts.application_counts(procedure_ids=proc_ids, channels=channels, by_week=True)
     visits = facts.visit_days(today=today, target_seconds=target_seconds, service_ids=service_ids)
     waits = facts.visit_histogram(measure="wait", service_ids=service_ids)
     service_times = facts.visit_histogram(measure="service", service_ids=service_ids)
@@ -310,7 +310,7 @@ def dashboard(
     ]
 
     opened = set(open_days.get(scope.municipality_id or 0, []))
-    with_events = {v.day for v in visits} | {c.day for c in counts}
+    with_events = {v.day for v in visits} | facts.application_days()
     empty_days = sorted(d for d in opened if d not in with_events and d < today)
     served = sum(v.served for v in visits)
     timed = sum(v.timed for v in visits)
@@ -833,7 +833,7 @@ def region(*, scope: Scope, filters: Filters, now: datetime | None = None) -> Ta
     }
     apps: Counter[int] = Counter()
     online: Counter[int] = Counter()
-    for c in facts.application_counts():
+    for c in facts.application_counts(by_week=True):
         apps[c.municipality_id] += c.count
         if c.channel in ONLINE:
             online[c.municipality_id] += c.count

@@ -65,7 +65,8 @@ def test_weekly_rows_and_the_days_at_either_end_give_the_live_figures(start: str
         "week-before": day - timedelta(days=7),
     }[start]
     rollup_build(municipality_id=town["municipality"].pk, first=day - timedelta(days=30))
-    assert DailyRollup.objects.filter(kind="wait_w", day=week_of(day)).exists()
+    for kind in ("wait_w", "service_w", "lead_w", "app_w"):
+        assert DailyRollup.objects.filter(kind=kind).exists(), kind
     for last in (day + timedelta(days=1), day + timedelta(days=6 - day.weekday()), None):
         period = Filters(first=first, last=last or timezone.localdate())
         rolled = selectors.dashboard(scope=scope, filters=period, targets=Targets())
@@ -77,6 +78,7 @@ def test_weekly_rows_and_the_days_at_either_end_give_the_live_figures(start: str
         RollupState.objects.update(rolled_from=day - timedelta(days=30))
         assert _tables(rolled) == _tables(expected), (start, last)
         assert [k.value for k in rolled.kpis] == [k.value for k in expected.kpis]
+        assert rolled.empty_days == expected.empty_days
 
 
 def test_another_wait_target_than_the_rolled_one_counts_from_the_histogram() -> None:
