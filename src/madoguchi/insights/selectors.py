@@ -786,7 +786,7 @@ def _hours_saved(
     minutes = seconds / timed / 60 if timed else None
     per_form = preinput_seconds_saved(counter_days)
     preinput: Counter[date] = Counter()
-    preinput_seconds: Counter[date] = Counter()
+    preinput_seconds: dict[date, float] = defaultdict(float)
     for d in counter_days:
         if d.with_preinput and d.procedure_id in per_form:
             preinput[week_of(d.day)] += d.confirmed
