@@ -3,21 +3,28 @@
 from django.db import migrations, models
 
 
-class Migration(migrations.Migration):
+def forget_rollups(apps, schema_editor):
+    """Rows rolled before lack the weekly rows and the "called within" count: drop them, so the
+    dashboards read live until the next `madoguchi insights_rollup` rebuilds them."""
+    apps.get_model("insights", "RollupState").objects.all().delete()
+    apps.get_model("insights", "DailyRollup").objects.all().delete()
 
+
+class Migration(migrations.Migration):
     dependencies = [
-        ('insights', '0001_targets_and_daily_rollup'),
+        ("insights", "0001_targets_and_daily_rollup"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='dailyrollup',
-            name='n7',
+            model_name="dailyrollup",
+            name="n7",
             field=models.BigIntegerField(default=0),
         ),
         migrations.AddField(
-            model_name='rollupstate',
-            name='wait_target_minutes',
+            model_name="rollupstate",
+            name="wait_target_minutes",
             field=models.PositiveSmallIntegerField(default=15),
         ),
+        migrations.RunPython(forget_rollups, migrations.RunPython.noop),
     ]
