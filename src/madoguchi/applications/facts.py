@@ -24,11 +24,10 @@ from madoguchi.core.sql_time import (
 from madoguchi.procedures.models import Procedure
 from madoguchi.tenancy.access import Scope
 
-from .models import Application, Channel, CorrectionRequest, Status
+from .models import OPEN_STATUSES, Application, Channel, CorrectionRequest, Status
 
 # Channels through which nobody had to come to the counter.
 ONLINE_CHANNELS = (Channel.ONLINE, Channel.BUNDLE, Channel.API)
-OPEN_STATUSES = (Status.RECEIVED, Status.IN_REVIEW, Status.CORRECTION_REQUESTED)
 
 
 @dataclass(frozen=True)
@@ -218,7 +217,10 @@ def backlog(
     channels: list[str] | None = None,
 ) -> list[BacklogRow]:
     """Open applications now, by status, and how many are past 標準処理期間."""
-    qs = Application.objects.for_scope(scope).filter(status__in=OPEN_STATUSES)
+    # closed_at IS NULL holds for every open application and lets the open-ones index serve.
+    qs = Application.objects.for_scope(scope).filter(
+        status__in=OPEN_STATUSES, closed_at__isnull=True
+    )
     if procedure_ids:
         qs = qs.filter(procedure_id__in=procedure_ids)
     if channels:

@@ -25,6 +25,8 @@ class Status(models.TextChoices):
 
 # Where an application's processing ends (完了 / 却下 / 取下げ).
 CLOSED_STATUSES = frozenset({Status.COMPLETED, Status.REJECTED, Status.WITHDRAWN})
+# Still being processed (the inbox's open work and the insights' backlog).
+OPEN_STATUSES = (Status.RECEIVED, Status.IN_REVIEW, Status.CORRECTION_REQUESTED)
 
 
 class Channel(models.TextChoices):
@@ -140,6 +142,15 @@ class Application(TenantOwned):
             models.Index(
                 fields=["municipality", "procedure", "export_run"],
                 name="application_export_idx",
+            ),
+            # The insights: applications completed in a period, and the open ones (backlog).
+            models.Index(fields=["municipality", "closed_at"], name="application_closed_idx"),
+            # Open ones: closed_at is set exactly when a final status is reached (workflow),
+            # and a condition without parameters is one SQLite can match to a query.
+            models.Index(
+                fields=["municipality", "status", "procedure"],
+                condition=models.Q(closed_at__isnull=True),
+                name="application_open_idx",
             ),
         ]
 

@@ -8,11 +8,10 @@ from django.utils.translation import gettext as _
 from madoguchi.accounts.home_panels import Link, Panel, home_panel
 from madoguchi.accounts.models import Role, StaffUser
 
-from .models import Status
+from .models import OPEN_STATUSES
 from .selectors import InboxFilters, inbox_status_counts
 
 # What still needs someone's work, in the order a clerk takes it up.
-OPEN_STATUSES = (Status.RECEIVED, Status.IN_REVIEW, Status.CORRECTION_REQUESTED)
 
 
 @home_panel

@@ -41,8 +41,9 @@ class InsightsTarget(models.Model):
 
 
 class DailyRollup(models.Model):
-    """One aggregated fact of one past day (rollups.py): the dashboards sum these rows instead
-    of scanning a year of visits and applications. Generic columns, named per kind in
+    """One aggregated fact of one past day, or of one past week (`day` its Monday; kinds ending
+    in "_w", rollups.py): the dashboards sum these rows instead of scanning a year of visits and
+    applications. Generic columns, named per kind in
     rollups.py; no personal data (ids of services and procedures, counts, sums)."""
 
     municipality = models.ForeignKey(
@@ -60,6 +61,7 @@ class DailyRollup(models.Model):
     n4 = models.BigIntegerField(default=0)
     n5 = models.BigIntegerField(default=0)
     n6 = models.BigIntegerField(default=0)
+    n7 = models.BigIntegerField(default=0)
 
     class Meta:
         indexes = [models.Index(fields=["municipality", "kind", "day"], name="rollup_kind_day_idx")]
@@ -76,6 +78,8 @@ class RollupState(models.Model):
     )
     rolled_from = models.DateField()
     rolled_through = models.DateField()
+    # The wait target the rolled visit rows counted "called within" for (minutes).
+    wait_target_minutes = models.PositiveSmallIntegerField(default=DEFAULT_WAIT_TARGET_MINUTES)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

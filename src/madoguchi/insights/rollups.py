@@ -7,32 +7,40 @@ next morning). The dashboards read rolled days from here and only the days after
 `RollupState.rolled_through` (today, or never rolled) from the live read contracts, so the
 figures are the same whichever way they were computed (a test checks it).
 
-Column use per kind (a, b, c; n, x, n2…n6):
+Column use per kind (a, b, c; n, x, n2…n7):
   visit    a=service b=booked            n=tickets n2=called n3=served n4=timed x=service s
                                          n5=no_show n6=unclosed
+                                         n7=called within RollupState.wait_target_minutes
   wait     a=service b=minutes c=booked  n=count       (service: the same for service time)
   vhour    a=service b=hour              n=count
   app      a=procedure c=channel         n=count
   ahour    b=hour c=channel              n=count       (a procedure filter reads live)
-  lead     a=procedure b=days            n=count       (day completed; a channel filter
-                                                        reads live)
+  lead     a=procedure b=days c=channel  n=count       (day completed)
   corr     a=procedure c=channel         n=submitted n2=corrected
   faq                                    n=asked n2=answered n3=rated n4=helpful
   booking                                n=bookings n2=checked in
   hall                                   n=open (0/1) n2=booking places planned n3=booked
   quality                                n=tickets n2=served before called
                                          n3=finished before started n4=unclosed
+
+The histograms, lead times and application counts (wait, service, lead, app) are also stored
+per week (kinds wait_w, service_w, lead_w, app_w; `day` = the Monday): the sum of that week's
+daily rows. A year's dashboard
+reads whole weeks from these and only the days at either end of the period from the daily rows
+(a day's histogram per service and minute barely compresses, so the daily rows are as many as
+the visits of a small town).
 """
 
 from __future__ import annotations
 
+import functools
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.db import transaction
-from django.db.models import QuerySet, Sum
+from django.db.models import Q, QuerySet, Sum
 from django.utils import timezone
 
 from madoguchi.applications import facts as application_facts
@@ -41,16 +49,25 @@ from madoguchi.faq import facts as faq_facts
 from madoguchi.reservations import facts as visit_facts
 from madoguchi.tenancy.access import Scope
 
-from .models import DailyRollup, RollupState
+from .models import DEFAULT_WAIT_TARGET_MINUTES, DailyRollup, InsightsTarget, RollupState
 
 REROLL_DAYS = 35
 BATCH = 5000
+WEEKLY = ("wait", "service", "lead", "app")  # kinds also stored per week, as kind + "_w"
 
 
 # --- Writing ----------------------------------------------------------------------------------
 
 
-def _rows(municipality_id: int, first: date, last: date, today: date) -> list[DailyRollup]:
+@functools.lru_cache(maxsize=4096)
+def week_of(day: date) -> date:
+    """The Monday of the day's week."""
+    return day - timedelta(days=day.weekday())
+
+
+def _rows(
+    municipality_id: int, first: date, last: date, today: date, target_seconds: int
+) -> list[DailyRollup]:
     scope = Scope(municipality_id=municipality_id)
     span: dict[str, Any] = {"scope": scope, "first": first, "last": last}
     out: list[DailyRollup] = []
@@ -58,9 +75,10 @@ def _rows(municipality_id: int, first: date, last: date, today: date) -> list[Da
     def add(day: date, kind: str, **values: Any) -> None:
         out.append(DailyRollup(municipality_id=municipality_id, day=day, kind=kind, **values))
 
-    for v in visit_facts.visit_days(**span, today=today, target_seconds=0):
+    for v in visit_facts.visit_days(**span, today=today, target_seconds=target_seconds):
         add(v.day, "visit", a=v.service_id, b=int(v.booked), n=v.tickets, n2=v.called,
-            n3=v.served, n4=v.timed, x=v.service_seconds, n5=v.no_show, n6=v.unclosed)  # fmt: skip
+            n3=v.served, n4=v.timed, x=v.service_seconds, n5=v.no_show, n6=v.unclosed,
+            n7=v.within_target)  # fmt: skip
     for measure in ("wait", "service"):
         for h in visit_facts.visit_histogram(**span, measure=measure, per_day=True):
             assert h.day is not None
@@ -69,18 +87,15 @@ def _rows(municipality_id: int, first: date, last: date, today: date) -> list[Da
         add(dh.day, "vhour", a=dh.service_id, b=dh.hour, n=dh.count)
     for c in application_facts.application_counts(**span):
         add(c.day, "app", a=c.procedure_id, c=c.channel, n=c.count)
-    # The heat map by channel (not by procedure) and lead times by procedure (not by channel):
-    # finer keys would make the rollup as long as the data; those filters are read live.
+    # The heat map by channel (not by procedure): finer keys would make the rollup as long as
+    # the data; that filter is read live.
     hours: Counter[tuple[date, str, int]] = Counter()
     for ah in application_facts.application_day_hours(**span):
         hours[(ah.day, ah.channel, ah.hour)] += ah.count
     for (day, channel, hour), n in hours.items():
         add(day, "ahour", b=hour, c=channel, n=n)
-    leads: Counter[tuple[date, int, int]] = Counter()
     for lt in application_facts.lead_time_days(**span):
-        leads[(lt.day, lt.procedure_id, lt.days)] += lt.count
-    for (day, procedure_id, days), n in leads.items():
-        add(day, "lead", a=procedure_id, b=days, n=n)
+        add(lt.day, "lead", a=lt.procedure_id, b=lt.days, c=lt.channel, n=lt.count)
     for cd in application_facts.correction_days(**span):
         add(cd.day, "corr", a=cd.procedure_id, c=cd.channel, n=cd.submitted, n2=cd.corrected)
     for f in faq_facts.faq_days(**span):
@@ -106,6 +121,14 @@ def rollup_build(
     today = today or timezone.localdate()
     last = today - timedelta(days=1)
     state = RollupState.objects.filter(municipality_id=municipality_id).first()
+    target = (
+        InsightsTarget.objects.filter(municipality_id=municipality_id)
+        .values_list("wait_target_minutes", flat=True)
+        .first()
+    ) or DEFAULT_WAIT_TARGET_MINUTES
+    if state is not None and state.wait_target_minutes != target:
+        # The "called within" counts of every rolled day were for the old target.
+        first = min(first or state.rolled_from, state.rolled_from)
     if first is None:
         if state is None:
             first = today - timedelta(days=366)
@@ -115,18 +138,50 @@ def rollup_build(
             )
     if first > last:
         return 0
-    rows = _rows(municipality_id, first, last, today)
+    rows = _rows(municipality_id, first, last, today, target * 60)
     with transaction.atomic():
         DailyRollup.objects.filter(
             municipality_id=municipality_id, day__gte=first, day__lte=last
         ).delete()
         DailyRollup.objects.bulk_create(rows, batch_size=BATCH)
+        weekly = _weekly_rows(municipality_id, week_of(first), week_of(last))
         rolled_from = min(first, state.rolled_from) if state else first
         RollupState.objects.update_or_create(
             municipality_id=municipality_id,
-            defaults={"rolled_from": rolled_from, "rolled_through": last},
+            defaults={
+                "rolled_from": rolled_from,
+                "rolled_through": last,
+                "wait_target_minutes": target,
+            },
         )
-    return len(rows)
+    return len(rows) + weekly
+
+
+def _weekly_rows(municipality_id: int, first_monday: date, last_monday: date) -> int:
+    """Rewrite the weekly rows of the weeks first_monday…last_monday from their daily rows."""
+    weekly_kinds = [f"{kind}_w" for kind in WEEKLY]
+    DailyRollup.objects.filter(
+        municipality_id=municipality_id,
+        kind__in=weekly_kinds,
+        day__gte=first_monday,
+        day__lte=last_monday,
+    ).delete()
+    sums: Counter[tuple[str, date, int, int, str]] = Counter()
+    for kind, day, a, b, c, n in DailyRollup.objects.filter(
+        municipality_id=municipality_id,
+        kind__in=WEEKLY,
+        day__gte=first_monday,
+        day__lte=last_monday + timedelta(days=6),
+    ).values_list("kind", "day", "a", "b", "c", "n"):
+        sums[(f"{kind}_w", week_of(day), a, b, c)] += n
+    DailyRollup.objects.bulk_create(
+        [
+            DailyRollup(municipality_id=municipality_id, kind=kind, day=day, a=a, b=b, c=c, n=n)
+            for (kind, day, a, b, c), n in sums.items()
+        ],
+        batch_size=BATCH,
+    )
+    return len(sums)
 
 
 def municipality_ids(*, code: str | None = None) -> list[int]:
@@ -143,10 +198,12 @@ def municipality_ids(*, code: str | None = None) -> list[int]:
 
 @dataclass(frozen=True)
 class Split:
-    """Which part of [first, last] comes from the rollup and which from the live facts."""
+    """Which part of [first, last] comes from the rollup and which from the live facts, and
+    the wait target (minutes) the rolled "called within" counts are for (None: differing)."""
 
     rolled: tuple[date, date] | None
     live: tuple[date, date] | None
+    wait_target_minutes: int | None = None
 
 
 def split(scope: Scope, first: date, last: date) -> Split:
@@ -160,7 +217,8 @@ def split(scope: Scope, first: date, last: date) -> Split:
         return Split(None, (first, last))
     end = min(last, rolled_through)
     live = (end + timedelta(days=1), last) if end < last else None
-    return Split((first, end), live)
+    targets = {s.wait_target_minutes for s in states}
+    return Split((first, end), live, targets.pop() if len(targets) == 1 else None)
 
 
 class Facts:
@@ -180,10 +238,21 @@ class Facts:
         last = (self.parts.live or self.parts.rolled or (date.min, date.min))[1]
         return {"scope": self.scope, "first": first, "last": last}
 
-    def _rolled(self, kind: str) -> QuerySet[DailyRollup] | None:
+    def _rolled(self, kind: str, *, daily: bool = False) -> QuerySet[DailyRollup] | None:
         if self.parts.rolled is None:
             return None
         first, last = self.parts.rolled
+        if kind in WEEKLY and not daily:
+            # Whole weeks from the weekly rows, the days before and after them from the daily.
+            monday = week_of(first) + timedelta(weeks=int(first.weekday() > 0))
+            end = week_of(last + timedelta(days=1)) - timedelta(days=1)  # the last whole Sunday
+            if monday < end:
+                where = (
+                    Q(kind=f"{kind}_w", day__gte=monday, day__lte=end)
+                    | Q(kind=kind, day__gte=first, day__lt=monday)
+                    | Q(kind=kind, day__gt=end, day__lte=last)
+                )
+                return self.scope.filter(DailyRollup.objects.all()).filter(where)
         return self.scope.filter(DailyRollup.objects.all()).filter(
             kind=kind, day__gte=first, day__lte=last
         )
@@ -198,28 +267,33 @@ class Facts:
         if rolled is not None:
             if service_ids:
                 rolled = rolled.filter(a__in=service_ids)
-            # Within the target: from the wait histogram, whole minutes below the target.
-            within: dict[tuple[int, date, int, int], int] = defaultdict(int)
-            waits = self._rolled("wait")
-            assert waits is not None
-            if service_ids:
-                waits = waits.filter(a__in=service_ids)
-            for m, day, a, c, n in (
-                waits.filter(b__lt=target_seconds // 60)
-                .values("municipality_id", "day", "a", "c")
-                .order_by()
-                .annotate(n=Sum("n"))
-                .values_list("municipality_id", "day", "a", "c", "n")
+            within: dict[tuple[int, date, int, int], int] | None = None
+            if self.parts.wait_target_minutes is None or (
+                self.parts.wait_target_minutes * 60 != target_seconds
             ):
-                within[(m, day, a, int(c))] += n
+                # Another target than the rolled one: from the daily wait histogram, whole
+                # minutes below the target.
+                within = defaultdict(int)
+                waits = self._rolled("wait", daily=True)
+                assert waits is not None
+                if service_ids:
+                    waits = waits.filter(a__in=service_ids)
+                for m, day, a, c, n in (
+                    waits.filter(b__lt=target_seconds // 60)
+                    .values("municipality_id", "day", "a", "c")
+                    .order_by()
+                    .annotate(n=Sum("n"))
+                    .values_list("municipality_id", "day", "a", "c", "n")
+                ):
+                    within[(m, day, a, int(c))] += n
             for r in rolled.values_list(
-                "municipality_id", "day", "a", "b", "n", "n2", "n3", "n4", "x", "n5", "n6"
+                "municipality_id", "day", "a", "b", "n", "n2", "n3", "n4", "x", "n5", "n6", "n7"
             ):
-                m, day, a, b, n, n2, n3, n4, x, n5, n6 = r
+                m, day, a, b, n, n2, n3, n4, x, n5, n6, n7 = r
+                if within is not None:
+                    n7 = within[(m, day, a, b)]
                 result.append(
-                    visit_facts.VisitDay(
-                        m, day, a, bool(b), n, n2, within[(m, day, a, b)], n3, n4, x, n5, n6
-                    )
+                    visit_facts.VisitDay(m, day, a, bool(b), n, n2, n7, n3, n4, x, n5, n6)
                 )
         live = self._live()
         if live:
@@ -332,10 +406,16 @@ class Facts:
         return qs
 
     def application_counts(
-        self, *, procedure_ids: list[int] | None = None, channels: list[str] | None = None
+        self,
+        *,
+        procedure_ids: list[int] | None = None,
+        channels: list[str] | None = None,
+        by_week: bool = False,
     ) -> list[application_facts.ApplicationCount]:
+        """Per day, procedure and channel; with `by_week`, the rows of a whole week inside the
+        period may come as one row dated on its Monday (for figures counted by week or more)."""
         result: list[application_facts.ApplicationCount] = []
-        rolled = self._rolled("app")
+        rolled = self._rolled("app", daily=not by_week)
         if rolled is not None:
             for m, day, a, c, n in self._app_filter(rolled, procedure_ids, channels).values_list(
                 "municipality_id", "day", "a", "c", "n"
@@ -347,6 +427,17 @@ class Facts:
                 **live, procedure_ids=procedure_ids, channels=channels
             )
         return result
+
+    def application_days(self) -> set[date]:
+        """The days on which any application was submitted."""
+        days: set[date] = set()
+        rolled = self._rolled("app", daily=True)
+        if rolled is not None:
+            days.update(rolled.filter(n__gt=0).values_list("day", flat=True).distinct())
+        live = self._live()
+        if live:
+            days.update(c.day for c in application_facts.application_counts(**live))
+        return days
 
     def application_weekday_hour(
         self, *, procedure_ids: list[int] | None = None, channels: list[str] | None = None
@@ -379,10 +470,6 @@ class Facts:
     ) -> list[application_facts.LeadTimeRow]:
         result: list[application_facts.LeadTimeRow] = []
         rolled = self._rolled("lead")
-        if rolled is not None and channels:
-            return application_facts.lead_times(
-                **self._whole(), procedure_ids=procedure_ids, channels=channels
-            )
         if rolled is not None:
             for m, a, b, n in (
                 self._app_filter(rolled, procedure_ids, channels)

@@ -135,6 +135,40 @@ def _tickets(
 
 _BOOKED = ExpressionWrapper(Q(booking__isnull=False), output_field=BooleanField())
 
+# The one definition of a measured service time, for the dashboards and the wait board alike:
+# a finished ticket with a start and an end not before it; service time = end − start.
+MEASURED_SERVICE = Q(
+    status=Ticket.Status.FINISHED, started_at__isnull=False, finished_at__gte=F("started_at")
+)
+SERVICE_SECONDS = SecondsBetween("finished_at", "started_at")
+
+
+@dataclass(frozen=True)
+class ServiceTime:
+    service_id: int
+    timed: int  # measured service times
+    seconds: float  # their sum
+
+    @property
+    def mean_minutes(self) -> float | None:
+        return self.seconds / self.timed / 60 if self.timed else None
+
+
+def service_times(*, scope: Scope, finished_since: datetime) -> dict[int, ServiceTime]:
+    """Measured service times per service of the tickets finished since a moment (the wait
+    board's recent hours): the same rule as the dashboards' service times."""
+    rows = (
+        Ticket.objects.for_scope(scope)
+        .filter(MEASURED_SERVICE, finished_at__gte=finished_since)
+        .values("service_id")
+        .order_by()
+        .annotate(timed=Count("id"), seconds=Coalesce(Sum(SERVICE_SECONDS), 0.0))
+    )
+    return {
+        r["service_id"]: ServiceTime(r["service_id"], r["timed"], float(r["seconds"] or 0))
+        for r in rows
+    }
+
 
 def service_labels(*, scope: Scope) -> list[ServiceLabel]:
     return [
@@ -156,9 +190,7 @@ def visit_days(
 ) -> list[VisitDay]:
     """Counts per day, service and booked/walk-in: one GROUP BY query."""
     wait = SecondsBetween("called_at", "issued_at")
-    service = SecondsBetween("finished_at", "started_at")
     finished = Q(status=Ticket.Status.FINISHED)
-    timed = finished & Q(started_at__isnull=False, finished_at__isnull=False)
     rows = (
         _tickets(scope, first, last, service_ids)
         .annotate(booked=_BOOKED)
@@ -172,8 +204,8 @@ def visit_days(
                 "id", filter=Q(called_at__gte=F("issued_at")) & LessThan(wait, target_seconds)
             ),
             served=Count("id", filter=finished),
-            timed=Count("id", filter=timed),
-            service_seconds=Coalesce(Sum(service, filter=timed), 0.0),
+            timed=Count("id", filter=MEASURED_SERVICE),
+            service_seconds=Coalesce(Sum(SERVICE_SECONDS, filter=MEASURED_SERVICE), 0.0),
             no_show=Count("id", filter=Q(status=Ticket.Status.NO_SHOW)),
             unclosed=Count("id", filter=Q(status__in=OPEN, day__lt=today)),
         )
@@ -212,12 +244,8 @@ def visit_histogram(
         seconds = SecondsBetween("called_at", "issued_at")
         base = Q(called_at__isnull=False, called_at__gte=F("issued_at"))
     elif measure == "service":
-        seconds = SecondsBetween("finished_at", "started_at")
-        base = Q(
-            status=Ticket.Status.FINISHED,
-            started_at__isnull=False,
-            finished_at__gte=F("started_at"),
-        )
+        seconds = SERVICE_SECONDS
+        base = MEASURED_SERVICE
     else:
         raise ValueError(measure)
     key = "service_id" if by == "service" else "municipality_id"

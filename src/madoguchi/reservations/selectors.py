@@ -19,6 +19,7 @@ from madoguchi.tenancy.access import Scope as TenantScope
 from madoguchi.tenancy.access import access_tenant_object
 from madoguchi.tenancy.models import Municipality
 
+from . import facts
 from .calendar_days import HallCalendar
 from .codes import booking_code_normalize, manage_token, secret_hash
 from .models import Booking, ReservationPolicy, Service, SlotLoad, Ticket, VisitEvent, Window
@@ -361,20 +362,11 @@ def service_waits(*, municipality: Municipality, now: datetime | None = None) ->
         .annotate(n=Count("id"))
         .values_list("service", "n")
     )
-    # Measured service minutes per service over the recent hours.
-    durations: dict[int, list[float]] = {}
-    for service_id, started, finished in (
-        Ticket.objects.for_municipality(municipality)
-        .filter(
-            finished_at__gte=now - SERVICE_TIME_WINDOW,
-            started_at__isnull=False,
-            status=Ticket.Status.FINISHED,
-        )
-        .values_list("service", "started_at", "finished_at")
-    ):
-        if started is not None and finished is not None:
-            minutes = (finished - started).total_seconds() / 60
-            durations.setdefault(service_id, []).append(minutes)
+    # Measured service minutes per service over the recent hours (the dashboards' rule).
+    measured_times = facts.service_times(
+        scope=TenantScope.of_municipality(municipality),
+        finished_since=now - SERVICE_TIME_WINDOW,
+    )
     # Staffed windows: those that called someone recently; otherwise every active window.
     recent_windows = set(
         Ticket.objects.for_municipality(municipality)
@@ -391,9 +383,10 @@ def service_waits(*, municipality: Municipality, now: datetime | None = None) ->
         windows_all = handles.get(service.pk, set())
         staffed = windows_all & recent_windows
         windows = len(staffed) or len(windows_all)
-        samples = durations.get(service.pk, [])
-        measured = len(samples) >= MIN_SAMPLES
-        per_visit = sum(samples) / len(samples) if measured else float(service.standard_minutes)
+        times = measured_times.get(service.pk)
+        mean = times.mean_minutes if times is not None and times.timed >= MIN_SAMPLES else None
+        measured = mean is not None
+        per_visit = mean if mean is not None else float(service.standard_minutes)
         n = waiting.get(service.pk, 0)
         result.append(
             ServiceWait(
