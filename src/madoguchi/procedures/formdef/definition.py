@@ -13,6 +13,7 @@ from dataclasses import field as dataclass_field
 from functools import cached_property
 from typing import Any
 
+from .fees import FeeRule, parse_fees
 from .fields import FieldType, ParseContext, field_type, registered
 from .fields.file import FILE_KINDS
 from .fields.name import NAME_KANA_MODES
@@ -186,6 +187,8 @@ class FormDefinition:
     format: int = FORMAT_VERSION
     title: str = ""
     title_en: str = ""
+    # The fee rule (fees.py), if the procedure charges one.
+    fees: FeeRule | None = None
     _index: Mapping[str, tuple[Step, Field]] = dataclass_field(
         default_factory=dict, compare=False, repr=False
     )
@@ -237,7 +240,7 @@ class _Parser:
 
     def definition(self, data: Any) -> FormDefinition:
         obj = mapping(data, "")
-        known_keys(obj, "", {"format", "title", "title_en", "steps"})
+        known_keys(obj, "", {"format", "title", "title_en", "steps", "fees"})
         fmt = obj.get("format", FORMAT_VERSION)
         if fmt != FORMAT_VERSION:
             raise DefinitionError(
@@ -256,11 +259,13 @@ class _Parser:
             steps.append(step)
             for f in step.fields:
                 self.index[f.key] = (step, f)
+        fees = parse_fees(obj["fees"], "fees", self.seen, _condition) if "fees" in obj else None
         return FormDefinition(
             steps=tuple(steps),
             format=FORMAT_VERSION,
             title=read_text(obj, "title", "", required=False),
             title_en=read_text(obj, "title_en", "", required=False),
+            fees=fees,
             _index=self.index,
         )
 
