@@ -300,6 +300,7 @@ class RetentionPolicy(TenantOwned):
 
 
 from .handoff.models import ApiToken, ExportRun, HandoffRecord  # noqa: E402
+from .payments.models import Payment, PaymentEvent, PaymentStatus  # noqa: E402
 
 __all__ = [
     "ApiToken",
@@ -312,6 +313,9 @@ __all__ = [
     "ExportRun",
     "HandoffMethod",
     "HandoffRecord",
+    "Payment",
+    "PaymentEvent",
+    "PaymentStatus",
     "RetentionPolicy",
     "StaffDepartment",
     "Status",

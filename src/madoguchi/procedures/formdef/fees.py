@@ -217,9 +217,7 @@ def fee_quote(rule: FeeRule | None, answers: Mapping[str, Any]) -> FeeQuote | No
     for line in rule.lines:
         quantity = _quantity(line, answers)
         if quantity > 0:
-            lines.append(
-                QuotedLine(line.key, line.label, line.label_en, line.unit_price, quantity)
-            )
+            lines.append(QuotedLine(line.key, line.label, line.label_en, line.unit_price, quantity))
     exempt = bool(lines) and rule.exemption is not None and evaluate(rule.exemption.when, answers)
     return FeeQuote(
         lines=tuple(lines),

@@ -146,7 +146,11 @@ def test_exemption_label_is_kept_for_the_resident() -> None:
             "expected an integer",
         ),
         ({"lines": [{"key": "a", "unit_price": 300}]}, "fees.lines[0].label", "required"),
-        ({"lines": [{"key": "A b", "label": "A", "unit_price": 1}]}, "fees.lines[0].key", "bad key"),
+        (
+            {"lines": [{"key": "A b", "label": "A", "unit_price": 1}]},
+            "fees.lines[0].key",
+            "bad key",
+        ),
         (
             {"lines": [{"key": "a", "label": "A", "unit_price": 1, "quantity": "nothing"}]},
             "fees.lines[0].quantity",
