@@ -39,13 +39,14 @@ class PaymentRefused(Exception):
 def payment_rows(
     *, application_id: int, municipality_id: int, quote: FeeQuote | None
 ) -> tuple[dict[str, Any], str] | None:
-    """The payment row for a new application and its first event's kind (None: no fee).
+    """The payment row for a new application and its first event's kind (None: nothing to
+    pay). An exemption is kept as a waived payment, so the back office sees it.
 
     Used by the one creation service (applications/creation.py), single and batch.
     """
-    if quote is None or not quote.charges:
+    if quote is None or quote.subtotal == 0:  # no fee, or only free lines
         return None
-    waived = quote.total == 0
+    waived = quote.exempt
     row = {
         "municipality_id": municipality_id,
         "application_id": application_id,

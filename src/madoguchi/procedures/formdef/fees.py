@@ -179,15 +179,15 @@ def _line(raw: Any, path: str, top: Mapping[str, Any], condition: ConditionReade
         source = top.get(group_key)
         if source is None:
             raise DefinitionError(f"{path}.quantity", f"{group_key!r} is not a field of this form")
-        if source.type == "group":
+        if source.kind.repeats:
             siblings = {f.key: f for f in source.fields}
             if sub_key:
                 sub = siblings.get(sub_key)
-                if sub is None or sub.type != "number":
+                if sub is None or not sub.kind.counts:
                     raise DefinitionError(
                         f"{path}.quantity", f"{quantity!r} is not a number field of the group"
                     )
-        elif sub_key or source.type != "number":
+        elif sub_key or not source.kind.counts:
             raise DefinitionError(
                 f"{path}.quantity",
                 f"{quantity!r} must be a number field, a group or a group's number field",
