@@ -1,8 +1,4 @@
-"""The demo municipality: a fictional town with the standard procedure library and staff.
-
-The library is also offered as national shared procedures (/staff/catalogue/shared/), the
-same way `madoguchi catalogue_publish_library` offers it on a real deployment.
-"""
+"""The demo municipality: a fictional town with the standard procedure library and staff."""
 
 from __future__ import annotations
 
@@ -11,7 +7,6 @@ from datetime import time
 from django.db import transaction
 
 from madoguchi.accounts.models import Role, StaffDepartment, StaffUser
-from madoguchi.catalogue.sharing.services import national_library_publish
 from madoguchi.core.municipality_code import prefecture_of, with_check_digit
 from madoguchi.procedures.services import library_install, life_events_install
 from madoguchi.tenancy.demo_data import trust_pages_fill
@@ -64,7 +59,6 @@ def demo_load() -> Municipality:
                 municipality=municipality, weekday=weekday, opens=time(8, 30), closes=time(17, 15)
             )
     library_install(municipality=municipality, publish=True)
-    national_library_publish()  # unchanged entries make no new version on a second run
     trust_pages_fill(municipality=municipality)
     life_events_install(municipality=municipality)
     for username, title, role, is_staff in DEMO_STAFF:
