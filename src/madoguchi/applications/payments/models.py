@@ -8,6 +8,8 @@ from django.utils.translation import gettext_lazy as _
 
 from madoguchi.tenancy.models import TenantOwned
 
+from .providers import provider_for
+
 
 class PaymentStatus(models.TextChoices):
     UNPAID = "unpaid", _("未払い")
@@ -78,3 +80,8 @@ class PaymentEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.payment_id} {self.kind}"
+
+    @property
+    def provider_label(self) -> str:
+        provider = provider_for(self.provider)
+        return str(provider.label) if provider else self.provider
