@@ -27,8 +27,12 @@ class Outcome:
 
 class PaymentProvider(Protocol):
     key: str  # stored on the payment ("counter", "test_card")
-    label: str  # shown to residents and staff (Japanese, translated)
     online: bool  # the resident pays on the web (else staff record it)
+
+    @property
+    def label(self) -> str:
+        """Shown to residents and staff, in the reader's language."""
+        ...
 
     def checkout_url(self, checkout: Checkout) -> str:
         """Where to send the resident to pay (an online provider's hosted page)."""

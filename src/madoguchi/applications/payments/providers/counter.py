@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext as _
 
 from .base import Checkout, Outcome
 
 
 class CounterProvider:
     key = "counter"
-    label = _("窓口で支払う")
     online = False
+
+    @property
+    def label(self) -> str:
+        return _("窓口で支払う")
 
     def checkout_url(self, checkout: Checkout) -> str:
         raise NotImplementedError("paid at the counter: staff record it")

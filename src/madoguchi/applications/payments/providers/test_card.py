@@ -10,7 +10,6 @@ import secrets
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from .base import Checkout, Outcome
 
@@ -19,8 +18,11 @@ SUCCEEDS = "4242"
 
 class TestCardProvider:
     key = "test_card"
-    label = gettext_lazy("クレジットカード（テスト）")
     online = True
+
+    @property
+    def label(self) -> str:
+        return _("クレジットカード（テスト）")
 
     def checkout_url(self, checkout: Checkout) -> str:
         return reverse(
