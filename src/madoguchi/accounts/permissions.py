@@ -21,6 +21,9 @@ def _crud(app_label: str, model: str, *actions: str) -> set[str]:
 # hand-off settings. Which procedures a back-office user sees is narrowed further by department
 # (accounts/departments.py).
 _PROCESS = _crud("applications", "application", "view", "change")
+# Recording a fee paid at the counter (収納): the municipality's administrator and managers, not
+# every clerk who processes applications (who takes money and who decides stay apart).
+RECORD_PAYMENT = "applications.record_payment"
 _AUDIT = _crud("core", "auditevent", "view")
 _BACK_OFFICE_SETTINGS = (
     _crud("applications", "apitoken", "view", "add", "change")
@@ -118,6 +121,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | _FAQ_EDIT
         | _FAQ_MANAGE
         | _PROCESS
+        | {RECORD_PAYMENT}
         | _AUDIT
         | _BACK_OFFICE_SETTINGS
         | _INTAKE
@@ -144,6 +148,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | _FAQ_EDIT
         | _FAQ_MANAGE
         | _PROCESS
+        | {RECORD_PAYMENT}
         | _AUDIT
         | _INTAKE
         | _LINKAGE

@@ -29,15 +29,19 @@ from datetime import date, datetime
 from typing import Any
 
 from django.db import connection, models, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.module_loading import autodiscover_modules
 
 from madoguchi.notifications.services import notification_queue
-from madoguchi.procedures.models import Procedure
+from madoguchi.procedures.formdef import FeeQuote, fee_quote
+from madoguchi.procedures.models import FormVersion, Procedure
+from madoguchi.procedures.selectors import form_version_definition
 
 from . import codes
 from .deadlines import due_on_for
 from .models import Application, ApplicationEvent, Attachment, Channel, Status
+from .payments.models import Payment, PaymentEvent
+from .payments.services import payment_rows
 from .search import search_key_for
 
 # The mail queued for a new application with an access code (rendered at send time, notices.py).
@@ -108,7 +112,8 @@ class NewApplication:
 
 
 def application_create(new: NewApplication) -> Application:
-    """Create one application with its history event and attachments; queue the receipt mail.
+    """Create one application with its history event, attachments and payment record (when the
+    form charges a fee); queue the receipt mail.
 
     Raises IntegrityError when the receipt number (given or drawn) or the idempotency key is
     taken: the caller decides whether that is a duplicate, a retry or a new draw.
@@ -116,10 +121,12 @@ def application_create(new: NewApplication) -> Application:
     now = timezone.now()
     submitted_at = new.submitted_at or now
     days = _standard_days([new])
+    quotes = _fee_quotes([new])
     with transaction.atomic():
         application = Application(**_application_row(new, submitted_at, now, days))
         application.save(force_insert=True)
         ApplicationEvent.objects.create(**_event_row(new, application.pk, submitted_at))
+        _create_payments([(new, application.pk, quotes[0])], now)
         if new.attachments:
             Attachment.objects.bulk_create(
                 [Attachment(**_attachment_row(new, a, application.pk)) for a in new.attachments]
@@ -162,10 +169,55 @@ def applications_create_batch(news: Sequence[NewApplication]) -> list[int]:
         Attachment,
         [_attachment_row(n, a, pk) for n, pk in zip(news, ids, strict=True) for a in n.attachments],
     )
+    _create_payments(list(zip(news, ids, _fee_quotes(news), strict=True)), now)
     return ids
 
 
 # --- Rows ------------------------------------------------------------------------------------
+
+
+def _fee_quotes(news: Sequence[NewApplication]) -> list[FeeQuote | None]:
+    """Each new application's fee (procedures.formdef.fees), from its version's rule."""
+    charging = {
+        v.pk: v
+        for v in FormVersion.objects.filter(
+            pk__in={n.form_version_id for n in news}, definition__has_key="fees"
+        )
+    }
+    quotes: list[FeeQuote | None] = []
+    # The record keeps the Japanese labels beside the English ones, whoever applied.
+    with translation.override("ja"):
+        for new in news:
+            version = charging.get(new.form_version_id)
+            if version is None:
+                quotes.append(None)
+                continue
+            answers = new.answers
+            if isinstance(answers, JsonText):
+                answers = json.loads(answers)
+            quotes.append(fee_quote(form_version_definition(form_version=version).fees, answers))
+    return quotes
+
+
+def _create_payments(
+    created: Sequence[tuple[NewApplication, int, FeeQuote | None]], now: datetime
+) -> None:
+    rows = []
+    for new, application_id, quote in created:
+        found = payment_rows(
+            application_id=application_id, municipality_id=new.municipality_id, quote=quote
+        )
+        if found is not None:
+            rows.append(found)
+    if not rows:
+        return
+    payments = Payment.objects.bulk_create([Payment(**row) for row, _kind in rows])
+    PaymentEvent.objects.bulk_create(
+        [
+            PaymentEvent(payment=payment, kind=kind, amount=payment.amount, at=now)
+            for payment, (_row, kind) in zip(payments, rows, strict=True)
+        ]
+    )
 
 
 def _standard_days(news: Sequence[NewApplication]) -> dict[int, int | None]:

@@ -327,6 +327,7 @@ class RetentionPolicy(TenantOwned):
 
 
 from .handoff.models import ApiToken, ExportRun, HandoffRecord  # noqa: E402
+from .payments.models import Payment, PaymentEvent, PaymentStatus  # noqa: E402
 
 __all__ = [
     "ApiToken",
@@ -339,6 +340,9 @@ __all__ = [
     "ExportRun",
     "HandoffMethod",
     "HandoffRecord",
+    "Payment",
+    "PaymentEvent",
+    "PaymentStatus",
     "RetentionPolicy",
     "StaffDepartment",
     "Status",

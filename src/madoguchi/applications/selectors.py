@@ -162,6 +162,7 @@ class InboxFilters:
         ""  # "", "overdue" (past its 処理期限 and still open) or "soon" (3 working days)
     )
     order: str = "newest"  # a key of INBOX_ORDERS
+    payment: str = ""  # "", a PaymentStatus value, or "none" (no fee)
 
 
 # The inbox's sort orders: a key in the URL, the columns here (the last one makes it total).
@@ -200,6 +201,10 @@ def inbox_base(*, user: StaffUser, filters: InboxFilters) -> QuerySet[Applicatio
         qs = qs.filter(assignee__isnull=True)
     elif filters.assignee.isdigit():
         qs = qs.filter(assignee_id=int(filters.assignee))
+    if filters.payment == "none":
+        qs = qs.filter(payment__isnull=True)
+    elif filters.payment:
+        qs = qs.filter(payment__status=filters.payment)
     if filters.deadline:
         today = timezone.localdate()
         qs = qs.exclude(status__in=CLOSED_STATUSES)
@@ -232,7 +237,7 @@ def inbox_list(*, user: StaffUser, filters: InboxFilters) -> QuerySet[Applicatio
     if filters.status:
         qs = qs.filter(status=filters.status)
     return (
-        qs.select_related("procedure", "assignee")
+        qs.select_related("procedure", "assignee", "payment")
         .only(
             "pk",
             "receipt_number",
@@ -248,6 +253,8 @@ def inbox_list(*, user: StaffUser, filters: InboxFilters) -> QuerySet[Applicatio
             "assignee__username",
             "assignee__first_name",
             "assignee__last_name",
+            "payment__status",
+            "payment__amount",
         )
         .order_by(*INBOX_ORDERS.get(filters.order, INBOX_ORDERS["newest"]))
     )

@@ -12,7 +12,7 @@ from madoguchi.core.japanese_text import normalize_input
 from madoguchi.core.wareki import parse_date
 
 from .handoff.models import ExportRun
-from .models import Channel, Status
+from .models import Channel, PaymentStatus, Status
 from .selectors import InboxFilters
 
 
@@ -81,6 +81,7 @@ class InboxFilterForm(StyledForm):
             ("soon", _("期限が3開庁日以内のもの")),
         ],
     )
+    payment = forms.ChoiceField(label=_("手数料"), required=False)
     order = forms.ChoiceField(label=_("並べ順"), required=False, choices=ORDER_LABELS)
 
     def __init__(
@@ -95,6 +96,9 @@ class InboxFilterForm(StyledForm):
         self.fields["procedure"].choices = every + procedures  # type: ignore[attr-defined]
         self.fields["status"].choices = every + list(Status.choices)  # type: ignore[attr-defined]
         self.fields["channel"].choices = every + list(Channel.choices)  # type: ignore[attr-defined]
+        self.fields["payment"].choices = (  # type: ignore[attr-defined]
+            every + list(PaymentStatus.choices) + [("none", _("手数料なし"))]
+        )
         self.fields["assignee"].choices = (  # type: ignore[attr-defined]
             every
             + [("me", _("自分")), ("none", _("未割当"))]
@@ -122,6 +126,7 @@ class InboxFilterForm(StyledForm):
             query=d.get("q") or "",
             deadline=d.get("deadline") or "",
             order=d.get("order") or "newest",
+            payment=d.get("payment") or "",
         )
 
 

@@ -4,6 +4,7 @@ from django.urls import path
 
 from . import staff_views
 from .handoff import views as handoff_views
+from .payments import staff_views as payment_views
 
 app_name = "applications_staff"
 
@@ -20,6 +21,7 @@ urlpatterns = [
     path("<int:pk>/transition/", staff_views.transition, name="transition"),
     path("<int:pk>/assign/", staff_views.assign, name="assign"),
     path("<int:pk>/note/", staff_views.note, name="note"),
+    path("<int:pk>/payment/paid/", payment_views.mark_paid, name="payment_paid"),
     path("<int:pk>/correction/", staff_views.correction, name="correction"),
     path(
         "<int:pk>/attachments/<uuid:attachment_id>/",

@@ -24,6 +24,7 @@ from django.views.decorators.http import require_POST
 from madoguchi.accounts.access import staff_user
 from madoguchi.accounts.guard import audit_object, audit_search, staff_required
 from madoguchi.accounts.models import StaffUser
+from madoguchi.accounts.permissions import RECORD_PAYMENT
 from madoguchi.core.audit import audit_events
 from madoguchi.core.models import AuditAction
 from madoguchi.procedures.formdef import summarize
@@ -31,6 +32,7 @@ from madoguchi.procedures.selectors import form_version_definition
 
 from . import deadlines, preview, selectors, staff_scope, workflow
 from .models import Application, Attachment, Status
+from .payments import selectors as payment_selectors
 from .staff_forms import (
     ORDER_LABELS,
     AssignForm,
@@ -55,6 +57,7 @@ URL_FILTERS = (
     "date_from",
     "date_to",
     "deadline",
+    "payment",
     "order",
 )
 
@@ -211,6 +214,9 @@ def _render_detail(
         "correction_form": CorrectionForm(initial=version, choices=fields),
     }
     forms.update(bound or {})
+    payment = payment_selectors.application_payment(
+        application_id=application.pk, municipality_id=application.municipality_id
+    )
     corrections = [
         (c, selectors.correction_diff(correction=c))
         for c in application.corrections.order_by("requested_at", "pk")
@@ -233,6 +239,9 @@ def _render_detail(
             "can_request_correction": Status.CORRECTION_REQUESTED
             in workflow.ALLOWED[application.status],
             "can_audit": staff_scope.can_read_audit(user),
+            "payment": payment_selectors.payment_view(payment),
+            "payment_events": payment_selectors.payment_events(payment=payment) if payment else [],
+            "can_record_payment": user.has_perm(RECORD_PAYMENT),
             "nav": "inbox",
             **forms,
         },

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import correction_views, views
+from .payments import views as payment_views
 
 app_name = "applications"
 
@@ -16,6 +17,9 @@ urlpatterns = [
     path("complete/", views.apply_complete, name="apply_complete"),
     path("resume/<str:token>/", views.resume, name="resume"),
     path("status/", views.status, name="status"),
+    path("pay/", payment_views.pay_start, name="pay_start"),
+    path("pay/done/", payment_views.pay_done, name="pay_done"),
+    path("pay/card/<str:token>/", payment_views.pay_test_card, name="pay_test_card"),
     path("correction/done/", correction_views.correction_done, name="correction_done"),
     path(
         "correction/from-status/",

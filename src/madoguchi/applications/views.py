@@ -21,6 +21,7 @@ from madoguchi.core import params, ratelimit, sealing
 from madoguchi.core.localized_text import easy_japanese_chosen
 from madoguchi.procedures.formdef import (
     build_step_form,
+    fee_quote,
     set_answer,
     summarize,
     validate_answers,
@@ -41,6 +42,7 @@ from madoguchi.tenancy.middleware import request_municipality
 
 from . import selectors, services, status_session, throttle, workflow
 from .models import Application, Draft
+from .payments import selectors as payment_selectors
 
 
 def _draft_key(request: HttpRequest, slug: str) -> str:
@@ -289,6 +291,7 @@ def apply_check(request: HttpRequest, slug: str) -> HttpResponse:
     procedure, draft = found
     definition = form_version_definition(form_version=draft.form_version)
     errors: dict[str, list[str]] = {}
+    cleaned: dict[str, Any] = {}
     mode = journey_mode(request, draft)
     if request.method == "POST" and mode:
         cleaned, errors = validate_answers(definition, draft.answers)
@@ -322,7 +325,9 @@ def apply_check(request: HttpRequest, slug: str) -> HttpResponse:
             }
             return redirect("applications:apply_complete", request_municipality(request).code)
     else:
-        _answers, errors = validate_answers(definition, draft.answers)
+        cleaned, errors = validate_answers(definition, draft.answers)
+    if not cleaned and definition.fees is not None:  # a refused submission: still show the fee
+        cleaned, _refused = validate_answers(definition, draft.answers)
     steps = visible_steps(definition, draft.answers)
     return render(
         request,
@@ -334,6 +339,7 @@ def apply_check(request: HttpRequest, slug: str) -> HttpResponse:
             "steps": steps,
             "step_number": len(steps) + 1,
             "journey_mode": mode,
+            "fee": payment_selectors.fee_view(fee_quote(definition.fees, cleaned)),
         },
     )
 
@@ -430,7 +436,19 @@ def apply_complete(request: HttpRequest) -> HttpResponse:
     completed = request.session.get("completed")
     if completed is None:
         return redirect("applications:home", request_municipality(request).code)
-    return render(request, "applications/complete.html", {"completed": completed})
+    return render(
+        request,
+        "applications/complete.html",
+        {
+            "completed": completed,
+            "payment": payment_selectors.payment_view(
+                payment_selectors.receipt_payment(
+                    municipality=request_municipality(request),
+                    receipt_number=completed.get("receipt_number", ""),
+                )
+            ),
+        },
+    )
 
 
 @never_cache
@@ -463,4 +481,9 @@ def status(request: HttpRequest) -> HttpResponse:
             for event in selectors.application_public_events(application=application)
         ]
         context["correction"] = workflow.correction_open_for(application=application)
+        context["payment"] = payment_selectors.payment_view(
+            payment_selectors.application_payment(
+                application_id=application.pk, municipality_id=municipality.pk
+            )
+        )
     return render(request, "applications/status.html", context)

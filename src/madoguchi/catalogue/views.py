@@ -7,6 +7,7 @@ selector (404 for another municipality's), calls one service and renders or redi
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django import forms
@@ -140,6 +141,35 @@ class HeaderForm(forms.Form):
     )
 
 
+class FeesForm(forms.Form):
+    """The fee rule as JSON (docs/form-definition.md, "Fees"); empty for no fee. The parser
+    checks what it means, like every other part of the definition."""
+
+    fees = forms.CharField(
+        required=False,
+        max_length=20_000,
+        label=gettext_lazy("手数料の定め（JSON）"),
+        widget=forms.Textarea(attrs={"rows": 8, "class": "mg-textarea", "spellcheck": "false"}),
+    )
+
+    def clean_fees(self) -> Any:
+        text = self.cleaned_data["fees"].strip()
+        if not text:
+            return None
+        try:
+            return json.loads(text)
+        except ValueError as exc:
+            raise forms.ValidationError(
+                _("JSON として読めません（%(line)s 行目）。括弧や「,」を確かめてください。")
+                % {"line": getattr(exc, "lineno", "?")}
+            ) from exc
+
+
+def fees_text(definition: dict[str, Any]) -> str:
+    fees = definition.get("fees")
+    return "" if fees is None else json.dumps(fees, ensure_ascii=False, indent=2)
+
+
 @staff_required(EDIT_FORMS, personal_data=False)
 def editor(request: HttpRequest, slug: str) -> HttpResponse:
     procedure = _procedure(request, slug)
@@ -168,6 +198,10 @@ def editor(request: HttpRequest, slug: str) -> HttpResponse:
                 },
             ),
             add_step=AddStepForm(prefix="step"),
+            fees=FeesForm(prefix="fees", initial={"fees": fees_text(draft.definition)}),
+            fees_error=state.error
+            if state.error and state.error.path.split(".")[0].split("[")[0] == "fees"
+            else None,
             type_choices=type_choices(),
             may_approve=user.has_perm(APPROVE_FORMS) and user.pk not in editors,
             is_editor=user.pk in editors,
@@ -304,6 +338,12 @@ def _structure_edit(
             _("題名を変更"),
             "",
         )
+    if action == "fees":
+        form = FeesForm(post, prefix="fees")
+        if not form.is_valid():
+            raise _FormInvalid(form)
+        fees = form.cleaned_data["fees"]
+        return lambda d: editing.set_fees(d, fees=fees), _("手数料を変更"), "node-fees"
     path = editing.NodePath.parse(post.get("path", ""))
     if action in ("up", "down", "to"):
         if action == "to":

@@ -20,6 +20,8 @@ class AuditAction(models.TextChoices):
     API_FETCH = "api_fetch", _("API での取得")
     EXPORT = "export", _("一括出力")
     PURGE = "purge", _("保存期間経過による削除")
+    PAYMENT = "payment", _("手数料の支払の記録")
+    WITHDRAW_ADOPTION = "withdraw_adoption", _("共有手続の採用の取りやめ")
 
 
 class AuditEvent(models.Model):

@@ -53,6 +53,8 @@ RULES: dict[str, Rule] = {
     "applications.upload.client": Rule(60, 3600),
     # Applications submitted (each sends a receipt mail), per client: web form and API.
     "applications.submit.client": Rule(20, 3600),
+    # Online fee payments started or card numbers tried, per client (card testing stops here).
+    "applications.pay.client": Rule(30, 3600),
     # Booking look-ups (予約番号 + 確認用の数字): failed tries per client and per booking code.
     "reservations.find.client": Rule(20, 600),
     "reservations.find.target": Rule(10, 3600),

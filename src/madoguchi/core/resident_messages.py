@@ -57,6 +57,11 @@ RESIDENT_SOURCES = (
     "applications/selectors.py",
     "applications/throttle.py",
     "applications/notices.py",
+    # Fees: paying online (the test card page), the providers' names and messages, amounts.
+    "applications/payments/views.py",
+    "applications/payments/services.py",
+    "applications/payments/providers/*",
+    "applications/templatetags/payments.py",
     "procedures/formdef/*",
     "procedures/templates/procedures/formdef/*",
     # Booking a visit: pages, forms, the calendar, mails to residents.

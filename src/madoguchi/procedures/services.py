@@ -159,6 +159,15 @@ def procedure_data_validate(data: Any) -> None:
 
 
 @transaction.atomic
+def procedure_close(*, procedure: Procedure) -> Procedure:
+    """Stop offering a procedure to residents (unpublished: no new applications or drafts).
+    Its form versions and the applications made with them stay as they are."""
+    if procedure.is_published:
+        procedure.is_published = False
+        procedure.save(update_fields=["is_published", "updated_at"])
+    return procedure
+
+
 def procedure_import(
     *,
     municipality: Municipality,

@@ -8,7 +8,9 @@ import pytest
 from django.core.management import call_command
 from django.test import Client, override_settings
 
+from madoguchi.catalogue.models import SharedProcedure
 from madoguchi.cli import demo_directory
+from madoguchi.procedures.library import load_library
 
 
 @pytest.mark.django_db
@@ -26,3 +28,7 @@ def test_demo_directory_lists_absolute_urls_that_open(client: Client) -> None:
         if response.status_code == 302:
             assert response["Location"].startswith("/staff/login/"), url
     assert "madoguchi-demo" in directory and "demo-prefecture" in directory
+    # The library is offered as national shared procedures (/staff/catalogue/shared/).
+    assert SharedProcedure.objects.filter(prefecture=None, is_active=True).count() == len(
+        load_library()
+    )

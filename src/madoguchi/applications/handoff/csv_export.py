@@ -41,6 +41,8 @@ FIXED_HEADERS = (
     _("申請者氏名"),
     _("申請者氏名カナ"),
 )
+# After the form's columns, so the form's columns keep their places in older layouts.
+PAYMENT_HEADERS = (_("手数料（円）"), _("支払状況"))
 
 
 @dataclass(frozen=True)
@@ -87,11 +89,25 @@ def _rows(
             "applicant_name",
             "applicant_kana",
             "answers",
+            "payment__amount",
+            "payment__status",
         )
         .iterator(chunk_size=CHUNK)
     )
     tz = timezone.get_current_timezone()
-    for receipt, procedure_id, version_id, channel, status, submitted, name, kana, answers in rows:
+    for (
+        receipt,
+        procedure_id,
+        version_id,
+        channel,
+        status,
+        submitted,
+        name,
+        kana,
+        answers,
+        fee,
+        paid,
+    ) in rows:
         fixed = [
             receipt,
             slugs[procedure_id],
@@ -102,11 +118,16 @@ def _rows(
             name,
             kana,
         ]
-        yield receipt, fixed + [cell(c, answers) for c in columns]
+        payment = ["" if fee is None else str(fee), paid or ""]
+        yield receipt, fixed + [cell(c, answers) for c in columns] + payment
 
 
 def headers(columns: list[Column]) -> list[str]:
-    return [str(h) for h in FIXED_HEADERS] + [c.header for c in columns]
+    return (
+        [str(h) for h in FIXED_HEADERS]
+        + [c.header for c in columns]
+        + [str(h) for h in PAYMENT_HEADERS]
+    )
 
 
 def find_unrepresentable(

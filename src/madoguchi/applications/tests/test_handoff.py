@@ -97,9 +97,20 @@ def test_csv_utf8_with_bom_and_only_new_by_default(client, application, manager)
         "氏名（メイ）",
         "生年月日",
         "メールアドレス",
+        "手数料（円）",
+        "支払状況",
     ]
     assert rows[1][0] == application.receipt_number
-    assert rows[1][8:] == ["山田", "花子", "ヤマダ", "ハナコ", "1975-04-01", "hanako@example.jp"]
+    assert rows[1][8:] == [
+        "山田",
+        "花子",
+        "ヤマダ",
+        "ハナコ",
+        "1975-04-01",
+        "hanako@example.jp",
+        "",
+        "",
+    ]
     stored = Application.objects.get(pk=application.pk)
     assert stored.export_run is not None and stored.handoff_method == "csv"
     assert stored.handed_off_at is not None

@@ -121,6 +121,16 @@ def set_header(definition: dict[str, Any], *, title: str, title_en: str) -> dict
     return out
 
 
+def set_fees(definition: dict[str, Any], *, fees: Any) -> dict[str, Any]:
+    """Set the form's fee rule (procedures/formdef/fees.py), or remove it with None."""
+    out = _copy(definition)
+    if fees is None:
+        out.pop("fees", None)
+    else:
+        out["fees"] = fees
+    return out
+
+
 def add_step(definition: dict[str, Any], *, key: str, title: str) -> dict[str, Any]:
     out = _copy(definition)
     steps = out.setdefault("steps", [])

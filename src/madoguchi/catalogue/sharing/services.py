@@ -19,9 +19,15 @@ from django.utils.translation import gettext_lazy as _
 
 from madoguchi.accounts.models import StaffUser
 from madoguchi.catalogue.models import ProcedureAdoption, SharedProcedure, SharedProcedureVersion
+from madoguchi.core.audit import audit_record
+from madoguchi.core.models import AuditAction
 from madoguchi.procedures.library import load_library
 from madoguchi.procedures.models import Procedure
-from madoguchi.procedures.services import procedure_data_validate, procedure_import
+from madoguchi.procedures.services import (
+    procedure_close,
+    procedure_data_validate,
+    procedure_import,
+)
 from madoguchi.tenancy.models import Municipality, Prefecture
 
 from . import selectors
@@ -200,6 +206,26 @@ def adoption_overrides_update(
     _apply(adoption, adoption.version, changed_by)  # validates the merged form first
     adoption.save()
     return adoption
+
+
+@transaction.atomic
+def adoption_withdraw(*, adoption: ProcedureAdoption, withdrawn_by: StaffUser) -> Procedure:
+    """The municipality stops using a shared procedure: its procedure is closed to new
+    applications (unpublished), applications already made keep their form version, and the
+    link to the shared procedure goes (no more updates are offered). Audited.
+
+    Adopting it again later finds the same procedure (same slug) and links it anew.
+    """
+    adoption = ProcedureAdoption.objects.select_for_update().get(pk=adoption.pk)
+    procedure = procedure_close(procedure=adoption.procedure)
+    audit_record(
+        actor=withdrawn_by,
+        action=AuditAction.WITHDRAW_ADOPTION,
+        municipality=adoption.municipality,
+        obj=adoption,
+    )
+    adoption.delete()
+    return procedure
 
 
 @transaction.atomic

@@ -146,6 +146,23 @@ def take_update(request: HttpRequest, adoption_id: int) -> HttpResponse:
     return redirect("catalogue_shared:adoption", adoption_id=found.pk)
 
 
+@require_POST
+@staff_required(CHANGE, personal_data=False)
+def withdraw(request: HttpRequest, adoption_id: int) -> HttpResponse:
+    municipality = _municipality(request)
+    found = selectors.adoption_get(municipality=municipality, pk=adoption_id)
+    procedure = services.adoption_withdraw(adoption=found, withdrawn_by=staff_user(request))
+    messages.success(
+        request,
+        _(
+            "「%(name)s」の採用を取りやめました。住民向けの一覧から外れ、新しい申請は受け付けません。"
+            "受け付け済みの申請はそのまま残ります。"
+        )
+        % {"name": procedure.name},
+    )
+    return redirect("catalogue_shared:catalogue")
+
+
 # --- The prefecture -----------------------------------------------------------------------------
 
 

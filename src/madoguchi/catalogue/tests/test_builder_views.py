@@ -249,3 +249,40 @@ def test_a_new_procedure_is_built_from_the_list(world):
     )
     assert draft is not None and draft.definition["title"] == "犬の登録"
     assert services.draft_editors(draft) == {world["editor"].pk}
+
+
+def test_the_fee_rule_is_edited_as_json_with_the_parser_s_error_beside_it(world):
+    procedure, slug = world["procedure"], world["procedure"].slug
+    client = _client(world["editor"])
+    client.post(f"/staff/catalogue/forms/{slug}/start/")
+    draft = selectors.open_draft(procedure=procedure)
+    base = f"/staff/catalogue/forms/{slug}"
+
+    def save(text: str):
+        draft.refresh_from_db()
+        return client.post(
+            f"{base}/structure/",
+            {"action": "fees", "revision": draft.revision, "fees-fees": text},
+            follow=True,
+        )
+
+    # Not JSON at all: the form says so and nothing changes.
+    page = save("{lines: 300}").content.decode()
+    assert "JSON として読めません" in page
+    draft.refresh_from_db()
+    assert "fees" not in draft.definition
+    # JSON the parser refuses: kept as a draft, the error named by path beside the input.
+    bad = {"lines": [{"key": "copy", "label": "写し", "unit_price": 300, "quantity": "nothing"}]}
+    page = save(json.dumps(bad)).content.decode()
+    assert 'id="fees-error"' in page and "fees.lines[0].quantity" in page
+    assert 'aria-invalid="true"' in page
+    # A good rule: no error, and it travels with the definition into the export.
+    good = {"lines": [{"key": "copy", "label": "写し", "unit_price": 300}]}
+    page = save(json.dumps(good)).content.decode()
+    assert 'id="fees-error"' not in page and "様式定義に誤りはありません" in page
+    draft.refresh_from_db()
+    assert draft.definition["fees"] == good
+    # Emptied: no fee.
+    save("")
+    draft.refresh_from_db()
+    assert "fees" not in draft.definition

@@ -211,3 +211,21 @@ def test_library_figures_and_the_command():
     assert f"fields: {figures.fields}" in text
     assert f"card or pre-input: {figures.either} ({figures.share(figures.either):.1%})" in text
     assert "long-term-care-renewal\t" in text
+
+
+@pytest.mark.django_db
+def test_the_demo_offers_the_library_as_national_shared_procedures(client) -> None:
+    from madoguchi.accounts.models import StaffUser
+    from madoguchi.catalogue.models import SharedProcedure, SharedProcedureVersion
+    from madoguchi.demo import demo_load
+    from madoguchi.procedures.library import load_library
+
+    demo_load()
+    for _run in range(2):  # the part of `demo_load` (the command) that offers the library
+        call_command("catalogue_publish_library", verbosity=0)
+    count = len(load_library())
+    assert SharedProcedure.objects.filter(prefecture=None, is_active=True).count() == count
+    assert SharedProcedureVersion.objects.count() == count
+    client.force_login(StaffUser.objects.get(username="demo-admin"))
+    page = client.get("/staff/catalogue/shared/").content.decode()
+    assert "住民票の写し等の交付請求" in page

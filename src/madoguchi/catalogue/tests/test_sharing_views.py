@@ -8,8 +8,11 @@ import pytest
 
 from madoguchi.accounts.models import Role
 from madoguchi.accounts.tests.factories import StaffUserFactory
+from madoguchi.applications.models import Application
+from madoguchi.applications.tests.factories import ApplicationFactory
 from madoguchi.catalogue.models import ProcedureAdoption, SharedProcedure
 from madoguchi.catalogue.sharing import services
+from madoguchi.core.models import AuditEvent
 from madoguchi.procedures.models import Procedure
 from madoguchi.tenancy.tests.factories import MunicipalityFactory, PrefectureFactory
 
@@ -149,3 +152,37 @@ def test_municipality_staff_cannot_publish_and_prefecture_users_cannot_adopt(cli
     client.force_login(world["dx"])
     assert client.get("/staff/catalogue/shared/").status_code == 403
     assert client.post(f"/staff/catalogue/shared/{world['ours'].pk}/adopt/").status_code == 403
+
+
+def test_a_town_withdraws_an_adoption_its_applications_keep_their_version(client, world):
+    adoption = services.procedure_adopt(municipality=world["town"], shared=world["ours"])
+    procedure = adoption.procedure
+    version = procedure.current_version
+    made = ApplicationFactory(form_version=version)
+    url = f"/staff/catalogue/shared/adopted/{adoption.pk}/withdraw/"
+    # Another town's administrator, and a manager of the town, cannot withdraw it.
+    client.force_login(world["neighbour_admin"])
+    assert client.post(url).status_code == 404
+    client.force_login(world["manager"])
+    assert client.post(url).status_code == 403
+    assert ProcedureAdoption.objects.filter(pk=adoption.pk).exists()
+
+    client.force_login(world["admin"])
+    assert (
+        'id="withdraw-adoption"'
+        in client.get(f"/staff/catalogue/shared/adopted/{adoption.pk}/").content.decode()
+    )
+    assert client.post(url)["Location"] == "/staff/catalogue/shared/"
+    assert not ProcedureAdoption.objects.filter(pk=adoption.pk).exists()
+    procedure.refresh_from_db()
+    assert procedure.is_published is False
+    # Residents cannot start it any more; the application made before keeps its version.
+    code = world["town"].code
+    assert client.get(f"/{code}/procedures/{procedure.slug}/").status_code == 404
+    assert client.post(f"/{code}/procedures/{procedure.slug}/apply/").status_code == 404
+    assert Application.objects.get(pk=made.pk).form_version_id == version.pk
+    event = AuditEvent.objects.get(action="withdraw_adoption")
+    assert event.actor == world["admin"] and event.object_id == str(adoption.pk)
+    # The catalogue offers it again, and adopting again links the same procedure.
+    again = services.procedure_adopt(municipality=world["town"], shared=world["ours"])
+    assert again.procedure_id == procedure.pk

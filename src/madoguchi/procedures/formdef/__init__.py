@@ -11,6 +11,7 @@ Public API (see docs/form-definition.md for the format):
 - set_answer(answers, path, value) puts a value (e.g. an attachment reference) at a path
 - print_items(definition, answers) -> list[PrintItem]: the printed official form's boxes
 - fill_from_card(definition, attributes) -> raw answers of the fields marked `"card": …`
+- fee_quote(definition.fees, answers) -> FeeQuote | None: the fee lines and total (fees.py)
 
 Field types live in `fields/` (one class per type, a registry); `field.kind` is the type.
 """
@@ -24,6 +25,7 @@ from .definition import (
     Step,
     parse_definition,
 )
+from .fees import FeeQuote, QuotedLine, fee_quote
 from .forms import StepForm, build_step_form
 from .summary import (
     Applicant,
@@ -43,10 +45,12 @@ from .validation import prune_hidden, validate_answers, visible_steps
 __all__ = [
     "Applicant",
     "DefinitionError",
+    "FeeQuote",
     "Field",
     "FormDefinition",
     "Option",
     "PrintItem",
+    "QuotedLine",
     "Step",
     "StepForm",
     "SummaryItem",
@@ -55,6 +59,7 @@ __all__ = [
     "build_step_form",
     "display_value",
     "extract_applicant",
+    "fee_quote",
     "fill_from_card",
     "get_answer",
     "parse_definition",

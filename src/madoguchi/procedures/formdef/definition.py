@@ -13,6 +13,7 @@ from dataclasses import field as dataclass_field
 from functools import cached_property
 from typing import Any
 
+from .fees import FeeRule, parse_fees
 from .fields import FieldType, ParseContext, field_type, registered
 from .fields.file import FILE_KINDS
 from .fields.name import NAME_KANA_MODES
@@ -193,6 +194,8 @@ class FormDefinition:
     format: int = FORMAT_VERSION
     title: str = ""
     title_en: str = ""
+    # The fee rule (fees.py), if the procedure charges one.
+    fees: FeeRule | None = None
     _index: Mapping[str, tuple[Step, Field]] = dataclass_field(
         default_factory=dict, compare=False, repr=False
     )
@@ -263,11 +266,13 @@ class _Parser:
             steps.append(step)
             for f in step.fields:
                 self.index[f.key] = (step, f)
+        fees = parse_fees(obj["fees"], "fees", self.seen, _condition) if "fees" in obj else None
         return FormDefinition(
             steps=tuple(steps),
             format=FORMAT_VERSION,
             title=read_text(obj, "title", "", required=False),
             title_en=read_text(obj, "title_en", "", required=False),
+            fees=fees,
             _index=self.index,
         )
 
@@ -383,7 +388,7 @@ class _Parser:
 # The attributes the parser accepts on the definition, a step, and every field (a field also
 # takes its type's own, `FieldType.attributes`; an option takes parsing.OPTION_ATTRIBUTES). A
 # text's English version is `<name>_en`, its やさしい日本語 version `<name>_easy`.
-DEFINITION_ATTRIBUTES = frozenset({"format", "title", "title_en", "steps"})
+DEFINITION_ATTRIBUTES = frozenset({"format", "title", "title_en", "steps", "fees"})
 STEP_ATTRIBUTES = frozenset(
     {"key", "title", "title_en", "description", "description_en", "description_easy"}
     | {"when", "fields"}

@@ -30,9 +30,11 @@ from madoguchi.applications.models import (
     Application,
     Attachment,
     ExportRun,
+    Payment,
     RetentionPolicy,
     StaffDepartment,
 )
+from madoguchi.applications.payments import services as payment_services
 from madoguchi.applications.tests.factories import (
     DEFINITION,
     VALID_ANSWERS,
@@ -438,6 +440,7 @@ PARAMETERS: dict[str, Source | dict[str, Source]] = {
         "/resume/": Secret("resume_token"),
         "/correction/": Secret("correction_token"),
         "/open/": Secret("manage_token"),  # a booking's manage link from its mails
+        "/pay/card/": Secret("pay_token"),  # the test card page of an online payment
     },
     "exception_id": Object(CalendarException),
     "kind": Context(lambda town: "privacy"),  # the town's own trust page (data, per town)
@@ -587,6 +590,12 @@ def build_town(key: str, prefecture: Prefecture, code: str) -> Town:
         deadline=timezone.localdate() + timedelta(days=7),
     )
     town.secrets["correction_token"] = issued.url.rstrip("/").rsplit("/", 1)[-1]
+    payment = Payment.objects.create(
+        municipality=municipality, application=application, amount=300, quote={"lines": []}
+    )
+    town.secrets["pay_token"] = payment_services.payment_checkout_start(
+        payment=payment, provider_key="test_card"
+    ).reference
     draft = services.draft_start(procedure=procedure, form_version=version)
     link = services.draft_issue_resume_link(draft=draft, base_url="http://testserver/")
     town.secrets["resume_token"] = link.rstrip("/").rsplit("/", 1)[-1]

@@ -12,6 +12,9 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         municipality = demo_load()
         verbosity = options["verbosity"]
+        # The standard library offered as national shared procedures (/staff/catalogue/shared/),
+        # as on a real deployment; an unchanged library makes no new version on a second run.
+        call_command("catalogue_publish_library", verbosity=0)
         call_command("faq_demo", municipality.code, verbosity=verbosity)
         call_command(
             "reservations_demo", municipality.code, "--sample-bookings", "20", verbosity=verbosity

@@ -147,6 +147,8 @@ class FieldType:
     autocomplete: ClassVar[str] = ""
     # The answer is a file the resident uploads (stored by the journey, kept as a reference).
     uploads: ClassVar[bool] = False
+    # Its answer is a count (a whole number of things): a fee line may multiply by it.
+    counts: ClassVar[bool] = False
     # Choices are checkboxes (several may be ticked), not radio buttons.
     multiple: ClassVar[bool] = False
     # A hint under the label of a step form ("例：…"), or "".

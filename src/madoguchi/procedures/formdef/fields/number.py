@@ -25,6 +25,7 @@ class NumberType(FieldType):
     name = "number"
     attributes = frozenset({"min", "max", "unit"})
     drives_conditions = True
+    counts = True
 
     def parse(
         self, field_data: Mapping[str, Any], path: str, attrs: dict[str, Any], ctx: ParseContext
