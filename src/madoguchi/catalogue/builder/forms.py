@@ -174,6 +174,7 @@ TYPE_INPUTS: dict[str, AttributeInput] = {
     "min_selected": AttributeInput(lambda k: _int(_("選ぶ数の下限"))),
     "max_selected": AttributeInput(lambda k: _int(_("選ぶ数の上限"))),
     "checkbox_label": AttributeInput(lambda k: _text(_("チェックボックスの横の文"))),
+    "checkbox_label_en": AttributeInput(lambda k: _text(_("チェックボックスの横の文（英語）"))),
     "min": AttributeInput(
         lambda k: _text(_("下限"), help_text=_("数、または日付（2025-04-01、today、today-18y）")),
         to_json=_bound,
@@ -183,6 +184,7 @@ TYPE_INPUTS: dict[str, AttributeInput] = {
         to_json=_bound,
     ),
     "unit": AttributeInput(lambda k: _text(_("単位（例：人、円）"))),
+    "unit_en": AttributeInput(lambda k: _text(_("単位（英語）（例：people）"))),
     "min_length": AttributeInput(lambda k: _int(_("文字数の下限"))),
     "max_length": AttributeInput(lambda k: _int(_("文字数の上限"))),
     "format": AttributeInput(lambda k: _choice(_("文字の種類"), TEXT_FORMATS)),

@@ -26,7 +26,7 @@ PRINT_CHECKED = "○"
 @register
 class CheckboxType(FieldType):
     name = "checkbox"
-    attributes = frozenset({"checkbox_label"})
+    attributes = frozenset({"checkbox_label", "checkbox_label_en"})
     drives_conditions = True
     template = "checkbox"
     fieldset = True
@@ -35,6 +35,8 @@ class CheckboxType(FieldType):
         self, field_data: Mapping[str, Any], path: str, attrs: dict[str, Any], ctx: ParseContext
     ) -> None:
         attrs["checkbox_label"] = read_text(field_data, "checkbox_label", path, required=False)
+        # The English text took the Japanese one's place before parsing (localize.py): checked here.
+        read_text(field_data, "checkbox_label_en", path, required=False)
 
     def check_condition_value(self, field: Field, value: Any, path: str) -> None:
         if not isinstance(value, bool):

@@ -23,7 +23,7 @@ _INTEGER = re.compile(r"-?[0-9]{1,15}")
 @register
 class NumberType(FieldType):
     name = "number"
-    attributes = frozenset({"min", "max", "unit"})
+    attributes = frozenset({"min", "max", "unit", "unit_en"})
     drives_conditions = True
     counts = True
 
@@ -37,6 +37,8 @@ class NumberType(FieldType):
         attrs["min_value"] = low
         attrs["max_value"] = high
         attrs["unit"] = read_text(field_data, "unit", path, required=False)
+        # The English text took the Japanese one's place before parsing (localize.py): checked here.
+        read_text(field_data, "unit_en", path, required=False)
 
     def check_condition_value(self, field: Field, value: Any, path: str) -> None:
         if isinstance(value, bool) or not isinstance(value, int):
