@@ -496,6 +496,15 @@ def visit_preinput_for_resident(*, municipality: Municipality, token: str) -> Pr
     )
 
 
+def visit_preinput_items(*, municipality: Municipality, visit: PreInputVisit) -> list[VisitItem]:
+    """The procedures and answers of the resident's own token-mode visit (view page); none when
+    one of its procedures is gone."""
+    try:
+        return _visit_items(municipality, visit.items)
+    except PreInputRefused:
+        return []
+
+
 def visit_preinput_delete(*, municipality: Municipality, token: str) -> bool:
     deleted, _ = _visit_rows(municipality, token).delete()
     logger.info("visit preinput deleted by resident found=%s", bool(deleted))

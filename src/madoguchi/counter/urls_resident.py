@@ -12,6 +12,7 @@ urlpatterns = [
     path("visit/<slug:event>/", visit_views.visit_start, name="visit_start"),
     path("visit/<slug:event>/qr/", visit_views.visit_result, name="visit_result"),
     path("visit/<slug:event>/qr-<int:number>.png", visit_views.visit_png, name="visit_png"),
+    path("visit/<slug:event>/view/", visit_views.visit_view, name="visit_view"),
     path("visit/<slug:event>/delete/", visit_views.visit_delete, name="visit_delete"),
     path("<slug:slug>/start/", preinput_views.preinput_start, name="preinput_start"),
     path("<slug:slug>/", preinput_views.preinput_result, name="preinput_result"),

@@ -27,7 +27,7 @@ from madoguchi.applications import services as application_services
 from madoguchi.applications import views as journey
 from madoguchi.applications.models import Draft
 from madoguchi.core import sealing
-from madoguchi.procedures.formdef import visible_steps
+from madoguchi.procedures.formdef import summarize, visible_steps
 from madoguchi.procedures.models import LifeEvent, Procedure
 from madoguchi.procedures.selectors import (
     form_version_current,
@@ -211,14 +211,18 @@ def _texts(request: HttpRequest, result: dict[str, Any]) -> list[str]:
     return [services.visit_token_text(request_municipality(request), token)] if token else []
 
 
+def _missing(request: HttpRequest, event: str) -> HttpResponse:
+    messages.warning(request, _("まとめて入力した事前入力が見つかりませんでした。"))
+    return redirect("counter:visit_start", request_municipality(request).code, event)
+
+
 @never_cache
 def visit_result(request: HttpRequest, event: str) -> HttpResponse:
     life_event = life_event_get(municipality=request_municipality(request), slug=event)
     result = _result(request, event)
     texts = _texts(request, result) if result else []
     if result is None or not texts:
-        messages.warning(request, _("まとめて入力した事前入力が見つかりませんでした。"))
-        return redirect("counter:visit_start", request_municipality(request).code, event)
+        return _missing(request, event)
     total = len(texts)
     codes = [
         {
@@ -242,6 +246,45 @@ def visit_result(request: HttpRequest, event: str) -> HttpResponse:
             "expires_at": parse_datetime(result["expires_at"]),
         },
     )
+
+
+@never_cache
+def visit_view(request: HttpRequest, event: str) -> HttpResponse:
+    """The resident's answers of each procedure of the visit: token mode from the server's record;
+    a payload is only in the QR code, so (as for one procedure) it cannot be shown here."""
+    municipality = request_municipality(request)
+    life_event = life_event_get(municipality=municipality, slug=event)
+    result = _result(request, event)
+    if result is None:
+        return _missing(request, event)
+    names = {p.slug: p for p in life_event_procedures(life_event=life_event)}
+    context: dict[str, Any] = {
+        "life_event": life_event,
+        "mode": result["mode"],
+        "procedures": [names[s] for s in result["procedures"] if s in names],
+        "items": [],
+    }
+    if result["mode"] == PreInputMode.TOKEN:
+        visit = services.visit_preinput_for_resident(
+            municipality=municipality, token=_token(result)
+        )
+        items = (
+            services.visit_preinput_items(municipality=municipality, visit=visit) if visit else []
+        )
+        if visit is None or not items:
+            request.session.pop(_key(request, "result"), None)
+            return _missing(request, event)
+        context["items"] = [
+            {
+                "procedure": item.procedure,
+                "sections": summarize(
+                    form_version_definition(form_version=item.form_version), item.answers
+                ),
+            }
+            for item in items
+        ]
+        context["expires_at"] = visit.expires_at
+    return render(request, "counter/visit_view.html", context)
 
 
 @never_cache

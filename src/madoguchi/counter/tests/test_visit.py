@@ -263,11 +263,9 @@ def _event_of_two(mode):
     return town, versions
 
 
-def test_resident_enters_shared_data_once_for_three_procedures_and_the_counter_scans_it(
-    client, mode, caplog
-):
-    caplog.set_level(logging.DEBUG)
-    town, versions = _event_of_two(mode)
+def _resident_visit(client, town, versions):
+    """The resident pre-fills the visit's procedures over HTTP; the QR page's URL and the URLs
+    visited."""
     code = town.code
     urls = [f"/{code}/life-events/moving/", f"/{code}/forms/visit/moving/"]
     assert "まとめて事前入力" in client.get(urls[0]).content.decode()
@@ -301,6 +299,15 @@ def test_resident_enters_shared_data_once_for_three_procedures_and_the_counter_s
     result = response["Location"]
     assert result == f"/{code}/forms/visit/moving/qr/"
     urls.append(result)
+    return result, urls
+
+
+def test_resident_enters_shared_data_once_for_three_procedures_and_the_counter_scans_it(
+    client, mode, caplog
+):
+    caplog.set_level(logging.DEBUG)
+    town, versions = _event_of_two(mode)
+    result, urls = _resident_visit(client, town, versions)
     assert not Draft.objects.exists() and not Application.objects.exists()
     page = client.get(result).content.decode()
     assert "窓口用のQRコードができました" in page and "<svg" in page
@@ -331,3 +338,47 @@ def test_resident_enters_shared_data_once_for_three_procedures_and_the_counter_s
     for url in urls:
         for secret in SECRETS:
             assert secret not in url
+
+
+def test_resident_views_then_deletes_the_visit_pre_input(client, mode):
+    town, versions = _event_of_two(mode)
+    result, _ = _resident_visit(client, town, versions)
+    view = f"/{town.code}/forms/visit/moving/view/"
+    assert f'href="{view}"' in client.get(result).content.decode()
+    response = client.get(view)
+    assert response.status_code == 200
+    assert "no-cache" in response["Cache-Control"]
+    page = response.content.decode()
+    assert all(v.procedure.name in page for v in versions)
+    payload_notice = "ここでは表示できません"
+    if mode == PreInputMode.TOKEN:
+        # Each procedure's answers from the server's record, under its name.
+        assert page.count("雲母坂") == len(versions) and "sawako.kirara@example.jp" in page
+        assert payload_notice not in page
+    else:
+        # A payload is only in the QR code (as for one procedure): the names, not the answers.
+        assert payload_notice in page and "雲母坂" not in page
+
+    # Another town's address with the same event: not this browser's visit there.
+    other, _ = _event_of_two(mode)
+    response = client.get(f"/{other.code}/forms/visit/moving/view/", follow=True)
+    page = response.content.decode()
+    assert response.redirect_chain[-1][0] == f"/{other.code}/forms/visit/moving/"
+    assert "まとめて入力した事前入力が見つかりませんでした。" in page
+    assert "雲母坂" not in page and payload_notice not in page
+
+    client.post(f"/{town.code}/forms/visit/moving/delete/")
+    assert not PreInputVisit.objects.exists()
+    response = client.get(view, follow=True)
+    page = response.content.decode()
+    assert response.redirect_chain[-1][0] == f"/{town.code}/forms/visit/moving/"
+    assert "まとめて入力した事前入力が見つかりませんでした。" in page and "雲母坂" not in page
+
+
+def test_a_visit_taken_in_at_the_counter_is_no_longer_shown(client):
+    town, versions = _event_of_two(PreInputMode.TOKEN)
+    _resident_visit(client, town, versions)
+    PreInputVisit.objects.update(consumed_at=timezone.now(), items=[], shared={})
+    view = f"/{town.code}/forms/visit/moving/view/"
+    page = client.get(view, follow=True).content.decode()
+    assert "まとめて入力した事前入力が見つかりませんでした。" in page and "雲母坂" not in page
