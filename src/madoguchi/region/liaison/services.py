@@ -5,7 +5,6 @@ notification path, and a delivery row that keeps the read state)."""
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Mapping
 from datetime import date, datetime
@@ -19,7 +18,6 @@ from django.utils.translation import gettext as _
 
 from madoguchi.accounts.models import StaffUser
 from madoguchi.accounts.permissions import REGION_MANAGE, REGION_TAKE_PART
-from madoguchi.core.uploads import DEFAULT_ALLOWED, display_filename, validate_attachment
 from madoguchi.notifications.services import notification_queue
 from madoguchi.tenancy.models import Municipality, Prefecture
 
@@ -35,6 +33,7 @@ from ..models import (
     Specialist,
 )
 from ..survey.selectors import population_class
+from ..upload_services import store_checked_file
 
 S = ConsultationStatus
 # Which status may follow which, per kind. A consultation is answered in its thread and closed
@@ -228,29 +227,13 @@ def file_add(
         and not _is_dx_team(actor, consultation)
     ):
         raise ValidationError(_("添付できるのは相談した市町村と県のDX推進チームです。"))
-    sniffed = validate_attachment(
-        uploaded, allowed=DEFAULT_ALLOWED, max_bytes=settings.ATTACHMENT_MAX_BYTES
-    )
-    digest = hashlib.sha256()
-    for chunk in uploaded.chunks():
-        digest.update(chunk)
-    uploaded.seek(0)
-    stored = ConsultationFile(
+    return store_checked_file(
+        ConsultationFile,
+        uploaded,
         municipality=consultation.municipality,
         consultation=consultation,
-        original_name=display_filename(uploaded.name) or f"file.{sniffed.extension}",
-        content_type=sniffed.mime,
-        size=uploaded.size or 0,
-        sha256=digest.hexdigest(),
         uploaded_by=actor,
     )
-    stored.file.save(str(stored.id), uploaded, save=False)
-    try:
-        stored.save()
-    except BaseException:
-        stored.file.storage.delete(stored.file.name)
-        raise
-    return stored
 
 
 NAME_PLACEHOLDER = "（氏名）"

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
@@ -16,10 +14,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from madoguchi.accounts.models import StaffUser
-from madoguchi.core.uploads import DEFAULT_ALLOWED, display_filename, validate_attachment
 from madoguchi.tenancy.models import Municipality, Prefecture
 
 from ..models import Answer, Evidence, Question, QuestionKind, Response, Survey, SurveyStatus
+from ..upload_services import store_checked_file
 from .defaults import DEFAULT_QUESTIONS
 
 YES, NO = "yes", "no"
@@ -261,27 +259,11 @@ def evidence_add(
     """Store a checked file in the private store under an opaque name (like attachments)."""
     if response.survey.status != SurveyStatus.OPEN:
         raise ValidationError(_("この調査は回答を受け付けていません。"))
-    sniffed = validate_attachment(
-        uploaded, allowed=DEFAULT_ALLOWED, max_bytes=settings.ATTACHMENT_MAX_BYTES
-    )
-    digest = hashlib.sha256()
-    for chunk in uploaded.chunks():
-        digest.update(chunk)
-    uploaded.seek(0)
-    evidence = Evidence(
+    return store_checked_file(
+        Evidence,
+        uploaded,
         municipality=response.municipality,
         response=response,
         question=question,
-        original_name=display_filename(uploaded.name) or f"file.{sniffed.extension}",
-        content_type=sniffed.mime,
-        size=uploaded.size or 0,
-        sha256=digest.hexdigest(),
         uploaded_by=actor,
     )
-    evidence.file.save(str(evidence.id), uploaded, save=False)
-    try:
-        evidence.save()
-    except BaseException:
-        evidence.file.storage.delete(evidence.file.name)
-        raise
-    return evidence
