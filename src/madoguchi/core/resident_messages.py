@@ -76,6 +76,8 @@ RESIDENT_SOURCES = (
     "counter/preinput_views.py",
     "counter/templates/counter/visit_start.html",
     "counter/templates/counter/visit_result.html",
+    "counter/templates/counter/visit_view.html",
+    "counter/templates/counter/_preinput_*",
     "counter/visit_views.py",
     "counter/preinput/*",
     # The FAQ chat and its widget.

@@ -8,12 +8,14 @@ the token is kept sealed in the session, the page addresses are by procedure onl
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.sessions.backends.base import SessionBase
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.dateparse import parse_datetime
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -142,6 +144,22 @@ def _missing(request: HttpRequest, slug: str) -> HttpResponse:
     return redirect("applications:procedure", request_municipality(request).code, slug)
 
 
+def qr_codes(texts: list[str], png_url: Callable[[int], str]) -> list[dict[str, Any]]:
+    """The codes of a pre-input's result page (one procedure or a visit): numbered SVGs, each
+    with the address of its PNG."""
+    total = len(texts)
+    return [
+        {
+            "number": i,
+            "svg": mark_safe(  # noqa: S308 - segno's own SVG output, no user input in markup
+                qr.svg(text, title=_("QRコード {number}/{total}").format(number=i, total=total))
+            ),
+            "png_url": png_url(i),
+        }
+        for i, text in enumerate(texts, start=1)
+    ]
+
+
 @never_cache
 def preinput_result(request: HttpRequest, slug: str) -> HttpResponse:
     procedure = _preinput_procedure(request, slug)
@@ -149,23 +167,20 @@ def preinput_result(request: HttpRequest, slug: str) -> HttpResponse:
     texts = _texts(request, result) if result else []
     if result is None or not texts:
         return _missing(request, slug)
-    total = len(texts)
-    codes = [
-        {
-            "number": i,
-            "svg": mark_safe(  # noqa: S308 - segno's own SVG output, no user input in markup
-                qr.svg(text, title=_("QRコード {number}/{total}").format(number=i, total=total))
-            ),
-        }
-        for i, text in enumerate(texts, start=1)
-    ]
+    code = request_municipality(request).code
     return render(
         request,
         "counter/preinput_result.html",
         {
             "procedure": procedure,
-            "codes": codes,
-            "total": total,
+            "codes": qr_codes(
+                texts,
+                lambda n: reverse(
+                    "counter:preinput_png",
+                    kwargs={"municipality_code": code, "slug": slug, "number": n},
+                ),
+            ),
+            "total": len(texts),
             "mode": result["mode"],
             "expires_at": parse_datetime(result["expires_at"]),
         },

@@ -16,9 +16,9 @@ from django.contrib import messages
 from django.contrib.sessions.backends.base import SessionBase
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
@@ -223,16 +223,14 @@ def visit_result(request: HttpRequest, event: str) -> HttpResponse:
     texts = _texts(request, result) if result else []
     if result is None or not texts:
         return _missing(request, event)
-    total = len(texts)
-    codes = [
-        {
-            "number": i,
-            "svg": mark_safe(  # noqa: S308 - segno's own SVG output, no user input in markup
-                qr.svg(text, title=_("QRコード {number}/{total}").format(number=i, total=total))
-            ),
-        }
-        for i, text in enumerate(texts, start=1)
-    ]
+    code = request_municipality(request).code
+    codes = preinput_views.qr_codes(
+        texts,
+        lambda n: reverse(
+            "counter:visit_png",
+            kwargs={"municipality_code": code, "event": event, "number": n},
+        ),
+    )
     names = {p.slug: p for p in life_event_procedures(life_event=life_event)}
     return render(
         request,
@@ -241,7 +239,7 @@ def visit_result(request: HttpRequest, event: str) -> HttpResponse:
             "life_event": life_event,
             "procedures": [names[s] for s in result["procedures"] if s in names],
             "codes": codes,
-            "total": total,
+            "total": len(texts),
             "mode": result["mode"],
             "expires_at": parse_datetime(result["expires_at"]),
         },
