@@ -59,11 +59,27 @@ class AnalysisCache:
         self.terms: list[str] = []
         self.forms: list[str] = []
         self._term_number: dict[str, int] = {}
-        self._entries: dict[bytes, AnalysedEntry] = {}
+        self._dict: dict[bytes, AnalysedEntry] = {}
+        # Loaded from a stored index: the packed arrays, unpacked on first use (a process that
+        # only searches never needs them; each entry costs a few small objects).
+        self._unpacked: dict[str, npt.NDArray[Any]] | None = None
         self.analysed = 0  # FAQs this cache had analysed for it (statistics, tests)
 
+    @property
+    def _entries(self) -> dict[bytes, AnalysedEntry]:
+        if self._unpacked is not None:
+            self._dict = _entries_of(self._unpacked)
+            self._unpacked = None
+        return self._dict
+
+    @_entries.setter
+    def _entries(self, entries: dict[bytes, AnalysedEntry]) -> None:
+        self._dict, self._unpacked = entries, None
+
     def __len__(self) -> int:
-        return len(self._entries)
+        if self._unpacked is not None:
+            return int(self._unpacked["keys"].shape[0])
+        return len(self._dict)
 
     def __contains__(self, key: object) -> bool:
         return key in self._entries
@@ -97,13 +113,15 @@ class AnalysisCache:
 
     def merge(self, other: AnalysisCache) -> None:
         """Take over another cache's entries (one built with the same signature only)."""
-        if other.signature != self.signature or other is self or not other._entries:
+        if other.signature != self.signature or other is self or not len(other):
             return
-        if not self.terms:
+        if not self.terms and not len(self):
             self.terms, self.forms = list(other.terms), list(other.forms)
             self._term_number = {t: i for i, t in enumerate(self.terms)}
-            for key, entry in other._entries.items():
-                self._entries.setdefault(key, entry)
+            if other._unpacked is not None:  # still packed: stays so
+                self._unpacked = other._unpacked
+            else:
+                self._entries = dict(other._entries)
             return
         remap = self.numbers(other.terms, dict(zip(other.terms, other.forms, strict=True)))
         for key, entry in other._entries.items():
@@ -116,6 +134,13 @@ class AnalysisCache:
     # ----- storage ------------------------------------------------------------------------------
     def to_arrays(self) -> dict[str, npt.NDArray[Any]]:
         """Plain arrays (no pickle): keys, the term table and every entry packed end to end."""
+        head = {
+            "signature": np.array(self.signature),
+            "terms": np.array(self.terms, dtype=str),
+            "forms": np.array(self.forms, dtype=str),
+        }
+        if self._unpacked is not None:
+            return {**head, **self._unpacked}
         entries = list(self._entries.values())
         n = len(entries)
 
@@ -130,9 +155,7 @@ class AnalysisCache:
         chars = [e.chars for e in entries]
         dim = entries[0].dense.size if entries else 0
         return {
-            "signature": np.array(self.signature),
-            "terms": np.array(self.terms, dtype=str),
-            "forms": np.array(self.forms, dtype=str),
+            **head,
             "keys": (
                 np.frombuffer(b"".join(self._entries), dtype=np.uint8).reshape(-1, 16)
                 if n
@@ -166,7 +189,7 @@ class AnalysisCache:
         cache.terms = [str(t) for t in arrays["terms"].tolist()]
         cache.forms = [str(f) for f in arrays["forms"].tolist()]
         cache._term_number = {t: i for i, t in enumerate(cache.terms)}
-        cache._entries = _entries_of(arrays)
+        cache._unpacked = {name: arrays[name] for name in cls._ARRAYS}
         return cache
 
     # A stored index maps the packed arrays from its file (see FaqIndex.save); the entries then
@@ -221,7 +244,7 @@ class AnalysisCache:
         arrays: dict[str, npt.NDArray[Any]] = {
             name: self.__dict__.pop(f"_packed_{name}") for name in self._ARRAYS
         }
-        self._entries = _entries_of(arrays)
+        self._unpacked = arrays
 
 
 def _entries_of(arrays: dict[str, npt.NDArray[Any]]) -> dict[bytes, AnalysedEntry]:
