@@ -416,10 +416,10 @@ class FaqIndex:
         for i, key in enumerate(keys):
             entry = cache.get(key)
             if entry is None:
-                terms, lengths = new_words[i]
+                numbers, lengths = new_words[i]
                 code, char_lengths = fresh_chars[i]
                 entry = AnalysedEntry(
-                    cache.numbers(terms, forms).astype(np.int32),
+                    numbers,
                     lengths,
                     code,
                     char_lengths,
@@ -447,11 +447,12 @@ class FaqIndex:
         *,
         parallel: bool,
         meanwhile: Callable[[list[tuple[npt.NDArray[Any], npt.NDArray[Any]]]], object],
-    ) -> tuple[list[tuple[list[str], npt.NDArray[np.int32]]], int]:
-        """Word terms of many FAQs (fields one after another, with the fields' lengths), in bulk
-        and on all cores when they are enough text for that to pay (never for a few edited
-        FAQs); and the workers used. Their character n-gram codes (and the fields' lengths) go
-        to ``meanwhile``, which runs while the workers do."""
+    ) -> tuple[list[tuple[npt.NDArray[np.int32], npt.NDArray[np.int32]]], int]:
+        """Word terms of many FAQs as numbers in the analysis cache's term table (fields one
+        after another, with the fields' lengths), in bulk and on all cores when they are enough
+        text for that to pay (never for a few edited FAQs); and the workers used. Their
+        character n-gram codes (and the fields' lengths) go to ``meanwhile``, which runs while
+        the workers do."""
         if not docs:
             meanwhile([])
             return [], 1
@@ -490,10 +491,14 @@ class FaqIndex:
         )
         word_lengths = words.lengths.reshape(-1, n_words).astype(np.int32)
         ends = np.cumsum(word_lengths.sum(axis=1)).tolist()
+        # The terms as numbers in the analysis cache's table (new terms are added to it).
+        used = np.unique(words.keys)
+        remap = np.zeros(int(used[-1]) + 1 if used.size else 0, dtype=np.int64)
         names = words.names
-        flat = [names[k] for k in words.keys.tolist()]
+        remap[used] = self._analysis.numbers([names[k] for k in used.tolist()], self.analyzer.forms)
+        numbers = remap[words.keys].astype(np.int32)
         return [
-            (flat[lo:hi], word_lengths[d])
+            (numbers[lo:hi], word_lengths[d])
             for d, (lo, hi) in enumerate(itertools.pairwise([0, *ends]))
         ], workers
 
