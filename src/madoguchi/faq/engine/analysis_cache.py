@@ -60,38 +60,63 @@ class AnalysisCache:
         self.forms: list[str] = []
         self._term_number: dict[str, int] = {}
         self._dict: dict[bytes, AnalysedEntry] = {}
-        # Loaded from a stored index: the packed arrays, unpacked on first use (a process that
-        # only searches never needs them; each entry costs a few small objects).
+        # Loaded from a stored index: the packed arrays, unpacked only when a build needs them
+        # all (a process that searches and takes a few edits looks entries up one by one, with
+        # ``_dict`` holding its new entries over the packed ones).
         self._unpacked: dict[str, npt.NDArray[Any]] | None = None
+        self._unpacked_at: dict[bytes, int] | None = None  # key -> row, built on first lookup
         self.analysed = 0  # FAQs this cache had analysed for it (statistics, tests)
 
     @property
     def _entries(self) -> dict[bytes, AnalysedEntry]:
+        """Every entry (unpacking the packed arrays, if any, for good)."""
         if self._unpacked is not None:
-            self._dict = _entries_of(self._unpacked)
-            self._unpacked = None
+            entries = _entries_of(self._unpacked)
+            entries.update(self._dict)
+            self._dict = entries
+            self._unpacked = self._unpacked_at = None
         return self._dict
 
     @_entries.setter
     def _entries(self, entries: dict[bytes, AnalysedEntry]) -> None:
-        self._dict, self._unpacked = entries, None
+        self._dict, self._unpacked, self._unpacked_at = entries, None, None
+
+    def unpack(self) -> None:
+        """Unpack stored entries now (before looking up many, as a build does)."""
+        self._entries  # noqa: B018
+
+    def _packed_row(self, key: bytes) -> int | None:
+        packed = self._unpacked
+        if packed is None:
+            return None
+        if self._unpacked_at is None:
+            raw = packed["keys"].tobytes()
+            self._unpacked_at = {raw[i : i + 16]: i // 16 for i in range(0, len(raw), 16)}
+        return self._unpacked_at.get(key)
+
+    def _is_empty(self) -> bool:
+        return not self._dict and (self._unpacked is None or not self._unpacked["keys"].shape[0])
 
     def __len__(self) -> int:
-        if self._unpacked is not None:
-            return int(self._unpacked["keys"].shape[0])
-        return len(self._dict)
+        return len(self._entries)
 
     def __contains__(self, key: object) -> bool:
-        return key in self._entries
+        return key in self._dict or (isinstance(key, bytes) and self._packed_row(key) is not None)
 
     def key(self, texts: Sequence[str]) -> bytes:
         return entry_key(self.signature, texts)
 
     def get(self, key: bytes) -> AnalysedEntry | None:
-        return self._entries.get(key)
+        entry = self._dict.get(key)
+        if entry is None:
+            row = self._packed_row(key)
+            if row is not None:
+                assert self._unpacked is not None
+                entry = _entry_at(self._unpacked, row)
+        return entry
 
     def put(self, key: bytes, entry: AnalysedEntry) -> None:
-        self._entries[key] = entry
+        self._dict[key] = entry
 
     def numbers(self, terms: Sequence[str], forms: dict[str, str]) -> Int64Array:
         """The table numbers of these terms, adding new ones (with their form from ``forms``)."""
@@ -113,15 +138,14 @@ class AnalysisCache:
 
     def merge(self, other: AnalysisCache) -> None:
         """Take over another cache's entries (one built with the same signature only)."""
-        if other.signature != self.signature or other is self or not len(other):
+        if other.signature != self.signature or other is self or other._is_empty():
             return
-        if not self.terms and not len(self):
+        if not self.terms and self._is_empty():
             self.terms, self.forms = list(other.terms), list(other.forms)
             self._term_number = {t: i for i, t in enumerate(self.terms)}
-            if other._unpacked is not None:  # still packed: stays so
-                self._unpacked = other._unpacked
-            else:
-                self._entries = dict(other._entries)
+            # Still packed: stays so (the arrays are only read).
+            self._unpacked, self._unpacked_at = other._unpacked, other._unpacked_at
+            self._dict = dict(other._dict)
             return
         remap = self.numbers(other.terms, dict(zip(other.terms, other.forms, strict=True)))
         for key, entry in other._entries.items():
@@ -139,7 +163,7 @@ class AnalysisCache:
             "terms": np.array(self.terms, dtype=str),
             "forms": np.array(self.forms, dtype=str),
         }
-        if self._unpacked is not None:
+        if self._unpacked is not None and not self._dict:
             return {**head, **self._unpacked}
         entries = list(self._entries.values())
         n = len(entries)
@@ -245,6 +269,17 @@ class AnalysisCache:
             name: self.__dict__.pop(f"_packed_{name}") for name in self._ARRAYS
         }
         self._unpacked = arrays
+
+
+def _entry_at(arrays: dict[str, npt.NDArray[Any]], row: int) -> AnalysedEntry:
+    word_ptr, char_ptr = arrays["word_ptr"], arrays["char_ptr"]
+    return AnalysedEntry(
+        arrays["words"][int(word_ptr[row]) : int(word_ptr[row + 1])],
+        arrays["word_lengths"][row],
+        arrays["chars"][int(char_ptr[row]) : int(char_ptr[row + 1])],
+        arrays["char_lengths"][row],
+        arrays["dense"][row],
+    )
 
 
 def _entries_of(arrays: dict[str, npt.NDArray[Any]]) -> dict[bytes, AnalysedEntry]:

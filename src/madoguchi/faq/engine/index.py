@@ -374,6 +374,7 @@ class FaqIndex:
         self.adopt_analysis_cache(analysis)
         unique_docs = list({doc.id: doc for doc in docs}.values())
         cache = self._analysis
+        cache.unpack()
         keys = [cache.key(self._analysed_texts(doc)) for doc in unique_docs]
         # The FAQs to analyse: new texts, each once.
         first_at: dict[bytes, int] = {}

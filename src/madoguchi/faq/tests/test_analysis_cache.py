@@ -188,3 +188,23 @@ def test_the_cache_round_trips_as_plain_arrays() -> None:
     empty = AnalysisCache.from_arrays(AnalysisCache("x").to_arrays())
     assert len(empty) == 0 and empty.to_arrays()["keys"].shape == (0, 16)
     assert np.array_equal(copy.to_arrays()["words"], cache.to_arrays()["words"])
+
+
+def test_a_loaded_index_takes_edits_without_unpacking_its_cache(tmp_path: Path) -> None:
+    index = _fresh_index()
+    index.build(FAQS)
+    path = tmp_path / "index.pickle"
+    index.save(path)
+    loaded = FaqIndex.load(path)
+    cache = loaded.analysis_cache
+    library = loaded.get("library")
+    assert library is not None
+    loaded.upsert(replace(library, answer_en="Open 9 to 7."))  # words from the stored entry
+    loaded.upsert(FaqDocument(id="dog", question="犬の登録をしたい", answer="保健所で登録します。"))
+    assert cache.analysed == 1
+    assert cache._unpacked is not None  # a web process's edit does not unpack every entry
+    assert loaded.search("犬の登録").hits[0].doc_id == "dog"
+    assert [h.doc_id for h in loaded.search("図書館の休館日").hits][:1] == ["library"]
+    # The new entry and the stored ones are all there for the next build.
+    # (Only the library's English text changed: its words keep their entry.)
+    assert len(cache) == len(FAQS) + 1
