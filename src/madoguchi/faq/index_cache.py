@@ -40,6 +40,7 @@ from madoguchi.core.japanese_analysis.lexicon import default_lexicon
 from madoguchi.tenancy.models import Municipality
 
 from .engine import FaqDocument, FaqIndex
+from .engine.analysis_cache import AnalysisCache
 from .engine.sentence import VectorCache
 from .models import FaqIndexState
 from .selectors import searchable_documents
@@ -292,18 +293,53 @@ def save_vector_caches(municipality_id: int, caches: Iterable[VectorCache]) -> N
                 os.unlink(temporary)
 
 
+def analysis_path(municipality_id: int) -> Path:
+    return _index_dir() / "vectors" / f"{municipality_id}-analysis.npz"
+
+
+def load_analysis_cache(municipality_id: int) -> AnalysisCache | None:
+    """FAQs' terms analysed by earlier builds (text hash -> terms), so that a rebuild analyses
+    only new or edited FAQs. Plain arrays (no pickle)."""
+    path = analysis_path(municipality_id)
+    if not path.is_file():
+        return None
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            return AnalysisCache.from_arrays({name: data[name] for name in data.files})
+    except Exception as exc:  # a damaged file: analyse again
+        logger.warning("faq: analysis cache %s unreadable (%s)", path.name, type(exc).__name__)
+        return None
+
+
+def save_analysis_cache(municipality_id: int, cache: AnalysisCache) -> None:
+    path = analysis_path(municipality_id)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, suffix=".npz")
+    os.close(handle)
+    try:
+        arrays: dict[str, Any] = cache.to_arrays()
+        np.savez(temporary, **arrays)
+        os.replace(temporary, path)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temporary)
+
+
 def build_and_save(municipality: Municipality) -> Path:
     """Build the municipality's index and store it (atomically: a temporary file renamed);
     files built from older documents are removed. Sentence vectors of texts seen by an earlier
-    build are reused (only new or edited texts are encoded). Returns the stored file's path."""
+    build are reused (only new or edited texts are encoded), and so are FAQs' analysed terms
+    (only new or edited FAQs go through Sudachi). Returns the stored file's path."""
     docs = list(searchable_documents(municipality=municipality))
     target = persisted_path(municipality.pk, fingerprint(docs))
     index = new_index()
     index.adopt_vector_caches(load_vector_caches(municipality.pk, index.sentence_channels))
+    index.adopt_analysis_cache(load_analysis_cache(municipality.pk))
     index.build(docs)
     directory = _index_dir()
     directory.mkdir(parents=True, exist_ok=True)
     save_vector_caches(municipality.pk, index.vector_caches())
+    save_analysis_cache(municipality.pk, index.analysis_cache)
     handle, temporary = tempfile.mkstemp(dir=directory, suffix=".tmp")
     os.close(handle)
     try:

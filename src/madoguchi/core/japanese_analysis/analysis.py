@@ -627,8 +627,17 @@ class _GramNames:
 
 def gram_sequences(texts: Sequence[str]) -> TermSequences:
     """The character n-grams of many texts at once."""
-    codes, per_text = bigram_codes(texts)
+    return coded_gram_sequences(*bigram_codes(texts))
+
+
+def coded_gram_sequences(codes: IntArray, per_text: IntArray) -> TermSequences:
+    """Character n-grams given as :func:`bigram_codes` numbers them (e.g. kept from earlier)."""
     return TermSequences(_GramNames(), codes, per_text)
+
+
+def gram_names(codes: IntArray) -> list[str]:
+    """The n-grams of :func:`bigram_codes` numbers."""
+    return [_gram_name(code) for code in codes.tolist()]
 
 
 def unique(items: Iterable[str]) -> list[str]:

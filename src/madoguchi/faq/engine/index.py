@@ -18,12 +18,16 @@ and an index built by upserts ranks exactly like one built in one go.
 
 from __future__ import annotations
 
+import hashlib
+import itertools
 import math
 import mmap
 import pickle
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
+from functools import lru_cache
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -37,11 +41,15 @@ from madoguchi.core.japanese_analysis.analysis import (
     PIECES_PER_WORKER,
     PREDICATE,
     Analyzer,
-    gram_sequences,
+    bigram_codes,
+    coded_gram_sequences,
+    gram_names,
     unique,
 )
 from madoguchi.core.japanese_analysis.lexicon import Lexicon, default_lexicon
+from madoguchi.core.japanese_analysis.terms import TermSequences
 
+from .analysis_cache import AnalysedEntry, AnalysisCache
 from .bm25 import Bm25fIndex, FieldSpec, FloatArray
 from .crosslingual import default_glossary, detect_language
 from .dense import DenseChannel, Vector
@@ -162,17 +170,45 @@ class _Scored:
 
 
 @dataclass(frozen=True)
-class _Analysed:
-    words: tuple[list[str], ...]
-    chars: tuple[list[str], ...]
-
-
-@dataclass(frozen=True)
 class _Prepared:
     """A FAQ's texts, folded (and rewritten) once: what goes to words and to n-grams."""
 
     words: tuple[str, ...]  # question, alt, keywords, answer (maybe cut), category
     chars: tuple[str, ...]  # question, alt, keywords, answer (when its n-grams count)
+
+
+# Bump when the analysis code changes what terms a text gives: analysis caches of older versions
+# are then not used.
+ANALYSIS_VERSION = 1
+
+
+@lru_cache(maxsize=1)
+def _analyser_versions() -> tuple[str, ...]:
+    found = []
+    for package in ("sudachipy", "sudachidict_core"):
+        try:
+            found.append(f"{package} {metadata.version(package)}")
+        except metadata.PackageNotFoundError:
+            found.append(f"{package} -")
+    return tuple(found)
+
+
+_NO_INTS: npt.NDArray[np.int64] = np.zeros(0, dtype=np.int64)
+_NO_INT32: npt.NDArray[np.int32] = np.zeros(0, dtype=np.int32)
+_NO_ROW: npt.NDArray[np.float32] = np.zeros(0, dtype=np.float32)
+
+
+def _joined(parts: list[npt.NDArray[Any]]) -> npt.NDArray[np.int64]:
+    return np.concatenate(parts).astype(np.int64) if parts else _NO_INTS
+
+
+def _split_fields(flat: list[str], lengths: npt.NDArray[Any]) -> list[list[str]]:
+    out = []
+    start = 0
+    for n in lengths.tolist():
+        out.append(flat[start : start + n])
+        start += n
+    return out
 
 
 class FaqIndex:
@@ -241,6 +277,34 @@ class FaqIndex:
                         answer_chars=c.sentence_answer_chars,
                     )
                 )
+        self._analysis = AnalysisCache(self._analysis_signature())
+
+    def _analysis_signature(self) -> str:
+        """Everything besides its texts that a FAQ's terms and chiVe row depend on."""
+        c = self.config
+        lexicon = self.analyzer.lexicon
+        parts: list[object] = [
+            ANALYSIS_VERSION,
+            _analyser_versions(),
+            self.analyzer.split_compounds,
+            lexicon.rewrites,
+            sorted(lexicon.stop_lemmas),
+            c.use_rewrites,
+            c.answer_max_chars,
+            c.use_chars,
+            c.char_answer_weight > 0,
+        ]
+        dense = self._dense
+        if dense is not None:
+            rows = dense.vectors.rows
+            parts += [
+                rows.shape,
+                float(rows[:4].astype(np.float64).sum()),
+                dense.rank_power,
+                dense.question_weight,
+                dense.answer_weight,
+            ]
+        return hashlib.blake2b(repr(parts).encode(), digest_size=16).hexdigest()
 
     @property
     def sentence_channels(self) -> tuple[str, ...]:
@@ -258,6 +322,17 @@ class FaqIndex:
         for cache in caches:
             for ch in self._sentence:
                 ch.cache.merge(cache)
+
+    @property
+    def analysis_cache(self) -> AnalysisCache:
+        """Each FAQ's analysed terms by a hash of its texts (kept with the stored index)."""
+        return self._analysis
+
+    def adopt_analysis_cache(self, cache: AnalysisCache | None) -> None:
+        """Reuse FAQs' terms analysed earlier (e.g. by the previous stored index): a rebuild then
+        analyses only new or edited FAQs. A cache made under other settings is ignored."""
+        if cache is not None:
+            self._analysis.merge(cache)
 
     def _encoders(self) -> dict[str, SentenceEncoder | None]:
         return {ch.name: ch.encoder for ch in self._sentence}
@@ -279,10 +354,14 @@ class FaqIndex:
     def documents(self) -> Iterable[FaqDocument]:
         return self._docs.values()
 
-    def build(self, docs: Iterable[FaqDocument]) -> None:
-        """Replace the whole content (bulk-loaded: much faster than upserting one by one)."""
+    def build(self, docs: Iterable[FaqDocument], *, parallel: bool = True) -> None:
+        """Replace the whole content (bulk-loaded: much faster than upserting one by one).
+
+        FAQs whose texts the analysis cache holds are not analysed again; the others are, in
+        bulk, and on all cores (forked workers) only when they are many and ``parallel``."""
         dense = self._dense
         caches = self.vector_caches()
+        analysis = self._analysis
         encoders = self._encoders()
         self.__init__(  # type: ignore[misc]
             self.config,
@@ -292,48 +371,214 @@ class FaqIndex:
             encoders=encoders,
         )
         self.adopt_vector_caches(caches)
+        self.adopt_analysis_cache(analysis)
         unique_docs = list({doc.id: doc for doc in docs}.values())
-        # The same terms and vectors as one upsert each would give, computed in bulk and, for a
-        # large corpus, on all cores (forked workers).
-        sizes = [len(doc.question) + len(doc.answer) for doc in unique_docs]
-        workers = forking.usable_workers(sum(sizes))
-        pieces = forking.even_pieces(sizes, workers * PIECES_PER_WORKER)
-        prepared = [
-            p
-            for part in forking.map_pieces(
-                lambda lo, hi: [self._prepare(doc) for doc in unique_docs[lo:hi]], pieces, workers
-            )
-            for p in part
-        ]
+        cache = self._analysis
+        cache.unpack()
+        keys = [cache.key(self._analysed_texts(doc)) for doc in unique_docs]
+        # The FAQs to analyse: new texts, each once.
+        first_at: dict[bytes, int] = {}
+        for i, key in enumerate(keys):
+            if key not in cache:
+                first_at.setdefault(key, i)
+        todo_at = list(first_at.values())
         slots = [self._new_slot(doc.id) for doc in unique_docs]
+        forms = self.analyzer.forms
+        for term, form in zip(cache.terms, cache.forms, strict=True):
+            forms.setdefault(term, form)
+        fresh_chars: dict[int, tuple[npt.NDArray[Any], npt.NDArray[Any]]] = {}
 
-        def load_chars() -> None:  # while the workers run Sudachi
-            if self.config.use_chars:
-                self._chars.bulk_load_sequences(
-                    slots, gram_sequences([text for p in prepared for text in p.chars])
+        def load_chars(chars: list[tuple[npt.NDArray[Any], npt.NDArray[Any]]]) -> None:
+            # Every FAQ's n-grams are known once the new ones are counted: loaded while the
+            # workers (if any) still run Sudachi.
+            fresh_chars.update(zip(todo_at, chars, strict=True))
+            if not self.config.use_chars:
+                return
+            codes: list[npt.NDArray[Any]] = []
+            lengths: list[npt.NDArray[Any]] = []
+            for i, key in enumerate(keys):
+                entry = cache.get(key)
+                code, length = (
+                    fresh_chars[i] if entry is None else (entry.chars, entry.char_lengths)
                 )
+                codes.append(code)
+                lengths.append(length)
+            self._chars.bulk_load_sequences(
+                slots, coded_gram_sequences(_joined(codes), _joined(lengths))
+            )
 
-        words = self.analyzer.corpus_words(
-            [text for p in prepared for text in p.words], workers=workers, meanwhile=load_chars
+        fresh, workers = self._analyse_many(
+            [unique_docs[i] for i in todo_at], parallel=parallel, meanwhile=load_chars
         )
-        self._words.bulk_load_sequences(slots, words)
-        self._set_dense_many(slots, workers)
+        # Entries of the new texts (their words as the cache's term numbers).
+        new_words = dict(zip(todo_at, fresh, strict=True))
+        word_parts: list[npt.NDArray[Any]] = []
+        word_lengths: list[npt.NDArray[Any]] = []
+        for i, key in enumerate(keys):
+            entry = cache.get(key)
+            if entry is None:
+                numbers, lengths = new_words[i]
+                code, char_lengths = fresh_chars[i]
+                entry = AnalysedEntry(
+                    numbers,
+                    lengths,
+                    code,
+                    char_lengths,
+                    _NO_ROW,
+                )
+                cache.put(key, entry)  # its chiVe row is added below
+            word_parts.append(entry.words)
+            word_lengths.append(entry.word_lengths)
+        self._words.bulk_load_sequences(
+            slots,
+            TermSequences(cache.terms, _joined(word_parts), _joined(word_lengths)),
+        )
+        self._set_dense_cached(slots, keys, set(first_at), workers)
         self._set_sentence(slots, unique_docs)
         for doc in unique_docs:
             self._docs[doc.id] = doc
+        cache.analysed += len(todo_at)
+        cache.keep_only(keys)  # forget FAQs no longer here
         for ch in self._sentence:  # forget vectors of texts no FAQ has any more
             ch.cache.keep_only(t for doc in unique_docs for t in self._sentence_texts(ch, doc))
 
+    def _analyse_many(
+        self,
+        docs: list[FaqDocument],
+        *,
+        parallel: bool,
+        meanwhile: Callable[[list[tuple[npt.NDArray[Any], npt.NDArray[Any]]]], object],
+    ) -> tuple[list[tuple[npt.NDArray[np.int32], npt.NDArray[np.int32]]], int]:
+        """Word terms of many FAQs as numbers in the analysis cache's term table (fields one
+        after another, with the fields' lengths), in bulk and on all cores when they are enough
+        text for that to pay (never for a few edited FAQs); and the workers used. Their
+        character n-gram codes (and the fields' lengths) go to ``meanwhile``, which runs while
+        the workers do."""
+        if not docs:
+            meanwhile([])
+            return [], 1
+        sizes = [len(doc.question) + len(doc.answer) for doc in docs]
+        workers = forking.usable_workers(sum(sizes)) if parallel else 1
+        if workers > 1:
+            pieces = forking.even_pieces(sizes, workers * PIECES_PER_WORKER)
+            prepared = [
+                p
+                for part in forking.map_pieces(
+                    lambda lo, hi: [self._prepare(doc) for doc in docs[lo:hi]], pieces, workers
+                )
+                for p in part
+            ]
+        else:
+            prepared = [self._prepare(doc) for doc in docs]
+
+        def count_chars() -> None:
+            n_chars = len(prepared[0].chars)
+            if not n_chars:
+                meanwhile([(_NO_INTS, _NO_INT32)] * len(docs))
+                return
+            codes, per_text = bigram_codes([text for p in prepared for text in p.chars])
+            char_lengths = per_text.reshape(-1, n_chars).astype(np.int32)
+            ends = np.cumsum(char_lengths.sum(axis=1)).tolist()
+            meanwhile(
+                [
+                    (codes[lo:hi], char_lengths[d])
+                    for d, (lo, hi) in enumerate(itertools.pairwise([0, *ends]))
+                ]
+            )
+
+        n_words = len(prepared[0].words)
+        words = self.analyzer.corpus_words(
+            [text for p in prepared for text in p.words], workers=workers, meanwhile=count_chars
+        )
+        word_lengths = words.lengths.reshape(-1, n_words).astype(np.int32)
+        ends = np.cumsum(word_lengths.sum(axis=1)).tolist()
+        # The terms as numbers in the analysis cache's table (new terms are added to it).
+        used = np.unique(words.keys)
+        remap = np.zeros(int(used[-1]) + 1 if used.size else 0, dtype=np.int64)
+        names = words.names
+        remap[used] = self._analysis.numbers([names[k] for k in used.tolist()], self.analyzer.forms)
+        numbers = remap[words.keys].astype(np.int32)
+        return [
+            (numbers[lo:hi], word_lengths[d])
+            for d, (lo, hi) in enumerate(itertools.pairwise([0, *ends]))
+        ], workers
+
+    def _set_dense_cached(
+        self, slots: list[int], keys: list[bytes], new: set[bytes], workers: int
+    ) -> None:
+        """chiVe rows: kept ones from the cache, new ones computed (and kept)."""
+        dense = self._dense
+        if dense is None:
+            return
+        # Grow the tables as the calls one by one would (an edit later finds them ready).
+        dense.reserve(slots, self._words.n_terms, self._form_of_term)
+        cache = self._analysis
+        kept = [(slot, key) for slot, key in zip(slots, keys, strict=True) if key not in new]
+        if kept:
+            rows = [cache.get(key).dense for _, key in kept]  # type: ignore[union-attr]
+            dense.set_rows([slot for slot, _ in kept], np.stack(rows))
+        todo = [(slot, key) for slot, key in zip(slots, keys, strict=True) if key in new]
+        if not todo:
+            return
+        self._set_dense_many([slot for slot, _ in todo], workers)
+        for slot, key in todo:
+            entry = cache.get(key)
+            assert entry is not None
+            cache.put(key, replace(entry, dense=dense.get_rows([slot])[0].copy()))
+
+    def _analysed_texts(self, doc: FaqDocument) -> tuple[str, ...]:
+        """What a FAQ's terms are analysed from (the English texts only feed sentence vectors)."""
+        return (
+            doc.question,
+            "\n".join(doc.alt_questions),
+            "\n".join(doc.keywords),
+            doc.answer,
+            doc.category,
+        )
+
     def upsert(self, doc: FaqDocument) -> None:
-        """Add or replace one FAQ; only its own postings and the running sums change."""
-        parts = self._analyse(doc)
+        """Add or replace one FAQ; only its own postings and the running sums change. Its terms
+        come from the analysis cache when its texts are there, else it is analysed (and kept)."""
+        cache = self._analysis
+        key = cache.key(self._analysed_texts(doc))
+        entry = cache.get(key)
+        if entry is None:
+            prepared = self._prepare(doc)
+            a = self.analyzer
+            word_lists = [a.words(text, prepared=True) for text in prepared.words]
+            codes, per_text = (
+                bigram_codes(list(prepared.chars)) if prepared.chars else (_NO_INTS, _NO_INTS)
+            )
+            entry = AnalysedEntry(
+                cache.numbers([t for terms in word_lists for t in terms], a.forms).astype(np.int32),
+                np.array([len(t) for t in word_lists], dtype=np.int32),
+                codes,
+                per_text.astype(np.int32),
+                _NO_ROW,
+            )
+            cache.analysed += 1
+            fresh = True
+        else:
+            fresh = False
+            for number in np.unique(entry.words).tolist():
+                self.analyzer.forms.setdefault(cache.terms[number], cache.forms[number])
         if doc.id in self._docs:
             self.remove(doc.id)
         slot = self._new_slot(doc.id)
-        self._words.add(slot, parts.words)
-        if parts.chars:
-            self._chars.add(slot, parts.chars)
-        self._set_dense(slot)
+        terms = cache.terms
+        self._words.add(
+            slot, _split_fields([terms[k] for k in entry.words.tolist()], entry.word_lengths)
+        )
+        if entry.char_lengths.size:
+            self._chars.add(slot, _split_fields(gram_names(entry.chars), entry.char_lengths))
+        if fresh or self._dense is None or entry.dense.size == 0:
+            self._set_dense(slot)
+            if self._dense is not None:
+                entry = replace(entry, dense=self._dense.get_rows([slot])[0].copy())
+        else:
+            self._dense.reserve([slot], self._words.n_terms, self._form_of_term)
+            self._dense.set_rows([slot], entry.dense[None, :])
+        cache.put(key, entry)
         self._set_sentence([slot], [doc])
         self._docs[doc.id] = doc
 
@@ -351,8 +596,9 @@ class FaqIndex:
         self._dead += 1
         del self._docs[doc_id]
         if self._dead > max(1000, len(self._docs)):
-            # Slots are never reused; after many removals, repack by rebuilding.
-            self.build(list(self._docs.values()))
+            # Slots are never reused; after many removals, repack by rebuilding (from the
+            # analysis cache, and never forking: this runs wherever the removal does).
+            self.build(list(self._docs.values()), parallel=False)
         return True
 
     def _new_slot(self, doc_id: str) -> int:
@@ -360,9 +606,6 @@ class FaqIndex:
         self._ids.append(doc_id)
         self._slot_of[doc_id] = slot
         return slot
-
-    def _analyse(self, doc: FaqDocument) -> _Analysed:
-        return self._analyse_prepared(self._prepare(doc))
 
     def _prepare(self, doc: FaqDocument) -> _Prepared:
         a = self.analyzer
@@ -379,12 +622,6 @@ class FaqIndex:
             # An empty text has no n-grams: the answer's are left out when they do not count.
             chars = (question, alt, keywords, answer if c.char_answer_weight > 0 else "")
         return _Prepared(words, chars)
-
-    def _analyse_prepared(self, prepared: _Prepared) -> _Analysed:
-        a = self.analyzer
-        words = tuple(a.words(text, prepared=True) for text in prepared.words)
-        chars = tuple(a.char_ngrams(text, prepared=True) for text in prepared.chars)
-        return _Analysed(words, chars)
 
     def _set_dense(self, slot: int) -> None:
         if self._dense is None:
@@ -443,7 +680,7 @@ class FaqIndex:
     # ----- persistence --------------------------------------------------------------------------
     def _mapped_holders(self) -> list[Any]:
         """Objects whose large arrays a stored index keeps outside the pickle."""
-        holders: list[Any] = [self._words, self._chars]
+        holders: list[Any] = [self._words, self._chars, self._analysis]
         for ch in self._sentence:
             holders += [ch, ch.cache]
         if self._dense is not None:
@@ -461,6 +698,10 @@ class FaqIndex:
         lists, dense and sentence vectors, the sentence-vector cache), which :meth:`load` maps
         instead of reading, so every worker process of a server shares one copy of them through
         the page cache."""
+        # Keep only the analyses of the FAQs indexed now (edits leave their earlier texts').
+        self._analysis.keep_only(
+            self._analysis.key(self._analysed_texts(doc)) for doc in self._docs.values()
+        )
         placed: list[tuple[Any, str, Any, npt.NDArray[Any]]] = []
         offset = 0
         try:
@@ -494,6 +735,8 @@ class FaqIndex:
             base = _aligned(fh.tell(), mmap.ALLOCATIONGRANULARITY)
         if not isinstance(index, FaqIndex):
             raise TypeError(f"{path} does not hold a FaqIndex")
+        if "_analysis" not in index.__dict__:  # stored before the analysis cache
+            index._analysis = AnalysisCache(index._analysis_signature())
         for holder in index._mapped_holders():
             for attr, mapped in list(holder.__dict__.items()):
                 if not isinstance(mapped, _Mapped):

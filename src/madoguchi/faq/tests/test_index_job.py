@@ -12,6 +12,7 @@ from django.test import Client
 from django.urls import reverse
 
 from madoguchi.accounts.tests.factories import StaffUserFactory
+from madoguchi.core import forking
 from madoguchi.faq import index_cache
 from madoguchi.jobs.models import Job
 from madoguchi.tenancy.tests.factories import MunicipalityFactory
@@ -69,7 +70,7 @@ def test_rebuild_button_queues_a_job_and_the_list_refreshes(client: Client, sett
     assert client.get(reverse("faq_staff:index_rebuild")).status_code == 405
 
 
-def test_rebuilds_reuse_stored_sentence_vectors_and_a_stale_index_is_synced(
+def test_rebuilds_reuse_stored_vectors_and_terms_and_a_stale_index_is_synced(
     settings: Any, tmp_path: Path, monkeypatch: Any
 ) -> None:
     from madoguchi.faq import services
@@ -90,6 +91,14 @@ def test_rebuilds_reuse_stored_sentence_vectors_and_a_stale_index_is_synced(
             encoders={"use": encoder},
         ),
     )
+    analysed: list[int] = []  # FAQs each build analysed
+    save_analysis = index_cache.save_analysis_cache
+
+    def saving(municipality_id: int, cache: Any) -> None:
+        analysed.append(cache.analysed)
+        save_analysis(municipality_id, cache)
+
+    monkeypatch.setattr(index_cache, "save_analysis_cache", saving)
     town = MunicipalityFactory()
     dog = services.faq_entry_create(
         municipality=town, question="犬の登録", answer="30日以内に。", status=Status.PUBLISHED
@@ -103,17 +112,20 @@ def test_rebuilds_reuse_stored_sentence_vectors_and_a_stale_index_is_synced(
     index_cache.build_and_save(town)
     assert len(encoder.calls) == 4  # question and question + answer start of each FAQ
     assert index_cache.vectors_path(town.pk, "use").is_file()
+    assert index_cache.analysis_path(town.pk).is_file() and analysed == [2]
 
     encoder.calls.clear()
     services.faq_entry_update(entry=dog, question="犬を飼い始めたら")
     index_cache.build_and_save(town)
     assert encoder.calls == ["犬を飼い始めたら", "犬を飼い始めたら\n30日以内に。"]
+    assert analysed == [2, 1]  # only the edited FAQ went through Sudachi
 
     # Edited after the last build: a new process loads the stored index and upserts the change.
     services.faq_entry_update(entry=dog, question="子犬の登録")
     index_cache.forget()
     encoder.calls.clear()
     monkeypatch.setattr(index_cache, "new_index", lambda: pytest.fail("built in a request"))
+    monkeypatch.setattr(forking, "map_pieces", lambda *a, **k: pytest.fail("forked in a request"))
     index, _lock = index_cache.get_index(town)
     assert encoder.calls == ["子犬の登録", "子犬の登録\n30日以内に。"]
     assert {d.question for d in index.documents()} == {"子犬の登録", "粗大ごみの出し方"}
