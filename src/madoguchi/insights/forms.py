@@ -6,6 +6,8 @@ from datetime import date, timedelta
 from typing import Any
 
 from django import forms
+from django.utils.functional import lazy
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
 from .selectors import CHANNELS, MAX_DAYS, WEEKDAYS, Filters
@@ -94,6 +96,18 @@ class FilterForm(forms.Form):
         )
 
 
+def _interpolate(message: str, values: dict[str, object]) -> str:
+    return gettext(message) % values
+
+
+_lazy_interpolate = lazy(_interpolate, str)
+
+
+def _interpolated(message: str, **values: object) -> str:
+    """A translated message with values, translated when shown (not at import)."""
+    return _lazy_interpolate(message, values)  # type: ignore[no-any-return]
+
+
 class StaffingForm(forms.Form):
     """The staffing page's choices (GET): weekday and how many recent weeks to read."""
 
@@ -106,7 +120,9 @@ class StaffingForm(forms.Form):
     weeks = forms.TypedChoiceField(
         label=_("読む期間"),
         coerce=int,
-        choices=[(w, _("直近 %(weeks)s 週") % {"weeks": w}) for w in PERIOD_WEEKS],
+        choices=[
+            (w, _interpolated(gettext_noop("直近 %(weeks)s 週"), weeks=w)) for w in PERIOD_WEEKS
+        ],
         widget=forms.Select(attrs={"class": "mg-select"}),
     )
 
@@ -124,7 +140,9 @@ class StaffingForm(forms.Form):
 
 
 def _whole_number(low: int, high: int) -> dict[str, object]:
-    message = _("%(low)s から %(high)s までの整数で入力してください。") % {"low": low, "high": high}
+    message = _interpolated(
+        gettext_noop("%(low)s から %(high)s までの整数で入力してください。"), low=low, high=high
+    )
     return {
         "min_value": low,
         "max_value": high,
