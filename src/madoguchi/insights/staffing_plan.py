@@ -350,7 +350,9 @@ def build_day(measured: Measured, arrivals: visit_facts.WeekdayArrivals) -> Day:
 # --- The library's part (cached) ----------------------------------------------------------------
 
 
-def _shifts(roster: Roster) -> tuple[Shift, ...]:
+def _shifts(roster: Roster, closes_minute: int) -> tuple[Shift, ...]:
+    """The roster's shifts as clock times (a shift ending with the last half-hour ends at
+    closing time, not at the end of that half-hour)."""
     day = roster.day
     out = []
     for shift, staff in sorted(roster.shifts, key=lambda item: (item[0].start, item[0].length)):
@@ -361,7 +363,12 @@ def _shifts(roster: Roster) -> tuple[Shift, ...]:
         out.append(
             Shift(
                 start=at(shift.start),
-                end=at(shift.start + shift.length),
+                end=clock(
+                    min(
+                        closes_minute,
+                        day.opens_at + (shift.start + shift.length) * day.slot_minutes,
+                    )
+                ),
                 break_start=at(shift.break_start) if shift.break_start is not None else None,
                 break_end=(
                     at(shift.break_start + shift.break_length)
@@ -379,7 +386,7 @@ def _hours(windows: tuple[int, ...] | list[int], day: Day) -> float:
     return sum(windows) * day.slot_minutes / 60
 
 
-def compute(day: Day, target: Target) -> Computed:
+def compute(day: Day, target: Target, closes_minute: int) -> Computed:
     """Erlang C and A per half-hour, the recommended roster, and the what-ifs simulated with the
     same residents (common random numbers) as the recommendation's check."""
     rec = recommend_roster(day, target, replications=REPLICATIONS, seed=SEED, max_rounds=MAX_ROUNDS)
@@ -431,7 +438,7 @@ def compute(day: Day, target: Target) -> Computed:
         erlang_c=tuple(erlang_c),
         erlang_a=tuple(rec.erlang),
         windows=windows,
-        shifts=_shifts(rec.roster),
+        shifts=_shifts(rec.roster, closes_minute),
         staff=rec.roster.staff,
         rounds=rec.rounds,
         meets_target=rec.meets_target,
@@ -440,17 +447,19 @@ def compute(day: Day, target: Target) -> Computed:
     )
 
 
-def cache_key(day: Day, target: Target) -> str:
-    inputs = repr((CACHE_VERSION, REPLICATIONS, MAX_ROUNDS, SEED, CHECK_SEED, day, target))
+def cache_key(day: Day, target: Target, closes_minute: int) -> str:
+    inputs = repr(
+        (CACHE_VERSION, REPLICATIONS, MAX_ROUNDS, SEED, CHECK_SEED, day, target, closes_minute)
+    )
     return "insights:staffing:" + hashlib.sha256(inputs.encode()).hexdigest()
 
 
-def computed_for(day: Day, target: Target) -> Computed:
-    key = cache_key(day, target)
+def computed_for(day: Day, target: Target, closes_minute: int) -> Computed:
+    key = cache_key(day, target, closes_minute)
     found = cache.get(key)
     if isinstance(found, Computed):
         return found
-    result = compute(day, target)
+    result = compute(day, target, closes_minute)
     cache.set(key, result, CACHE_SECONDS)
     return result
 
@@ -480,7 +489,10 @@ def staffing_plan(
     if problems:
         return Plan(weekday, weeks, measured, problems)
     day = build_day(measured, arrivals)
-    computed = computed_for(day, Target(float(target_minutes), TARGET_SHARE))
+    assert measured.closes_minute is not None  # problems_of says "closed" otherwise
+    computed = computed_for(
+        day, Target(float(target_minutes), TARGET_SHARE), measured.closes_minute
+    )
     shown = [0.0] * day.n_slots
     for minute in day.bookings:
         shown[min(int(minute // day.slot_minutes), day.n_slots - 1)] += 1 - day.no_show
