@@ -57,6 +57,13 @@ class LocalHour(_LocalPart):
     pg_part = "HOUR"
 
 
+class LocalMinute(_LocalPart):
+    """0–59 in local time (the minute of the hour)."""
+
+    sqlite_format = "%%M"
+    pg_part = "MINUTE"
+
+
 class LocalSundayWeekday(_LocalPart):
     """0 = Sunday … 6 = Saturday in local time (both databases count this way)."""
 

@@ -15,6 +15,7 @@ import math
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from django.db.models import BooleanField, Count, ExpressionWrapper, F, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
@@ -24,6 +25,7 @@ from madoguchi.core.sql_time import (
     DateWeekday,
     LocalDate,
     LocalHour,
+    LocalMinute,
     SecondsBetween,
     WholeMinutes,
     local_day_bounds,
@@ -453,3 +455,76 @@ def booking_days(*, scope: Scope, first: date, last: date, now: datetime) -> lis
         BookingDay(r["municipality_id"], r["d"], r["n"], r["checked"], r["n"] - r["checked"])
         for r in rows
     ]
+
+
+@dataclass(frozen=True)
+class WeekdayArrivals:
+    """One municipality's measured arrivals on the open days of one weekday in a period (the
+    staffing page). Half-hours are keyed by their start, in minutes after midnight (local)."""
+
+    open_days: tuple[date, ...]
+    opens_minute: int | None  # the weekday's weekly opening hours (None: closed that weekday)
+    closes_minute: int | None
+    walk_ins: dict[int, int]  # tickets issued without a booking, by half-hour of issue
+    bookings: dict[int, int]  # bookings not cancelled whose time has passed, by half-hour of it
+    bookings_checked_in: int
+    walk_in_called: int  # walk-in tickets with a call time
+    walk_in_absent: int  # of them, not there when called (ticket status no_show): left the queue
+    walk_in_wait_seconds: float  # the waits of the called walk-ins, summed
+
+
+def _half_hours(rows: QuerySet[Any]) -> dict[int, int]:
+    counts: dict[int, int] = defaultdict(int)
+    for hour, minute, n in rows.values_list("h", "m").order_by().annotate(n=Count("id")):
+        counts[hour * 60 + (minute // 30) * 30] += n
+    return dict(counts)
+
+
+def weekday_arrivals(
+    *, scope: Scope, weekday: int, first: date, last: date, now: datetime
+) -> WeekdayArrivals:
+    """Arrivals of one municipality (`scope` of one) on its open `weekday`s (0 = Monday) in
+    [first, last]: walk-ins by half-hour of their ticket, bookings by half-hour of their time."""
+    municipality = scope.municipalities().first()
+    if municipality is None or scope.is_prefecture:
+        raise ValueError("weekday arrivals are read for one municipality")
+    policy = ReservationPolicy.objects.filter(
+        municipality=municipality
+    ).first() or ReservationPolicy(municipality=municipality)
+    calendar = HallCalendar(municipality=municipality, policy=policy, first=first, last=last)
+    days = []
+    day = first + timedelta(days=(weekday - first.weekday()) % 7)
+    while day <= last:
+        if calendar.hours(day).is_open:
+            days.append(day)
+        day += timedelta(weeks=1)
+    weekly = calendar.weekly.get(weekday, [])
+    opens = min((o.hour * 60 + o.minute for o, _c in weekly), default=None)
+    closes = max((c.hour * 60 + c.minute for _o, c in weekly), default=None)
+    tickets = Ticket.objects.for_scope(scope).filter(day__in=days, booking__isnull=True)
+    walk_ins = _half_hours(tickets.annotate(h=LocalHour("issued_at"), m=LocalMinute("issued_at")))
+    called = Q(called_at__isnull=False, called_at__gte=F("issued_at"))
+    sums = tickets.aggregate(
+        called=Count("id", filter=called),
+        absent=Count("id", filter=called & Q(status=Ticket.Status.NO_SHOW)),
+        seconds=Coalesce(Sum(SecondsBetween("called_at", "issued_at"), filter=called), 0.0),
+    )
+    start, end = local_day_bounds(first, last)
+    bookings = (
+        Booking.objects.for_scope(scope)
+        .exclude(status=Booking.Status.CANCELLED)
+        .filter(start__gte=start, start__lt=min(end, now))
+        .annotate(d=LocalDate("start"))
+        .filter(d__in=days)
+    )
+    return WeekdayArrivals(
+        open_days=tuple(days),
+        opens_minute=opens,
+        closes_minute=closes,
+        walk_ins=walk_ins,
+        bookings=_half_hours(bookings.annotate(h=LocalHour("start"), m=LocalMinute("start"))),
+        bookings_checked_in=bookings.filter(status=Booking.Status.CHECKED_IN).count(),
+        walk_in_called=sums["called"],
+        walk_in_absent=sums["absent"],
+        walk_in_wait_seconds=float(sums["seconds"] or 0),
+    )

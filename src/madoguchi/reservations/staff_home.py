@@ -74,7 +74,10 @@ def figures(user: StaffUser) -> Panel | None:
         ),
         Figure(_("補正待ちの申請"), str(counts[Status.CORRECTION_REQUESTED])),
     ]
-    links = [Link(_("分析ダッシュボード"), reverse("insights:dashboard"))]
+    links = [
+        Link(_("分析ダッシュボード"), reverse("insights:dashboard")),
+        Link(_("人員配置の目安（窓口数と勤務表）"), reverse("insights:staffing")),
+    ]
     return Panel(
         key="figures",
         title=_("今日の数字"),

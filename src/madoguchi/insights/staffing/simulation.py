@@ -149,6 +149,7 @@ class DayResult:
     slot_arrivals: tuple[int, ...]  # over all replications, by arrival slot
     slot_within: tuple[int, ...]  # called within target, by arrival slot
     waits: np.ndarray = field(repr=False)  # every called resident's wait, all replications
+    slot_p90: tuple[float, ...] = ()  # 90th percentile wait of the called, by arrival slot (pooled)
 
     def slot_shares(self) -> list[float]:
         return [
@@ -336,6 +337,7 @@ def simulate_day(
     slot_arrivals = np.zeros(day.n_slots, dtype=int)
     slot_within = np.zeros(day.n_slots, dtype=int)
     all_waits: list[np.ndarray] = []
+    slot_waits: list[list[np.ndarray]] = [[] for _ in range(day.n_slots)]
     for stream in streams:
         residents = draw_residents(day, np.random.default_rng(stream))
         wait, left_after, busy_minutes = _run_day(residents, windows, day.slot_minutes)
@@ -352,6 +354,8 @@ def simulate_day(
         abandoned.append((~served).sum() / count if count else 0.0)
         served_waits = wait[served]
         all_waits.append(served_waits)
+        for slot in range(day.n_slots):
+            slot_waits[slot].append(served_waits[slots[served] == slot])
         p90s.append(float(np.percentile(served_waits, 90)) if served_waits.size else 0.0)
         means.append(float(served_waits.mean()) if served_waits.size else 0.0)
         queue_times.append(float(np.where(served, wait, left_after).mean()) if count else 0.0)
@@ -371,4 +375,10 @@ def simulate_day(
         slot_arrivals=tuple(int(v) for v in slot_arrivals),
         slot_within=tuple(int(v) for v in slot_within),
         waits=waits,
+        slot_p90=tuple(_pooled_p90(parts) for parts in slot_waits),
     )
+
+
+def _pooled_p90(parts: list[np.ndarray]) -> float:
+    pooled = np.concatenate(parts) if parts else np.zeros(0)
+    return float(np.percentile(pooled, 90)) if pooled.size else 0.0

@@ -109,3 +109,67 @@ def small_town(municipality: Any = None) -> dict[str, Any]:
             municipality=municipality, query="q", query_key="q", answered=answered, helpful=helpful
         )
     return {"municipality": municipality, "service": service, "day": day, "procedure": procedure}
+
+
+def measured_weekday(
+    municipality: Any = None,
+    *,
+    weekday: int = 2,
+    weeks: int = 4,
+    per_half_hour: int = 4,
+    service_minutes: int = 6,
+    bookings_per_day: int = 6,
+) -> dict[str, Any]:
+    """`weeks` weeks of a weekday (0 = Monday) with known counts: on each open one before today,
+    `per_half_hour` walk-ins issued in every half-hour 08:30–17:00 (called after 2 minutes,
+    served in exactly `service_minutes`), and `bookings_per_day` bookings at 10:00, one of each
+    day's never coming (the rest checked in)."""
+    from madoguchi.reservations.calendar_days import is_year_end
+    from madoguchi.reservations.models import Booking
+
+    municipality, service, _windows = hall(windows=3, municipality=municipality)
+    today = timezone.localdate()
+    first = today - timedelta(weeks=weeks)
+    day = first + timedelta(days=(weekday - first.weekday()) % 7)
+    days, tickets, bookings = [], [], []
+    while day < today:
+        if not _holiday(day) and not is_year_end(day):
+            days.append(day)
+            number = 0
+            for slot in range(17):  # 08:30 … 16:30
+                start = at(day, 8, 30) + timedelta(minutes=30 * slot)
+                for k in range(per_half_hour):
+                    number += 1
+                    issued = start + timedelta(minutes=k * 30 / per_half_hour)
+                    called = issued + timedelta(minutes=2)
+                    tickets.append(
+                        Ticket(
+                            municipality=municipality, service=service, series=service.series,
+                            day=day, number=number, status=Ticket.Status.FINISHED,
+                            issued_at=issued, queued_at=issued, called_at=called,
+                            started_at=called,
+                            finished_at=called + timedelta(minutes=service_minutes),
+                        )
+                    )  # fmt: skip
+            for k in range(bookings_per_day):
+                start = at(day, 10, 0)
+                bookings.append(
+                    Booking(
+                        municipality=municipality, service=service, start=start,
+                        end=start + timedelta(minutes=30), name="-",
+                        code=f"T{municipality.pk:03d}{day:%m%d}{k}"[:12],
+                        secret_hash="h", contact_hash="h",
+                        submission_token=f"{day:%Y%m%d}-{k}",
+                        status=Booking.Status.BOOKED if k == 0 else Booking.Status.CHECKED_IN,
+                    )
+                )  # fmt: skip
+        day += timedelta(weeks=1)
+    Ticket.objects.bulk_create(tickets)
+    Booking.objects.bulk_create(bookings)
+    return {"municipality": municipality, "service": service, "days": days}
+
+
+def _holiday(day: date) -> bool:
+    import jpholiday
+
+    return bool(jpholiday.is_holiday(day))
