@@ -89,7 +89,7 @@ class Measured:
     def hours_label(self) -> str:
         if self.opens_minute is None or self.closes_minute is None:
             return ""
-        return f"{clock(self.opens_minute)}〜{clock(self.closes_minute)}"
+        return f"{clock(self.opens_minute)}–{clock(self.closes_minute)}"
 
     @property
     def no_show_percent(self) -> float:
