@@ -11,6 +11,7 @@ from itertools import product
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from madoguchi.accounts.tests.factories import StaffUserFactory
@@ -27,6 +28,7 @@ from madoguchi.region.models import (
     Specialist,
 )
 from madoguchi.region.tests.factories import hata_municipalities, prefecture_user
+from madoguchi.region.upload_services import store_checked_file
 from madoguchi.tenancy.tests.factories import MunicipalityFactory, prefecture_for
 
 pytestmark = pytest.mark.django_db
@@ -226,6 +228,30 @@ def test_who_sees_which_consultation(client, kochi, settings, tmp_path):
     event = AuditEvent.objects.filter(actor=dx).latest("pk")
     assert AuditEvent.objects.filter(actor=dx).count() == before + 1
     assert (event.object_type, event.object_id) == ("region.consultation", str(own.pk))
+
+
+def test_a_file_whose_row_cannot_be_stored_leaves_nothing_in_the_store(kochi, settings, tmp_path):
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path)},
+        },
+    }
+    upload = SimpleUploadedFile("資料.pdf", pdf_bytes(), content_type="application/pdf")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        # No consultation: the row is refused by the database after the file was written.
+        store_checked_file(
+            ConsultationFile, upload, municipality=kochi["towns"][0], consultation_id=None
+        )
+    assert not ConsultationFile.objects.exists()
+    assert [p for p in tmp_path.rglob("*") if p.is_file()] == []
+    # The same upload stored for a real consultation: one file, in the liaison folder.
+    stored = store_checked_file(
+        ConsultationFile, upload, municipality=kochi["towns"][0], consultation=ask(kochi)
+    )
+    assert [p.name for p in tmp_path.rglob("*") if p.is_file()] == [str(stored.id)]
+    assert str(stored) == str(stored.id) and stored.size == len(pdf_bytes())
 
 
 def test_the_dx_team_triages_assigns_an_expert_and_answers(client, kochi):
