@@ -22,6 +22,8 @@ urlpatterns = [
     path("<int:pk>/assign/", staff_views.assign, name="assign"),
     path("<int:pk>/note/", staff_views.note, name="note"),
     path("<int:pk>/payment/paid/", payment_views.mark_paid, name="payment_paid"),
+    path("<int:pk>/payment/refund/", payment_views.refund, name="payment_refund"),
+    path("<int:pk>/payment/waive/", payment_views.waive, name="payment_waive"),
     path("<int:pk>/correction/", staff_views.correction, name="correction"),
     path(
         "<int:pk>/attachments/<uuid:attachment_id>/",

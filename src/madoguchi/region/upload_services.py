@@ -7,11 +7,12 @@ from typing import Any, TypeVar
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
-from django.db import models
 
 from madoguchi.core.uploads import DEFAULT_ALLOWED, display_filename, validate_attachment
 
-M = TypeVar("M", bound=models.Model)
+from .models.files import StoredFile
+
+M = TypeVar("M", bound=StoredFile)
 
 
 def store_checked_file(model: type[M], uploaded: UploadedFile, **fields: Any) -> M:
@@ -31,11 +32,10 @@ def store_checked_file(model: type[M], uploaded: UploadedFile, **fields: Any) ->
         sha256=digest.hexdigest(),
         **fields,
     )
-    file = stored.file  # type: ignore[attr-defined]
-    file.save(str(stored.pk), uploaded, save=False)
+    stored.file.save(str(stored.pk), uploaded, save=False)
     try:
         stored.save()
     except BaseException:
-        file.storage.delete(file.name)
+        stored.file.delete(save=False)
         raise
     return stored

@@ -61,6 +61,7 @@ class PaymentEvent(models.Model):
         DECLINED = "declined", _("支払ができませんでした")
         PAID = "paid", _("支払を受けました")
         WAIVED = "waived", _("免除しました")
+        REFUNDED = "refunded", _("返金しました")
 
     payment = models.ForeignKey(Payment, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=32, choices=Kind.choices)

@@ -80,7 +80,9 @@ def payment_view(payment: Payment | None) -> PaymentView | None:
         status=payment.status,
         status_label=payment.get_status_display(),
         provider_label=str(provider.label) if provider else "",
-        paid_at=payment.paid_at,
+        # A refunded fee keeps when it was paid (the history has it); the resident reads
+        # 返金済み alone rather than a payment date beside it.
+        paid_at=payment.paid_at if payment.status == PaymentStatus.PAID else None,
         online_providers=tuple((p.key, str(p.label)) for p in online_providers()) if unpaid else (),
     )
 

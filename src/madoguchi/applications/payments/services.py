@@ -1,4 +1,5 @@
-"""Every write of a payment: charged at creation, paid online or at the counter, waived.
+"""Every write of a payment: charged at creation, paid online or at the counter, refunded or
+waived by staff.
 
 Each change takes the payment row's lock first, so a repeated or parallel request (a double
 click on 支払う, two clerks at once) finds it already paid and changes nothing.
@@ -171,6 +172,84 @@ def payment_mark_paid(*, payment: Payment, actor: StaffUser, expected_status: st
             )
         now = timezone.now()
         _mark_paid(locked, provider="counter", reference="", actor=actor, at=now)
+        audit_record(
+            actor=actor,
+            action=AuditAction.PAYMENT,
+            municipality=locked.municipality,
+            obj=locked,
+        )
+    return locked
+
+
+def payment_refund(
+    *, payment: Payment, actor: StaffUser, expected_status: str, reason: str
+) -> Payment:
+    """Staff record that a paid fee was given back (with why); the payment stays in the history."""
+    return _staff_settle(
+        payment,
+        actor=actor,
+        expected_status=expected_status,
+        reason=reason,
+        allowed_from=PaymentStatus.PAID,
+        to=PaymentStatus.REFUNDED,
+        kind=PaymentEvent.Kind.REFUNDED,
+        refused=_("返金を記録できるのは、支払済みの手数料だけです。"),
+    )
+
+
+def payment_waive(
+    *, payment: Payment, actor: StaffUser, expected_status: str, reason: str
+) -> Payment:
+    """Staff exempt an unpaid fee (e.g. at the counter, under the 手数料条例), with why."""
+    return _staff_settle(
+        payment,
+        actor=actor,
+        expected_status=expected_status,
+        reason=reason,
+        allowed_from=PaymentStatus.UNPAID,
+        to=PaymentStatus.WAIVED,
+        kind=PaymentEvent.Kind.WAIVED,
+        refused=_("免除できるのは、未払いの手数料だけです。支払済みなら返金を記録してください。"),
+    )
+
+
+REASON_MAX = PaymentEvent._meta.get_field("note").max_length or 200
+
+
+def _staff_settle(
+    payment: Payment,
+    *,
+    actor: StaffUser,
+    expected_status: str,
+    reason: str,
+    allowed_from: str,
+    to: str,
+    kind: str,
+    refused: str,
+) -> Payment:
+    """One staff change of a payment's status: the page's status must still hold (a double
+    submit or a second clerk changes nothing), the change must be allowed from it, and the
+    reason is kept in the history; audited like a counter payment."""
+    reason = " ".join(reason.split())
+    if not reason:
+        raise PaymentRefused(_("理由を入力してください。"))
+    if len(reason) > REASON_MAX:
+        raise PaymentRefused(_("理由は%(max)d文字以内で入力してください。") % {"max": REASON_MAX})
+    with transaction.atomic():
+        locked = _locked(payment)
+        if locked.status != expected_status:
+            raise PaymentRefused(
+                _("この手数料はすでに「%(status)s」です。画面を開き直して確かめてください。")
+                % {"status": locked.get_status_display()}
+            )
+        if locked.status != allowed_from:
+            raise PaymentRefused(refused)
+        now = timezone.now()
+        locked.status = to
+        locked.save(update_fields=["status", "updated_at"])
+        PaymentEvent.objects.create(
+            payment=locked, kind=kind, amount=locked.amount, note=reason, actor=actor, at=now
+        )
         audit_record(
             actor=actor,
             action=AuditAction.PAYMENT,

@@ -1,4 +1,5 @@
-"""Back office: record a fee paid at the counter (the detail page shows the history)."""
+"""Back office: record a fee paid at the counter, a refund or a waiver (the application's page
+shows the history and the forms)."""
 
 from __future__ import annotations
 
@@ -14,24 +15,69 @@ from madoguchi.accounts.permissions import RECORD_PAYMENT
 
 from .. import staff_scope
 from . import selectors, services
+from .models import Payment
 
 
-@require_POST
-@staff_required("applications.view_application", RECORD_PAYMENT, personal_data=False)
-def mark_paid(request: HttpRequest, pk: int) -> HttpResponse:
-    user = staff_user(request)
-    application = staff_scope.access_application(user=user, application_id=pk)
+def _payment(request: HttpRequest, pk: int) -> Payment:
+    application = staff_scope.access_application(user=staff_user(request), application_id=pk)
     payment = selectors.application_payment(
         application_id=application.pk, municipality_id=application.municipality_id
     )
     if payment is None:
         raise Http404
+    return payment
+
+
+def _expected(request: HttpRequest) -> str:
+    return request.POST.get("status", "")[:16]
+
+
+@require_POST
+@staff_required("applications.view_application", RECORD_PAYMENT, personal_data=False)
+def mark_paid(request: HttpRequest, pk: int) -> HttpResponse:
+    payment = _payment(request, pk)
     try:
         services.payment_mark_paid(
-            payment=payment, actor=user, expected_status=request.POST.get("status", "")[:16]
+            payment=payment, actor=staff_user(request), expected_status=_expected(request)
         )
     except services.PaymentRefused as exc:
         messages.error(request, exc.message)
     else:
         messages.success(request, _("窓口での支払を記録しました。"))
+    return redirect("applications_staff:detail", pk=pk)
+
+
+@require_POST
+@staff_required("applications.view_application", RECORD_PAYMENT, personal_data=False)
+def refund(request: HttpRequest, pk: int) -> HttpResponse:
+    payment = _payment(request, pk)
+    try:
+        services.payment_refund(
+            payment=payment,
+            actor=staff_user(request),
+            expected_status=_expected(request),
+            reason=request.POST.get("reason", ""),
+        )
+    except services.PaymentRefused as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("返金を記録しました。"))
+    return redirect("applications_staff:detail", pk=pk)
+
+
+@require_POST
+@staff_required("applications.view_application", RECORD_PAYMENT, personal_data=False)
+def waive(request: HttpRequest, pk: int) -> HttpResponse:
+    payment = _payment(request, pk)
+    try:
+        services.payment_waive(
+            payment=payment,
+            actor=staff_user(request),
+            expected_status=_expected(request),
+            reason=request.POST.get("reason", ""),
+        )
+    except services.PaymentRefused as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("手数料の免除を記録しました。"))
     return redirect("applications_staff:detail", pk=pk)

@@ -1,9 +1,12 @@
 """Fees and payment: the amount before submitting, the record, paying by test card or at the
-counter, and who may see or change what."""
+counter, refunds and waivers by staff, and who may see or change what."""
 
 from __future__ import annotations
 
+import csv
+import io
 import logging
+import re
 
 import pytest
 
@@ -177,6 +180,34 @@ def test_the_status_page_shows_the_fee_and_state(client, version):
     assert started["Location"].startswith(f"/{code}/pay/card/")
 
 
+def test_the_status_page_shows_a_refund_or_a_waiver_without_a_way_to_pay(client, version):
+    code = version.procedure.municipality.code
+    application = _submit(client, version, {"copies": 1, "purpose": "other"})
+    access_code = client.session["completed"]["access_code"]
+    manager = StaffUserFactory(municipality=application.municipality, manager=True)
+
+    def status_page() -> str:
+        client.logout()
+        return client.post(
+            f"/{code}/status/",
+            {"receipt_number": application.receipt_number, "access_code": access_code},
+        ).content.decode()
+
+    client.force_login(manager)
+    base = f"/staff/applications/{application.pk}/payment"
+    client.post(f"{base}/paid/", {"status": "unpaid"})
+    client.post(f"{base}/refund/", {"status": "paid", "reason": "取下げ"})
+    html = status_page()
+    # No payment date beside it (the history keeps when it was paid and refunded).
+    assert 'id="payment-status">返金済み</strong></p>' in html and "で支払う" not in html
+    assert "取下げ" not in html  # the reason is the office's, not shown to the resident
+    Payment.objects.filter(application=application).update(status="unpaid", paid_at=None)
+    client.force_login(manager)
+    client.post(f"{base}/waive/", {"status": "unpaid", "reason": "条例"})
+    html = status_page()
+    assert 'id="payment-status">免除<' in html and "で支払う" not in html
+
+
 def _counter_application(version) -> Application:
     application = ApplicationFactory(
         form_version=version, answers={"copies": 2, "purpose": "other"}
@@ -245,3 +276,162 @@ def test_the_inbox_shows_and_filters_by_payment(client, version):
     assert paid.receipt_number not in only_unpaid and free.receipt_number not in only_unpaid
     none = client.get("/staff/applications/?payment=none").content.decode()
     assert free.receipt_number in none and unpaid.receipt_number not in none
+
+
+# --- Refunds and waivers -------------------------------------------------------------------------
+
+
+def _paid_application(client, version, manager) -> Application:
+    application = _counter_application(version)
+    client.force_login(manager)
+    url = f"/staff/applications/{application.pk}/payment/paid/"
+    assert client.post(url, {"status": "unpaid"}).status_code == 302
+    return application
+
+
+def _payment_audits(payment) -> int:
+    return AuditEvent.objects.filter(action="payment", object_id=str(payment.pk)).count()
+
+
+def test_staff_record_a_refund_once_with_the_reason_in_the_history_and_audited(client, version):
+    manager = StaffUserFactory(municipality=version.procedure.municipality, manager=True)
+    application = _paid_application(client, version, manager)
+    payment = Payment.objects.get(application=application)
+    detail = client.get(f"/staff/applications/{application.pk}/").content.decode()
+    assert 'id="refund-form"' in detail and 'id="waive-form"' not in detail
+    url = f"/staff/applications/{application.pk}/payment/refund/"
+    # No reason: a clear message, nothing stored.
+    response = client.post(url, {"status": "paid", "reason": "  "}, follow=True)
+    assert "理由を入力してください。" in response.content.decode()
+    payment.refresh_from_db()
+    assert payment.status == "paid" and not payment.events.filter(kind="refunded").exists()
+    assert _payment_audits(payment) == 1  # the counter payment only
+    response = client.post(url, {"status": "paid", "reason": "申請の取下げにより窓口で返金"})
+    assert response.status_code == 302
+    payment.refresh_from_db()
+    assert (payment.status, payment.provider, payment.paid_at is not None) == (
+        "refunded",
+        "counter",
+        True,
+    )
+    event = payment.events.get(kind="refunded")
+    assert (event.actor, event.amount, event.note) == (manager, 600, "申請の取下げにより窓口で返金")
+    assert _payment_audits(payment) == 2
+    # A double submit (or a second clerk) changes nothing and says so.
+    response = client.post(url, {"status": "paid", "reason": "二度目"}, follow=True)
+    assert "すでに「返金済み」" in response.content.decode()
+    assert payment.events.filter(kind="refunded").count() == 1 and _payment_audits(payment) == 2
+    # The history shows it with the reason; no form is left to press.
+    detail = client.get(f"/staff/applications/{application.pk}/").content.decode()
+    history = detail[detail.index('id="payment-history"') :]
+    assert "返金しました" in history and "申請の取下げにより窓口で返金" in history
+    assert 'id="refund-form"' not in detail and 'id="mark-paid"' not in detail
+
+
+def test_staff_waive_an_unpaid_fee_once_with_the_reason(client, version):
+    application = _counter_application(version)
+    manager = StaffUserFactory(municipality=application.municipality, manager=True)
+    client.force_login(manager)
+    detail = client.get(f"/staff/applications/{application.pk}/").content.decode()
+    assert 'id="waive-form"' in detail and 'id="refund-form"' not in detail
+    url = f"/staff/applications/{application.pk}/payment/waive/"
+    reason = "手数料条例第5条による免除"
+    assert client.post(url, {"status": "unpaid", "reason": reason}).status_code == 302
+    payment = Payment.objects.get(application=application)
+    assert (payment.status, payment.paid_at) == ("waived", None)
+    event = payment.events.get(kind="waived")
+    assert (event.actor, event.amount, event.note) == (manager, 600, reason)
+    assert _payment_audits(payment) == 1
+    response = client.post(url, {"status": "unpaid", "reason": reason}, follow=True)
+    assert "すでに「免除」" in response.content.decode()
+    assert payment.events.filter(kind="waived").count() == 1 and _payment_audits(payment) == 1
+    # Neither paying at the counter nor online is offered any more.
+    detail = client.get(f"/staff/applications/{application.pk}/").content.decode()
+    assert 'id="mark-paid"' not in detail and 'id="waive-form"' not in detail
+    assert (
+        client.post(
+            f"/staff/applications/{application.pk}/payment/paid/", {"status": "unpaid"}
+        ).status_code
+        == 302
+    )
+    payment.refresh_from_db()
+    assert payment.status == "waived" and not payment.events.filter(kind="paid").exists()
+
+
+def test_a_refund_of_an_unpaid_fee_or_a_waiver_of_a_paid_one_is_refused(client, version):
+    unpaid = _counter_application(version)
+    manager = StaffUserFactory(municipality=unpaid.municipality, manager=True)
+    paid = _paid_application(client, version, manager)
+    before = PaymentEvent.objects.count(), AuditEvent.objects.filter(action="payment").count()
+    refund = client.post(
+        f"/staff/applications/{unpaid.pk}/payment/refund/",
+        {"status": "unpaid", "reason": "誤って"},
+        follow=True,
+    )
+    assert "返金を記録できるのは、支払済みの手数料だけです。" in refund.content.decode()
+    waive = client.post(
+        f"/staff/applications/{paid.pk}/payment/waive/",
+        {"status": "paid", "reason": "誤って"},
+        follow=True,
+    )
+    assert "免除できるのは、未払いの手数料だけです。" in waive.content.decode()
+    assert Payment.objects.get(application=unpaid).status == "unpaid"
+    assert Payment.objects.get(application=paid).status == "paid"
+    assert (
+        PaymentEvent.objects.count(),
+        AuditEvent.objects.filter(action="payment").count(),
+    ) == before
+
+
+def test_refund_and_waiver_need_the_permission_and_the_town(client, version):
+    application = _counter_application(version)
+    base = f"/staff/applications/{application.pk}/payment"
+    clerk = back_office_user(application.procedure)  # processes applications, takes no money
+    client.force_login(clerk)
+    detail = client.get(f"/staff/applications/{application.pk}/").content.decode()
+    assert 'id="waive-form"' not in detail
+    assert client.post(f"{base}/waive/", {"status": "unpaid", "reason": "x"}).status_code == 403
+    assert client.post(f"{base}/refund/", {"status": "paid", "reason": "x"}).status_code == 403
+    stranger = StaffUserFactory(
+        municipality=FormVersionFactory().procedure.municipality, manager=True
+    )
+    client.force_login(stranger)
+    assert client.post(f"{base}/waive/", {"status": "unpaid", "reason": "x"}).status_code == 404
+    payment = Payment.objects.get(application=application)
+    assert payment.status == "unpaid" and not payment.events.exists()
+
+
+def test_refunded_and_waived_fees_in_the_inbox_filter_and_the_bulk_csv(client, version):
+    unpaid = _counter_application(version)
+    manager = StaffUserFactory(municipality=unpaid.municipality, manager=True)
+    refunded = _paid_application(client, version, manager)
+    waived = _counter_application(version)
+    client.post(
+        f"/staff/applications/{refunded.pk}/payment/refund/", {"status": "paid", "reason": "取下げ"}
+    )
+    client.post(
+        f"/staff/applications/{waived.pk}/payment/waive/", {"status": "unpaid", "reason": "条例"}
+    )
+    html = client.get("/staff/applications/").content.decode()
+    assert 'data-payment="refunded"' in html and 'data-payment="waived"' in html
+    for state, only in (("refunded", refunded), ("waived", waived), ("unpaid", unpaid)):
+        listed = client.get(f"/staff/applications/?payment={state}").content.decode()
+        others = {unpaid, refunded, waived} - {only}
+        assert only.receipt_number in listed
+        assert not any(a.receipt_number in listed for a in others)
+    # The bulk CSV's 支払状況 column carries the documented codes.
+    exported = client.post(
+        "/staff/applications/export/",
+        {"procedure": unpaid.procedure_id, "encoding": "utf-8-sig", "only_new": "on"},
+    )
+    assert exported.status_code == 302
+    run_page = client.get(exported["Location"]).content.decode()
+    link = re.search(r'id="download" href="([^"]+)"', run_page).group(1)
+    data = b"".join(client.get(link).streaming_content).decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(data)))
+    status = rows[0].index("支払状況")
+    assert {r[0]: r[status] for r in rows[1:]} == {
+        unpaid.receipt_number: "unpaid",
+        refunded.receipt_number: "refunded",
+        waived.receipt_number: "waived",
+    }

@@ -1,7 +1,8 @@
 """Writes of the liaison desk: consultations and 出前講座 requests, their thread, triage and
 status (TRANSITIONS below is the one rule), attachments, publishing an answer to the knowledge
 base, and the prefecture's notices to its municipalities' staff (one mail each through the
-notification path, and a delivery row that keeps the read state)."""
+notification path, and a delivery row that keeps the read state); the asker of a consultation
+is mailed when it is answered."""
 
 from __future__ import annotations
 
@@ -62,6 +63,7 @@ ON_FIRST_REPLY = {
 PUBLISHABLE = frozenset({S.ANSWERED, S.CLOSED})
 MAX_PREFERRED_DATES = 3
 NOTICE = "region/notice"
+ANSWERED = "region/consultation_answered"
 
 
 def next_statuses(consultation: Consultation) -> list[str]:
@@ -213,8 +215,25 @@ def consultation_set_status(
         consultation.resolved_at = now
         changed.append("resolved_at")
     consultation.status = status
-    consultation.save(update_fields=changed)
+    with transaction.atomic():
+        consultation.save(update_fields=changed)
+        if status == S.ANSWERED:
+            _mail_answered(consultation)
     return consultation
+
+
+def _mail_answered(consultation: Consultation) -> None:
+    """Tell the staff member who asked that the answer is in the thread: one mail through the
+    notification path (like a notice), sent after the commit, so a mail server that is down
+    never undoes the answer."""
+    asker = consultation.asked_by
+    if asker is not None and asker.email:
+        notification_queue(
+            municipality=consultation.municipality,
+            template=ANSWERED,
+            reference=consultation.pk,
+            language=settings.LANGUAGE_CODE,
+        )
 
 
 def file_add(

@@ -10,14 +10,13 @@ member's municipality.
 
 from __future__ import annotations
 
-import uuid
-
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from madoguchi.tenancy.models import Municipality, Prefecture, TenantOwned
 
+from .files import StoredFile
 from .talent import Specialist
 
 
@@ -133,30 +132,17 @@ def consultation_file_path(instance: ConsultationFile, filename: str) -> str:
     return f"region/liaison/{instance.municipality.code}/{instance.id}"
 
 
-class ConsultationFile(TenantOwned):
-    """A file attached to a consultation, checked like residents' attachments, private store."""
+class ConsultationFile(StoredFile):
+    """A file attached to a consultation."""
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     consultation = models.ForeignKey(
         Consultation, on_delete=models.CASCADE, related_name="files", verbose_name=_("相談")
     )
     file = models.FileField(upload_to=consultation_file_path, max_length=255)
-    original_name = models.CharField(_("ファイル名"), max_length=255)
-    content_type = models.CharField(max_length=100)
-    size = models.PositiveBigIntegerField()
-    sha256 = models.CharField(max_length=64)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
-    uploaded_at = models.DateTimeField(_("登録日時"), auto_now_add=True)
 
-    class Meta:
-        ordering = ["uploaded_at"]
+    class Meta(StoredFile.Meta):
         verbose_name = _("相談の添付ファイル")
         verbose_name_plural = _("相談の添付ファイル")
-
-    def __str__(self) -> str:
-        return str(self.id)
 
 
 class KnowledgeEntry(models.Model):

@@ -8,14 +8,14 @@ carry a stable `key`, so a question is compared year on year across the yearly s
 
 from __future__ import annotations
 
-import uuid
-
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from madoguchi.tenancy.models import Prefecture, TenantOwned
+
+from .files import StoredFile
 
 
 class Section(models.TextChoices):
@@ -170,10 +170,9 @@ def evidence_path(instance: Evidence, filename: str) -> str:
     return f"region/evidence/{instance.municipality.code}/{instance.id}"
 
 
-class Evidence(TenantOwned):
-    """A file backing an answer (a policy document, an appointment notice…), in the private store."""
+class Evidence(StoredFile):
+    """A file backing an answer (a policy document, an appointment notice…)."""
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     response = models.ForeignKey(
         Response, on_delete=models.CASCADE, related_name="evidence", verbose_name=_("回答")
     )
@@ -186,19 +185,7 @@ class Evidence(TenantOwned):
         verbose_name=_("設問"),
     )
     file = models.FileField(upload_to=evidence_path, max_length=255)
-    original_name = models.CharField(_("ファイル名"), max_length=255)
-    content_type = models.CharField(max_length=100)
-    size = models.PositiveBigIntegerField()
-    sha256 = models.CharField(max_length=64)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
-    uploaded_at = models.DateTimeField(_("登録日時"), auto_now_add=True)
 
-    class Meta:
-        ordering = ["uploaded_at"]
+    class Meta(StoredFile.Meta):
         verbose_name = _("根拠資料")
         verbose_name_plural = _("根拠資料")
-
-    def __str__(self) -> str:
-        return str(self.id)

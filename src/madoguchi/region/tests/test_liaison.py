@@ -1,16 +1,19 @@
 """The liaison desk: the status rule walked as a table, response-time figures, who sees which
 consultation (a municipality its own, a prefecture its municipalities', another prefecture
 nothing, a role without the region permission 403), the knowledge base found by an everyday
-question, and notices reaching the right staff through the notification path."""
+question, notices reaching the right staff through the notification path, and the asker mailed
+when the consultation is answered."""
 
 from __future__ import annotations
 
+import smtplib
 from datetime import date, datetime, timedelta
 from itertools import product
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from madoguchi.accounts.tests.factories import StaffUserFactory
@@ -27,6 +30,7 @@ from madoguchi.region.models import (
     Specialist,
 )
 from madoguchi.region.tests.factories import hata_municipalities, prefecture_user
+from madoguchi.region.upload_services import store_checked_file
 from madoguchi.tenancy.tests.factories import MunicipalityFactory, prefecture_for
 
 pytestmark = pytest.mark.django_db
@@ -228,6 +232,30 @@ def test_who_sees_which_consultation(client, kochi, settings, tmp_path):
     assert (event.object_type, event.object_id) == ("region.consultation", str(own.pk))
 
 
+def test_a_file_whose_row_cannot_be_stored_leaves_nothing_in_the_store(kochi, settings, tmp_path):
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path)},
+        },
+    }
+    upload = SimpleUploadedFile("資料.pdf", pdf_bytes(), content_type="application/pdf")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        # No consultation: the row is refused by the database after the file was written.
+        store_checked_file(
+            ConsultationFile, upload, municipality=kochi["towns"][0], consultation_id=None
+        )
+    assert not ConsultationFile.objects.exists()
+    assert [p for p in tmp_path.rglob("*") if p.is_file()] == []
+    # The same upload stored for a real consultation: one file, in the liaison folder.
+    stored = store_checked_file(
+        ConsultationFile, upload, municipality=kochi["towns"][0], consultation=ask(kochi)
+    )
+    assert [p.name for p in tmp_path.rglob("*") if p.is_file()] == [str(stored.id)]
+    assert str(stored) == str(stored.id) and stored.size == len(pdf_bytes())
+
+
 def test_the_dx_team_triages_assigns_an_expert_and_answers(client, kochi):
     c = ask(kochi)
     expert = Specialist.objects.create(
@@ -340,6 +368,82 @@ def test_municipalities_search_the_knowledge_base_over_http(client, kochi):
     empty = client.get("/staff/region/liaison/knowledge/", {"q": "xyzzy"}).content.decode()
     assert "合う事例が見つかりませんでした" in empty
     assert client.get("/staff/region/liaison/knowledge/", {"q": "a" * 500}).status_code == 200
+
+
+# --- The mail when a consultation is answered ---------------------------------------------------
+
+
+def _answer(client, kochi, consultation):
+    client.force_login(kochi["dx"])
+    base = f"/staff/region/liaison/{consultation.pk}"
+    client.post(f"{base}/reply/", {"body": "まず業務の棚卸しから始めましょう。"})
+    return client.post(f"{base}/status/", {"status": "answered"})
+
+
+def test_the_asker_is_mailed_once_when_the_consultation_is_answered(
+    client, kochi, mailoutbox, django_capture_on_commit_callbacks
+):
+    towns = kochi["towns"]
+    asker = kochi["asker"]
+    asker.email = "yamada@town.example.jp"
+    asker.save(update_fields=["email"])
+    colleague = StaffUserFactory(municipality=towns[0], manager=True, email="k@town.example.jp")
+    neighbour = StaffUserFactory(municipality=towns[1], manager=True, email="n@town.example.jp")
+    own = ask(kochi)
+    theirs = services.consultation_create(
+        municipality=towns[1], actor=neighbour, kind="consultation", topic="data",
+        title="隣の相談", body="x",
+    )  # fmt: skip
+    with django_capture_on_commit_callbacks(execute=True):
+        assert _answer(client, kochi, own).status_code == 302
+    own.refresh_from_db()
+    assert own.status == S.ANSWERED
+
+    # One mail through the one path, to the asker only: not a colleague, not the neighbour.
+    def queued():
+        return Notification.objects.filter(template="region/consultation_answered")
+
+    assert [(n.municipality, n.reference) for n in queued()] == [(towns[0], str(own.pk))]
+    assert [m.to for m in mailoutbox] == [["yamada@town.example.jp"]]
+    mail = mailoutbox[0]
+    assert "RPAの導入の進め方" in mail.subject and "回答しました" in mail.subject
+    assert f"/staff/region/liaison/{own.pk}/" in mail.body
+    # The title names the case; its text and the answer stay behind the sign-in.
+    assert "税務課" not in mail.body + mail.subject and "棚卸し" not in mail.body
+    # A reply or another status is not an answer: no mail.
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/staff/region/liaison/{theirs.pk}/reply/", {"body": "確認します。"})
+        client.post(f"/staff/region/liaison/{theirs.pk}/status/", {"status": "closed"})
+    assert queued().count() == 1 and len(mailoutbox) == 1
+    assert colleague.email not in {a for m in mailoutbox for a in m.to}
+    # An asker whose account was closed before the mail went out is not mailed.
+    again = ask(kochi, title="二度目の相談")
+    asker.is_active = False
+    asker.save(update_fields=["is_active"])
+    with django_capture_on_commit_callbacks(execute=True):
+        _answer(client, kochi, again)
+    assert queued().count() == 2 and len(mailoutbox) == 1
+    assert queued().get(reference=str(again.pk)).state == Notification.State.CANCELLED
+
+
+def test_a_mail_server_that_is_down_does_not_undo_the_answer(
+    client, kochi, monkeypatch, django_capture_on_commit_callbacks
+):
+    def refuse(self, messages):
+        raise smtplib.SMTPServerDisconnected("down")
+
+    monkeypatch.setattr("django.core.mail.backends.locmem.EmailBackend.send_messages", refuse)
+    kochi["asker"].email = "yamada@town.example.jp"
+    kochi["asker"].save(update_fields=["email"])
+    c = ask(kochi)
+    with django_capture_on_commit_callbacks(execute=True):
+        answered = _answer(client, kochi, c)
+    assert answered.status_code == 302
+    c.refresh_from_db()
+    assert c.status == S.ANSWERED and c.messages.count() == 1
+    notification = Notification.objects.get(template="region/consultation_answered")
+    assert notification.state == Notification.State.QUEUED
+    assert notification.attempts == 1 and notification.last_error == "SMTPServerDisconnected"
 
 
 # --- Notices ------------------------------------------------------------------------------------
