@@ -480,6 +480,7 @@ def _fill(town: dict[str, Any], events: int, *, seed: int, kind: str) -> int:
                 "",
                 "",
                 "ja",
+                False,
                 "",
                 "!",
                 submitted,
@@ -496,8 +497,8 @@ def _fill(town: dict[str, Any], events: int, *, seed: int, kind: str) -> int:
         kind,
         "applications_application",
         "municipality_id, receipt_number, procedure_id, form_version_id, channel, status, "
-        "answers, applicant_name, applicant_kana, contact_email, language, access_code_salt, "
-        "access_code_hash, submitted_at, updated_at, version, search_key, closed_at, "
+        "answers, applicant_name, applicant_kana, contact_email, language, easy_japanese, "
+        "access_code_salt, access_code_hash, submitted_at, updated_at, version, search_key, closed_at, "
         "handoff_method, idempotency_key_hash, request_digest",
         application_rows,
     )
