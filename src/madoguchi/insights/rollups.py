@@ -240,6 +240,14 @@ def within_minutes(target_seconds: int) -> int:
     return target_seconds // 60
 
 
+def whole_weeks(first: date, last: date) -> tuple[date, date] | None:
+    """The first Monday and the last Sunday of the whole weeks inside first…last (None: no
+    whole week)."""
+    monday = week_of(first) + timedelta(weeks=int(first.weekday() > 0))
+    end = week_of(last + timedelta(days=1)) - timedelta(days=1)  # the last whole Sunday
+    return (monday, end) if monday < end else None
+
+
 @dataclass(frozen=True)
 class Split:
     """Which part of [first, last] comes from the rollup and which from the live facts, and
@@ -292,19 +300,17 @@ class Facts:
             return None
         return Facts(self.scope, *self.parts.live)
 
-    def _rolled(
-        self, kind: str, *, daily: bool = False, weekly: str = "_w"
-    ) -> QuerySet[DailyRollup] | None:
+    def _rolled(self, kind: str, *, daily: bool = False) -> QuerySet[DailyRollup] | None:
         if self.parts.rolled is None:
             return None
         first, last = self.parts.rolled
-        if (kind in WEEKLY or weekly != "_w") and not daily:
+        if kind in WEEKLY and not daily:
             # Whole weeks from the weekly rows, the days before and after them from the daily.
-            monday = week_of(first) + timedelta(weeks=int(first.weekday() > 0))
-            end = week_of(last + timedelta(days=1)) - timedelta(days=1)  # the last whole Sunday
-            if monday < end:
+            weeks = whole_weeks(first, last)
+            if weeks is not None:
+                monday, end = weeks
                 where = (
-                    Q(kind=f"{kind}{weekly}", day__gte=monday, day__lte=end)
+                    Q(kind=f"{kind}_w", day__gte=monday, day__lte=end)
                     | Q(kind=kind, day__gte=first, day__lt=monday)
                     | Q(kind=kind, day__gt=end, day__lte=last)
                 )
@@ -312,7 +318,7 @@ class Facts:
                 # day) narrows the rows (PostgreSQL scanned the whole table for the OR alone).
                 return (
                     self.scope.filter(DailyRollup.objects.all())
-                    .filter(kind__in=[kind, f"{kind}{weekly}"], day__gte=first, day__lte=last)
+                    .filter(kind__in=[kind, f"{kind}_w"], day__gte=first, day__lte=last)
                     .filter(where)
                 )
         return self.scope.filter(DailyRollup.objects.all()).filter(
@@ -324,15 +330,34 @@ class Facts:
         TOWN_WEEKLY) by the database: whole weeks from the per-municipality weekly rows, the
         days at either end from the daily rows. Rows (municipality_id, *key, *sums); none when
         nothing is rolled (live_facts() has the rest)."""
-        rolled = self._rolled(kind, weekly="_tw")
-        if rolled is None:
+        if self.parts.rolled is None:
             return []
-        # The municipalities by id too (not only through the prefecture's join), so the index's
-        # first column selects their rows.
-        rolled = rolled.filter(municipality_id__in=self.municipality_ids)
+        first, last = self.parts.rolled
+        # The municipalities by id too (not only through the prefecture's join), and each part
+        # one range of the index (municipality, kind, day): an OR of the parts made PostgreSQL
+        # scan the table and SQLite read the index badly.
+        rows = self.scope.filter(DailyRollup.objects.all()).filter(
+            municipality_id__in=self.municipality_ids
+        )
+        weeks = whole_weeks(first, last)
+        if weeks is None:
+            parts = [rows.filter(kind=kind, day__gte=first, day__lte=last)]
+        else:
+            monday, end = weeks
+            parts = [
+                rows.filter(kind=f"{kind}_tw", day__gte=monday, day__lte=end),
+                rows.filter(kind=kind, day__gte=first, day__lt=monday),
+                rows.filter(kind=kind, day__gt=end, day__lte=last),
+            ]
         keys = ("municipality_id", *TOWN_WEEKLY[kind])
         sums = {f"sum_{column}": Sum(column) for column in columns}
-        return list(rolled.values(*keys).order_by().annotate(**sums).values_list(*keys, *sums))
+        totals: dict[tuple[Any, ...], list[Any]] = {}
+        for part in parts:
+            for row in part.values(*keys).order_by().annotate(**sums).values_list(*keys, *sums):
+                total = totals.setdefault(row[: len(keys)], [0] * len(columns))
+                for i, value in enumerate(row[len(keys) :]):
+                    total[i] += value
+        return [(*key, *total) for key, total in totals.items()]
 
     # Visits
 
