@@ -29,6 +29,12 @@ daily rows. A year's dashboard
 reads whole weeks from these and only the days at either end of the period from the daily rows
 (a day's histogram per service and minute barely compresses, so the daily rows are as many as
 the visits of a small town).
+
+The region comparison needs none of the service, procedure or booked splits, so the kinds it
+reads are also stored per municipality and week without them (TOWN_WEEKLY: visit_tw, wait_tw,
+app_tw, corr_tw, booking_tw, faq_tw; `day` = the Monday): the same columns as the daily kind,
+summed over the week and over every column but the kept key (wait: b=minutes; app and corr:
+c=channel). A year of 40 municipalities is then a few thousand rows per figure, summed in SQL.
 """
 
 from __future__ import annotations
@@ -54,6 +60,17 @@ from .models import DEFAULT_WAIT_TARGET_MINUTES, DailyRollup, InsightsTarget, Ro
 REROLL_DAYS = 35
 BATCH = 5000
 WEEKLY = ("wait", "service", "lead", "app")  # kinds also stored per week, as kind + "_w"
+# Kinds also stored per municipality and week without their splits, as kind + "_tw": the key
+# column kept (besides the municipality) for each.
+TOWN_WEEKLY: dict[str, tuple[str, ...]] = {
+    "visit": (),
+    "wait": ("b",),
+    "app": ("c",),
+    "corr": ("c",),
+    "booking": (),
+    "faq": (),
+}
+SUMMED = ("n", "n2", "n3", "n4", "n5", "n6", "n7", "x")
 
 
 # --- Writing ----------------------------------------------------------------------------------
@@ -157,31 +174,52 @@ def rollup_build(
     return len(rows) + weekly
 
 
-def _weekly_rows(municipality_id: int, first_monday: date, last_monday: date) -> int:
-    """Rewrite the weekly rows of the weeks first_monday…last_monday from their daily rows."""
-    weekly_kinds = [f"{kind}_w" for kind in WEEKLY]
-    DailyRollup.objects.filter(
-        municipality_id=municipality_id,
-        kind__in=weekly_kinds,
-        day__gte=first_monday,
-        day__lte=last_monday,
-    ).delete()
+def _weekly_rows(
+    municipality_id: int, first_monday: date, last_monday: date, model: Any = DailyRollup
+) -> int:
+    """Rewrite the weekly rows (per service or procedure, and per municipality) of the weeks
+    first_monday…last_monday from their daily rows. `model`: the historical model in a
+    migration that fills the weekly rows of data rolled before them."""
+    weekly_kinds = [f"{kind}_w" for kind in WEEKLY] + [f"{kind}_tw" for kind in TOWN_WEEKLY]
+    week_days = {"municipality_id": municipality_id, "day__gte": first_monday}
+    model.objects.filter(**week_days, kind__in=weekly_kinds, day__lte=last_monday).delete()
+    daily = model.objects.filter(**week_days, day__lte=last_monday + timedelta(days=6))
     sums: Counter[tuple[str, date, int, int, str]] = Counter()
-    for kind, day, a, b, c, n in DailyRollup.objects.filter(
-        municipality_id=municipality_id,
-        kind__in=WEEKLY,
-        day__gte=first_monday,
-        day__lte=last_monday + timedelta(days=6),
-    ).values_list("kind", "day", "a", "b", "c", "n"):
+    for kind, day, a, b, c, n in daily.filter(kind__in=WEEKLY).values_list(
+        "kind", "day", "a", "b", "c", "n"
+    ):
         sums[(f"{kind}_w", week_of(day), a, b, c)] += n
-    DailyRollup.objects.bulk_create(
-        [
-            DailyRollup(municipality_id=municipality_id, kind=kind, day=day, a=a, b=b, c=c, n=n)
-            for (kind, day, a, b, c), n in sums.items()
-        ],
-        batch_size=BATCH,
-    )
-    return len(sums)
+    rows = [
+        model(municipality_id=municipality_id, kind=kind, day=day, a=a, b=b, c=c, n=n)
+        for (kind, day, a, b, c), n in sums.items()
+    ]
+    for kind, keys in TOWN_WEEKLY.items():
+        town: dict[tuple[Any, ...], list[float]] = {}
+        for day, *values in daily.filter(kind=kind).values_list("day", *keys, *SUMMED):
+            totals = town.setdefault((week_of(day), *values[: len(keys)]), [0] * len(SUMMED))
+            for i, value in enumerate(values[len(keys) :]):
+                totals[i] += value
+        for (day, *key), totals in town.items():
+            rows.append(
+                model(
+                    municipality_id=municipality_id,
+                    kind=f"{kind}_tw",
+                    day=day,
+                    **dict(zip(keys, key, strict=True)),
+                    **dict(zip(SUMMED, totals, strict=True)),
+                )
+            )
+    model.objects.bulk_create(rows, batch_size=BATCH)
+    return len(rows)
+
+
+def fill_weekly(model: Any, state_model: Any) -> None:
+    """Write the weekly rows of every rolled week from the daily rows (a data migration: weekly
+    kinds added after the data was rolled)."""
+    for state in state_model.objects.all():
+        _weekly_rows(
+            state.municipality_id, week_of(state.rolled_from), week_of(state.rolled_through), model
+        )
 
 
 def municipality_ids(*, code: str | None = None) -> list[int]:
@@ -194,6 +232,20 @@ def municipality_ids(*, code: str | None = None) -> list[int]:
 
 
 # --- Reading: the same dataclasses as the read contracts ---------------------------------------
+
+
+def within_minutes(target_seconds: int) -> int:
+    """Called within the target = waited fewer whole minutes than this (the wait histograms'
+    minutes are whole minutes rounded down, so the same visits as wait < target)."""
+    return target_seconds // 60
+
+
+def whole_weeks(first: date, last: date) -> tuple[date, date] | None:
+    """The first Monday and the last Sunday of the whole weeks inside first…last (None: no
+    whole week)."""
+    monday = week_of(first) + timedelta(weeks=int(first.weekday() > 0))
+    end = week_of(last + timedelta(days=1)) - timedelta(days=1)  # the last whole Sunday
+    return (monday, end) if monday < end else None
 
 
 @dataclass(frozen=True)
@@ -228,6 +280,10 @@ class Facts:
         self.scope = scope
         self.parts = split(scope, first, last)
 
+    @functools.cached_property
+    def municipality_ids(self) -> list[int]:
+        return list(self.scope.municipalities().values_list("pk", flat=True))
+
     def _live(self) -> dict[str, Any] | None:
         if self.parts.live is None:
             return None
@@ -238,24 +294,70 @@ class Facts:
         last = (self.parts.live or self.parts.rolled or (date.min, date.min))[1]
         return {"scope": self.scope, "first": first, "last": last}
 
+    def live_facts(self) -> Facts | None:
+        """The same read contracts for the days not rolled (today, or every day), or None."""
+        if self.parts.live is None:
+            return None
+        return Facts(self.scope, *self.parts.live)
+
     def _rolled(self, kind: str, *, daily: bool = False) -> QuerySet[DailyRollup] | None:
         if self.parts.rolled is None:
             return None
         first, last = self.parts.rolled
         if kind in WEEKLY and not daily:
             # Whole weeks from the weekly rows, the days before and after them from the daily.
-            monday = week_of(first) + timedelta(weeks=int(first.weekday() > 0))
-            end = week_of(last + timedelta(days=1)) - timedelta(days=1)  # the last whole Sunday
-            if monday < end:
+            weeks = whole_weeks(first, last)
+            if weeks is not None:
+                monday, end = weeks
                 where = (
                     Q(kind=f"{kind}_w", day__gte=monday, day__lte=end)
                     | Q(kind=kind, day__gte=first, day__lt=monday)
                     | Q(kind=kind, day__gt=end, day__lte=last)
                 )
-                return self.scope.filter(DailyRollup.objects.all()).filter(where)
+                # The kinds and days also outside the OR, so the index (municipality, kind,
+                # day) narrows the rows (PostgreSQL scanned the whole table for the OR alone).
+                return (
+                    self.scope.filter(DailyRollup.objects.all())
+                    .filter(kind__in=[kind, f"{kind}_w"], day__gte=first, day__lte=last)
+                    .filter(where)
+                )
         return self.scope.filter(DailyRollup.objects.all()).filter(
             kind=kind, day__gte=first, day__lte=last
         )
+
+    def town_sums(self, kind: str, *columns: str) -> list[tuple[Any, ...]]:
+        """The rolled days' rows of `kind` summed per municipality (and the kind's key in
+        TOWN_WEEKLY) by the database: whole weeks from the per-municipality weekly rows, the
+        days at either end from the daily rows. Rows (municipality_id, *key, *sums); none when
+        nothing is rolled (live_facts() has the rest)."""
+        if self.parts.rolled is None:
+            return []
+        first, last = self.parts.rolled
+        # The municipalities by id too (not only through the prefecture's join), and each part
+        # one range of the index (municipality, kind, day): an OR of the parts made PostgreSQL
+        # scan the table and SQLite read the index badly.
+        rows = self.scope.filter(DailyRollup.objects.all()).filter(
+            municipality_id__in=self.municipality_ids
+        )
+        weeks = whole_weeks(first, last)
+        if weeks is None:
+            parts = [rows.filter(kind=kind, day__gte=first, day__lte=last)]
+        else:
+            monday, end = weeks
+            parts = [
+                rows.filter(kind=f"{kind}_tw", day__gte=monday, day__lte=end),
+                rows.filter(kind=kind, day__gte=first, day__lt=monday),
+                rows.filter(kind=kind, day__gt=end, day__lte=last),
+            ]
+        keys = ("municipality_id", *TOWN_WEEKLY[kind])
+        sums = {f"sum_{column}": Sum(column) for column in columns}
+        totals: dict[tuple[Any, ...], list[Any]] = {}
+        for part in parts:
+            for row in part.values(*keys).order_by().annotate(**sums).values_list(*keys, *sums):
+                total = totals.setdefault(row[: len(keys)], [0] * len(columns))
+                for i, value in enumerate(row[len(keys) :]):
+                    total[i] += value
+        return [(*key, *total) for key, total in totals.items()]
 
     # Visits
 
@@ -279,7 +381,7 @@ class Facts:
                 if service_ids:
                     waits = waits.filter(a__in=service_ids)
                 for m, day, a, c, n in (
-                    waits.filter(b__lt=target_seconds // 60)
+                    waits.filter(b__lt=within_minutes(target_seconds))
                     .values("municipality_id", "day", "a", "c")
                     .order_by()
                     .annotate(n=Sum("n"))

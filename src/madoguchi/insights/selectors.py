@@ -26,7 +26,7 @@ from madoguchi.reservations import facts as visit_facts
 from madoguchi.tenancy.access import Scope
 
 from .models import DEFAULT_ONLINE_TARGET_PERCENT, DEFAULT_WAIT_TARGET_MINUTES, InsightsTarget
-from .rollups import Facts, week_of
+from .rollups import Facts, week_of, within_minutes
 
 DEFAULT_WEEKS = 12
 MAX_DAYS = 400
@@ -830,61 +830,105 @@ def _hours_saved(
 # --- The region (a prefecture's municipalities, aggregates only) --------------------------------
 
 
+@dataclass
+class TownTotals:
+    """One municipality's sums behind the region comparison's figures."""
+
+    applications: int = 0
+    online: int = 0
+    tickets: int = 0
+    called: int = 0
+    within: int = 0
+    waits: Counter[int] = field(default_factory=Counter)
+    bookings: int = 0
+    no_shows: int = 0
+    submitted: int = 0
+    corrected: int = 0
+    asked: int = 0
+    answered: int = 0
+
+
+def region_totals(
+    *, scope: Scope, filters: Filters, now: datetime, target_seconds: int
+) -> dict[int, TownTotals]:
+    """Per municipality: the rolled days summed by the database from the per-municipality weekly
+    rows (a few rows per town and week, one query per figure for every town), plus the days
+    not rolled from the live read contracts."""
+    towns: dict[int, TownTotals] = defaultdict(TownTotals)
+    within = within_minutes(target_seconds)
+    facts = Facts(scope, filters.first, filters.last)
+    for m, channel, n in facts.town_sums("app", "n"):
+        towns[m].applications += n
+        towns[m].online += n if channel in ONLINE else 0
+    for m, tickets, called in facts.town_sums("visit", "n", "n2"):
+        towns[m].tickets += tickets
+        towns[m].called += called
+    for m, minutes, n in facts.town_sums("wait", "n"):
+        towns[m].waits[minutes] += n
+        towns[m].within += n if minutes < within else 0
+    for m, bookings, checked_in in facts.town_sums("booking", "n", "n2"):
+        towns[m].bookings += bookings
+        towns[m].no_shows += bookings - checked_in
+    for m, _channel, submitted, corrected in facts.town_sums("corr", "n", "n2"):
+        towns[m].submitted += submitted
+        towns[m].corrected += corrected
+    for m, asked, answered in facts.town_sums("faq", "n", "n2"):
+        towns[m].asked += asked
+        towns[m].answered += answered
+    live = facts.live_facts()
+    if live is None:
+        return towns
+    for c in live.application_counts():
+        towns[c.municipality_id].applications += c.count
+        towns[c.municipality_id].online += c.count if c.channel in ONLINE else 0
+    today = timezone.localdate(now)
+    for v in live.visit_days(today=today, target_seconds=target_seconds):
+        towns[v.municipality_id].tickets += v.tickets
+        towns[v.municipality_id].called += v.called
+        towns[v.municipality_id].within += v.within_target
+    for row in live.visit_histogram(measure="wait", by="municipality"):
+        towns[row.key].waits[row.minutes] += row.count
+    for b in live.booking_days(now=now):
+        towns[b.municipality_id].bookings += b.bookings
+        towns[b.municipality_id].no_shows += b.no_show
+    for cc in live.correction_counts():
+        towns[cc.municipality_id].submitted += cc.submitted
+        towns[cc.municipality_id].corrected += cc.corrected
+    for f in live.faq_days():
+        towns[f.municipality_id].asked += f.asked
+        towns[f.municipality_id].answered += f.answered
+    return towns
+
+
 def region(*, scope: Scope, filters: Filters, now: datetime | None = None) -> Table:
     """The same KPIs side by side for each municipality of a prefecture's scope."""
     now = now or timezone.now()
-    today = timezone.localdate(now)
-    facts = Facts(scope, filters.first, filters.last)
     names = {m.pk: (m.code, m.name) for m in scope.municipalities()}
     targets = {
         t.municipality_id: t for t in InsightsTarget.objects.filter(municipality_id__in=names)
     }
-    apps: Counter[int] = Counter()
-    online: Counter[int] = Counter()
-    for c in facts.application_counts(by_week=True):
-        apps[c.municipality_id] += c.count
-        if c.channel in ONLINE:
-            online[c.municipality_id] += c.count
-    tickets: Counter[int] = Counter()
-    called: Counter[int] = Counter()
-    within: Counter[int] = Counter()
     # One wait target for the comparison, so the municipalities are measured alike.
-    for v in facts.visit_days(today=today, target_seconds=DEFAULT_WAIT_TARGET_MINUTES * 60):
-        tickets[v.municipality_id] += v.tickets
-        called[v.municipality_id] += v.called
-        within[v.municipality_id] += v.within_target
-    hist: dict[int, Counter[int]] = defaultdict(Counter)
-    for row in facts.visit_histogram(measure="wait", by="municipality"):
-        hist[row.key][row.minutes] += row.count
-    made: Counter[int] = Counter()
-    missed: Counter[int] = Counter()
-    for b in facts.booking_days(now=now):
-        made[b.municipality_id] += b.bookings
-        missed[b.municipality_id] += b.no_show
-    corrections = {c.municipality_id: c for c in facts.correction_counts()}
-    asked: Counter[int] = Counter()
-    answered: Counter[int] = Counter()
-    for f in facts.faq_days():
-        asked[f.municipality_id] += f.asked
-        answered[f.municipality_id] += f.answered
+    towns = region_totals(
+        scope=scope, filters=filters, now=now, target_seconds=DEFAULT_WAIT_TARGET_MINUTES * 60
+    )
     rows = []
     for pk, (code, name) in sorted(names.items(), key=lambda item: item[1][0]):
-        corrected = corrections.get(pk)
+        town = towns.get(pk, TownTotals())
         target = targets.get(pk)
         rows.append(
             [
                 f"{name}（{code}）",
-                apps[pk],
-                percent(online[pk], apps[pk]),
+                town.applications,
+                percent(town.online, town.applications),
                 target.online_target_percent if target else DEFAULT_ONLINE_TARGET_PERCENT,
-                tickets[pk],
-                _blank(percentile(hist[pk], 0.5)),
-                _blank(percentile(hist[pk], 0.9)),
-                percent(within[pk], called[pk]),
-                percent(missed[pk], made[pk]),
-                percent(corrected.corrected, corrected.submitted) if corrected else "",
-                asked[pk],
-                percent(answered[pk], asked[pk]),
+                town.tickets,
+                _blank(percentile(town.waits, 0.5)),
+                _blank(percentile(town.waits, 0.9)),
+                percent(town.within, town.called),
+                percent(town.no_shows, town.bookings),
+                percent(town.corrected, town.submitted),
+                town.asked,
+                percent(town.answered, town.asked),
             ]
         )
     return Table(
