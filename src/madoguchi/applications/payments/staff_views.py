@@ -3,6 +3,8 @@ shows the history and the forms)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
@@ -47,13 +49,13 @@ def mark_paid(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("applications_staff:detail", pk=pk)
 
 
-@require_POST
-@staff_required("applications.view_application", RECORD_PAYMENT, personal_data=False)
-def refund(request: HttpRequest, pk: int) -> HttpResponse:
-    payment = _payment(request, pk)
+def _settle(
+    request: HttpRequest, pk: int, settle: Callable[..., Payment], done: str
+) -> HttpResponse:
+    """A refund or a waiver: the service checks the transition and the reason."""
     try:
-        services.payment_refund(
-            payment=payment,
+        settle(
+            payment=_payment(request, pk),
             actor=staff_user(request),
             expected_status=_expected(request),
             reason=request.POST.get("reason", ""),
@@ -61,23 +63,17 @@ def refund(request: HttpRequest, pk: int) -> HttpResponse:
     except services.PaymentRefused as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, _("返金を記録しました。"))
+        messages.success(request, done)
     return redirect("applications_staff:detail", pk=pk)
+
+
+@require_POST
+@staff_required("applications.view_application", RECORD_PAYMENT, personal_data=False)
+def refund(request: HttpRequest, pk: int) -> HttpResponse:
+    return _settle(request, pk, services.payment_refund, _("返金を記録しました。"))
 
 
 @require_POST
 @staff_required("applications.view_application", RECORD_PAYMENT, personal_data=False)
 def waive(request: HttpRequest, pk: int) -> HttpResponse:
-    payment = _payment(request, pk)
-    try:
-        services.payment_waive(
-            payment=payment,
-            actor=staff_user(request),
-            expected_status=_expected(request),
-            reason=request.POST.get("reason", ""),
-        )
-    except services.PaymentRefused as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("手数料の免除を記録しました。"))
-    return redirect("applications_staff:detail", pk=pk)
+    return _settle(request, pk, services.payment_waive, _("手数料の免除を記録しました。"))
