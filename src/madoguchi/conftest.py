@@ -41,6 +41,17 @@ def _clear_cache() -> Iterator[None]:
     yield
 
 
+@pytest.fixture(autouse=True)
+def _one_rate_limit_window(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Rate limits count in fixed windows: a test's requests must not straddle a window's end (a
+    limit test once passed four requests because a minute turned between them on a slow
+    machine). So the limits' clock stands still in tests; a test meaning another window passes
+    `now=`."""
+    from madoguchi.core import ratelimit
+
+    monkeypatch.setattr(ratelimit, "clock", lambda: 1_800_000_000.0)
+
+
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
     """Debian's chromium driven by Playwright; skipped (with the reason) where there is none."""

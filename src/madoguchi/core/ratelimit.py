@@ -89,9 +89,18 @@ def target_key(value: str) -> str:
     return keyed_hash(value.strip().lower(), purpose="core.ratelimit.target")[:32]
 
 
+def clock() -> float:
+    """The time windows are counted by (one place, so tests can hold it inside one window)."""
+    return time.time()
+
+
+def window_number(seconds: int, now: float | None = None) -> int:
+    """The number of the fixed window of `seconds` that `now` (default: the clock) falls in."""
+    return int(now if now is not None else clock()) // seconds
+
+
 def _window_key(name: str, subject: str, seconds: int, now: float | None) -> str:
-    window = int(now if now is not None else time.time()) // seconds
-    return f"rl:{name}:{subject}:{window}"
+    return f"rl:{name}:{subject}:{window_number(seconds, now)}"
 
 
 def hit(name: str, subject: str, *, now: float | None = None) -> bool:

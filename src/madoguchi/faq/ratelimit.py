@@ -7,8 +7,6 @@ forwarded header it trusts) plus the municipality. Counts are atomic in the shar
 
 from __future__ import annotations
 
-import time
-
 from django.conf import settings
 from django.http import HttpRequest
 
@@ -25,10 +23,9 @@ def _limits() -> tuple[tuple[int, int], ...]:
 def hit(request: HttpRequest, *, scope: str) -> bool:
     """Count one request; False when the client is over a limit (the request must be refused)."""
     client = ratelimit.client_key(request)
-    now = int(time.time())
     allowed = True
     for count, seconds in _limits():
-        key = f"faq-rl:{scope}:{client}:{seconds}:{now // seconds}"
+        key = f"faq-rl:{scope}:{client}:{seconds}:{ratelimit.window_number(seconds)}"
         if ratelimit.increment(key, seconds=seconds + 1) > count:
             allowed = False
     return allowed
