@@ -102,9 +102,10 @@ class EngineConfig:
     use_use: bool = True
     use_question_weight: float = 0.5
     use_qa_weight: float = 1.5
-    use_e5: bool = False
-    e5_question_weight: float = 1.0
-    e5_qa_weight: float = 2.0
+    # e5's cosines crowd into a narrow band (0.8-0.9), hence weights larger than USE's.
+    use_e5: bool = True
+    e5_question_weight: float = 2.0
+    e5_qa_weight: float = 6.0
     sentence_answer_chars: int = 100
     # Score the sentence channels only on this many best FAQs by words and word vectors (0 =
     # all): the sentence matrix is the largest thing a query reads. On dev, 200 of 1,786 FAQs
@@ -138,11 +139,14 @@ class EngineConfig:
     answer_max_chars: int = 0
 
 
-# Confidence model coefficients (see FaqIndex._confidence), fitted for the default settings:
-# coverage, margin, word-vector cosine, sentence cosine, sentence shortfall, bias. Without a sentence channel the
-# earlier fit (three signals) applies.
+# Confidence model coefficients (see FaqIndex._confidence), fitted for the default settings and
+# the sentence channels present: coverage, margin, word-vector cosine, sentence cosine, sentence
+# shortfall, bias. Without a sentence channel the earlier fit (three signals) applies.
 _CONF_NO_SENTENCE = (0.97, 2.05, 0.34, 0.0, 0.0, -0.88)
-_CONF = (4.305, 2.05, -1.798, 0.196, -10.096, -0.055)
+_CONF: dict[tuple[str, ...], tuple[float, ...]] = {
+    ("use", "e5"): (3.968, 2.38, -1.816, 2.473, -18.766, -1.942),
+    ("use",): (4.305, 2.05, -1.798, 0.196, -10.096, -0.055),
+}
 
 
 @dataclass(frozen=True)
@@ -941,7 +945,7 @@ class FaqIndex:
         features = self.confidence_features(scored, top)
         if features is None:
             return 0.0, 0.0
-        coef = _CONF if self._sentence else _CONF_NO_SENTENCE
+        coef = _CONF.get(self.sentence_channels, _CONF_NO_SENTENCE)
         z = coef[-1] + sum(w * x for w, x in zip(coef, features, strict=False))
         coverage = features[0]
         return 1.0 / (1.0 + math.exp(-z)), coverage

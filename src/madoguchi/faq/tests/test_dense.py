@@ -68,13 +68,17 @@ def test_key2row_reader_decodes_msgpack_map(tmp_path: Path) -> None:
 
 def test_dense_channel_finds_a_faq_without_shared_words() -> None:
     lexical = FaqIndex(
-        EngineConfig(use_use=False, use_dense=False, use_chars=False, use_synonyms=False)
+        EngineConfig(
+            use_use=False, use_e5=False, use_dense=False, use_chars=False, use_synonyms=False
+        )
     )
     lexical.build(DOCS)
     assert lexical.search("蜂がいる").hits == ()
 
     dense = FaqIndex(
-        EngineConfig(use_use=False, use_dense=True, use_chars=False, use_synonyms=False),
+        EngineConfig(
+            use_use=False, use_e5=False, use_dense=True, use_chars=False, use_synonyms=False
+        ),
         vectors=VECTORS,
     )
     dense.build(DOCS)
@@ -86,7 +90,9 @@ def test_dense_channel_finds_a_faq_without_shared_words() -> None:
 
 
 def test_dense_vectors_follow_upserts_and_removals() -> None:
-    cfg = EngineConfig(use_use=False, use_dense=True, use_chars=False, use_synonyms=False)
+    cfg = EngineConfig(
+        use_use=False, use_e5=False, use_dense=True, use_chars=False, use_synonyms=False
+    )
     incremental = FaqIndex(cfg, vectors=VECTORS)
     incremental.build(DOCS[:1])
     incremental.upsert(DOCS[1])

@@ -64,7 +64,7 @@ FAQS = [
 ]
 
 # Without word vectors: the lexical engine alone must pass these tests on any machine.
-LEXICAL = EngineConfig(use_use=False, use_dense=False)
+LEXICAL = EngineConfig(use_use=False, use_e5=False, use_dense=False)
 
 
 def ranked(index: FaqIndex, query: str, k: int = 3) -> list[str]:
@@ -90,7 +90,9 @@ def test_full_width_and_half_width_queries_rank_alike(index: FaqIndex) -> None:
 def test_synonyms_bridge_residents_words_and_official_terms(index: FaqIndex) -> None:
     # 原付 is the everyday word; the FAQ only says 原動機付自転車.
     assert ranked(index, "原付")[0] == "moped"
-    without = FaqIndex(EngineConfig(use_use=False, use_dense=False, use_synonyms=False))
+    without = FaqIndex(
+        EngineConfig(use_use=False, use_e5=False, use_dense=False, use_synonyms=False)
+    )
     without.build(FAQS)
     assert "moped" not in ranked(without, "原付")
 

@@ -86,7 +86,7 @@ def test_rebuilds_reuse_stored_vectors_and_terms_and_a_stale_index_is_synced(
         index_cache,
         "new_index",
         lambda: FaqIndex(
-            EngineConfig(use_dense=False),
+            EngineConfig(use_dense=False, use_e5=False),
             analyzer=index_cache._analyzer(),
             encoders={"use": encoder},
         ),

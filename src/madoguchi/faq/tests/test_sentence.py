@@ -203,7 +203,7 @@ def demo_index() -> FaqIndex:
 @needs_use
 def test_questions_in_other_languages_find_the_japanese_faq() -> None:
     index = demo_index()
-    assert index.sentence_channels == ("use",)
+    assert index.sentence_channels == ("use", "e5")
     question = {str(i): q for i, (_c, q, *_rest) in enumerate(DEMO_FAQS)}
     for text in (
         "Where can I get a copy of my residence certificate?",
