@@ -175,9 +175,11 @@ class AnalysisCache:
             sizes = np.fromiter((p.size for p in parts), dtype=np.int64, count=len(parts))
             return np.concatenate(([0], np.cumsum(sizes))).astype(np.int64)
 
+        def rows(parts: list[npt.NDArray[Any]], dtype: Any) -> npt.NDArray[Any]:
+            return np.stack(parts).astype(dtype) if parts else np.zeros((0, 0), dtype=dtype)
+
         words = [e.words for e in entries]
         chars = [e.chars for e in entries]
-        dim = entries[0].dense.size if entries else 0
         return {
             **head,
             "keys": (
@@ -187,23 +189,11 @@ class AnalysisCache:
             ),
             "word_ptr": ptr(words),
             "words": packed(words, np.int32),
-            "word_lengths": (
-                np.stack([e.word_lengths for e in entries]).astype(np.int32)
-                if n
-                else np.zeros((0, 0), np.int32)
-            ),
+            "word_lengths": rows([e.word_lengths for e in entries], np.int32),
             "char_ptr": ptr(chars),
             "chars": packed(chars, np.int64),
-            "char_lengths": (
-                np.stack([e.char_lengths for e in entries]).astype(np.int32)
-                if n
-                else np.zeros((0, 0), np.int32)
-            ),
-            "dense": (
-                np.stack([e.dense for e in entries]).astype(np.float32)
-                if n
-                else np.zeros((0, dim), np.float32)
-            ),
+            "char_lengths": rows([e.char_lengths for e in entries], np.int32),
+            "dense": rows([e.dense for e in entries], np.float32),
         }
 
     @classmethod

@@ -13,17 +13,21 @@ and runs it differently:
    table stays shared in the page cache; 250,000 rows would be 384 MB as float32).
 
 A query of 20-30 tokens then costs 3-7 ms of CPU on one thread, and the vectors keep a cosine of
-≥ 0.995 with the float32 model (tested). Texts are encoded one at a time: the activations are
+≥ 0.99 with the float32 model (tested). Texts are encoded one at a time: the activations are
 quantised per call, so a vector depends on its text only, never on what it was batched with.
-Building the session takes about a second, once per process, at the first use.
+Steps 1-2 run once, in a child process, and leave a 22 MB int8 file in the cache directory
+(``set_cache_dir``: the app's FAQ index directory); a process then loads that file (~40 MB).
 """
 
 from __future__ import annotations
 
+import hashlib
 import importlib.util
 import logging
 import os
 import struct
+import subprocess
+import sys
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -34,7 +38,7 @@ import numpy.typing as npt
 _QK = 32  # weights per 4-bit block
 _BLOCK = 2 + _QK // 2  # float16 scale + 16 bytes of nibbles
 _META = "\u2581"  # SentencePiece's word-boundary marker
-_PIECES = ("q", "k", "v", "ao", "fi", "fo")
+GRAPH_VERSION = 1  # part of the int8 file's cache key: raise it when _graph changes
 
 
 def model_path() -> Path:
@@ -85,13 +89,20 @@ class PackedModel:
         pos += 4 * n_pieces
         blob = bytes(raw[pos : pos + blob_len])
         pos += blob_len
-        self.pieces: dict[str, tuple[int, float]] = {}
-        for i in range(n_pieces):
-            piece = blob[offsets[i] : offsets[i + 1]].decode("utf-8", "replace")
-            if piece and piece not in self.pieces and i != self.unk:
-                self.pieces[piece] = (i, float(scores[i]))
+        # The vocabulary as the sorted hashes of its pieces' UTF-8 bytes, each with the first id of
+        # that piece (a dict of 250,000 str would hold ~60 MB in every process). A hash match is
+        # confirmed against the piece's bytes.
+        self._blob, self._offsets = blob, offsets
+        usable = [i for i in range(n_pieces) if offsets[i + 1] > offsets[i] and i != self.unk]
+        hashes = np.fromiter(
+            (hash(blob[offsets[i] : offsets[i + 1]]) for i in usable), np.int64, len(usable)
+        )
+        order = np.lexsort((np.asarray(usable), hashes))  # by hash, then by id
+        self._hashes, first = np.unique(hashes[order], return_index=True)
+        self._ids = np.asarray(usable, np.int64)[order][first]
+        self._scores = scores.astype(np.float64)
+        self.max_piece_bytes = int(np.max(np.diff(offsets)))
         self.unk_score = float(scores.min()) - 10.0
-        self.max_piece_chars = max(len(p) for p in self.pieces)
         n_norm, norm_bytes = struct.unpack_from("<iI", raw, pos)
         pos += 8
         self.normalise: dict[str, str] = {}
@@ -143,25 +154,40 @@ class PackedModel:
         if not chars or chars[0] != " ":
             marked = _META + marked
         n = len(marked)
+        encoded = marked.encode()
+        starts = np.concatenate([[0], np.cumsum([len(c.encode()) for c in marked])]).tolist()
+        spans = [
+            (i, end)
+            for i in range(n)
+            for end in range(i + 1, n + 1)
+            if starts[end] - starts[i] <= self.max_piece_bytes
+        ]
+        pieces = [encoded[starts[i] : starts[end]] for i, end in spans]
+        keys = np.fromiter(map(hash, pieces), np.int64, len(spans))
+        found = np.minimum(np.searchsorted(self._hashes, keys), len(self._hashes) - 1)
+        edges: list[list[tuple[int, int, float]]] = [[] for _ in range(n)]
+        for j in np.flatnonzero(self._hashes[found] == keys).tolist():
+            token = int(self._ids[found[j]])
+            if self._blob[self._offsets[token] : self._offsets[token + 1]] == pieces[j]:
+                i, end = spans[j]
+                edges[i].append((end, token, float(self._scores[token])))
         best = [-1e30] * (n + 1)
         back: list[tuple[int, int]] = [(0, 0)] * (n + 1)
         best[0] = 0.0
-        pieces = self.pieces
         for i in range(n):
             if best[i] <= -1e29:
                 continue
-            for end in range(i + 1, min(n, i + self.max_piece_chars) + 1):
-                hit = pieces.get(marked[i:end])
-                if hit is not None and best[i] + hit[1] > best[end]:
-                    best[end] = best[i] + hit[1]
-                    back[end] = (hit[0], i)
+            for end, token, score in edges[i]:
+                if best[i] + score > best[end]:
+                    best[end] = best[i] + score
+                    back[end] = (token, i)
             if best[i] + self.unk_score > best[i + 1]:
                 best[i + 1] = best[i] + self.unk_score
                 back[i + 1] = (self.unk, i)
         ids: list[int] = []
-        at = n
-        while at > 0:
-            token, at = back[at]
+        pos = n
+        while pos > 0:
+            token, pos = back[pos]
             ids.append(token)
         return ids[::-1]
 
@@ -236,7 +262,65 @@ def _graph(model: PackedModel) -> Any:
     return onnx_model
 
 
-def _session(onnx_model: Any, *, quantise: bool) -> Any:
+def write_int8(model: Path, out: Path) -> None:
+    """Write the int8 ONNX encoder for ``model`` to ``out`` (run in a child process: see
+    :func:`int8_path`)."""
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    logging.disable(logging.WARNING)  # its advice to pre-process, logged on the root logger
+    quantize_dynamic(_graph(PackedModel(model)), out, weight_type=QuantType.QInt8, per_channel=True)
+
+
+def _cache_key(model: Path) -> str:
+    import onnx
+    import onnxruntime
+
+    parts = (
+        GRAPH_VERSION,
+        model.name,
+        model.stat().st_size,
+        onnx.__version__,
+        onnxruntime.__version__,
+    )
+    return hashlib.blake2b(repr(parts).encode(), digest_size=8).hexdigest()
+
+
+_cache_dir: Path | None = None
+
+
+def set_cache_dir(path: Path | None) -> None:
+    """Where the int8 encoder file is kept between processes (the app sets a data directory)."""
+    global _cache_dir
+    _cache_dir = path
+
+
+def int8_path(model: Path, scratch: Path) -> Path:
+    """The int8 encoder file: from the cache directory, else built there (or in ``scratch``).
+
+    Building expands every weight to float32 and leaves ~300 MB with the process's allocator, so
+    it runs in a child process; a serving process only loads the 22 MB int8 file (~40 MB)."""
+    folder = _cache_dir or scratch
+    target = folder / f"e5-int8-{_cache_key(model)}.onnx"
+    if target.is_file():
+        return target
+    folder.mkdir(parents=True, exist_ok=True)
+    fd, partial = tempfile.mkstemp(prefix=".e5-", suffix=".onnx", dir=folder)
+    os.close(fd)
+    try:
+        subprocess.run(  # noqa: S603  (this interpreter, this module, our own paths)
+            [sys.executable, "-m", __name__, str(model), partial],
+            check=True,
+            capture_output=True,
+            timeout=600,
+        )
+        os.replace(partial, target)  # atomic: workers starting together may both build
+    finally:
+        if os.path.exists(partial):
+            os.unlink(partial)
+    return target
+
+
+def _session(source: str | bytes) -> Any:
     import onnxruntime as ort
 
     options = ort.SessionOptions()
@@ -244,21 +328,7 @@ def _session(onnx_model: Any, *, quantise: bool) -> Any:
     options.inter_op_num_threads = 1
     options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
     options.log_severity_level = 3
-    if quantise:
-        from onnxruntime.quantization import QuantType, quantize_dynamic
-
-        previous = logging.root.manager.disable
-        logging.disable(logging.WARNING)  # its advice to pre-process, on the root logger
-        try:
-            with tempfile.TemporaryDirectory(prefix="madoguchi-e5-") as tmp:
-                out = os.path.join(tmp, "e5-int8.onnx")
-                quantize_dynamic(onnx_model, out, weight_type=QuantType.QInt8, per_channel=True)
-                payload = Path(out).read_bytes()
-        finally:
-            logging.disable(previous)
-    else:
-        payload = onnx_model.SerializeToString()
-    return ort.InferenceSession(payload, options, providers=["CPUExecutionProvider"])
+    return ort.InferenceSession(source, options, providers=["CPUExecutionProvider"])
 
 
 class E5Runtime:
@@ -267,11 +337,16 @@ class E5Runtime:
     ``quantise=False`` runs the float32 graph (the reference the int8 one is tested against)."""
 
     def __init__(self, path: Path | None = None, *, quantise: bool = True) -> None:
-        self.model = PackedModel(path or model_path())
+        path = path or model_path()
+        self.model = PackedModel(path)
         self.dim = self.model.hidden
         self._positions = self.model.floats("emb.pos").reshape(self.model.max_positions, -1)
         self._type = self.model.floats("emb.type")[: self.dim]  # token type 0
-        self._session = _session(_graph(self.model), quantise=quantise)
+        if not quantise:
+            self._session = _session(_graph(self.model).SerializeToString())
+            return
+        with tempfile.TemporaryDirectory(prefix="madoguchi-e5-") as scratch:
+            self._session = _session(str(int8_path(path, Path(scratch))))
 
     def token_ids(self, text: str, *, query: bool) -> list[int]:
         prefix = "query: " if query else "passage: "
@@ -286,3 +361,7 @@ class E5Runtime:
 
     def encode(self, texts: list[str], *, query: bool) -> npt.NDArray[np.float32]:
         return np.stack([self.encode_one(t, query=query) for t in texts])
+
+
+if __name__ == "__main__":  # python -m madoguchi.faq.engine.e5 MODEL OUT (see int8_path)
+    write_int8(Path(sys.argv[1]), Path(sys.argv[2]))

@@ -102,10 +102,12 @@ class EngineConfig:
     use_use: bool = True
     use_question_weight: float = 0.5
     use_qa_weight: float = 1.5
-    # e5's cosines crowd into a narrow band (0.8-0.9), hence weights larger than USE's.
+    # e5's cosines crowd into a narrow band (0.8-0.9), hence weights larger than USE's; it reads
+    # a longer start of the answer than USE does (each chosen on the odd half).
     use_e5: bool = True
     e5_question_weight: float = 2.0
-    e5_qa_weight: float = 6.0
+    e5_qa_weight: float = 9.0
+    e5_answer_chars: int = 200
     sentence_answer_chars: int = 100
     # Score the sentence channels only on this many best FAQs by words and word vectors (0 =
     # all): the sentence matrix is the largest thing a query reads. On dev, 200 of 1,786 FAQs
@@ -144,7 +146,7 @@ class EngineConfig:
 # shortfall, bias. Without a sentence channel the earlier fit (three signals) applies.
 _CONF_NO_SENTENCE = (0.97, 2.05, 0.34, 0.0, 0.0, -0.88)
 _CONF: dict[tuple[str, ...], tuple[float, ...]] = {
-    ("use", "e5"): (3.968, 2.38, -1.816, 2.473, -18.766, -1.942),
+    ("use", "e5"): (4.802, 2.453, -2.834, 3.661, -14.831, -2.357),
     ("use",): (4.305, 2.05, -1.798, 0.196, -10.096, -0.055),
 }
 
@@ -264,10 +266,10 @@ class FaqIndex:
                 )
         self._sentence: list[SentenceChannel] = []
         wanted = [
-            ("use", c.use_use, c.use_question_weight, c.use_qa_weight),
-            ("e5", c.use_e5, c.e5_question_weight, c.e5_qa_weight),
+            ("use", c.use_use, c.use_question_weight, c.use_qa_weight, c.sentence_answer_chars),
+            ("e5", c.use_e5, c.e5_question_weight, c.e5_qa_weight, c.e5_answer_chars),
         ]
-        for name, on, wq, wqa in wanted:
+        for name, on, wq, wqa, answer_chars in wanted:
             if not on:
                 continue
             given = encoders or {}
@@ -278,7 +280,7 @@ class FaqIndex:
                         encoder,
                         question_weight=wq,
                         qa_weight=wqa,
-                        answer_chars=c.sentence_answer_chars,
+                        answer_chars=answer_chars,
                     )
                 )
         self._analysis = AnalysisCache(self._analysis_signature())

@@ -55,6 +55,10 @@ def test_tokens_start_and_end_with_the_special_tokens_and_fold_width_and_spaces(
     assert int8.token_ids("ＡＢＣ１２３", query=False) == int8.token_ids("ABC123", query=False)
     assert int8.token_ids("a  b", query=False) == int8.token_ids("a b", query=False)
     assert int8.token_ids("住民票", query=True) != int8.token_ids("住民票", query=False)
+    # 票 (U+7968) and "hy" have the same bytes inside CPython, hence the same str hash(): the
+    # vocabulary is looked up by the hash of UTF-8 bytes, so both are found.
+    for text in ("票", "hy", "住民票", "why"):
+        assert model.unk not in int8.token_ids(text, query=False), text
 
 
 def test_int8_vectors_keep_the_float32_model_direction(int8: E5Runtime, float32: E5Runtime) -> None:
