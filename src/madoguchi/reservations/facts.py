@@ -11,7 +11,6 @@ service time = end − start of service.
 
 from __future__ import annotations
 
-import math
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -389,11 +388,8 @@ def hall_days(*, scope: Scope, first: date, last: date) -> list[HallDay]:
     )
     result = []
     for municipality in scope.municipalities():
-        policy = ReservationPolicy.objects.filter(
-            municipality=municipality
-        ).first() or ReservationPolicy(municipality=municipality)
-        count = windows.get(municipality.pk, 0)
-        per_slot = max(0, count - math.ceil(count * policy.walk_in_share_percent / 100))
+        policy = ReservationPolicy.of(municipality)
+        per_slot = policy.bookable(windows.get(municipality.pk, 0))
         calendar = HallCalendar(municipality=municipality, policy=policy, first=first, last=last)
         day = first
         while day <= last:
@@ -488,9 +484,7 @@ def weekday_arrivals(
     municipality = scope.municipalities().first()
     if municipality is None or scope.is_prefecture:
         raise ValueError("weekday arrivals are read for one municipality")
-    policy = ReservationPolicy.objects.filter(
-        municipality=municipality
-    ).first() or ReservationPolicy(municipality=municipality)
+    policy = ReservationPolicy.of(municipality)
     calendar = HallCalendar(municipality=municipality, policy=policy, first=first, last=last)
     days = []
     day = first + timedelta(days=(weekday - first.weekday()) % 7)

@@ -7,7 +7,9 @@ double-book a slot or hand out a ticket number twice (see services.py).
 
 from __future__ import annotations
 
+import math
 import secrets
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
@@ -16,6 +18,9 @@ from django.utils.translation import gettext_lazy as _
 
 from madoguchi.core.localized_text import localized_str
 from madoguchi.tenancy.models import TenantOwned
+
+if TYPE_CHECKING:
+    from madoguchi.tenancy.models import Municipality
 
 
 def new_kiosk_key() -> str:
@@ -64,6 +69,15 @@ class ReservationPolicy(TenantOwned):
                 violation_error_message=_("予約の設定はすでにあります。それを変更してください。"),
             )
         ]
+
+    @classmethod
+    def of(cls, municipality: Municipality) -> ReservationPolicy:
+        """The municipality's policy, or the defaults (unsaved) before a manager set one."""
+        return cls.objects.for_municipality(municipality).first() or cls(municipality=municipality)
+
+    def bookable(self, windows: int) -> int:
+        """Bookings per slot that `windows` windows take, less the walk-in share kept free."""
+        return max(0, windows - math.ceil(windows * self.walk_in_share_percent / 100))
 
     def __str__(self) -> str:
         return str(_("予約の設定"))

