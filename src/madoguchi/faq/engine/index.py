@@ -862,6 +862,8 @@ class FaqIndex:
         c = self.config
         language = detect_language(query)
         original = query
+        # The sentence encoders work on their own threads while the words are scored.
+        sentence_vectors = [ch.query_later(original) for ch in self._sentence]
         if language != "ja":
             terms = default_glossary().translate(query, language) if c.use_glossary else []
             query = "、".join(terms)
@@ -905,8 +907,8 @@ class FaqIndex:
         # language, unknown words) is scored on every FAQ by the sentence channels.
         if self._sentence and language == "ja" and 0 < n_cand < int(np.count_nonzero(fused > 0)):
             candidates = np.argpartition(-fused, n_cand - 1)[:n_cand]
-        for ch in self._sentence:
-            qv = ch.embed_query(original)
+        for ch, vector in zip(self._sentence, sentence_vectors, strict=True):
+            qv = vector()
             if language != "ja" and query and c.foreign_translated_sentence > 0:
                 mixed = qv + c.foreign_translated_sentence * ch.embed_query(query)
                 qv = (mixed / max(float(np.linalg.norm(mixed)), 1e-9)).astype(np.float32)

@@ -20,9 +20,12 @@ is closer to the query than the FAQ's own question lifts the question part (maxi
 from __future__ import annotations
 
 import hashlib
+import os
+import queue
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import Future
 from functools import cache
 from typing import Any, Protocol
 
@@ -60,9 +63,41 @@ class _PackagedEncoder:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._queries: OrderedDict[str, Matrix] = OrderedDict()
+        self._start_lock = threading.Lock()
+        self._jobs: queue.SimpleQueue[tuple[str, Future[Matrix]]] = queue.SimpleQueue()
+        self._worker_pid = 0
 
     def _run(self, texts: list[str], *, query: bool) -> npt.NDArray[Any]:
         raise NotImplementedError
+
+    def submit_query(self, text: str) -> Future[Matrix]:
+        """The question's vector (one row), encoded on this encoder's own thread: a search scores
+        the words meanwhile (ONNX Runtime and numpy release the GIL while they compute)."""
+        future: Future[Matrix] = Future()
+        with self._lock:
+            cached = self._queries.get(text)
+        if cached is not None:
+            future.set_result(cached)
+            return future
+        with self._start_lock:
+            # A daemon thread (it never holds up a build's worker processes), started again in a
+            # forked child, which inherits the queue but not the thread.
+            if self._worker_pid != os.getpid():
+                self._jobs = queue.SimpleQueue()
+                threading.Thread(
+                    target=self._serve, args=(self._jobs,), name=f"{self.name}-query", daemon=True
+                ).start()
+                self._worker_pid = os.getpid()
+            self._jobs.put((text, future))
+        return future
+
+    def _serve(self, jobs: queue.SimpleQueue[tuple[str, Future[Matrix]]]) -> None:
+        while True:
+            text, future = jobs.get()
+            try:
+                future.set_result(self.encode([text], query=True))
+            except Exception as exc:  # handed to the search that asked
+                future.set_exception(exc)
 
     def encode(self, texts: Sequence[str], *, query: bool) -> Matrix:
         if not texts:
@@ -370,6 +405,15 @@ class SentenceChannel:
 
     def embed_query(self, text: str) -> Matrix:
         return self._encode([text], query=True)[0]
+
+    def query_later(self, text: str) -> Callable[[], Matrix]:
+        """The query's vector, encoded meanwhile on the encoder's thread where it has one; call
+        the result to wait for it."""
+        submit = getattr(self.encoder, "submit_query", None)
+        if submit is None:
+            return lambda: self.embed_query(text)
+        future = submit(text)
+        return lambda: future.result()[0]
 
     def scores(
         self, query: Matrix, capacity: int, slots: npt.NDArray[np.int64] | None = None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 import numpy as np
 import pytest
 
@@ -102,3 +104,30 @@ def test_the_engine_uses_it_as_the_e5_channel() -> None:
     rows = encoder.encode(TEXTS[:2], query=False)
     assert rows.shape == (2, 384)
     assert np.allclose(np.linalg.norm(rows, axis=1), 1.0, atol=1e-5)
+
+
+def test_a_question_is_encoded_on_the_encoders_own_thread_as_it_would_be_inline() -> None:
+    encoder = default_encoder("e5")
+    assert encoder is not None
+    question = "転入届はいつまでに出せばいいですか"
+    future = encoder.submit_query(question)  # type: ignore[attr-defined]
+    row = future.result(timeout=30)
+    assert row.shape == (1, 384)
+    assert np.array_equal(row, encoder.encode([question], query=True))
+    assert "e5-query" in {t.name for t in threading.enumerate()}
+    # In a forked child the thread is gone: a new one is started (as if the pid had changed).
+    encoder._worker_pid = -1  # type: ignore[attr-defined]
+    again = encoder.submit_query("住所変更の手続きを教えてください").result(timeout=30)  # type: ignore[attr-defined]
+    assert again.shape == (1, 384) and encoder._worker_pid != -1  # type: ignore[attr-defined]
+
+
+def test_an_encoder_failure_reaches_the_search_that_asked(monkeypatch: pytest.MonkeyPatch) -> None:
+    encoder = default_encoder("e5")
+    assert encoder is not None
+
+    def broken(texts: list[str], *, query: bool) -> np.ndarray:
+        raise RuntimeError("disk gone")
+
+    monkeypatch.setattr(encoder, "_run", broken)
+    with pytest.raises(RuntimeError, match="disk gone"):
+        encoder.submit_query("一度も聞かれていない質問です").result(timeout=30)  # type: ignore[attr-defined]
