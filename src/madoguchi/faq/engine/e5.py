@@ -135,11 +135,9 @@ class PackedModel:
         return dequantize(blocks, n_in)
 
     def word_rows(self, ids: list[int]) -> npt.NDArray[np.float32]:
-        offset, _ = self._tensors["emb.word"]
-        width = self.hidden // _QK * _BLOCK
-        table = self._data[offset:].reshape(-1)
-        rows = np.stack([np.asarray(table[i * width : (i + 1) * width]) for i in ids])
-        return dequantize(rows, self.hidden)
+        offset, n_bytes = self._tensors["emb.word"]
+        table = self._data[offset : offset + n_bytes].reshape(-1, self.hidden // _QK * _BLOCK)
+        return dequantize(np.asarray(table[ids]), self.hidden)
 
     def tokenize(self, text: str) -> list[int]:
         """Token ids of ``text`` (no <s>/</s>): the normalisation table, runs of spaces folded,
