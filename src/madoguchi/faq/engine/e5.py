@@ -29,6 +29,7 @@ import struct
 import subprocess
 import sys
 import tempfile
+from itertools import accumulate
 from pathlib import Path
 from typing import Any
 
@@ -153,7 +154,7 @@ class PackedModel:
             marked = _META + marked
         n = len(marked)
         encoded = marked.encode()
-        starts = np.concatenate([[0], np.cumsum([len(c.encode()) for c in marked])]).tolist()
+        starts = list(accumulate((len(c.encode()) for c in marked), initial=0))  # byte offsets
         spans = [
             (i, end)
             for i in range(n)

